@@ -1,0 +1,259 @@
+"""The loaded scenario: terms, sources, parties with their red lines and demands, packages, variants, expectations.
+
+:func:`dealcheck.loader.load_scenario` builds these from a YAML file after checking every rule, so a
+:class:`Scenario` always holds well-typed, lowered rules (:mod:`dealcheck.rules.ir`). Everything here is frozen;
+a variant is a new scenario, not an edit.
+
+The analyses are methods (``check``, ``explore``, ``conflicts``, ``repair``) that import their engines when called,
+so loading a scenario never pays for a solver.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from dealcheck.errors import Span, UsageError
+from dealcheck.rules.ir import BoolExpr, term_indices
+from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
+
+if TYPE_CHECKING:
+    from dealcheck.results import PackageVerdict
+
+__all__ = [
+    "BoolDomain",
+    "Domain",
+    "Expectation",
+    "IntDomain",
+    "OptionsDomain",
+    "Package",
+    "Party",
+    "Rule",
+    "RuleKind",
+    "Scenario",
+    "Source",
+    "Term",
+    "Value",
+    "Variant",
+]
+
+
+def _span() -> Span | None:
+    return attrs.field(default=None, eq=False, hash=False, repr=False)  # type: ignore[no-any-return]
+
+
+@attrs.frozen
+class Source:
+    """A text that quotes are taken from. ``file`` names the text file quotes are verified against."""
+
+    id: str
+    title: str | None = None
+    date: str | None = None
+    file: str | None = None
+    url: str | None = None
+    span: Span | None = _span()
+
+
+class RuleKind(enum.Enum):
+    RED_LINE = "red_line"
+    DEMAND = "demand"
+
+
+@attrs.frozen
+class Rule:
+    """A red line (hard) or a demand (soft, weighted) of one party, with the text it was written as and its source.
+
+    ``expr`` is the checked, lowered condition; ``text`` what the user wrote. Exactly one of ``quote`` (with
+    ``source``) and ``assumption`` is set.
+    """
+
+    party: str
+    id: str
+    kind: RuleKind
+    text: str
+    expr: BoolExpr
+    weight: int = 1
+    concession_cost: int = 1
+    description: str | None = None
+    source: str | None = None
+    quote: str | None = None
+    assumption: str | None = None
+    span: Span | None = _span()
+    quote_span: Span | None = _span()
+
+    @property
+    def ref(self) -> str:
+        """``party.id``, the name a rule is referred to by."""
+        return f"{self.party}.{self.id}"
+
+    @property
+    def terms(self) -> frozenset[int]:
+        """Indices of the terms the rule reads."""
+        return term_indices(self.expr)
+
+
+@attrs.frozen
+class Party:
+    id: str
+    name: str
+    red_lines: tuple[Rule, ...] = ()
+    demands: tuple[Rule, ...] = ()
+    description: str | None = None
+    span: Span | None = _span()
+
+    @property
+    def total_weight(self) -> int:
+        return sum(d.weight for d in self.demands)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return self.red_lines + self.demands
+
+
+@attrs.frozen(hash=False)
+class Package:
+    """A proposal: values for some or all terms (a partial package leaves terms open)."""
+
+    id: str
+    values: Mapping[str, Value]
+    title: str | None = None
+    description: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Variant:
+    """A what-if: rules dropped, added or replaced. Added and replaced rules are already checked."""
+
+    name: str
+    description: str | None = None
+    drop: tuple[str, ...] = ()
+    add: tuple[Rule, ...] = ()
+    replace: tuple[Rule, ...] = ()
+    span: Span | None = _span()
+
+
+@attrs.frozen(hash=False)
+class Expectation:
+    """One entry of ``expect:``: a claim about the scenario that ``dealcheck test`` checks.
+
+    ``data`` holds the entry's keys as written (already shape-checked by the loader).
+    """
+
+    data: Mapping[str, Any]
+    span: Span | None = _span()
+
+
+@attrs.frozen(hash=False)
+class Scenario:
+    """A whole negotiation model.
+
+    >>> from dealcheck import load_scenario
+    >>> s = load_scenario('''
+    ... dealcheck: 1
+    ... title: Toy
+    ... terms:
+    ...   ceasefire: {options: [none, energy, full], ordered: true}
+    ... parties:
+    ...   russia:
+    ...     red_lines:
+    ...       no_full: {rule: ceasefire != "full", assumption: toy}
+    ...   ukraine:
+    ...     red_lines:
+    ...       some: {rule: ceasefire >= "energy", assumption: toy}
+    ... ''')
+    >>> s.check({"ceasefire": "energy"}).deal
+    True
+    >>> s.check({"ceasefire": "full"}).parties[0].broken
+    ('no_full',)
+    """
+
+    title: str
+    terms: tuple[Term, ...]
+    parties: tuple[Party, ...]
+    packages: tuple[Package, ...] = ()
+    sources: tuple[Source, ...] = ()
+    variants: tuple[Variant, ...] = ()
+    expectations: tuple[Expectation, ...] = ()
+    description: str | None = None
+    path: str = "<scenario>"
+    variant_name: str | None = None
+    source_lines: tuple[str, ...] | None = attrs.field(default=None, eq=False, repr=False)
+    _term_by_name: dict[str, Term] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_term_by_name", {t.name: t for t in self.terms})
+
+    # --- look-ups -------------------------------------------------------------------------------------------
+
+    def term(self, name: str) -> Term:
+        try:
+            return self._term_by_name[name]
+        except KeyError:
+            raise UsageError(f"unknown term {name!r}", _suggest(name, self._term_by_name)) from None
+
+    def party(self, party_id: str) -> Party:
+        for p in self.parties:
+            if p.id == party_id:
+                return p
+        raise UsageError(f"unknown party {party_id!r}", _suggest(party_id, [p.id for p in self.parties]))
+
+    def package(self, package_id: str) -> Package:
+        for p in self.packages:
+            if p.id == package_id:
+                return p
+        raise UsageError(f"unknown package {package_id!r}", _suggest(package_id, [p.id for p in self.packages]))
+
+    def rule(self, ref: str) -> Rule:
+        for r in self.rules():
+            if r.ref == ref:
+                return r
+        raise UsageError(f"unknown rule {ref!r}", _suggest(ref, [r.ref for r in self.rules()]))
+
+    def rules(self) -> Iterator[Rule]:
+        for p in self.parties:
+            yield from p.red_lines
+            yield from p.demands
+
+    def red_lines(self) -> Iterator[Rule]:
+        for p in self.parties:
+            yield from p.red_lines
+
+    def encode(self, values: Mapping[str, Value]) -> tuple[int | None, ...]:
+        """Codes in term order, ``None`` for open terms. ``UsageError`` for unknown terms or values."""
+        codes: list[int | None] = [None] * len(self.terms)
+        for name, value in values.items():
+            term = self.term(name)
+            try:
+                codes[term.index] = term.encode(value)
+            except ValueError as e:
+                raise UsageError(str(e), _options_hint(term)) from None
+        return tuple(codes)
+
+    def decode(self, codes: tuple[int | None, ...]) -> dict[str, Value]:
+        """Values by term name, in term order, open terms left out."""
+        return {t.name: t.decode(c) for t, c in zip(self.terms, codes, strict=True) if c is not None}
+
+    # --- analyses -------------------------------------------------------------------------------------------
+
+    def check(self, package: Mapping[str, Value] | Package, *, time_limit: float | None = None) -> PackageVerdict:
+        """The verdict on one package (full or partial): per party, red lines held or broken, demands met."""
+        from dealcheck.engine import check_package
+
+        return check_package(self, package, time_limit=time_limit)
+
+
+def _suggest(name: str, candidates: Any) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _options_hint(term: Term) -> str | None:
+    if isinstance(term.domain, OptionsDomain):
+        return "the options of " + term.name + " are " + ", ".join(term.domain.options)
+    return None

@@ -1,0 +1,191 @@
+"""The checked tree: typed, lowered rules, the one model every engine compiles from.
+
+The checker (:func:`dealcheck.rules.checker.check_rule`) turns a source tree into these nodes after it has typed it:
+names become term indices, option names become integer codes (see :mod:`dealcheck.rules.terms`), ``x not in [..]``
+becomes ``Not(InSet(..))``, unary minus becomes ``0 - x``, constants are folded. Engines see only this tree.
+
+Two sorts of node, told apart by class:
+
+- integer-valued (:data:`IntExpr`): ``Const``, ``Var``, ``Arith``, ``Abs``, ``MinMax``, ``Count``;
+- condition-valued (:data:`BoolExpr`): ``Truth``, ``IsTrue``, ``Compare``, ``InSet``, ``Not``, ``Logic``, ``Implies``.
+
+A boolean term used as a condition is ``IsTrue(index)``; read as a number (inside ``count``) it is 0 or 1.
+Every pass is a free function that matches on these classes and ends in ``assert_never``.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from dealcheck.errors import TextRange
+from dealcheck.rules.syntax import ArithOp, CmpOp, Connective
+
+__all__ = [
+    "Abs",
+    "Arith",
+    "ArithOp",
+    "BoolExpr",
+    "CmpOp",
+    "Compare",
+    "Connective",
+    "Const",
+    "Count",
+    "Expr",
+    "Implies",
+    "InSet",
+    "IntExpr",
+    "IsTrue",
+    "Logic",
+    "MinMax",
+    "Not",
+    "Truth",
+    "Var",
+    "term_indices",
+]
+
+
+def _range() -> TextRange | None:
+    return attrs.field(default=None, eq=False, hash=False, repr=False)  # type: ignore[no-any-return]
+
+
+# --- integer-valued -------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Const:
+    value: int
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class Var:
+    """The code of term number ``index`` (an option's position, 0/1 for a boolean, the integer itself)."""
+
+    index: int
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class Arith:
+    """``left op right``; for ``MUL`` at least one side is a ``Const`` (the checker guarantees it)."""
+
+    op: ArithOp
+    left: IntExpr
+    right: IntExpr
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class Abs:
+    arg: IntExpr
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class MinMax:
+    """``min(args)`` or, when ``is_max``, ``max(args)``; at least one argument."""
+
+    is_max: bool
+    args: tuple[IntExpr, ...]
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class Count:
+    """How many of ``conditions`` hold."""
+
+    conditions: tuple[BoolExpr, ...]
+    where: TextRange | None = _range()
+
+
+# --- condition-valued -----------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Truth:
+    """A constant condition."""
+
+    value: bool
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class IsTrue:
+    """Boolean term number ``index`` holds."""
+
+    index: int
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class Compare:
+    op: CmpOp
+    left: IntExpr
+    right: IntExpr
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class InSet:
+    """``arg`` takes one of ``values`` (codes)."""
+
+    arg: IntExpr
+    values: frozenset[int]
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class Not:
+    arg: BoolExpr
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class Logic:
+    """n-ary and/or; at least one operand."""
+
+    op: Connective
+    operands: tuple[BoolExpr, ...]
+    where: TextRange | None = _range()
+
+
+@attrs.frozen
+class Implies:
+    premise: BoolExpr
+    conclusion: BoolExpr
+    where: TextRange | None = _range()
+
+
+IntExpr = Const | Var | Arith | Abs | MinMax | Count
+BoolExpr = Truth | IsTrue | Compare | InSet | Not | Logic | Implies
+Expr = IntExpr | BoolExpr
+
+
+def term_indices(expr: Expr) -> frozenset[int]:
+    """The indices of the terms a checked expression reads.
+
+    >>> sorted(term_indices(Logic(Connective.OR, (IsTrue(3), Compare(CmpOp.LT, Var(1), Const(2))))))
+    [1, 3]
+    """
+    out: set[int] = set()
+    stack: list[Expr] = [expr]
+    while stack:  # iterative: checked trees may be deep, and recursion limits are not a user's problem
+        node = stack.pop()
+        match node:
+            case Var(index=i) | IsTrue(index=i):
+                out.add(i)
+            case Const() | Truth():
+                pass
+            case Arith(left=a, right=b) | Compare(left=a, right=b):
+                stack += (a, b)
+            case Abs(arg=a) | InSet(arg=a) | Not(arg=a):
+                stack.append(a)
+            case MinMax(args=xs):
+                stack += xs
+            case Count(conditions=xs) | Logic(operands=xs):
+                stack += xs
+            case Implies(premise=a, conclusion=b):
+                stack += (a, b)
+            case _:
+                raise TypeError(f"not a checked expression: {node!r}")
+    return frozenset(out)

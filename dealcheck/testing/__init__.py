@@ -1,0 +1,1 @@
+"""Test support shipped with dealcheck: hypothesis strategies and the pytest plugin."""
