@@ -237,6 +237,43 @@ class Scenario:
         """Values by term name, in term order, open terms left out."""
         return {t.name: t.decode(c) for t, c in zip(self.terms, codes, strict=True) if c is not None}
 
+    def variant(self, name: str) -> Scenario:
+        """This scenario with variant ``name`` applied: its rules dropped, added and replaced.
+
+        >>> from dealcheck import load_scenario
+        >>> s = load_scenario('''
+        ... dealcheck: 1
+        ... title: Toy
+        ... terms: {nato: [member, neutral]}
+        ... parties:
+        ...   russia:
+        ...     red_lines:
+        ...       no_nato: {rule: nato != "member", assumption: toy}
+        ... variants:
+        ...   softer: {description: Russia drops its objection, drop: [russia.no_nato]}
+        ... ''')
+        >>> s.check({"nato": "member"}).deal, s.variant("softer").check({"nato": "member"}).deal
+        (False, True)
+        """
+        for v in self.variants:
+            if v.name == name:
+                break
+        else:
+            raise UsageError(f"unknown variant {name!r}", _suggest(name, [v.name for v in self.variants]))
+        dropped = set(v.drop)
+        replaced = {r.ref: r for r in v.replace}
+        parties = []
+        for p in self.parties:
+            def keep(rules: tuple[Rule, ...], kind: RuleKind) -> tuple[Rule, ...]:
+                out = [replaced.get(r.ref, r) for r in rules if r.ref not in dropped]
+                out += [r for r in v.add if r.party == p.id and r.kind is kind]
+                return tuple(out)
+
+            parties.append(
+                attrs.evolve(p, red_lines=keep(p.red_lines, RuleKind.RED_LINE), demands=keep(p.demands, RuleKind.DEMAND))
+            )
+        return attrs.evolve(self, parties=tuple(parties), variant_name=name)
+
     # --- analyses -------------------------------------------------------------------------------------------
 
     def check(self, package: Mapping[str, Value] | Package, *, time_limit: float | None = None) -> PackageVerdict:

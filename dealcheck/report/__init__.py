@@ -1,1 +1,30 @@
-"""Renderers: one module per output format, behind a registry that also feeds ``--format``'s choices."""
+"""Renderers: one module per output format, behind one registry that also feeds ``--format``'s choices.
+
+Each format module defines ``render(result, *, color=False) -> str`` as a :func:`functools.singledispatch`
+function; an analysis adds its report type by registering on each format. An unknown format is an error, never a
+silent fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["FORMATS", "render"]
+
+#: Format name -> module path holding its ``render``. Modules load on first use.
+FORMATS: dict[str, str] = {
+    "text": "dealcheck.report.text",
+    "json": "dealcheck.report.jsonfmt",
+    "markdown": "dealcheck.report.markdown",
+}
+
+
+def render(result: Any, fmt: str, *, color: bool = False) -> str:
+    """Render ``result`` in format ``fmt``; ``ValueError`` for an unknown format."""
+    import importlib
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    renderer: Callable[..., str] = importlib.import_module(FORMATS[fmt]).render
+    return renderer(result, color=color)

@@ -1,0 +1,277 @@
+"""The ``dealcheck`` command: the only module that prints.
+
+Each command loads the scenario, asks the engine for a result, renders it in the chosen format and exits with the
+result's own exit code (see :mod:`dealcheck.results`). Diagnostics go to stderr, results to stdout (or ``-o``).
+A bad file never shows a traceback: it shows ``file:line:col`` diagnostics and exits 2; anything unexpected is an
+internal error, exit 3, with the traceback only when ``DEALCHECK_DEBUG`` is set.
+
+``dealcheck FILE`` means ``dealcheck check FILE``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from dealcheck.errors import ScenarioError, UsageError
+from dealcheck.report import FORMATS
+from dealcheck.results import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
+
+__all__ = ["cli", "main"]
+
+
+class _DefaultCommandGroup(click.Group):
+    """A group whose first argument, when it is not a command, goes to ``check``: ``dealcheck FILE`` works."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dealcheck", prog_name="dealcheck", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Check negotiation deal packages against each party's red lines and demands.
+
+    \b
+    dealcheck FILE                 check every package in FILE (same as: dealcheck check FILE)
+    dealcheck validate FILE        report problems in FILE only
+    Exit codes: 0 all deals, 1 some package fails, 2 invalid input, 3 internal error, 4 a limit stopped the answer.
+    """
+
+
+# --- shared options ----------------------------------------------------------------------------------------
+
+
+def _common_output(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the text report (auto: when stdout is a terminal and NO_COLOR is unset).",
+    )(f)
+    f = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")(f)
+    f = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(FORMATS)),
+        default="text",
+        show_default=True,
+        help="Output format; json is versioned and byte-for-byte deterministic.",
+    )(f)
+    return f
+
+
+def _scenario_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--variant", metavar="NAME", help="Apply a what-if variant declared in the scenario.")(f)
+    f = click.argument("file", type=click.Path(allow_dash=True, path_type=str))(f)
+    return f
+
+
+def _use_color(choice: str, output: str | None) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or output is not None:
+        return False
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
+
+
+def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
+    """Turn the command's return value into its exit code, and every expected error into a diagnostic and exit 2."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        ctx = click.get_current_context()
+        try:
+            code = f(*args, **kwargs)
+        except ScenarioError as e:
+            click.echo(e.render(), err=True)
+            code = EXIT_INVALID
+        except UsageError as e:
+            click.echo(f"error: {e.message}", err=True)
+            if e.hint:
+                click.echo(f"  = hint: {e.hint}", err=True)
+            code = EXIT_INVALID
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:
+            raise
+        except Exception as e:  # the last line of defence: a bug must not look like a verdict
+            if os.environ.get("DEALCHECK_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(e).__name__}: {e}\n"
+                "  = hint: this is a bug in dealcheck; set DEALCHECK_DEBUG=1 to see the traceback and report it",
+                err=True,
+            )
+            code = EXIT_INTERNAL
+        ctx.exit(code)
+
+    return wrapper
+
+
+def load(file: str, variant: str | None = None) -> Any:
+    """The scenario in ``file`` (``-`` for stdin), with ``variant`` applied."""
+    from dealcheck.loader import load_scenario_bytes
+
+    if file == "-":
+        scenario = load_scenario_bytes(sys.stdin.buffer.read(), "<stdin>")
+    else:
+        from dealcheck.loader import load_scenario_file
+
+        scenario = load_scenario_file(file)
+    return scenario.variant(variant) if variant else scenario
+
+
+def emit(text: str, output: str | None) -> None:
+    """Write a report to ``output`` or stdout. Reports end in a newline already."""
+    if output is None:
+        _write(sys.stdout, text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+def _write(stream: IO[str], text: str) -> None:
+    stream.write(text)
+    stream.flush()
+
+
+def parse_settings(scenario: Any, settings: Sequence[str]) -> dict[str, Any]:
+    """``term=value`` strings as typed package values, checked against the terms' domains."""
+    from dealcheck.rules.terms import BoolDomain, IntDomain
+
+    values: dict[str, Any] = {}
+    for item in settings:
+        name, sep, raw = item.partition("=")
+        name, raw = name.strip(), raw.strip()
+        if not sep or not name:
+            raise UsageError(f"--set expects term=value, got {item!r}")
+        term = scenario.term(name)
+        value: Any = raw
+        if isinstance(term.domain, BoolDomain):
+            if raw not in ("true", "false"):
+                raise UsageError(f"{name} is a boolean: write {name}=true or {name}=false, not {raw!r}")
+            value = raw == "true"
+        elif isinstance(term.domain, IntDomain):
+            try:
+                value = int(raw)
+            except ValueError:
+                raise UsageError(f"{name} is an integer from {term.domain.lo} to {term.domain.hi}, not {raw!r}") from None
+        if name in values:
+            raise UsageError(f"--set gives {name} twice")
+        values[name] = value
+    scenario.encode(values)  # raises UsageError for values outside the domain, with the options as hint
+    return values
+
+
+def selected_packages(scenario: Any, names: Sequence[str], settings: Sequence[str]) -> list[tuple[str | None, str | None, dict[str, Any]]]:
+    """(id, title, values) of the packages a command works on: ``-p`` names, ``--set`` overrides or an ad-hoc one."""
+    overrides = parse_settings(scenario, settings)
+    if settings and len(names) > 1:
+        raise UsageError("--set applies to one package: give at most one --package with it")
+    if names:
+        out = []
+        for n in names:
+            p = scenario.package(n)
+            out.append((p.id, p.title, {**p.values, **overrides}))
+        return out
+    if settings:
+        return [(None, None, overrides)]
+    return [(p.id, p.title, dict(p.values)) for p in scenario.packages]
+
+
+# --- commands ----------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@_scenario_options
+@click.option("-p", "--package", "packages", multiple=True, metavar="NAME", help="Check this package (repeatable; default: all).")
+@click.option("--set", "settings", multiple=True, metavar="TERM=VALUE", help="Check an ad-hoc package (repeatable), or override terms of one --package.")
+@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit each solve of a partial package.")
+@click.option("--engine", type=click.Choice(["cpsat", "constraint", "brute"]), default="cpsat", show_default=True, help="Engine for partial packages.")
+@_common_output
+@_handle_errors
+def check(file: str, variant: str | None, packages: tuple[str, ...], settings: tuple[str, ...], time_limit: float | None, engine: str, fmt: str, output: str | None, color: str) -> int:
+    """Check packages: per party, which red lines each breaks and which demands it meets.
+
+    A partial package (one that leaves terms open) is checked for whether some completion is a deal, and which
+    terms every deal completion forces.
+    """
+    from dealcheck.engine import check_selected
+    from dealcheck.report import render
+
+    scenario = load(file, variant)
+    selection = selected_packages(scenario, packages, settings)
+    if not selection:
+        raise UsageError("the scenario has no packages to check", "add packages: to the file, or give --set term=value")
+    report = check_selected(scenario, selection, time_limit=time_limit, engine=engine)
+    emit(render(report, fmt, color=_use_color(color, output)), output)
+    return report.exit_code
+
+
+@cli.command()
+@_scenario_options
+@click.option("--sources", "sources_dir", type=click.Path(file_okay=False, exists=True), help="Verify every quote against the source texts in this folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_handle_errors
+def validate(file: str, variant: str | None, sources_dir: str | None, fmt: str) -> int:
+    """Load a scenario and report its problems only (exit 0 when there are none)."""
+    from dealcheck.report.jsonfmt import dumps
+
+    scenario = load(file, variant)
+    problems = []
+    if sources_dir is not None:
+        from dealcheck.sources import verify_quotes
+
+        problems = list(verify_quotes(scenario, sources_dir))
+    rules = list(scenario.rules())
+    if fmt == "json":
+        emit(
+            dumps(
+                {
+                    "schema": "dealcheck.validate/1",
+                    "file": scenario.path,
+                    "valid": not problems,
+                    "terms": len(scenario.terms),
+                    "parties": len(scenario.parties),
+                    "rules": len(rules),
+                    "packages": len(scenario.packages),
+                    "diagnostics": [d.to_json() for d in problems],
+                }
+            ),
+            None,
+        )
+    if problems:
+        if fmt == "text":
+            click.echo(ScenarioError(problems, scenario.source_lines).render(), err=True)
+        return EXIT_INVALID
+    if fmt == "text":
+        quotes = sum(1 for r in rules if r.quote is not None)
+        checked = f", {quotes} quotes verified" if sources_dir is not None else ""
+        emit(
+            f"{scenario.path}: valid ({len(scenario.terms)} terms, {len(scenario.parties)} parties, "
+            f"{len(rules)} rules, {len(scenario.packages)} packages{checked})\n",
+            None,
+        )
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``dealcheck`` script."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="dealcheck")
+    except BrokenPipeError:
+        # The reader went away (``dealcheck FILE | head -1``): not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
