@@ -1,0 +1,218 @@
+"""The engine interface: a finite-domain problem over term codes, and the questions every engine answers.
+
+In: a :class:`Problem` (each term's codes, hard constraints as checked expressions, optionally some codes fixed).
+Out: :class:`SolveResult` (one solution or a proof there is none), solutions one by one, or a
+:class:`SolutionCount`.
+
+Each engine is a module with the same four functions (see :class:`Engine`): :mod:`dealcheck.solver.cpsat`
+(OR-Tools CP-SAT, the default), :mod:`dealcheck.solver.pyconstraint` (python-constraint2) and
+:mod:`dealcheck.solver.brute` (every combination; tests only). :func:`get_engine` imports one by name; the solver
+library itself is imported only when a function solves.
+
+A time limit is never allowed to turn into a wrong answer: an engine that runs out of time says ``UNKNOWN`` (or
+``exact=False`` for a count), never ``UNSAT``.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import attrs
+
+from dealcheck.errors import UsageError
+from dealcheck.rules.ir import BoolExpr
+
+if TYPE_CHECKING:
+    from dealcheck.model import Rule, Scenario
+
+__all__ = [
+    "ENGINES",
+    "Deadline",
+    "Engine",
+    "Fixed",
+    "Problem",
+    "SolutionCount",
+    "SolveResult",
+    "SolveStatus",
+    "get_engine",
+    "lexmin_by_probing",
+]
+
+#: Engine names, as ``--engine`` takes them; the first is the default.
+ENGINES: tuple[str, ...] = ("cpsat", "constraint", "brute")
+_MODULES = {"cpsat": "dealcheck.solver.cpsat", "constraint": "dealcheck.solver.pyconstraint", "brute": "dealcheck.solver.brute"}
+
+#: Codes in term order, ``None`` where a term is free.
+Fixed = Sequence[int | None]
+
+
+class SolveStatus(enum.Enum):
+    SAT = "sat"
+    UNSAT = "unsat"
+    UNKNOWN = "unknown"  # a limit stopped the search before it could tell
+
+
+@attrs.frozen
+class SolveResult:
+    status: SolveStatus
+    solution: tuple[int, ...] | None = None
+
+
+@attrs.frozen
+class SolutionCount:
+    """``count`` solutions found; ``exact`` unless a time or count limit stopped the search first."""
+
+    count: int
+    exact: bool
+
+
+@attrs.frozen
+class Problem:
+    """Find codes, one per term, inside ``domains``, that make every constraint hold, agreeing with ``fixed``.
+
+    >>> from dealcheck.rules.ir import CmpOp, Compare, Var
+    >>> p = Problem((range(3), range(2)), (Compare(CmpOp.GT, Var(0), Var(1)),))
+    >>> p.free_domains((None, 1))
+    (range(0, 3), range(1, 2))
+    """
+
+    domains: tuple[range, ...]
+    constraints: tuple[BoolExpr, ...] = ()
+    fixed: tuple[int | None, ...] | None = None
+
+    @classmethod
+    def from_scenario(
+        cls, scenario: Scenario, rules: Sequence[Rule] | None = None, fixed: Fixed | None = None
+    ) -> Problem:
+        """The problem whose solutions are the deals of ``scenario`` (or of ``rules``, default every red line)."""
+        chosen = list(scenario.red_lines()) if rules is None else rules
+        return cls(
+            tuple(t.domain.codes for t in scenario.terms),
+            tuple(r.expr for r in chosen),
+            None if fixed is None else tuple(fixed),
+        )
+
+    @property
+    def bounds(self) -> tuple[tuple[int, int], ...]:
+        """Each term's ``(lo, hi)``; an empty domain gives ``(0, -1)``."""
+        return tuple((d.start, d.stop - 1) for d in self.domains)
+
+    def with_constraints(self, *exprs: BoolExpr) -> Problem:
+        return attrs.evolve(self, constraints=self.constraints + exprs)
+
+    def merged_fixed(self, fixed: Fixed | None = None) -> tuple[int | None, ...] | None:
+        """``self.fixed`` and ``fixed`` together, or ``None`` when they disagree or leave a domain (no solution)."""
+        out: list[int | None] = [None] * len(self.domains)
+        for source in (self.fixed, fixed):
+            if source is None:
+                continue
+            if len(source) != len(self.domains):
+                raise ValueError(f"fixed codes for {len(source)} terms, but the problem has {len(self.domains)}")
+            for i, code in enumerate(source):
+                if code is None:
+                    continue
+                if code not in self.domains[i] or (out[i] is not None and out[i] != code):
+                    return None
+                out[i] = code
+        return tuple(out)
+
+    def free_domains(self, fixed: Fixed | None = None) -> tuple[range, ...] | None:
+        """Each term's codes once ``fixed`` is applied; ``None`` when nothing fits."""
+        merged = self.merged_fixed(fixed)
+        if merged is None:
+            return None
+        return tuple(d if c is None else range(c, c + 1) for d, c in zip(self.domains, merged, strict=True))
+
+
+class Deadline:
+    """A time budget shared by several solver calls; ``None`` means no limit.
+
+    >>> Deadline(None).remaining() is None, Deadline(10).expired()
+    (True, False)
+    """
+
+    def __init__(self, time_limit: float | None) -> None:
+        self.end = None if time_limit is None else time.monotonic() + max(0.0, time_limit)
+
+    def remaining(self) -> float | None:
+        return None if self.end is None else max(0.0, self.end - time.monotonic())
+
+    def expired(self) -> bool:
+        return self.end is not None and time.monotonic() >= self.end
+
+
+class Engine(Protocol):
+    """What every engine module provides. ``time_limit`` is in seconds, ``None`` for none."""
+
+    def find_solution(
+        self, problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None
+    ) -> SolveResult: ...
+
+    def lexmin_solution(
+        self, problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None
+    ) -> SolveResult:
+        """The lexicographically smallest solution (codes compared in term order): the documented tie-break."""
+        ...
+
+    def iterate_solutions(
+        self, problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+    ) -> Iterator[tuple[int, ...]]:
+        """Distinct solutions, at most ``limit``; the order is the engine's own (deterministic)."""
+        ...
+
+    def count_solutions(
+        self, problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+    ) -> SolutionCount: ...
+
+
+def get_engine(name: str) -> Engine:
+    """The engine module called ``name`` (one of :data:`ENGINES`).
+
+    >>> get_engine("brute").__name__
+    'dealcheck.solver.brute'
+    """
+    try:
+        module = _MODULES[name]
+    except KeyError:
+        raise UsageError(f"unknown engine {name!r}", "the engines are " + ", ".join(ENGINES)) from None
+    return importlib.import_module(module)  # type: ignore[return-value]
+
+
+def lexmin_by_probing(
+    engine: Engine, problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None
+) -> SolveResult:
+    """The lexicographically smallest solution, found by fixing terms one at a time to their smallest feasible code.
+
+    Works over any engine's ``find_solution``; an engine with a faster way (CP-SAT minimises) uses its own.
+    """
+    deadline = Deadline(time_limit)
+    merged = problem.merged_fixed(fixed)
+    if merged is None:
+        return SolveResult(SolveStatus.UNSAT)
+    first = engine.find_solution(problem, fixed=merged, time_limit=deadline.remaining())
+    if first.status is not SolveStatus.SAT:
+        return first
+    assert first.solution is not None
+    prefix = list(merged)
+    best = first.solution
+    for i, domain in enumerate(problem.domains):
+        if prefix[i] is not None:
+            continue
+        # Every code below the best solution's code is tried: the smallest feasible one wins.
+        for code in domain:
+            if code >= best[i]:
+                prefix[i] = best[i]
+                break
+            trial = engine.find_solution(problem, fixed=prefix[:i] + [code] + prefix[i + 1 :], time_limit=deadline.remaining())
+            if trial.status is SolveStatus.UNKNOWN:
+                return trial
+            if trial.status is SolveStatus.SAT:
+                assert trial.solution is not None
+                best = trial.solution
+                prefix[i] = code
+                break
+    return SolveResult(SolveStatus.SAT, best)

@@ -1,0 +1,79 @@
+"""The brute-force engine: every combination of codes, in lexicographic order, checked by the compiled rules.
+
+In: a :class:`~dealcheck.solver.base.Problem`. Out: the answers of :class:`~dealcheck.solver.base.Engine`.
+It is the reference the other engines are tested against, and only practical for small problems (the product of
+the domain sizes is the work). Solutions come out in lexicographic order, so the first is the smallest.
+
+>>> from dealcheck.rules.ir import CmpOp, Compare, Var
+>>> p = Problem((range(3), range(3)), (Compare(CmpOp.LT, Var(0), Var(1)),))
+>>> list(iterate_solutions(p))
+[(0, 1), (0, 2), (1, 2)]
+>>> count_solutions(p, fixed=(0, None))
+SolutionCount(count=2, exact=True)
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from dealcheck.solver.base import Deadline, Fixed, Problem, SolutionCount, SolveResult, SolveStatus
+from dealcheck.solver.compiled import compile_rules
+
+__all__ = ["count_solutions", "find_solution", "iterate_solutions", "lexmin_solution"]
+
+#: How many candidates are checked between two looks at the clock.
+_CLOCK_EVERY = 4096
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _solutions(problem: Problem, fixed: Fixed | None, deadline: Deadline) -> Iterator[tuple[int, ...]]:
+    domains = problem.free_domains(fixed)
+    if domains is None:
+        return
+    check = compile_rules(problem.constraints)
+    for n, candidate in enumerate(itertools.product(*domains)):
+        if n % _CLOCK_EVERY == _CLOCK_EVERY - 1 and deadline.expired():
+            raise _OutOfTime
+        if all(check(candidate)):
+            yield candidate
+
+
+def find_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+    try:
+        for solution in _solutions(problem, fixed, Deadline(time_limit)):
+            return SolveResult(SolveStatus.SAT, solution)
+    except _OutOfTime:
+        return SolveResult(SolveStatus.UNKNOWN)
+    return SolveResult(SolveStatus.UNSAT)
+
+
+#: Enumeration is already lexicographic, so the first solution is the smallest.
+lexmin_solution = find_solution
+
+
+def iterate_solutions(
+    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+) -> Iterator[tuple[int, ...]]:
+    """Solutions in lexicographic order; stops quietly at ``limit`` or the time limit."""
+    try:
+        yield from itertools.islice(_solutions(problem, fixed, Deadline(time_limit)), limit)
+    except _OutOfTime:
+        return
+
+
+def count_solutions(
+    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+) -> SolutionCount:
+    count = 0
+    try:
+        for _ in _solutions(problem, fixed, Deadline(time_limit)):
+            count += 1
+            if limit is not None and count >= limit:
+                return SolutionCount(count, exact=False)
+    except _OutOfTime:
+        return SolutionCount(count, exact=False)
+    return SolutionCount(count, exact=True)
