@@ -1,0 +1,662 @@
+"""Expectations: the claims a scenario file makes about itself (``expect:``), checked like tests.
+
+In: a loaded :class:`~dealcheck.model.Scenario` whose ``expectations`` the loader has shape-checked. Out: an
+:class:`ExpectationReport` (one :class:`ExpectationResult` per entry: where it is, what it claims, whether it held
+and, when not, one paragraph saying why), and renderers for it in text, JSON (``dealcheck.test/1``) and JUnit XML.
+``dealcheck test`` and the pytest plugin both run expectations through :func:`run_expectation`, so they never
+disagree.
+
+The meaning of one entry:
+
+- Its *subject* is a package: ``package: ID`` (one of the scenario's packages), ``set: {term: value}`` (an ad-hoc
+  package; with ``package`` it overrides that package's values, like ``--set`` with ``-p``), or neither (the whole
+  scenario: only ``deals`` may be claimed then). ``variant: NAME`` applies a what-if first.
+- ``deal: true|false``: the package is complete and every party accepts it (a partial package is never a deal).
+- ``deal_possible: true|false``: some completion of the package is a deal (for a complete package: it is a deal).
+- ``breaks: [party.red_line, ...]``: *at least* these red lines are broken (in every completion, for a partial
+  package). Other broken red lines do not fail the claim, so adding a red line to a scenario does not churn every
+  expectation; they are named in the reason when the claim fails. Pin the rest with ``keeps`` or ``deal``.
+- ``keeps: [party.red_line, ...]``: these red lines hold (in every completion).
+- ``meets: [party.demand, ...]``: these demands are met (in every completion).
+- ``acceptable_to`` / ``not_acceptable_to: [party, ...]``: the party's red lines all hold (for a partial package:
+  in some completion), or not.
+- ``forced: {term: value}``: a subset match against the terms every deal completion forces (for a complete deal:
+  its own values).
+- ``deals: N`` or ``deals: ">= N"`` (also ``>``, ``<``, ``<=``, ``==``, ``!=``): the number of deals, that is the
+  complete packages every party accepts, counted exactly; with a subject, only those that agree with its values.
+
+An entry that cannot be checked (an unknown package, a time limit reached, no counting engine) *fails* with a
+reason: an expectation never passes without having been checked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dealcheck.errors import Diagnostic, ScenarioError, UsageError
+from dealcheck.results import EXIT_FAILED, EXIT_INVALID, EXIT_OK
+
+__all__ = [
+    "TEST_FORMATS",
+    "ExpectationReport",
+    "ExpectationResult",
+    "InvalidFile",
+    "TestRun",
+    "describe",
+    "discover",
+    "parse_count",
+    "render_test_run",
+    "run_expectation",
+    "run_expectations",
+    "run_files",
+]
+
+#: Output formats of ``dealcheck test``.
+TEST_FORMATS = ("text", "json", "junit")
+
+_SUBJECT_KEYS = ("package", "set", "variant")
+_CLAIM_KEYS = (
+    "deal",
+    "deal_possible",
+    "breaks",
+    "keeps",
+    "meets",
+    "acceptable_to",
+    "not_acceptable_to",
+    "forced",
+    "deals",
+)
+
+
+# --- results ------------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ExpectationResult:
+    """One expectation's outcome. ``reason`` is one paragraph when it failed, ``None`` when it passed."""
+
+    index: int  # position in the file's expect: list, from 0
+    file: str
+    line: int | None
+    description: str
+    passed: bool
+    reason: str | None = None
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+@attrs.frozen
+class ExpectationReport:
+    """Every expectation of one scenario file, in file order."""
+
+    scenario: str
+    path: str
+    results: tuple[ExpectationResult, ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for r in self.results if r.passed)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if not r.passed)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAILED if self.failed else EXIT_OK
+
+
+@attrs.frozen
+class InvalidFile:
+    """A file ``dealcheck test`` could not load, with its diagnostics (already rendered for people)."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    rendered: str
+
+
+@attrs.frozen
+class TestRun:
+    """The outcome of ``dealcheck test`` over several files: exit 2 if any file is invalid, else 1 on any failure."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    reports: tuple[ExpectationReport, ...]
+    invalid: tuple[InvalidFile, ...] = ()
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.reports)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.failed for r in self.reports)
+
+    @property
+    def exit_code(self) -> int:
+        if self.invalid:
+            return EXIT_INVALID
+        return EXIT_FAILED if self.failed else EXIT_OK
+
+
+# --- running ------------------------------------------------------------------------------------------------
+
+
+def run_expectations(scenario: Any) -> ExpectationReport:
+    """Check every expectation of ``scenario``.
+
+    >>> from dealcheck import load_scenario
+    >>> s = load_scenario('''
+    ... dealcheck: 1
+    ... title: Toy
+    ... terms: {nato: [member, neutral]}
+    ... parties:
+    ...   russia:
+    ...     red_lines:
+    ...       no_nato: {rule: nato != "member", assumption: toy}
+    ... packages:
+    ...   join: {terms: {nato: member}}
+    ... expect:
+    ...   - {package: join, deal: false, breaks: [russia.no_nato]}
+    ...   - {set: {nato: neutral}, deal: true}
+    ... ''')
+    >>> report = run_expectations(s)
+    >>> [(r.line, r.passed) for r in report.results], report.exit_code
+    ([(13, True), (14, True)], 0)
+    """
+    results = tuple(run_expectation(scenario, e, i) for i, e in enumerate(scenario.expectations))
+    return ExpectationReport(scenario=scenario.title, path=scenario.path, results=results)
+
+
+def run_expectation(scenario: Any, expectation: Any, index: int = 0) -> ExpectationResult:
+    """Check one expectation; every way it can go wrong becomes a failed result with a reason, never an exception."""
+    data: Mapping[str, Any] = expectation.data
+    span = expectation.span
+    file = span.file if span is not None else scenario.path
+    line = span.line if span is not None else None
+    try:
+        description = describe(data)
+    except Exception:  # a malformed entry still needs a name to be reported under
+        description = f"expectation {index + 1}"
+    try:
+        failures = _check(scenario, data)
+    except UsageError as e:
+        failures = [e.message + (f" ({e.hint})" if e.hint else "")]
+    except ScenarioError as e:
+        failures = [str(d) for d in e.diagnostics]
+    except _Unchecked as e:
+        failures = [str(e)]
+    passed = not failures
+    reason = None if passed else _paragraph(failures)
+    return ExpectationResult(index, file, line, description, passed, reason)
+
+
+class _Unchecked(Exception):
+    """An expectation that could not be checked at all (reported as a failure)."""
+
+
+def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
+    """The failure sentences of one expectation; empty when it holds."""
+    unknown = sorted(k for k in data if k not in (*_SUBJECT_KEYS, *_CLAIM_KEYS, "description"))
+    if unknown:
+        raise _Unchecked(f"unknown key {unknown[0]!r} in expectation; known keys are {', '.join(_SUBJECT_KEYS + _CLAIM_KEYS)}")
+    claims = [k for k in _CLAIM_KEYS if k in data]
+    if not claims:
+        raise _Unchecked("the expectation claims nothing: give deal, deal_possible, breaks, keeps, meets, "
+                         "acceptable_to, not_acceptable_to, forced or deals")
+    variant = data.get("variant")
+    if variant is not None:
+        scenario = scenario.variant(str(variant))
+    values, subject = _subject(scenario, data)
+    failures: list[str] = []
+    package_claims = [k for k in claims if k != "deals"]
+    if package_claims:
+        if values is None:
+            raise _Unchecked(f"{package_claims[0]} needs a subject: give package: or set: in the expectation")
+        scenario.encode(values)  # an unknown term or a value outside its domain is a UsageError with a hint
+        verdict = scenario.check(values)
+        if verdict.unknown:
+            raise _Unchecked(f"a time limit stopped the analysis of {subject}, so the expectation could not be checked")
+        failures += _package_failures(scenario, data, verdict, subject)
+    if "deals" in data:
+        failures += _count_failures(scenario, data["deals"], values, subject)
+    return failures
+
+
+def _subject(scenario: Any, data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    values: dict[str, Any] | None = None
+    subject = "the scenario"
+    if "package" in data:
+        package = scenario.package(str(data["package"]))
+        values = dict(package.values)
+        subject = f"package {package.id}"
+    if "set" in data:
+        overrides = data["set"]
+        if not isinstance(overrides, Mapping):
+            raise _Unchecked("set: must map terms to values, for example {ceasefire: energy}")
+        values = {**(values or {}), **overrides}
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in overrides.items())
+        subject = f"{subject} with {shown}" if "package" in data else f"the package {shown}"
+    if scenario.variant_name:
+        subject += f" (variant {scenario.variant_name})"
+    return values, subject
+
+
+def _package_failures(scenario: Any, data: Mapping[str, Any], verdict: Any, subject: str) -> list[str]:
+    out: list[str] = []
+    parties = {p.party: p for p in verdict.parties}
+    outcomes = {o.ref: o for p in verdict.parties for o in (*p.red_lines, *p.demands)}
+    broken = [o for p in verdict.parties for o in p.red_lines if o.status.value == "broken"]
+    open_terms = [t.name for t in scenario.terms if t.name not in verdict.values]
+
+    if "deal" in data and bool(data["deal"]) != verdict.deal:
+        if data["deal"]:
+            if not verdict.complete:
+                out.append(f"expected {subject} to be a deal, but it is partial: it leaves "
+                           f"{', '.join(open_terms)} open (claim deal_possible for a partial package)")
+            else:
+                out.append(f"expected {subject} to be a deal, but it breaks {_list_broken(broken)}")
+        else:
+            out.append(f"expected {subject} not to be a deal, but every party accepts it")
+    if "deal_possible" in data:
+        possible = verdict.deal if verdict.complete else verdict.deal_possible
+        if bool(data["deal_possible"]) != bool(possible):
+            if data["deal_possible"]:
+                why = f"it breaks {_list_broken(broken)}" if broken else "no completion keeps every red line"
+                out.append(f"expected a deal to be possible from {subject}, but none is: {why}")
+            else:
+                example = verdict.example if verdict.example is not None else verdict.values
+                out.append(f"expected no deal to be possible from {subject}, but one is: "
+                           f"{', '.join(f'{k}={_show(v)}' for k, v in example.items())}")
+    for key, kind, want in (("breaks", "red_line", "broken"), ("keeps", "red_line", "held"), ("meets", "demand", "held")):
+        for ref in _names(data, key):
+            o = outcomes.get(ref)
+            if o is None or o.kind != kind:
+                scenario.rule(ref)  # an unknown reference raises a UsageError with a did-you-mean
+                raise _Unchecked(f"{ref} is a {'demand' if kind == 'red_line' else 'red line'}, "
+                                 f"so {key} cannot list it")
+            if o.status.value != want:
+                out.append(_rule_failure(key, o, subject, broken))
+    for key, want in (("acceptable_to", True), ("not_acceptable_to", False)):
+        for party in _names(data, key):
+            p = parties.get(party)
+            if p is None:
+                scenario.party(party)  # unknown party: UsageError with a did-you-mean
+                continue
+            if p.acceptable != want:
+                if want:
+                    out.append(f"expected {subject} to be acceptable to {party}, but {party} has "
+                               f"{_list_broken([o for o in p.red_lines if o.status.value == 'broken'])} broken")
+                else:
+                    out.append(f"expected {subject} not to be acceptable to {party}, but it keeps all of {party}'s red lines"
+                               + ("" if verdict.complete else " in some completion"))
+    if "forced" in data:
+        want_forced = data["forced"]
+        if not isinstance(want_forced, Mapping):
+            raise _Unchecked("forced: must map terms to values, for example {ceasefire: energy}")
+        if verdict.complete:
+            got: Mapping[str, Any] = verdict.values if verdict.deal else {}
+        else:
+            got = verdict.forced
+        for term, value in want_forced.items():
+            scenario.term(str(term))
+            if term not in got:
+                why = "no completion is a deal" if not (verdict.deal or verdict.deal_possible) else "it is not forced"
+                out.append(f"expected every deal from {subject} to force {term}={_show(value)}, but {why}")
+            elif got[term] != value:
+                out.append(f"expected every deal from {subject} to force {term}={_show(value)}, "
+                           f"but it forces {term}={_show(got[term])}")
+    return out
+
+
+def _rule_failure(key: str, o: Any, subject: str, broken: Sequence[Any]) -> str:
+    status = {"held": "holds", "broken": "is broken", "open": "is open (it depends on terms the package leaves open)"}
+    expected = {"breaks": "to break", "keeps": "to keep", "meets": "to meet"}[key]
+    text = f"expected {subject} {expected} {o.ref} ({o.text}), but it {status[o.status.value]}"
+    if o.values:
+        text += " with " + ", ".join(f"{k}={_show(v) if v is not None else 'open'}" for k, v in o.values.items())
+    if key == "breaks":
+        others = [b.ref for b in broken if b.ref != o.ref]
+        text += "; it breaks " + (", ".join(others) if others else "no red line") + " instead"
+    return text
+
+
+def _count_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    op, n = parse_count(claim)
+    try:
+        from dealcheck.solver.counting import count_solutions
+    except ImportError:
+        raise _Unchecked("deal counts need the analysis engine, which this installation lacks; "
+                         "this expectation cannot be checked") from None
+    fixed: dict[int, int] = {}
+    if values:
+        codes = scenario.encode(values)
+        fixed = {i: c for i, c in enumerate(codes) if c is not None}
+    domains = [list(t.domain.codes) for t in scenario.terms]
+    count = count_solutions(domains, [r.expr for r in scenario.red_lines()], fixed or None)
+    if _COMPARE[op](count, n):
+        return []
+    where = "the scenario" if values is None else f"the completions of {subject}"
+    if values is None and scenario.variant_name:
+        where += f" (variant {scenario.variant_name})"
+    return [f"expected {_OP_WORDS[op]} {n} deal{'s' if n != 1 else ''} in {where}, "
+            f"but there {'is' if count == 1 else 'are'} {count}"]
+
+
+_OP_WORDS = {"==": "exactly", "!=": "other than", ">=": "at least", "<=": "at most", ">": "more than", "<": "fewer than"}
+
+
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+}
+_COUNT_RE = re.compile(r"\s*(==|!=|>=|<=|>|<|=)?\s*([0-9]{1,30})\s*")
+
+
+def parse_count(claim: Any) -> tuple[str, int]:
+    """The comparison and number of a ``deals:`` claim: an integer, or a string like ``">= 1"``.
+
+    >>> parse_count(0), parse_count(">= 1"), parse_count("< 10"), parse_count("3")
+    (('==', 0), ('>=', 1), ('<', 10), ('==', 3))
+    """
+    if isinstance(claim, int) and not isinstance(claim, bool) and claim >= 0:
+        return "==", claim
+    if isinstance(claim, str):
+        m = _COUNT_RE.fullmatch(claim)
+        if m:
+            op = m.group(1) or "=="
+            return ("==" if op == "=" else op), int(m.group(2))
+    raise _Unchecked(f"deals: takes a count such as 0 or a comparison such as \">= 1\", not {claim!r}")
+
+
+def _names(data: Mapping[str, Any], key: str) -> list[str]:
+    raw = data.get(key)
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw]
+    if isinstance(raw, Iterable) and not isinstance(raw, Mapping):
+        return [str(x) for x in raw]
+    raise _Unchecked(f"{key}: takes a list of names, not {raw!r}")
+
+
+def _list_broken(broken: Sequence[Any]) -> str:
+    if not broken:
+        return "no red line"
+    parts = []
+    for o in broken:
+        part = f"{o.ref} ({o.text})"
+        shown = {k: v for k, v in o.values.items() if v is not None}
+        if shown:
+            part += " with " + ", ".join(f"{k}={_show(v)}" for k, v in shown.items())
+        parts.append(part)
+    return "; ".join(parts)
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _paragraph(failures: Sequence[str]) -> str:
+    """Several failure sentences as one paragraph (one line: a reason is grep-able next to its file:line)."""
+    return "; ".join(f.rstrip(".") for f in failures) + "."
+
+
+def describe(data: Mapping[str, Any]) -> str:
+    """The expectation's own ``description``, or a short one made from its keys.
+
+    >>> describe({"package": "energy_truce", "deal": True})
+    'energy_truce: deal'
+    >>> describe({"variant": "before", "deals": 0})
+    '[before] deals == 0'
+    >>> describe({"package": "p", "breaks": ["russia.a"], "not_acceptable_to": ["russia"]})
+    'p: breaks russia.a, not acceptable to russia'
+    """
+    if data.get("description"):
+        return " ".join(str(data["description"]).split())
+    subject = []
+    if data.get("variant") is not None:
+        subject.append(f"[{data['variant']}]")
+    if data.get("package") is not None:
+        subject.append(str(data["package"]))
+    if isinstance(data.get("set"), Mapping):
+        subject.append("{" + ", ".join(f"{k}={_show(v)}" for k, v in data["set"].items()) + "}")
+    claims = []
+    for key in _CLAIM_KEYS:
+        if key not in data:
+            continue
+        value = data[key]
+        match key:
+            case "deal" | "deal_possible":
+                word = "deal" if key == "deal" else "deal possible"
+                claims.append(word if value else f"no {word}")
+            case "deals":
+                try:
+                    op, n = parse_count(value)
+                    claims.append(f"deals {op} {n}")
+                except _Unchecked:
+                    claims.append(f"deals {value!r}")
+            case "forced":
+                items = value.items() if isinstance(value, Mapping) else []
+                claims.append("forces " + ", ".join(f"{k}={_show(v)}" for k, v in items))
+            case _:
+                names = _names(data, key) if not isinstance(value, Mapping) else []
+                claims.append(f"{key.replace('_', ' ')} {', '.join(names)}")
+    head = " ".join(subject)
+    body = ", ".join(claims)
+    if data.get("package") is None and data.get("set") is None:
+        return f"{head} {body}".strip()
+    return f"{head}: {body}"
+
+
+# --- several files ------------------------------------------------------------------------------------------
+
+_EXPECT_LINE = re.compile(rb"(?m)^expect[ \t]*:")
+
+
+def discover(paths: Sequence[str]) -> list[str]:
+    """The scenario files ``dealcheck test`` runs: each file as given, and in each directory (recursively, sorted)
+    every ``*.yaml`` / ``*.yml`` file with a top-level ``expect:`` key at the start of a line. Hidden directories
+    are skipped. A path that is neither is kept, so loading it reports it as missing.
+    """
+    out: list[str] = []
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = []
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.endswith((".yaml", ".yml")):
+                        path = os.path.join(root, name)
+                        if _has_expectations(path):
+                            found.append(path)
+            out += sorted(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _has_expectations(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8 << 20)  # a huge file is rejected by the loader anyway; this only decides inclusion
+    except OSError:
+        return True  # let the loader say what is wrong with it
+    return bool(_EXPECT_LINE.search(head))
+
+
+def run_files(paths: Sequence[str], load: Callable[[str], Any]) -> TestRun:
+    """Load each of ``paths`` with ``load`` and run its expectations; invalid files are collected, not raised."""
+    reports: list[ExpectationReport] = []
+    invalid: list[InvalidFile] = []
+    for path in paths:
+        try:
+            scenario = load(path)
+        except ScenarioError as e:
+            invalid.append(InvalidFile(path, e.diagnostics, e.render()))
+            continue
+        reports.append(run_expectations(scenario))
+    return TestRun(tuple(reports), tuple(invalid))
+
+
+# --- rendering ----------------------------------------------------------------------------------------------
+
+
+def render_test_run(run: TestRun, fmt: str, *, color: bool = False) -> str:
+    """``run`` as text, JSON (``dealcheck.test/1``) or JUnit XML; ``ValueError`` for another format."""
+    match fmt:
+        case "text":
+            return _text(run, color)
+        case "json":
+            return _json(run)
+        case "junit":
+            return _junit(run)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(TEST_FORMATS)}")
+
+
+def _text(run: TestRun, color: bool) -> str:
+    def paint(word: str, fg: str) -> str:
+        if not color:
+            return word
+        import click
+
+        return click.style(word, fg=fg, bold=True)
+
+    lines = []
+    for report in run.reports:
+        for r in report.results:
+            if r.passed:
+                lines.append(f"{paint('PASS', 'green')} {r.location} {r.description}")
+            else:
+                lines.append(f"{paint('FAIL', 'red')} {r.location} {r.description}: {r.reason}")
+    for bad in run.invalid:
+        n = len(bad.diagnostics)
+        first = str(bad.diagnostics[0]) if bad.diagnostics else "invalid scenario"
+        more = f" (and {n - 1} more)" if n > 1 else ""
+        lines.append(f"{paint('ERROR', 'red')} {bad.path}: invalid scenario: {first}{more}")
+    lines.append(f"{run.passed} passed, {run.failed} failed")
+    return "\n".join(lines) + "\n"
+
+
+def _json(run: TestRun) -> str:
+    from dealcheck.report.jsonfmt import dumps
+
+    files: list[dict[str, Any]] = []
+    for report in run.reports:
+        files.append(
+            {
+                "file": report.path,
+                "scenario": report.scenario,
+                "valid": True,
+                "expectations": [
+                    {
+                        "index": r.index,
+                        "file": r.file,
+                        "line": r.line,
+                        "description": r.description,
+                        "passed": r.passed,
+                        "reason": r.reason,
+                    }
+                    for r in report.results
+                ],
+                "passed": report.passed,
+                "failed": report.failed,
+            }
+        )
+    for bad in run.invalid:
+        files.append(
+            {
+                "file": bad.path,
+                "scenario": None,
+                "valid": False,
+                "diagnostics": [d.to_json() for d in bad.diagnostics],
+            }
+        )
+    return dumps(
+        {
+            "schema": "dealcheck.test/1",
+            "files": files,
+            "summary": {
+                "passed": run.passed,
+                "failed": run.failed,
+                "invalid": len(run.invalid),
+                "exit_code": run.exit_code,
+            },
+        }
+    )
+
+
+def _junit(run: TestRun) -> str:
+    """JUnit XML as CI servers read it: one testsuite per file, one testcase per expectation. No timestamps or
+    durations, so the same input gives the same bytes."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="dealcheck", tests="0", failures="0", errors="0")
+    total = failures = errors = 0
+    for report in run.reports:
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=report.path,
+            tests=str(len(report.results)),
+            failures=str(report.failed),
+            errors="0",
+        )
+        for r in report.results:
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=_classname(report.path),
+                name=f"{r.line}: {r.description}" if r.line is not None else r.description,
+                file=r.file,
+                line=str(r.line or 0),
+            )
+            if not r.passed:
+                failure = ET.SubElement(case, "failure", message=_xml_safe(r.reason or ""), type="expectation")
+                failure.text = _xml_safe(f"{r.location}: {r.reason}")
+        total += len(report.results)
+        failures += report.failed
+    for bad in run.invalid:
+        suite = ET.SubElement(root, "testsuite", name=bad.path, tests="1", failures="0", errors="1")
+        case = ET.SubElement(suite, "testcase", classname=_classname(bad.path), name="load", file=bad.path, line="0")
+        first = str(bad.diagnostics[0]) if bad.diagnostics else "invalid scenario"
+        error = ET.SubElement(case, "error", message=_xml_safe(first), type="invalid-scenario")
+        error.text = _xml_safe(bad.rendered)
+        total += 1
+        errors += 1
+    root.set("tests", str(total))
+    root.set("failures", str(failures))
+    root.set("errors", str(errors))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _classname(path: str) -> str:
+    stem = Path(path).as_posix()
+    for suffix in (".deal.yaml", ".yaml", ".yml"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return stem.replace("/", ".").lstrip(".") or "scenario"
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """XML 1.0 cannot hold some control characters at all, even escaped; a scenario's text might."""
+    return _XML_BAD.sub("\ufffd", text)
