@@ -266,6 +266,30 @@ def validate(file: str, variant: str | None, sources_dir: str | None, fmt: str) 
     return EXIT_OK
 
 
+@cli.command(name="test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str), metavar="FILES-OR-DIRS...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True, help="junit writes JUnit XML for CI.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour PASS/FAIL (auto: on a terminal, NO_COLOR unset).")
+@_handle_errors
+def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: str) -> int:
+    """Run the expectations (expect:) of scenario files and report pass/fail per expectation.
+
+    A directory is searched recursively for *.yaml and *.yml files that have a top-level expect: key.
+    Exit 0 when every expectation holds, 1 when one fails, 2 when a file is invalid (the others still run).
+    """
+    from dealcheck.expectations import discover, render_test_run, run_files
+
+    files = discover(paths)
+    run = run_files(files, load)
+    for bad in run.invalid:
+        click.echo(bad.rendered, err=True)
+    if run.passed + run.failed == 0 and not run.invalid:
+        raise UsageError("no expectations found in " + ", ".join(paths), "add an expect: list to the scenario file")
+    emit(render_test_run(run, fmt, color=_use_color(color, output)), output)
+    return run.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``dealcheck`` script."""
     try:
