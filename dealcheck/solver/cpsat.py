@@ -1,0 +1,377 @@
+"""The CP-SAT engine (OR-Tools): checked rules compiled to a CP-SAT model.
+
+In: a :class:`~dealcheck.solver.base.Problem`, or checked expressions added one by one to a :class:`CpsatModel`.
+Out: the answers of :class:`~dealcheck.solver.base.Engine`; :class:`CpsatModel` for analyses that need more
+(assumptions and cores, objectives over rule literals).
+
+The compilation:
+
+- each term is an ``IntVar`` over its codes;
+- every condition node gets a literal reified **both ways** (``lit <=> node``), so every auxiliary variable is a
+  function of the terms: enumeration never reports one package twice, and a rule's literal can be assumed true or
+  false (cores, "which demands can hold together", objectives over demand literals);
+- integer nodes are linear expressions where they can be; ``abs``, ``min`` and ``max`` get an ``IntVar`` bounded by
+  interval analysis (:func:`dealcheck.rules.evaluator.bounds`) and ``AddAbsEquality``/``AddMinEquality``/
+  ``AddMaxEquality``; ``count`` is the sum of its conditions' literals.
+
+Determinism: one worker and a fixed seed, always. ``ortools`` is imported when a model is built, never before.
+
+>>> from dealcheck.rules.ir import CmpOp, Compare, Const, Var
+>>> p = Problem((range(4), range(4)), (Compare(CmpOp.EQ, Arith(ArithOp.ADD, Var(0), Var(1)), Const(3)),))
+>>> find_solution(p, fixed=(None, 2)).solution
+(1, 2)
+>>> lexmin_solution(p)
+SolveResult(status=<SolveStatus.SAT: 'sat'>, solution=(0, 3))
+>>> count_solutions(p), len(list(iterate_solutions(p, limit=2)))
+(SolutionCount(count=4, exact=True), 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, assert_never
+
+from dealcheck.rules.evaluator import bounds, fold
+from dealcheck.rules.ir import (
+    Abs,
+    Arith,
+    ArithOp,
+    BoolExpr,
+    CmpOp,
+    Compare,
+    Connective,
+    Const,
+    Count,
+    Expr,
+    Implies,
+    InSet,
+    IntExpr,
+    IsTrue,
+    Logic,
+    MinMax,
+    Not,
+    Truth,
+    Var,
+)
+from dealcheck.solver.base import Fixed, Problem, SolutionCount, SolveResult, SolveStatus
+
+__all__ = ["SEED", "CpsatModel", "count_solutions", "find_solution", "iterate_solutions", "lexmin_solution"]
+
+#: The random seed of every CP-SAT solve; with one worker, the same model gives the same answer every run.
+SEED = 20250321
+
+_NEGATED = {CmpOp.EQ: CmpOp.NE, CmpOp.NE: CmpOp.EQ, CmpOp.LT: CmpOp.GE, CmpOp.GE: CmpOp.LT, CmpOp.LE: CmpOp.GT, CmpOp.GT: CmpOp.LE}
+
+Literal = Any  # an ortools literal (BoolVar or its negation)
+Linear = Any  # an ortools linear expression, or a plain int
+
+
+def _import_cp_model() -> Any:
+    try:
+        from ortools.sat.python import cp_model
+    except ImportError as e:  # pragma: no cover - ortools is a dependency; this guards broken installs
+        raise ImportError("the cpsat engine needs OR-Tools: pip install ortools") from e
+    return cp_model
+
+
+def _relation(op: CmpOp, a: Linear, b: Linear) -> Any:
+    match op:
+        case CmpOp.EQ:
+            return a == b
+        case CmpOp.NE:
+            return a != b
+        case CmpOp.LT:
+            return a < b
+        case CmpOp.LE:
+            return a <= b
+        case CmpOp.GT:
+            return a > b
+        case CmpOp.GE:
+            return a >= b
+        case _:
+            assert_never(op)
+
+
+class CpsatModel:
+    """A CP-SAT model over a problem's terms, to which checked conditions are added as reified literals.
+
+    ``literal(expr)`` gives a literal equivalent to ``expr`` without imposing it; ``require(expr)`` imposes it;
+    ``solve(assumptions=...)`` solves under assumed literals. A later analysis reuses one model for many questions:
+    put each red line behind its literal and assume it (cores via :meth:`core`), or maximise a weighted sum of
+    demand literals (``model.maximize(...)`` on :attr:`model`, then :meth:`solve`).
+
+    >>> from dealcheck.rules.ir import CmpOp, Compare, Const, Var
+    >>> m = CpsatModel((range(3),))
+    >>> low, high = m.literal(Compare(CmpOp.LT, Var(0), Const(1))), m.literal(Compare(CmpOp.GT, Var(0), Const(1)))
+    >>> m.solve(assumptions=[low, high]).status, sorted(lit.Index() for lit in m.core()) == [low.Index(), high.Index()]
+    (<SolveStatus.UNSAT: 'unsat'>, True)
+    >>> m.solve(assumptions=[high]).solution
+    (2,)
+    """
+
+    def __init__(self, domains: Sequence[range]) -> None:
+        cp_model = _import_cp_model()
+        self._cp = cp_model
+        self.model = cp_model.CpModel()
+        self.domains = tuple(domains)
+        if any(len(d) == 0 or d.step != 1 for d in self.domains):
+            raise ValueError("every domain must be a non-empty range of consecutive codes")
+        self.bounds = tuple((d.start, d.stop - 1) for d in self.domains)
+        self._open: tuple[None, ...] = (None,) * len(self.domains)
+        self.variables = tuple(self.model.new_int_var(lo, hi, f"t{i}") for i, (lo, hi) in enumerate(self.bounds))
+        self._true = self.model.new_bool_var("true")
+        self.model.add(self._true == 1)
+        self._literals: dict[BoolExpr, Literal] = {}
+        self._value_literals: dict[tuple[int, int], Literal] = {}
+        self._is_true: dict[int, Literal] = {}
+        self._solver: Any = None
+        self._assumed: dict[int, Literal] = {}
+        #: Set by :meth:`solve` when the model has an objective: its value and whether it is proven optimal.
+        self.objective_value: float | None = None
+        self.optimal = False
+
+    # --- compiling ------------------------------------------------------------------------------------------
+
+    def literal(self, expr: BoolExpr) -> Literal:
+        """A literal that is true exactly when ``expr`` holds (cached per structurally equal expression)."""
+        hit = self._literals.get(expr)
+        if hit is None:
+            hit = fold(expr, self._visit)
+            self._literals[expr] = hit
+        return hit
+
+    def linear(self, expr: IntExpr) -> Linear:
+        """A linear expression (or ``int``) equal to integer expression ``expr``."""
+        return fold(expr, self._visit)
+
+    def require(self, expr: BoolExpr) -> None:
+        """Impose ``expr`` on every solution."""
+        self.model.add_bool_or([self.literal(expr)])
+
+    def fix(self, codes: Fixed) -> None:
+        """Impose the given codes (``None`` leaves a term free)."""
+        for var, code in zip(self.variables, codes, strict=True):
+            if code is not None:
+                self.model.add(var == code)
+
+    def value_literal(self, index: int, code: int) -> Literal:
+        """A literal for "term ``index`` takes ``code``", to assume instead of fixing."""
+        key = (index, code)
+        if key not in self._value_literals:
+            self._value_literals[key] = self.literal(Compare(CmpOp.EQ, Var(index), Const(code)))
+        return self._value_literals[key]
+
+    def _constant(self, value: bool) -> Literal:
+        return self._true if value else self._true.Not()
+
+    def _new_literal(self) -> Literal:
+        return self.model.new_bool_var("")
+
+    def _bounded_var(self, node: IntExpr) -> Any:
+        b = bounds(node, self._open, self.bounds)
+        assert b is not None  # every term has finite bounds, so every integer node does
+        return self.model.new_int_var(b[0], b[1], "")
+
+    def _visit(self, node: Expr, rs: list[Any]) -> Any:
+        m = self.model
+        match node:
+            # integer nodes: linear expressions, or plain ints when constant
+            case Const(value=c):
+                return c
+            case Var(index=i):
+                return self.variables[i]
+            case Arith(op=ArithOp.ADD):
+                return rs[0] + rs[1]
+            case Arith(op=ArithOp.SUB):
+                return rs[0] - rs[1]
+            case Arith(op=ArithOp.MUL):
+                a, b = rs
+                if isinstance(a, int) or isinstance(b, int):
+                    return a * b
+                # The checker forbids this; kept total so a hand-built tree still means what it says.
+                y = self._bounded_var(node)
+                m.add_multiplication_equality(y, [a, b])
+                return y
+            case Arith():
+                raise AssertionError(node.op)  # pragma: no cover
+            case Abs():
+                if isinstance(rs[0], int):
+                    return abs(rs[0])
+                y = self._bounded_var(node)
+                m.add_abs_equality(y, rs[0])
+                return y
+            case MinMax(is_max=is_max):
+                if len(rs) == 1:
+                    return rs[0]
+                if all(isinstance(r, int) for r in rs):
+                    return max(rs) if is_max else min(rs)
+                y = self._bounded_var(node)
+                (m.add_max_equality if is_max else m.add_min_equality)(y, rs)
+                return y
+            case Count():
+                return self._cp.LinearExpr.sum(rs) if rs else 0
+            # condition nodes: literals reified both ways
+            case Truth(value=v):
+                return self._constant(v)
+            case IsTrue(index=i):
+                if i not in self._is_true:
+                    lit = self._new_literal()
+                    m.add(lit == self.variables[i])
+                    self._is_true[i] = lit
+                return self._is_true[i]
+            case Compare(op=op):
+                a, b = rs
+                if isinstance(a, int) and isinstance(b, int):
+                    return self._constant(bool(_relation(op, a, b)))
+                lit = self._new_literal()
+                m.add(_relation(op, a, b)).only_enforce_if(lit)
+                m.add(_relation(_NEGATED[op], a, b)).only_enforce_if(lit.Not())
+                return lit
+            case InSet(values=values):
+                (a,) = rs
+                if isinstance(a, int):
+                    return self._constant(a in values)
+                if not values:
+                    return self._constant(False)
+                inside = self._cp.Domain.from_values(sorted(values))
+                lit = self._new_literal()
+                m.add_linear_expression_in_domain(a, inside).only_enforce_if(lit)
+                m.add_linear_expression_in_domain(a, inside.complement()).only_enforce_if(lit.Not())
+                return lit
+            case Not():
+                return rs[0].Not()
+            case Logic(op=op):
+                if len(rs) == 1:
+                    return rs[0]
+                return self._disjunction(rs) if op is Connective.OR else self._disjunction([r.Not() for r in rs]).Not()
+            case Implies():
+                return self._disjunction([rs[0].Not(), rs[1]])
+            case _:
+                assert_never(node)
+
+    def _disjunction(self, lits: list[Literal]) -> Literal:
+        lit = self._new_literal()
+        self.model.add_bool_or(lits).only_enforce_if(lit)
+        self.model.add_bool_and([x.Not() for x in lits]).only_enforce_if(lit.Not())
+        return lit
+
+    # --- solving --------------------------------------------------------------------------------------------
+
+    def solver(self, time_limit: float | None = None) -> Any:
+        """A ``CpSolver`` set up the way every dealcheck solve is: one worker, the fixed seed, the time limit."""
+        solver = self._cp.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = SEED
+        if time_limit is not None:
+            solver.parameters.max_time_in_seconds = max(0.0, time_limit)
+        return solver
+
+    def solve(self, *, assumptions: Sequence[Literal] = (), time_limit: float | None = None) -> SolveResult:
+        """Solve under ``assumptions``. With an objective, ``SAT`` means proven optimal (else ``UNKNOWN``,
+        with the best solution found still attached)."""
+        cp = self._cp
+        self.model.clear_assumptions()
+        self.model.add_assumptions(list(assumptions))
+        self._assumed = {lit.Index(): lit for lit in assumptions}
+        solver = self._solver = self.solver(time_limit)
+        status = solver.solve(self.model)
+        has_objective = self.model.has_objective()
+        self.objective_value = solver.objective_value if has_objective and status in (cp.OPTIMAL, cp.FEASIBLE) else None
+        self.optimal = status == cp.OPTIMAL
+        if status == cp.INFEASIBLE:
+            return SolveResult(SolveStatus.UNSAT)
+        if status in (cp.OPTIMAL, cp.FEASIBLE):
+            solution = tuple(int(solver.value(v)) for v in self.variables)
+            proven = status == cp.OPTIMAL or not has_objective
+            return SolveResult(SolveStatus.SAT if proven else SolveStatus.UNKNOWN, solution)
+        return SolveResult(SolveStatus.UNKNOWN)
+
+    def core(self) -> list[Literal]:
+        """After an ``UNSAT`` solve: assumed literals that are infeasible together. Not minimal, not verified:
+        shrink and re-check it before showing it to anyone."""
+        assert self._solver is not None, "core() needs a solve first"
+        return [self._assumed[i] for i in self._solver.sufficient_assumptions_for_infeasibility() if i in self._assumed]
+
+
+# --- the engine functions ------------------------------------------------------------------------------------
+
+
+def _model(problem: Problem, fixed: Fixed | None) -> CpsatModel | None:
+    merged = problem.merged_fixed(fixed)
+    if merged is None or any(len(d) == 0 for d in problem.domains):
+        return None
+    m = CpsatModel(problem.domains)
+    m.fix(merged)
+    for c in problem.constraints:
+        m.require(c)
+    return m
+
+
+def find_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+    m = _model(problem, fixed)
+    return SolveResult(SolveStatus.UNSAT) if m is None else m.solve(time_limit=time_limit)
+
+
+def lexmin_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+    """The lexicographically smallest solution: minimise each term in order, fixing it before the next."""
+    from dealcheck.solver.base import Deadline
+
+    deadline = Deadline(time_limit)
+    m = _model(problem, fixed)
+    if m is None:
+        return SolveResult(SolveStatus.UNSAT)
+    result = m.solve(time_limit=deadline.remaining())
+    if result.status is not SolveStatus.SAT:
+        return result
+    for var, (lo, _) in zip(m.variables, m.bounds, strict=True):
+        assert result.solution is not None
+        if result.solution[var.Index()] == lo:  # already the smallest code: nothing to minimise
+            m.model.add(var == lo)
+            continue
+        m.model.minimize(var)
+        result = m.solve(time_limit=deadline.remaining())
+        m.model.clear_objective()
+        if result.status is not SolveStatus.SAT or result.solution is None:
+            return SolveResult(SolveStatus.UNKNOWN)
+        m.model.add(var == result.solution[var.Index()])
+    return result
+
+
+def _enumerate(problem: Problem, fixed: Fixed | None, limit: int | None, time_limit: float | None) -> tuple[list[tuple[int, ...]], bool]:
+    """Up to ``limit`` solutions, and whether the search finished (so the list is every solution)."""
+    m = _model(problem, fixed)
+    if m is None:
+        return [], True
+    cp = m._cp
+    found: list[tuple[int, ...]] = []
+    variables = m.variables
+
+    class Collector(cp.CpSolverSolutionCallback):  # type: ignore[misc, name-defined]
+        def on_solution_callback(self) -> None:
+            found.append(tuple(int(self.value(v)) for v in variables))
+            if limit is not None and len(found) >= limit:
+                self.stop_search()
+
+    solver = m.solver(time_limit)
+    solver.parameters.enumerate_all_solutions = True
+    status = solver.solve(m.model, Collector())
+    finished = status in (cp.OPTIMAL, cp.INFEASIBLE) and (limit is None or len(found) < limit)
+    return found, finished
+
+
+def iterate_solutions(
+    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+) -> Iterator[tuple[int, ...]]:
+    """Distinct solutions in CP-SAT's (deterministic) order, at most ``limit``."""
+    found, _ = _enumerate(problem, fixed, limit, time_limit)
+    yield from found
+
+
+def count_solutions(
+    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+) -> SolutionCount:
+    # Ask for one more than the limit: finding exactly ``limit`` and no more is still an exact count.
+    found, finished = _enumerate(problem, fixed, None if limit is None else limit + 1, time_limit)
+    if limit is not None and len(found) > limit:
+        return SolutionCount(limit, exact=False)
+    return SolutionCount(len(found), exact=finished)
