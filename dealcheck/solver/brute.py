@@ -71,9 +71,9 @@ def count_solutions(
     count = 0
     try:
         for _ in _solutions(problem, fixed, Deadline(time_limit)):
-            count += 1
-            if limit is not None and count >= limit:
+            if limit is not None and count >= limit:  # one more than the limit exists: the count is a lower bound
                 return SolutionCount(count, exact=False)
+            count += 1
     except _OutOfTime:
         return SolutionCount(count, exact=False)
     return SolutionCount(count, exact=True)
