@@ -87,6 +87,7 @@ CODES: dict[str, str] = {
     "DC503": "nesting is too deep",
     "DC504": "an integer is too large",
     "DC505": "an integer range is too large",
+    "DC506": "too many problems in one file: only the first ones are shown",
     # DC6xx: expectations and variants
     "DC601": "invalid expectation",
     "DC602": "unknown variant",

@@ -92,6 +92,8 @@ class Term:
     description: str | None = None
     unit: str | None = None
     where: TextRange | None = attrs.field(default=None, eq=False, repr=False)
+    #: What changing this term costs when ``repair`` looks for the nearest deal (default 1 per changed term).
+    change_cost: int = 1
 
     @property
     def size(self) -> int:
