@@ -89,14 +89,14 @@ def brute(doms: list[range], rules: list[ir.BoolExpr], fixed: dict[int, int]) ->
 # --- properties -----------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(problems())
 def test_count_equals_brute_force(problem: tuple[list[range], list[ir.BoolExpr], dict[int, int]]) -> None:
     doms, rules, fixed = problem
     assert count_solutions(doms, rules, fixed) == len(brute(doms, rules, fixed))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(problems())
 def test_count_with_rules_cut_into_pieces(problem: tuple[list[range], list[ir.BoolExpr], dict[int, int]]) -> None:
     """With a tiny table limit every rule goes through the auxiliary-variable decomposition."""
@@ -106,7 +106,7 @@ def test_count_with_rules_cut_into_pieces(problem: tuple[list[range], list[ir.Bo
         assert count_solutions(doms, rules, fixed) == len(brute(doms, rules, fixed))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(problems())
 def test_count_per_value_equals_brute_force(problem: tuple[list[range], list[ir.BoolExpr], dict[int, int]]) -> None:
     doms, rules, fixed = problem

@@ -203,8 +203,12 @@ class _Model:
     def define(self, expr: ir.Expr) -> int:
         """A variable that equals ``expr`` (a condition as 0/1) in every solution, with its factor(s) added."""
         match expr:
-            case ir.Var(index=i) | ir.IsTrue(index=i):
+            case ir.Var(index=i):
                 return i
+            case ir.IsTrue(index=i):
+                if set(self.domains[i]) <= {0, 1}:
+                    return i
+                return self._functional(lambda vs: int(vs[0] == 1), [i])
         scope = tuple(sorted(ir.term_indices(expr)))
         if self._rows(scope) <= TABLE_LIMIT:
             value = _value_fn(expr)
