@@ -76,6 +76,7 @@ CODES: dict[str, str] = {
     "DC311": "a rule needs either source and quote, or an assumption",
     "DC312": "unknown party",
     "DC313": "a quote is not found in its source text",
+    "DC314": "a source's text file cannot be used (missing, unreadable, not UTF-8, too large, or a path)",
     # DC4xx: package values
     "DC401": "a package sets an unknown term",
     "DC402": "a package value is outside the term's domain",
