@@ -1,0 +1,935 @@
+"""Scenario file -> :class:`~dealcheck.model.Scenario`, with every problem in the file reported at once.
+
+Comes in: a path or YAML text. Goes out: a scenario whose rules are checked and lowered, or one
+:class:`~dealcheck.errors.ScenarioError` holding every diagnostic, sorted by position.
+
+The passes, in order: read bytes (size, encoding, NUL) -> :func:`dealcheck.yamlnodes.compose` (YAML events to a
+positioned node tree; tags, anchors, duplicate keys, depth) -> :class:`_Reader` (the format's shape, one method per
+section, collecting diagnostics instead of stopping) -> :func:`dealcheck.rules.checker.compile_rule` for every rule,
+its problems mapped from offsets in the rule's value to file positions by :func:`dealcheck.yamlnodes.value_offsets`.
+
+Scalars arrive as the text the user wrote. A value becomes an ``int`` only where an integer belongs and only when it is
+a plain ``[-+]?[0-9]+``; a ``bool`` only where a boolean belongs and only when it is a plain ``true`` or ``false``.
+Everything else stays a string, so ``no``, ``on``, ``010`` and ``1:20`` are options as written (YAML 1.1 would have
+turned them into ``False``, ``True``, ``8`` and ``80``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import stat
+from collections.abc import Iterable
+from typing import Any
+
+from dealcheck.errors import Diagnostic, Problem, ScenarioError, Span
+from dealcheck.model import Expectation, Package, Party, Rule, RuleKind, Scenario, Source, Variant
+from dealcheck.rules.ir import BoolExpr
+from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
+from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, Sequence, SourceText, compose, describe, value_offsets
+
+__all__ = [
+    "MAX_BOUND",
+    "MAX_FILE_BYTES",
+    "MAX_INT",
+    "MAX_RANGE_VALUES",
+    "MAX_RULE_CHARS",
+    "load_scenario",
+    "load_scenario_file",
+    "load_scenario_text",
+]
+
+#: Largest scenario file read (DC501).
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Longest rule text (DC502).
+MAX_RULE_CHARS = 10_000
+#: Largest integer written in a scenario value (DC504).
+MAX_INT = 10**15
+#: Bounds of an integer term's range, and the most values it may hold (DC505).
+MAX_BOUND = 10**9
+MAX_RANGE_VALUES = 1_000_000
+#: Diagnostics shown from one file; a generated file with a million errors would otherwise print a million lines.
+MAX_DIAGNOSTICS = 200
+
+_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INT = re.compile(r"[-+]?[0-9]+")
+_DEALS = re.compile(r"\s*(==|!=|>=|<=|>|<)?\s*([0-9]{1,15})\s*")
+_BOOL_LIKE = {"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "YES", "NO"}
+
+
+# --- entry points ---------------------------------------------------------------------------------------------
+
+
+def load_scenario(source: str | os.PathLike[str], *, name: str | None = None) -> Scenario:
+    """A scenario from a file path, or from YAML text when ``source`` is a ``str`` containing a newline.
+
+    Raises :class:`~dealcheck.errors.ScenarioError` with every problem in the file; never another exception.
+
+    >>> s = load_scenario('''
+    ... dealcheck: 1
+    ... title: Toy
+    ... terms: {nato: [member, neutral], aid: {range: [0, 10]}}
+    ... parties: {russia: {red_lines: {no_nato: {rule: nato != "member", assumption: toy}}}}
+    ... packages: {p: {terms: {nato: neutral}}}
+    ... ''')
+    >>> [t.name for t in s.terms], s.packages[0].values, s.path
+    (['nato', 'aid'], {'nato': 'neutral'}, '<string>')
+    >>> try:
+    ...     load_scenario("dealcheck: 1\\ntitel: Toy\\n", name="t.yaml")
+    ... except ScenarioError as e:
+    ...     print(e.diagnostics[0], "|", e.diagnostics[0].hint)
+    t.yaml:2:1: error[DC107]: unknown key 'titel' at the top of the scenario | did you mean 'title'?
+    """
+    if isinstance(source, str) and "\n" in source:
+        return load_scenario_text(source, name if name is not None else "<string>")
+    return load_scenario_file(source, name=name)
+
+
+def load_scenario_file(path: str | os.PathLike[str], *, name: str | None = None) -> Scenario:
+    """A scenario from the file at ``path``; ``name`` (default: the path as given) is the file name in diagnostics."""
+    display = name if name is not None else os.fspath(path)
+    text = _read_file(path, display)
+    return load_scenario_text(text, display)
+
+
+def load_scenario_text(text: str, name: str = "<string>") -> Scenario:
+    """A scenario from YAML ``text``; ``name`` is the file name diagnostics and :attr:`Scenario.path` show."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if len(text) > MAX_FILE_BYTES or (len(text) > MAX_FILE_BYTES // 4 and _utf8_len(text) > MAX_FILE_BYTES):
+        _fail(name, "DC501", f"the scenario is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    source = SourceText(text, name)
+    nul = text.find("\0")
+    if nul >= 0:
+        raise ScenarioError([Diagnostic("DC100", "the file contains a NUL character; it is not a text file",
+                                        source.span(nul))], source.lines)
+    if not text.strip():
+        _fail(name, "DC112", "the scenario is empty", "start from docs/scenario-format.md or scenarios/example.yaml")
+    root, problems = compose(source)
+    if root is None and not problems:
+        _fail(name, "DC112", "the scenario holds no YAML document, only comments")
+    reader = _Reader(source, problems)
+    scenario = reader.scenario(root) if root is not None else None
+    if reader.problems or scenario is None:
+        raise ScenarioError(_finish(reader.problems), source.lines)
+    return scenario
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _fail(name: str, code: str, message: str, hint: str | None = None) -> None:
+    raise ScenarioError([Diagnostic(code, message, Span(name, 1, 1), hint=hint)])
+
+
+def _finish(problems: list[Diagnostic]) -> list[Diagnostic]:
+    ordered = sorted(problems, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
+    if len(ordered) > MAX_DIAGNOSTICS:
+        more = len(ordered) - MAX_DIAGNOSTICS
+        ordered = ordered[:MAX_DIAGNOSTICS]
+        ordered.append(Diagnostic("DC506", f"{more} more problems are not shown", None,
+                                  hint="fix the problems above and run again"))
+    return ordered
+
+
+def _read_file(path: str | os.PathLike[str], display: str) -> str:
+    """The file's text: checked for size before it is read, then for NUL bytes and UTF-8."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        _fail(display, "DC100", f"cannot read {display!r}: no such file")
+    except OSError as e:
+        _fail(display, "DC100", f"cannot read {display!r}: {e.strerror or e}")
+    if stat.S_ISDIR(info.st_mode):
+        _fail(display, "DC100", f"{display!r} is a directory, not a scenario file")
+    if info.st_size > MAX_FILE_BYTES:
+        _fail(display, "DC501", f"the file is {info.st_size} bytes; a scenario may be at most "
+                                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # a pipe or device may be larger than stat said
+    except OSError as e:
+        _fail(display, "DC100", f"cannot read {display!r}: {e.strerror or e}")
+    if len(data) > MAX_FILE_BYTES:
+        _fail(display, "DC501", f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\0")
+    if nul >= 0:
+        _fail_at(display, data, nul, "DC100", "the file contains a NUL byte; it is not a text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        _fail_at(display, data, e.start, "DC100", f"the file is not UTF-8 text (byte 0x{data[e.start]:02x})",
+                 "save the file as UTF-8")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fail_at(display: str, data: bytes, at: int, code: str, message: str, hint: str | None = None) -> None:
+    line_start = data.rfind(b"\n", 0, at) + 1
+    line = data.count(b"\n", 0, at) + 1
+    column = len(data[line_start:at].decode("utf-8", "replace")) + 1
+    raise ScenarioError([Diagnostic(code, message, Span(display, line, column, line, column + 1), hint=hint)])
+
+
+def _did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _compile_rule(text: str, terms: dict[str, Term]) -> tuple[BoolExpr | None, list[Problem]]:
+    # Imported here so that ``import dealcheck`` works while the checker is being written; remove the guard then.
+    try:
+        from dealcheck.rules.checker import compile_rule
+    except ImportError:  # pragma: no cover - only until the checker lands
+        from dealcheck.errors import TextRange
+
+        return None, [Problem("DC202", "the rule checker is not available in this build", TextRange(0, 0))]
+    return compile_rule(text, terms)
+
+
+# --- the reader -----------------------------------------------------------------------------------------------
+
+_TOP = ("dealcheck", "title", "description", "sources", "terms", "parties", "packages", "variants", "expect")
+_TERM = ("options", "ordered", "range", "type", "unit", "description", "change_cost")
+_SOURCE = ("title", "date", "file", "url")
+_PARTY = ("name", "description", "red_lines", "demands")
+_RULE = ("rule", "description", "source", "quote", "assumption")
+_PACKAGE = ("title", "description", "terms")
+_VARIANT = ("description", "drop", "add", "replace")
+_EXPECT = ("description", "package", "set", "variant", "deal", "deal_possible", "breaks", "keeps", "meets",
+           "acceptable_to", "not_acceptable_to", "forced", "deals")
+_CLAIMS = ("deal", "deal_possible", "breaks", "keeps", "meets", "acceptable_to", "not_acceptable_to", "forced",
+           "deals")
+_KIND_WORD = {RuleKind.RED_LINE: "red line", RuleKind.DEMAND: "demand"}
+
+
+class _Reader:
+    """Reads the node tree section by section, collecting every problem; one method per part of the format."""
+
+    def __init__(self, source: SourceText, problems: list[Diagnostic]) -> None:
+        self.source = source
+        self.problems = problems
+        self.terms: dict[str, Term] = {}
+        self.broken_terms: set[str] = set()  # declared but unusable: rules naming them are not blamed twice
+        self.sources: dict[str, Source] = {}
+        self.parties: dict[str, Party] = {}
+        self.packages: dict[str, Package] = {}
+        self.variants: dict[str, Variant] = {}
+
+    # --- reporting and small readers ----------------------------------------------------------------------
+
+    def span(self, node: Node) -> Span:
+        if isinstance(node, Scalar):
+            return self.source.span(node.start, node.end)
+        return self.source.span(node.start)
+
+    def error(self, code: str, message: str, node: Node, hint: str | None = None) -> None:
+        self.problems.append(Diagnostic(code, message, self.span(node), hint=hint))
+
+    def mapping(self, node: Node, what: str, *, null_ok: bool = False) -> Mapping | None:
+        if isinstance(node, Mapping):
+            return node
+        if null_ok and isinstance(node, Scalar) and node.null:
+            return Mapping((), node.start, node.end)
+        if not isinstance(node, Invalid):
+            self.error("DC108", f"expected {what}, found {describe(node)}", node)
+        return None
+
+    def sequence(self, node: Node, what: str, *, code: str = "DC108") -> Sequence | None:
+        if isinstance(node, Sequence):
+            return node
+        if not isinstance(node, Invalid):
+            self.error(code, f"expected {what}, found {describe(node)}", node)
+        return None
+
+    def keys(self, m: Mapping, allowed: Iterable[str], where: str, *, required: Iterable[str] = (),
+             owner: Node | None = None, hints: dict[str, str] | None = None) -> dict[str, tuple[Scalar, Node]]:
+        """The mapping's entries by key, after reporting unknown keys (DC107) and missing required ones (DC109)."""
+        allowed = tuple(allowed)
+        found: dict[str, tuple[Scalar, Node]] = {}
+        for k, v in m.items:
+            if k.value in allowed:
+                found[k.value] = (k, v)
+                continue
+            hint = (hints or {}).get(k.value) or _did_you_mean(k.value, allowed)
+            hint = hint or "the keys allowed here are " + ", ".join(allowed)
+            self.error("DC107", f"unknown key {k.value!r} {where}", k, hint)
+        for r in required:
+            if r not in found:
+                self.error("DC109", f"missing required key {r!r} {where}", owner if owner is not None else m)
+        return found
+
+    def string(self, node: Node, what: str) -> str | None:
+        if isinstance(node, Scalar) and not node.null:
+            return node.value
+        if not isinstance(node, Invalid):
+            self.error("DC108", f"expected {what} (a string), found {describe(node)}", node)
+        return None
+
+    def optional_string(self, entries: dict[str, tuple[Scalar, Node]], key: str, what: str) -> str | None:
+        if key not in entries or (isinstance(entries[key][1], Scalar) and entries[key][1].null):
+            return None
+        return self.string(entries[key][1], what)
+
+    def integer(self, node: Node, what: str, *, minimum: int | None = None, code: str = "DC111") -> int | None:
+        """A plain ``[-+]?[0-9]+`` scalar as an int; anything else is reported as ``code`` (a list is DC108)."""
+        if isinstance(node, Invalid):
+            return None
+        if not isinstance(node, Scalar):
+            self.error("DC108", f"{what} must be an integer, found {describe(node)}", node)
+            return None
+        if node.plain and _INT.fullmatch(node.value):
+            if len(node.value.lstrip("+-")) > 16 or abs(int(node.value)) > MAX_INT:
+                self.error("DC504", f"{what} {node.value} is too large (the limit is 10**15)", node)
+                return None
+            number = int(node.value)
+            if minimum is not None and number < minimum:
+                self.error(code, f"{what} must be {_at_least(minimum)}, found {number}", node)
+                return None
+            return number
+        hint = None
+        if not node.plain and _INT.fullmatch(node.value.strip()):
+            hint = f"remove the quotes: write {node.value.strip()}"
+        elif re.fullmatch(r"[-+]?[0-9]*\.[0-9]+", node.value):
+            hint = "write a whole number"
+        self.error(code, f"{what} must be {_at_least(minimum)}, found {describe(node)} {node.value!r}", node, hint)
+        return None
+
+    def boolean(self, node: Node, what: str, *, code: str = "DC111") -> bool | None:
+        if isinstance(node, Scalar) and node.plain and node.value in ("true", "false"):
+            return node.value == "true"
+        if not isinstance(node, Invalid):
+            shown = f" {node.value!r}" if isinstance(node, Scalar) else ""
+            self.error(code, f"{what} must be true or false, found {describe(node)}{shown}", node,
+                       "write true or false")
+        return None
+
+    def check_id(self, key: Scalar, what: str) -> bool:
+        if _ID.fullmatch(key.value):
+            return True
+        self.error("DC106", f"{what} id {key.value!r} is not a valid name", key,
+                   "ids start with a letter or underscore and hold only letters, digits and underscores")
+        return False
+
+    # --- the scenario -------------------------------------------------------------------------------------
+
+    def scenario(self, root: Node) -> Scenario | None:
+        top = self.mapping(root, "a mapping at the top of the scenario (dealcheck: 1, title, terms, parties, ...)")
+        if top is None:
+            return None
+        entries = self.keys(top, _TOP, "at the top of the scenario", required=("dealcheck", "title", "terms",
+                                                                              "parties"))
+        if "dealcheck" in entries:
+            k, v = entries["dealcheck"]
+            if not (isinstance(v, Scalar) and v.plain and v.value == "1"):
+                shown = repr(v.value) if isinstance(v, Scalar) else describe(v)
+                self.error("DC110", f"unsupported scenario format {shown}; this dealcheck reads format 1", v,
+                           "write dealcheck: 1")
+        title = self.string(entries["title"][1], "the title") if "title" in entries else None
+        description = self.optional_string(entries, "description", "the description")
+        if "sources" in entries:
+            self.read_sources(entries["sources"][1])
+        if "terms" in entries:
+            self.read_terms(entries["terms"][1])
+        if "parties" in entries:
+            self.read_parties(entries["parties"][1])
+        if "packages" in entries:
+            self.read_packages(entries["packages"][1])
+        if "variants" in entries:
+            self.read_variants(entries["variants"][1])
+        expectations: list[Expectation] = []
+        if "expect" in entries:
+            expectations = self.read_expectations(entries["expect"][1])
+        if self.problems or title is None:
+            return None
+        return Scenario(
+            title=title,
+            terms=tuple(self.terms.values()),
+            parties=tuple(self.parties.values()),
+            packages=tuple(self.packages.values()),
+            sources=tuple(self.sources.values()),
+            variants=tuple(self.variants.values()),
+            expectations=tuple(expectations),
+            description=description,
+            path=self.source.file,
+            source_lines=self.source.lines,
+        )
+
+    # --- sources ------------------------------------------------------------------------------------------
+
+    def read_sources(self, node: Node) -> None:
+        m = self.mapping(node, "a mapping of sources (id: {title, date, file, url})", null_ok=True)
+        for key, value in m.items if m else ():
+            if not self.check_id(key, "source"):
+                continue
+            body = self.mapping(value, f"a mapping describing source {key.value} (title, date, file, url)",
+                                null_ok=True)
+            if body is None:
+                continue
+            e = self.keys(body, _SOURCE, f"in source {key.value}")
+            fields = {f: self.optional_string(e, f, f"the {f} of source {key.value}") for f in _SOURCE}
+            self.sources[key.value] = Source(key.value, span=self.span(key), **fields)
+
+    # --- terms --------------------------------------------------------------------------------------------
+
+    def read_terms(self, node: Node) -> None:
+        m = self.mapping(node, "a mapping of terms (name: options, bool or {range: [lo, hi]})")
+        if m is not None and not m.items:
+            self.error("DC108", "the scenario declares no terms", m, "add at least one term to negotiate over")
+        for key, value in m.items if m else ():
+            if not self.check_id(key, "term"):
+                continue
+            term = self.read_term(key, value, len(self.terms))
+            if term is None:
+                self.broken_terms.add(key.value)
+            else:
+                self.terms[key.value] = term
+
+    def read_term(self, key: Scalar, node: Node, index: int) -> Term | None:
+        name = key.value
+        shape = f"term {name}: a list of options, bool, or a mapping with options, range or type"
+        match node:
+            case Scalar(value="bool", style=None):
+                return Term(name, index, BoolDomain())
+            case Sequence():
+                domain = self.read_options(name, node)
+                return Term(name, index, domain) if domain else None
+            case Mapping():
+                pass
+            case Scalar():
+                hint = "write bool" if node.value.lower() in ("boolean", "bool", "yes/no", "true/false") else None
+                self.error("DC108", f"expected {shape}, found {describe(node)} {node.value!r}", node, hint)
+                return None
+            case Invalid():
+                return None
+        e = self.keys(node, _TERM, f"in term {name}", hints={"values": "did you mean 'options'?"})
+        kinds = [k for k in ("options", "range", "type") if k in e]
+        if len(kinds) != 1:
+            where = e[kinds[1]][0] if len(kinds) > 1 else key
+            self.error("DC108", f"term {name} needs exactly one of options, range or type: bool"
+                       + (f", found {' and '.join(kinds)}" if kinds else ""), where)
+            return None
+        description = self.optional_string(e, "description", f"the description of term {name}")
+        unit = self.optional_string(e, "unit", f"the unit of term {name}")
+        change_cost = 1
+        if "change_cost" in e:
+            change_cost = self.integer(e["change_cost"][1], f"the change_cost of term {name}", minimum=0) or 0
+        ordered = False
+        if "ordered" in e:
+            if kinds[0] != "options":
+                self.error("DC111", f"ordered applies only to a term with options, not to term {name}",
+                           e["ordered"][0])
+            ordered = bool(self.boolean(e["ordered"][1], f"ordered of term {name}"))
+        domain: Domain | None
+        match kinds[0]:
+            case "options":
+                options = self.read_options(name, e["options"][1])
+                domain = OptionsDomain(options.options, ordered) if options else None
+            case "range":
+                domain = self.read_range(name, e["range"][1])
+            case _:
+                kind = e["type"][1]
+                domain = None
+                if isinstance(kind, Scalar) and kind.plain and kind.value == "bool":
+                    domain = BoolDomain()
+                elif not isinstance(kind, Invalid):
+                    self.error("DC111", f"the type of term {name} must be bool, found {describe(kind)}", kind,
+                               "write type: bool, or use options or range for other terms")
+        if domain is None:
+            return None
+        return Term(name, index, domain, description, unit, change_cost=change_cost)
+
+    def read_options(self, name: str, node: Node) -> OptionsDomain | None:
+        seq = self.sequence(node, f"the options of term {name} (a list)")
+        if seq is None:
+            return None
+        if not seq.items:
+            self.error("DC308", f"term {name} has no options", seq, "list at least one option")
+            return None
+        options: list[str] = []
+        first: dict[str, int] = {}
+        ok = True
+        for item in seq.items:
+            if not isinstance(item, Scalar):
+                if not isinstance(item, Invalid):
+                    self.error("DC108", f"an option of term {name} must be a name, found {describe(item)}", item)
+                ok = False
+                continue
+            if item.value == "":
+                self.error("DC308", f"an option of term {name} is empty", item, "write the option's name")
+                ok = False
+                continue
+            if item.value in first:
+                line, _ = self.source.position(first[item.value])
+                self.error("DC308", f"option {item.value!r} of term {name} is listed twice (first at line {line})",
+                           item)
+                ok = False
+                continue
+            first[item.value] = item.start
+            options.append(item.value)
+        return OptionsDomain(tuple(options)) if ok else None
+
+    def read_range(self, name: str, node: Node) -> IntDomain | None:
+        seq = self.sequence(node, f"the range of term {name} as [lo, hi]")
+        if seq is None:
+            return None
+        if len(seq.items) != 2:
+            self.error("DC108", f"the range of term {name} must be [lo, hi], two integers; found {len(seq.items)} "
+                       "values", seq)
+            return None
+        lo, hi = (self.integer(b, f"a bound of term {name}") for b in seq.items)
+        if lo is None or hi is None:
+            return None
+        for bound, item in zip((lo, hi), seq.items, strict=True):
+            if abs(bound) > MAX_BOUND:
+                self.error("DC505", f"the bound {bound} of term {name} is beyond +-10**9", item)
+                return None
+        if lo > hi:
+            self.error("DC309", f"the range of term {name} is empty: {lo} is above {hi}", seq,
+                       f"write [{hi}, {lo}]")
+            return None
+        if hi - lo + 1 > MAX_RANGE_VALUES:
+            self.error("DC505", f"the range of term {name} holds {hi - lo + 1} values; the limit is "
+                       f"{MAX_RANGE_VALUES}", seq, "use a coarser unit (for example billions instead of millions)")
+            return None
+        return IntDomain(lo, hi)
+
+    # --- parties and rules --------------------------------------------------------------------------------
+
+    def read_parties(self, node: Node) -> None:
+        m = self.mapping(node, "a mapping of parties (id: {name, red_lines, demands})")
+        if m is not None and not m.items:
+            self.error("DC108", "the scenario declares no parties", m)
+        for key, value in m.items if m else ():
+            if not self.check_id(key, "party"):
+                continue
+            body = self.mapping(value, f"a mapping describing party {key.value} (name, red_lines, demands)",
+                                null_ok=True)
+            if body is None:
+                continue
+            e = self.keys(body, _PARTY, f"in party {key.value}",
+                          hints={"redlines": "did you mean 'red_lines'?", "red-lines": "did you mean 'red_lines'?"})
+            name = self.optional_string(e, "name", f"the name of party {key.value}") or key.value
+            description = self.optional_string(e, "description", f"the description of party {key.value}")
+            rules: dict[RuleKind, list[Rule]] = {RuleKind.RED_LINE: [], RuleKind.DEMAND: []}
+            seen: dict[str, Scalar] = {}
+            for section, kind in (("red_lines", RuleKind.RED_LINE), ("demands", RuleKind.DEMAND)):
+                if section in e:
+                    rules[kind] = self.read_rules(key.value, kind, e[section][1], seen)
+            self.parties[key.value] = Party(key.value, name, tuple(rules[RuleKind.RED_LINE]),
+                                            tuple(rules[RuleKind.DEMAND]), description, span=self.span(key))
+
+    def read_rules(self, party: str, kind: RuleKind, node: Node, seen: dict[str, Scalar]) -> list[Rule]:
+        word = _KIND_WORD[kind]
+        m = self.mapping(node, f"a mapping of {word}s of party {party} (id: {{rule, source, quote}})", null_ok=True)
+        out: list[Rule] = []
+        for key, value in m.items if m else ():
+            if not self.check_id(key, word):
+                continue
+            if key.value in seen:
+                line, _ = self.source.position(seen[key.value].start)
+                self.error("DC105", f"duplicate rule id {key.value!r} in party {party} (first defined at line "
+                           f"{line})", key, "a red line and a demand of one party need different ids")
+                continue
+            seen[key.value] = key
+            rule = self.read_rule(party, kind, key, value)
+            if rule is not None:
+                out.append(rule)
+        return out
+
+    def read_rule(self, party: str, kind: RuleKind, key: Scalar, node: Node) -> Rule | None:
+        ref = f"{party}.{key.value}"
+        word = _KIND_WORD[kind]
+        body = self.mapping(node, f"a mapping for {word} {ref} with rule and source + quote or assumption")
+        if body is None:
+            return None
+        extra = "weight" if kind is RuleKind.DEMAND else "concession_cost"
+        other = "concession_cost" if kind is RuleKind.DEMAND else "weight"
+        hints = {other: f"{other} applies to {'red lines' if other == 'concession_cost' else 'demands'}; "
+                        f"a {word} has {extra}"}
+        e = self.keys(body, (*_RULE, extra), f"in {word} {ref}", required=("rule",), owner=key, hints=hints)
+        number = 1
+        if extra in e:
+            number = self.integer(e[extra][1], f"the {extra} of {word} {ref}", minimum=1) or 1
+        description = self.optional_string(e, "description", f"the description of {ref}")
+        source = self.optional_string(e, "source", f"the source of {ref}")
+        quote = self.optional_string(e, "quote", f"the quote of {ref}")
+        assumption = self.optional_string(e, "assumption", f"the assumption of {ref}")
+        if quote is not None and assumption is not None:
+            self.error("DC311", f"{word} {ref} has both a quote and an assumption", e["assumption"][0],
+                       "keep the quote with its source, or the assumption, not both")
+        elif quote is not None and source is None:
+            self.error("DC311", f"the quote of {word} {ref} needs a source", e["quote"][0],
+                       "add source: <id of a source under sources>")
+        elif source is not None and quote is None:
+            self.error("DC311", f"{word} {ref} names a source but quotes nothing from it", e["source"][0],
+                       "add quote: the words of the source this rule rests on")
+        elif quote is None and assumption is None and "quote" not in e and "assumption" not in e:
+            self.error("DC311", f"{word} {ref} needs either source and quote, or an assumption", key,
+                       "add source and quote, or assumption: why the model assumes this")
+        if source is not None and source not in self.sources:
+            hint = _did_you_mean(source, self.sources) or (
+                "declare it under sources" if not self.sources else "the sources are " + ", ".join(self.sources))
+            self.error("DC307", f"unknown source {source!r} in {word} {ref}", e["source"][1], hint)
+        if "rule" not in e:
+            return None
+        expr = self.rule_expr(e["rule"][1], f"in {word} {ref}")
+        if expr is None:
+            return None
+        assert isinstance(e["rule"][1], Scalar)
+        return Rule(
+            party=party,
+            id=key.value,
+            kind=kind,
+            text=e["rule"][1].value,
+            expr=expr,
+            weight=number if kind is RuleKind.DEMAND else 1,
+            concession_cost=number if kind is RuleKind.RED_LINE else 1,
+            description=description,
+            source=source,
+            quote=quote,
+            assumption=assumption,
+            span=self.span(key),
+            quote_span=self.span(e["quote"][1]) if "quote" in e else None,
+        )
+
+    def rule_expr(self, node: Node, where: str) -> BoolExpr | None:
+        """The checked rule, with every problem mapped from the rule's text into the file."""
+        if not isinstance(node, Scalar) or node.null:
+            if not isinstance(node, Invalid):
+                self.error("DC108", f"expected the rule {where} as a string, found {describe(node)}", node)
+            return None
+        if len(node.value) > MAX_RULE_CHARS:
+            self.error("DC502", f"the rule {where} is {len(node.value)} characters long; the limit is "
+                       f"{MAX_RULE_CHARS}", node, "split it into several rules")
+            return None
+        expr, problems = _compile_rule(node.value, self.terms)
+        offsets: list[int] | None = None
+        for p in problems:
+            named = node.value[p.where.start : p.where.end]
+            if p.code == "DC301" and named in self.broken_terms:
+                continue  # the term's own declaration is already reported
+            if offsets is None:
+                offsets = value_offsets(self.source.text, node)
+            start, end = _map_range(offsets, p.where.start, p.where.end)
+            self.problems.append(Diagnostic(p.code, f"{p.message} {where}", self.source.span(start, end),
+                                            hint=p.hint))
+        return None if problems else expr
+
+    # --- packages -----------------------------------------------------------------------------------------
+
+    def read_packages(self, node: Node) -> None:
+        m = self.mapping(node, "a mapping of packages (id: {title, terms: {term: value}})", null_ok=True)
+        for key, value in m.items if m else ():
+            if not self.check_id(key, "package"):
+                continue
+            body = self.mapping(value, f"a mapping describing package {key.value} (title, description, terms)",
+                                null_ok=True)
+            if body is None:
+                continue
+            e = self.keys(body, _PACKAGE, f"in package {key.value}")
+            title = self.optional_string(e, "title", f"the title of package {key.value}")
+            description = self.optional_string(e, "description", f"the description of package {key.value}")
+            values = self.read_values(e["terms"][1], f"package {key.value}") if "terms" in e else {}
+            if values is not None:
+                self.packages[key.value] = Package(key.value, values, title, description, span=self.span(key))
+
+    def read_values(self, node: Node, where: str) -> dict[str, Value] | None:
+        """A mapping of term -> value, decoded by each term's domain; values in term order."""
+        m = self.mapping(node, f"a mapping of term values in {where} (term: value)", null_ok=True)
+        if m is None:
+            return None
+        found: dict[str, Value] = {}
+        ok = True
+        for key, value in m.items:
+            term = self.terms.get(key.value)
+            if term is None:
+                if key.value not in self.broken_terms:
+                    self.error("DC401", f"unknown term {key.value!r} in {where}", key,
+                               _did_you_mean(key.value, self.terms))
+                ok = False
+                continue
+            decoded = self.value(term, value, where)
+            if decoded is None:
+                ok = False
+            else:
+                found[key.value] = decoded
+        if not ok:
+            return None
+        return {t.name: found[t.name] for t in self.terms.values() if t.name in found}
+
+    def value(self, term: Term, node: Node, where: str) -> Value | None:
+        if isinstance(node, Invalid):
+            return None
+        shown = f"{describe(node)} {node.value!r}" if isinstance(node, Scalar) else describe(node)
+        match term.domain:
+            case OptionsDomain(options=options):
+                if not isinstance(node, Scalar):
+                    self.error("DC403", f"term {term.name} takes one of its options, found {shown} in {where}",
+                               node, "the options of " + term.name + " are " + ", ".join(options))
+                    return None
+                if node.value not in options:
+                    hint = _did_you_mean(node.value, options) or ""
+                    hint = (hint + " " if hint else "") + f"the options of {term.name} are " + ", ".join(options)
+                    self.error("DC402", f"{node.value!r} is not an option of term {term.name} in {where}", node, hint)
+                    return None
+                return node.value
+            case BoolDomain():
+                if isinstance(node, Scalar) and node.plain and node.value in ("true", "false"):
+                    return node.value == "true"
+                self.error("DC403", f"term {term.name} is a boolean, found {shown} in {where}", node,
+                           "write true or false")
+                return None
+            case IntDomain(lo=lo, hi=hi):
+                if not (isinstance(node, Scalar) and node.plain and _INT.fullmatch(node.value)):
+                    hint = None
+                    if isinstance(node, Scalar) and not node.plain and _INT.fullmatch(node.value.strip()):
+                        hint = f"remove the quotes: write {node.value.strip()}"
+                    self.error("DC403", f"term {term.name} is an integer from {lo} to {hi}, found {shown} in "
+                               f"{where}", node, hint)
+                    return None
+                if len(node.value.lstrip("+-")) > 16:
+                    self.error("DC504", f"the value of term {term.name} in {where} is too large", node)
+                    return None
+                number = int(node.value)
+                if not lo <= number <= hi:
+                    self.error("DC402", f"{number} is outside the range of term {term.name} ({lo}..{hi}) in {where}",
+                               node, f"{term.name} is an integer from {lo} to {hi}")
+                    return None
+                return number
+        raise AssertionError(term.domain)  # pragma: no cover
+
+    # --- rule references ----------------------------------------------------------------------------------
+
+    def rule_ref(self, node: Node, where: str, rules: dict[str, Rule], *, kinds: Iterable[RuleKind] | None = None,
+                 code: str = "DC310") -> str | None:
+        """A ``party.rule`` reference that names one of ``rules`` (DC312 unknown party, ``code`` unknown rule)."""
+        text = self.string(node, f"a rule reference party.rule {where}")
+        if text is None:
+            return None
+        party, dot, rule_id = text.partition(".")
+        if not dot or not party or not rule_id:
+            self.error(code, f"{text!r} {where} is not a rule reference", node, "write party.rule, e.g. russia.no_nato")
+            return None
+        if party not in self.parties:
+            self.error("DC312", f"unknown party {party!r} in {text!r} {where}", node,
+                       _did_you_mean(party, self.parties))
+            return None
+        rule = rules.get(text)
+        if rule is None:
+            self.error(code, f"unknown rule {text!r} {where}", node,
+                       _did_you_mean(text, [r for r in rules if r.startswith(party + ".")] or rules))
+            return None
+        if kinds is not None and rule.kind not in tuple(kinds):
+            self.error("DC601", f"{text!r} {where} is a {_KIND_WORD[rule.kind]}", node,
+                       "breaks and keeps name red lines; meets names demands")
+            return None
+        return text
+
+    def base_rules(self) -> dict[str, Rule]:
+        return {r.ref: r for p in self.parties.values() for r in p.rules}
+
+    # --- variants -----------------------------------------------------------------------------------------
+
+    def read_variants(self, node: Node) -> None:
+        m = self.mapping(node, "a mapping of variants (name: {description, drop, add, replace})", null_ok=True)
+        base = self.base_rules()
+        for key, value in m.items if m else ():
+            if not self.check_id(key, "variant"):
+                continue
+            body = self.mapping(value, f"a mapping describing variant {key.value} (description, drop, add, replace)",
+                                null_ok=True)
+            if body is None:
+                continue
+            variant = self.read_variant(key, body, base)
+            if variant is not None:
+                self.variants[key.value] = variant
+
+    def read_variant(self, key: Scalar, body: Mapping, base: dict[str, Rule]) -> Variant | None:
+        name = key.value
+        where = f"in variant {name}"
+        e = self.keys(body, _VARIANT, where)
+        before = len(self.problems)
+        description = self.optional_string(e, "description", f"the description of variant {name}")
+        drop: list[str] = []
+        if "drop" in e:
+            seq = self.sequence(e["drop"][1], f"a list of rules to drop (party.rule) {where}")
+            for item in seq.items if seq else ():
+                ref = self.rule_ref(item, where, base)
+                if ref is not None and ref in drop:
+                    self.error("DC603", f"variant {name} drops {ref} twice", item)
+                elif ref is not None:
+                    drop.append(ref)
+        replace: list[Rule] = []
+        if "replace" in e:
+            m = self.mapping(e["replace"][1], f"a mapping of rules to replace (party.rule: {{rule, ...}}) {where}",
+                             null_ok=True)
+            for ref_key, entry in m.items if m else ():
+                ref = self.rule_ref(ref_key, where, base)
+                if ref is None:
+                    continue
+                if ref in drop:
+                    self.error("DC603", f"variant {name} both drops and replaces {ref}", ref_key,
+                               "drop it, or replace it, not both")
+                    continue
+                old = base[ref]
+                new = self.read_rule(old.party, old.kind, _rekey(ref_key, old.id), entry)
+                if new is not None:
+                    replace.append(new)
+        add: list[Rule] = []
+        if "add" in e:
+            m = self.mapping(e["add"][1], f"a mapping of parties to rules to add {where}", null_ok=True)
+            for party_key, entry in m.items if m else ():
+                if party_key.value not in self.parties:
+                    self.error("DC312", f"unknown party {party_key.value!r} {where}", party_key,
+                               _did_you_mean(party_key.value, self.parties))
+                    continue
+                party = self.parties[party_key.value]
+                pm = self.mapping(entry, f"a mapping with red_lines and demands to add for {party.id} {where}")
+                if pm is None:
+                    continue
+                pe = self.keys(pm, ("red_lines", "demands"), f"in the additions for {party.id} {where}")
+                seen: dict[str, Scalar] = {}
+                for section, kind in (("red_lines", RuleKind.RED_LINE), ("demands", RuleKind.DEMAND)):
+                    if section not in pe:
+                        continue
+                    sm = self.mapping(pe[section][1], f"a mapping of {section} to add {where}", null_ok=True)
+                    for rule_key, rule_node in sm.items if sm else ():
+                        if not self.check_id(rule_key, _KIND_WORD[kind]):
+                            continue
+                        if f"{party.id}.{rule_key.value}" in base:
+                            self.error("DC603", f"variant {name} adds {party.id}.{rule_key.value}, which already "
+                                       "exists", rule_key, "use replace to change an existing rule")
+                            continue
+                        if rule_key.value in seen:
+                            self.error("DC603", f"variant {name} adds {party.id}.{rule_key.value} twice", rule_key)
+                            continue
+                        seen[rule_key.value] = rule_key
+                        rule = self.read_rule(party.id, kind, rule_key, rule_node)
+                        if rule is not None:
+                            add.append(rule)
+        if len(self.problems) != before:
+            return None
+        return Variant(name, description, tuple(drop), tuple(add), tuple(replace), span=self.span(key))
+
+    def variant_rules(self, name: str | None) -> dict[str, Rule]:
+        rules = self.base_rules()
+        variant = self.variants.get(name) if name is not None else None
+        if variant is None:
+            return rules
+        for ref in variant.drop:
+            rules.pop(ref, None)
+        for r in (*variant.replace, *variant.add):
+            rules[r.ref] = r
+        return rules
+
+    # --- expectations -------------------------------------------------------------------------------------
+
+    def read_expectations(self, node: Node) -> list[Expectation]:
+        if isinstance(node, Scalar) and node.null:
+            return []
+        seq = self.sequence(node, "a list of expectations (- {package: ..., deal: true})", code="DC601")
+        out: list[Expectation] = []
+        for item in seq.items if seq else ():
+            data = self.read_expectation(item)
+            if data is not None:
+                out.append(Expectation(data, span=self.span(item)))
+        return out
+
+    def read_expectation(self, node: Node) -> dict[str, Any] | None:
+        if not isinstance(node, Mapping):
+            if not isinstance(node, Invalid):
+                self.error("DC601", f"an expectation must be a mapping such as {{package: p, deal: true}}, found "
+                           f"{describe(node)}", node)
+            return None
+        before = len(self.problems)
+        e = self.keys(node, _EXPECT, "in an expectation")
+        where = "in an expectation"
+        data: dict[str, Any] = {}
+        if not any(c in e for c in _CLAIMS):
+            self.error("DC601", "this expectation claims nothing to check", node,
+                       "add one of " + ", ".join(_CLAIMS))
+        if "package" in e and "set" in e:
+            self.error("DC601", "an expectation names a package or sets values, not both", e["set"][0])
+        variant: str | None = None
+        for k, (key, value) in e.items():
+            match k:
+                case "description":
+                    data[k] = self.string(value, "the description of an expectation")
+                case "package":
+                    pkg = self.string(value, "a package id")
+                    if pkg is not None and pkg not in self.packages:
+                        self.error("DC404", f"unknown package {pkg!r} {where}", value,
+                                   _did_you_mean(pkg, self.packages))
+                    data[k] = pkg
+                case "set" | "forced":
+                    data[k] = self.read_values(value, f"the {k} of an expectation")
+                case "variant":
+                    variant = self.string(value, "a variant name")
+                    if variant is not None and variant not in self.variants:
+                        self.error("DC602", f"unknown variant {variant!r} {where}", value,
+                                   _did_you_mean(variant, self.variants))
+                    data[k] = variant
+                case "deal" | "deal_possible":
+                    data[k] = self.boolean(value, f"{k} in an expectation", code="DC601")
+                case "deals":
+                    data[k] = self.read_deals(value)
+                case "acceptable_to" | "not_acceptable_to":
+                    seq = self.sequence(value, f"a list of party ids for {k}", code="DC601")
+                    parties = []
+                    for item in seq.items if seq else ():
+                        p = self.string(item, "a party id")
+                        if p is not None and p not in self.parties:
+                            self.error("DC312", f"unknown party {p!r} {where}", item, _did_you_mean(p, self.parties))
+                        parties.append(p)
+                    data[k] = parties
+        for k in ("breaks", "keeps", "meets"):
+            if k not in e:
+                continue
+            rules = self.variant_rules(variant if variant in self.variants else None)
+            kinds = (RuleKind.DEMAND,) if k == "meets" else (RuleKind.RED_LINE,)
+            seq = self.sequence(e[k][1], f"a list of rules (party.rule) for {k}", code="DC601")
+            data[k] = [self.rule_ref(item, where, rules, kinds=kinds) for item in (seq.items if seq else ())]
+        if len(self.problems) != before:
+            return None
+        return {k: data[k] for k in _EXPECT if k in data}
+
+    def read_deals(self, node: Node) -> int | str | None:
+        if isinstance(node, Scalar) and node.plain and _INT.fullmatch(node.value):
+            return self.integer(node, "deals", minimum=0, code="DC601")
+        if isinstance(node, Scalar) and _DEALS.fullmatch(node.value):
+            return node.value.strip()
+        if not isinstance(node, Invalid):
+            self.error("DC601", f"deals must be a count such as 3 or a comparison such as \">= 1\", found "
+                       f"{describe(node)}", node, 'write deals: 0, or deals: ">= 1"')
+        return None
+
+
+def _rekey(key: Scalar, rule_id: str) -> Scalar:
+    """The ``party.rule`` key of a replacement, standing in as the rule's own id key (same position)."""
+    return Scalar(rule_id, key.style, key.start, key.end, key.indent)
+
+
+def _map_range(offsets: list[int], start: int, end: int) -> tuple[int, int]:
+    last = len(offsets) - 1
+    start = max(0, min(start, last))
+    end = max(start, min(end, last))
+    if end == start:
+        return offsets[start], offsets[start]
+    return offsets[start], offsets[end - 1] + 1
+
+
+def _at_least(minimum: int | None) -> str:
+    match minimum:
+        case None:
+            return "an integer"
+        case 0:
+            return "a whole number (0 or more)"
+        case 1:
+            return "a positive integer"
+        case _:
+            return f"an integer of at least {minimum}"
+
