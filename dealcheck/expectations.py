@@ -9,8 +9,8 @@ disagree.
 The meaning of one entry:
 
 - Its *subject* is a package: ``package: ID`` (one of the scenario's packages), ``set: {term: value}`` (an ad-hoc
-  package; with ``package`` it overrides that package's values, like ``--set`` with ``-p``), or neither (the whole
-  scenario: only ``deals`` may be claimed then). ``variant: NAME`` applies a what-if first.
+  package, full or partial; the loader accepts one of the two, not both), or neither (the whole scenario: only
+  ``deals`` may be claimed then). ``variant: NAME`` applies a what-if first.
 - ``deal: true|false``: the package is complete and every party accepts it (a partial package is never a deal).
 - ``deal_possible: true|false``: some completion of the package is a deal (for a complete package: it is a deal).
 - ``breaks: [party.red_line, ...]``: *at least* these red lines are broken (in every completion, for a partial
@@ -611,7 +611,7 @@ def _junit(run: TestRun) -> str:
         suite = ET.SubElement(
             root,
             "testsuite",
-            name=report.path,
+            name=_xml_safe(report.path),
             tests=str(len(report.results)),
             failures=str(report.failed),
             errors="0",
@@ -620,9 +620,9 @@ def _junit(run: TestRun) -> str:
             case = ET.SubElement(
                 suite,
                 "testcase",
-                classname=_classname(report.path),
-                name=f"{r.line}: {r.description}" if r.line is not None else r.description,
-                file=r.file,
+                classname=_xml_safe(_classname(report.path)),
+                name=_xml_safe(f"{r.line}: {r.description}" if r.line is not None else r.description),
+                file=_xml_safe(r.file),
                 line=str(r.line or 0),
             )
             if not r.passed:
@@ -631,8 +631,9 @@ def _junit(run: TestRun) -> str:
         total += len(report.results)
         failures += report.failed
     for bad in run.invalid:
-        suite = ET.SubElement(root, "testsuite", name=bad.path, tests="1", failures="0", errors="1")
-        case = ET.SubElement(suite, "testcase", classname=_classname(bad.path), name="load", file=bad.path, line="0")
+        path = _xml_safe(bad.path)
+        suite = ET.SubElement(root, "testsuite", name=path, tests="1", failures="0", errors="1")
+        case = ET.SubElement(suite, "testcase", classname=_xml_safe(_classname(bad.path)), name="load", file=path, line="0")
         first = str(bad.diagnostics[0]) if bad.diagnostics else "invalid scenario"
         error = ET.SubElement(case, "error", message=_xml_safe(first), type="invalid-scenario")
         error.text = _xml_safe(bad.rendered)

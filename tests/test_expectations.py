@@ -1,0 +1,336 @@
+"""Expectations (``expect:``): each claim passing and failing for the right reason, counts, renderers, discovery.
+
+Most scenarios here are built directly from model classes, so these tests pin the expectation semantics without
+depending on the loader; the YAML-level tests at the end go through ``load_scenario``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dealcheck.errors import Diagnostic, Span
+from dealcheck.expectations import (
+    ExpectationReport,
+    InvalidFile,
+    TestRun,
+    describe,
+    discover,
+    parse_count,
+    render_test_run,
+    run_expectation,
+    run_expectations,
+)
+from dealcheck.model import Expectation, OptionsDomain, Package, Party, Rule, RuleKind, Scenario, Term, Variant
+from dealcheck.rules import ir
+from dealcheck.rules.syntax import CmpOp
+from dealcheck.rules.terms import BoolDomain
+
+# ceasefire: none < energy < full; nato: member | neutral; minerals: bool  -> 12 packages
+TERMS = (
+    Term("ceasefire", 0, OptionsDomain(("none", "energy", "full"), ordered=True)),
+    Term("nato", 1, OptionsDomain(("member", "neutral"))),
+    Term("minerals", 2, BoolDomain()),
+)
+NO_FULL = Rule("russia", "no_full", RuleKind.RED_LINE, 'ceasefire != "full"', ir.Compare(CmpOp.NE, ir.Var(0), ir.Const(2)), assumption="toy")
+NO_NATO = Rule("russia", "no_nato", RuleKind.RED_LINE, 'nato != "member"', ir.Compare(CmpOp.NE, ir.Var(1), ir.Const(0)), assumption="toy")
+SOME = Rule("ukraine", "some", RuleKind.RED_LINE, 'ceasefire >= "energy"', ir.Compare(CmpOp.GE, ir.Var(0), ir.Const(1)), assumption="toy")
+MINERALS = Rule("us", "minerals", RuleKind.DEMAND, "minerals", ir.IsTrue(2), weight=2, assumption="toy")
+
+
+def scenario(*entries: dict[str, Any]) -> Scenario:
+    return Scenario(
+        "Toy",
+        TERMS,
+        (Party("russia", "Russia", (NO_FULL, NO_NATO)), Party("ukraine", "Ukraine", (SOME,)), Party("us", "US", (), (MINERALS,))),
+        packages=(
+            Package("bad", {"ceasefire": "full", "nato": "member", "minerals": True}),
+            Package("good", {"ceasefire": "energy", "nato": "neutral", "minerals": False}),
+            Package("open_nato", {"ceasefire": "energy", "minerals": True}),
+            Package("hopeless", {"ceasefire": "none"}),
+        ),
+        variants=(Variant("softer", drop=("russia.no_nato",)),),
+        expectations=tuple(Expectation(e, Span("toy.yaml", 10 + i, 5)) for i, e in enumerate(entries)),
+        path="toy.yaml",
+    )
+
+
+def check(**entry: Any) -> Any:
+    s = scenario(entry)
+    return run_expectation(s, s.expectations[0])
+
+
+# --- each claim, passing and failing -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"package": "good", "deal": True},
+        {"package": "bad", "deal": False},
+        {"package": "bad", "breaks": ["russia.no_full"]},
+        {"package": "bad", "breaks": ["russia.no_full", "russia.no_nato"]},
+        {"package": "good", "keeps": ["russia.no_full", "russia.no_nato", "ukraine.some"]},
+        {"package": "open_nato", "meets": ["us.minerals"]},
+        {"package": "bad", "acceptable_to": ["ukraine", "us"], "not_acceptable_to": ["russia"]},
+        {"package": "open_nato", "deal_possible": True, "forced": {"nato": "neutral"}},
+        {"package": "open_nato", "acceptable_to": ["russia"]},
+        {"package": "hopeless", "deal_possible": False, "breaks": ["ukraine.some"]},
+        {"package": "good", "deal_possible": True, "forced": {"ceasefire": "energy"}},
+        {"set": {"ceasefire": "energy", "nato": "neutral", "minerals": True}, "deal": True, "meets": ["us.minerals"]},
+        {"package": "bad", "set": {"ceasefire": "energy", "nato": "neutral"}, "deal": True},
+        {"variant": "softer", "set": {"ceasefire": "energy", "nato": "member", "minerals": True}, "deal": True},
+        {"deals": 2},
+        {"deals": ">= 1"},
+        {"deals": "< 10"},
+        {"deals": "!= 0"},
+        {"variant": "softer", "deals": 4},
+        {"package": "open_nato", "deals": 1},
+        {"package": "hopeless", "deals": 0},
+    ],
+    ids=lambda e: describe(e),
+)
+def test_claim_holds(entry: dict[str, Any]) -> None:
+    result = check(**entry)
+    assert result.passed, result.reason
+    assert result.reason is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ({"package": "bad", "deal": True}, ["to be a deal", "russia.no_full", "ceasefire=full", "russia.no_nato"]),
+        ({"package": "good", "deal": False}, ["not to be a deal", "every party accepts it"]),
+        ({"package": "open_nato", "deal": True}, ["partial", "nato open", "deal_possible"]),
+        ({"package": "good", "breaks": ["russia.no_full"]}, ["to break russia.no_full", "holds", "ceasefire=energy", "no red line instead"]),
+        ({"package": "bad", "keeps": ["russia.no_nato"]}, ["to keep russia.no_nato", "is broken", "nato=member"]),
+        ({"package": "good", "meets": ["us.minerals"]}, ["to meet us.minerals", "is broken", "minerals=false"]),
+        ({"package": "open_nato", "keeps": ["russia.no_nato"]}, ["is open", "nato=open"]),
+        ({"package": "bad", "acceptable_to": ["russia"]}, ["acceptable to russia", "russia.no_full"]),
+        ({"package": "good", "not_acceptable_to": ["ukraine"]}, ["not to be acceptable to ukraine", "keeps all"]),
+        ({"package": "hopeless", "deal_possible": True}, ["none is", "ukraine.some"]),
+        ({"package": "open_nato", "deal_possible": False}, ["one is", "nato=neutral"]),
+        ({"package": "open_nato", "forced": {"nato": "member"}}, ["force nato=member", "forces nato=neutral"]),
+        ({"package": "bad", "forced": {"nato": "member"}}, ["no completion is a deal"]),
+        ({"deals": 5}, ["exactly 5 deals in the scenario", "there are 2"]),
+        ({"deals": "> 4"}, ["more than 4 deals", "there are 2"]),
+        ({"variant": "softer", "deals": 0}, ["exactly 0 deals", "variant softer", "there are 4"]),
+        ({"package": "open_nato", "deals": 2}, ["completions of package open_nato", "there is 1"]),
+    ],
+    ids=lambda x: describe(x) if isinstance(x, dict) else "",
+)
+def test_claim_fails_with_reason(entry: dict[str, Any], words: list[str]) -> None:
+    result = check(**entry)
+    assert not result.passed
+    assert result.reason is not None and "\n" not in result.reason  # one paragraph, one line
+    for w in words:
+        assert w in result.reason, f"{w!r} not in {result.reason!r}"
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ({"package": "nope", "deal": True}, ["unknown package 'nope'"]),
+        ({"package": "god", "deal": True}, ["did you mean 'good'"]),
+        ({"package": "good", "breaks": ["russia.no_ful"]}, ["unknown rule 'russia.no_ful'", "did you mean 'russia.no_full'"]),
+        ({"package": "good", "breaks": ["us.minerals"]}, ["us.minerals is a demand"]),
+        ({"package": "good", "meets": ["russia.no_full"]}, ["is a red line"]),
+        ({"package": "good", "acceptable_to": ["rusia"]}, ["unknown party 'rusia'"]),
+        ({"variant": "sofer", "deals": 1}, ["unknown variant 'sofer'", "did you mean 'softer'"]),
+        ({"set": {"ceasefire": "total"}, "deal": True}, ["'total' is not an option of ceasefire"]),
+        ({"set": {"nukes": 1}, "deal": True}, ["unknown term 'nukes'"]),
+        ({"deal": True}, ["needs a subject"]),
+        ({"package": "good"}, ["claims nothing"]),
+        ({"deals": "lots"}, ["takes a count"]),
+        ({"deals": True}, ["takes a count"]),
+        ({"deals": -1}, ["takes a count"]),
+        ({"package": "good", "dael": True}, ["unknown key 'dael'"]),
+        ({"package": "good", "forced": ["nato"]}, ["forced: must map"]),
+    ],
+)
+def test_unusable_expectation_fails_never_passes(entry: dict[str, Any], words: list[str]) -> None:
+    result = check(**entry)
+    assert not result.passed
+    for w in words:
+        assert w in (result.reason or ""), result.reason
+
+
+def test_deal_counts_without_a_counting_engine_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "dealcheck.solver.counting", None)  # makes the import fail
+    result = check(deals=">= 0")
+    assert not result.passed
+    assert "deal counts need the analysis engine" in (result.reason or "")
+
+
+def test_a_time_limit_never_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dealcheck.engine
+
+    real = dealcheck.engine.check_package
+
+    def stopped(*args: Any, **kwargs: Any) -> Any:
+        return attrs.evolve(real(*args, **kwargs), unknown=True)
+
+    monkeypatch.setattr(dealcheck.engine, "check_package", stopped)
+    result = check(package="good", deal=True)
+    assert not result.passed
+    assert "time limit" in (result.reason or "")
+
+
+def test_report_counts_and_positions() -> None:
+    s = scenario({"package": "good", "deal": True}, {"package": "bad", "deal": True, "description": "bad is fine"}, {"deals": 2})
+    report = run_expectations(s)
+    assert [(r.index, r.line, r.passed) for r in report.results] == [(0, 10, True), (1, 11, False), (2, 12, True)]
+    assert report.results[1].description == "bad is fine"
+    assert report.results[1].location == "toy.yaml:11"
+    assert (report.passed, report.failed, report.exit_code) == (2, 1, 1)
+
+
+def test_describe_every_claim() -> None:
+    assert describe({"package": "p", "deal": False, "deal_possible": True}) == "p: no deal, deal possible"
+    assert describe({"set": {"a": True, "b": 3}, "keeps": ["x.y"]}) == "{a=true, b=3}: keeps x.y"
+    assert describe({"package": "p", "forced": {"a": "b"}, "meets": "x.y"}) == "p: meets x.y, forces a=b"
+    assert describe({"description": "  many\n  words "}) == "many words"
+
+
+# --- parse_count ---------------------------------------------------------------------------------------------
+
+
+@given(st.sampled_from(["==", "!=", ">=", "<=", ">", "<", "=", ""]), st.integers(0, 10**20), st.sampled_from(["", " ", "  "]))
+def test_parse_count_roundtrip(op: str, n: int, pad: str) -> None:
+    got_op, got_n = parse_count(f"{pad}{op}{pad}{n}{pad}")
+    assert got_n == n
+    assert got_op == {"": "==", "=": "=="}.get(op, op)
+
+
+@pytest.mark.parametrize("bad", ["", ">=", "1.5", "=> 1", "-1", "1e3", None, 1.0, [1], ">= -1"])
+def test_parse_count_rejects(bad: Any) -> None:
+    result = check(deals=bad)
+    assert not result.passed and "takes a count" in (result.reason or "")
+
+
+# --- renderers ---------------------------------------------------------------------------------------------------
+
+
+def _run() -> TestRun:
+    s = scenario({"package": "good", "deal": True}, {"package": "bad", "deal": True}, {"deals": ">= 1"})
+    bad = InvalidFile("broken.yaml", (Diagnostic("DC101", "YAML syntax error", Span("broken.yaml", 3, 4)),), "broken.yaml:3:4: error[DC101]: YAML syntax error")
+    return TestRun((run_expectations(s),), (bad,))
+
+
+def test_text_report() -> None:
+    text = render_test_run(_run(), "text")
+    lines = text.splitlines()
+    assert lines[0] == "PASS toy.yaml:10 good: deal"
+    assert lines[1].startswith("FAIL toy.yaml:11 bad: deal: expected package bad to be a deal")
+    assert lines[2] == "PASS toy.yaml:12 deals >= 1"
+    assert lines[3] == "ERROR broken.yaml: invalid scenario: broken.yaml:3:4: error[DC101]: YAML syntax error"
+    assert lines[-1] == "2 passed, 1 failed"
+    assert "\x1b[" not in text
+    assert "\x1b[" in render_test_run(_run(), "text", color=True)
+
+
+def test_json_report() -> None:
+    text = render_test_run(_run(), "json")
+    assert text == render_test_run(_run(), "json")
+    data = json.loads(text)
+    assert data["schema"] == "dealcheck.test/1"
+    assert data["summary"] == {"passed": 2, "failed": 1, "invalid": 1, "exit_code": 2}
+    first = data["files"][0]
+    assert (first["file"], first["valid"], first["passed"], first["failed"]) == ("toy.yaml", True, 2, 1)
+    assert first["expectations"][1]["line"] == 11 and first["expectations"][1]["reason"].startswith("expected")
+    assert data["files"][1]["valid"] is False
+    assert data["files"][1]["diagnostics"][0]["code"] == "DC101"
+
+
+def test_junit_report() -> None:
+    text = render_test_run(_run(), "junit")
+    assert text == render_test_run(_run(), "junit")  # no timestamps or durations
+    root = ET.fromstring(text.encode("utf-8"))
+    assert root.tag == "testsuites"
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "1", "1")
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["toy.yaml", "broken.yaml"]
+    cases = suites[0].findall("testcase")
+    assert [c.get("line") for c in cases] == ["10", "11", "12"]
+    assert cases[1].find("failure") is not None and cases[0].find("failure") is None
+    assert "toy.yaml:11" in (cases[1].find("failure").text or "")  # type: ignore[union-attr]
+    assert suites[1].find("testcase/error") is not None
+
+
+def test_junit_survives_control_characters() -> None:
+    result = attrs.evolve(_run().reports[0].results[1], reason="bad \x00\x07 byte", description="a\x1bb")
+    run = TestRun((ExpectationReport("Toy", "toy.yaml", (result,)),))
+    ET.fromstring(render_test_run(run, "junit").encode("utf-8"))
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(ValueError, match="unknown format"):
+        render_test_run(_run(), "yaml")
+
+
+def test_exit_codes() -> None:
+    s = scenario({"package": "good", "deal": True})
+    assert TestRun((run_expectations(s),)).exit_code == 0
+    s = scenario({"package": "good", "deal": False})
+    assert TestRun((run_expectations(s),)).exit_code == 1
+    assert _run().exit_code == 2
+
+
+# --- discovery -----------------------------------------------------------------------------------------------
+
+
+def test_discover(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / "a" / "with.yaml").write_text("title: x\nexpect:\n  - {deals: 1}\n")
+    (tmp_path / "a" / "also.yml").write_text("expect: []\n")
+    (tmp_path / "without.yaml").write_text("title: x\n")
+    (tmp_path / "nested_only.yaml").write_text("x:\n  expect: []\n")
+    (tmp_path / "notes.txt").write_text("expect:\n")
+    (tmp_path / ".hidden" / "h.yaml").write_text("expect: []\n")
+    explicit = tmp_path / "without.yaml"
+    found = discover([str(tmp_path), str(explicit), "-"])
+    assert found == [str(tmp_path / "a" / "also.yml"), str(tmp_path / "a" / "with.yaml"), str(explicit), "-"]
+
+
+# --- through the loader --------------------------------------------------------------------------------------
+
+TOY = """\
+dealcheck: 1
+title: Toy
+terms:
+  nato: [member, neutral]
+  ceasefire: {options: [none, energy, full], ordered: true}
+parties:
+  russia:
+    red_lines:
+      no_nato: {rule: nato != "member", assumption: toy}
+packages:
+  join: {terms: {nato: member, ceasefire: energy}}
+expect:
+  - {package: join, deal: false, breaks: [russia.no_nato]}
+  - set: {nato: neutral, ceasefire: energy}
+    deal: true
+  - {deals: 3}
+"""
+
+
+def _load(text: str, name: str = "toy.yaml") -> Any:
+    loader = pytest.importorskip("dealcheck.loader", reason="the scenario loader has not landed yet")
+    if not hasattr(loader, "load_scenario_text"):
+        pytest.skip("the loader has no load_scenario_text yet")
+    return loader.load_scenario_text(text, name)
+
+
+def test_expectations_from_yaml() -> None:
+    s = _load(TOY)
+    report = run_expectations(s)
+    assert [(r.file, r.line, r.passed) for r in report.results] == [("toy.yaml", 13, True), ("toy.yaml", 14, True), ("toy.yaml", 16, True)]
