@@ -36,6 +36,7 @@ __all__ = [
     "MAX_RANGE_VALUES",
     "MAX_RULE_CHARS",
     "load_scenario",
+    "load_scenario_bytes",
     "load_scenario_file",
     "load_scenario_text",
 ]
@@ -91,6 +92,11 @@ def load_scenario_file(path: str | os.PathLike[str], *, name: str | None = None)
     display = name if name is not None else os.fspath(path)
     text = _read_file(path, display)
     return load_scenario_text(text, display)
+
+
+def load_scenario_bytes(data: bytes, name: str = "<bytes>") -> Scenario:
+    """A scenario from the raw bytes of a file (for example stdin): checked for size, NUL bytes and UTF-8 first."""
+    return load_scenario_text(_decode(data, name), name)
 
 
 def load_scenario_text(text: str, name: str = "<string>") -> Scenario:
@@ -152,18 +158,21 @@ def _read_file(path: str | os.PathLike[str], display: str) -> str:
             data = f.read(MAX_FILE_BYTES + 1)  # a pipe or device may be larger than stat said
     except OSError as e:
         _fail(display, "DC100", f"cannot read {display!r}: {e.strerror or e}")
+    return _decode(data, display)
+
+
+def _decode(data: bytes, display: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         _fail(display, "DC501", f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    nul = data.find(b"\0")
-    if nul >= 0:
-        _fail_at(display, data, nul, "DC100", "the file contains a NUL byte; it is not a text file")
+    # NUL bytes are looked for in the decoded text (load_scenario_text), so UTF-16 is reported as not UTF-8.
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
         _fail_at(display, data, e.start, "DC100", f"the file is not UTF-8 text (byte 0x{data[e.start]:02x})",
-                 "save the file as UTF-8")
+                 "the file looks like UTF-16; save it as UTF-8" if utf16 else "save the file as UTF-8")
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -246,7 +255,8 @@ class _Reader:
         return None
 
     def keys(self, m: Mapping, allowed: Iterable[str], where: str, *, required: Iterable[str] = (),
-             owner: Node | None = None, hints: dict[str, str] | None = None) -> dict[str, tuple[Scalar, Node]]:
+             owner: Node | None = None, hints: dict[str, str] | None = None,
+             code: str = "DC107") -> dict[str, tuple[Scalar, Node]]:
         """The mapping's entries by key, after reporting unknown keys (DC107) and missing required ones (DC109)."""
         allowed = tuple(allowed)
         found: dict[str, tuple[Scalar, Node]] = {}
@@ -256,7 +266,7 @@ class _Reader:
                 continue
             hint = (hints or {}).get(k.value) or _did_you_mean(k.value, allowed)
             hint = hint or "the keys allowed here are " + ", ".join(allowed)
-            self.error("DC107", f"unknown key {k.value!r} {where}", k, hint)
+            self.error(code, f"unknown key {k.value!r} {where}", k, hint)
         for r in required:
             if r not in found:
                 self.error("DC109", f"missing required key {r!r} {where}", owner if owner is not None else m)
@@ -483,9 +493,10 @@ class _Reader:
         lo, hi = (self.integer(b, f"a bound of term {name}") for b in seq.items)
         if lo is None or hi is None:
             return None
-        for bound, item in zip((lo, hi), seq.items, strict=True):
+        for bound in (lo, hi):
             if abs(bound) > MAX_BOUND:
-                self.error("DC505", f"the bound {bound} of term {name} is beyond +-10**9", item)
+                self.error("DC505", f"the bound {bound} of term {name} is beyond +-10**9", seq,
+                           "use a coarser unit (for example billions instead of millions)")
                 return None
         if lo > hi:
             self.error("DC309", f"the range of term {name} is empty: {lo} is above {hi}", seq,
@@ -831,7 +842,7 @@ class _Reader:
     def read_expectations(self, node: Node) -> list[Expectation]:
         if isinstance(node, Scalar) and node.null:
             return []
-        seq = self.sequence(node, "a list of expectations (- {package: ..., deal: true})", code="DC601")
+        seq = self.sequence(node, "a list of expectations (- {package: ..., deal: true})")
         out: list[Expectation] = []
         for item in seq.items if seq else ():
             data = self.read_expectation(item)
@@ -846,10 +857,11 @@ class _Reader:
                            f"{describe(node)}", node)
             return None
         before = len(self.problems)
-        e = self.keys(node, _EXPECT, "in an expectation")
+        # An unknown key here is an invalid expectation (DC601): ``dealcheck test`` reports these by family.
+        e = self.keys(node, _EXPECT, "in an expectation", code="DC601")
         where = "in an expectation"
         data: dict[str, Any] = {}
-        if not any(c in e for c in _CLAIMS):
+        if not any(c in e for c in _CLAIMS) and len(e) == len(node.items):
             self.error("DC601", "this expectation claims nothing to check", node,
                        "add one of " + ", ".join(_CLAIMS))
         if "package" in e and "set" in e:

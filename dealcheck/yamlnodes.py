@@ -47,6 +47,8 @@ MAX_DEPTH = 50
 # The characters YAML (and PyYAML's marks) count as line breaks; ``\r\n`` is one break.
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _BREAK_CHARS = "\r\n\x85\u2028\u2029"
+# Plain keys YAML 1.2 reads as null or a boolean: not names, whatever dealcheck's string-as-written policy says.
+_NOT_STRING_KEYS = {"true", "false", "True", "False", "TRUE", "FALSE"}
 
 
 class SourceText:
@@ -273,7 +275,11 @@ def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:
         if not parent.waiting_value:
             parent.waiting_value = True
             parent.skip_value = False
-            if isinstance(node, Scalar):
+            if isinstance(node, Scalar) and node.plain and (node.null or node.value in _NOT_STRING_KEYS):
+                report("DC106", f"a key must be a name, but YAML reads {node.value or 'an empty key'!r} as "
+                       + ("nothing (null)" if node.null else "a boolean"), node.start, node.end,
+                       hint="use a name such as my_key, or quote it")
+            elif isinstance(node, Scalar):
                 first = parent.seen.get(node.value)
                 if first is None:
                     parent.seen[node.value] = node.start
