@@ -170,7 +170,7 @@ def run_expectations(scenario: Any) -> ExpectationReport:
     ... ''')
     >>> report = run_expectations(s)
     >>> [(r.line, r.passed) for r in report.results], report.exit_code
-    ([(13, True), (14, True)], 0)
+    ([(12, True), (13, True)], 0)
     """
     results = tuple(run_expectation(scenario, e, i) for i, e in enumerate(scenario.expectations))
     return ExpectationReport(scenario=scenario.title, path=scenario.path, results=results)
