@@ -1,0 +1,185 @@
+"""explore: every engine against a brute-force reference written here, on generated small scenarios, and the
+bundled scenario's zone of agreement."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dealcheck.analysis.explore import explore
+from dealcheck.errors import UsageError
+from dealcheck.model import Scenario
+from dealcheck.results import EXIT_LIMIT, EXIT_OK
+from dealcheck.rules.evaluator import evaluate
+
+strategies = pytest.importorskip("dealcheck.testing.strategies")
+
+BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"
+ENGINES = ("cpsat", "constraint", "brute")
+
+
+# --- the reference: every package, the evaluator, Fractions ------------------------------------------------------
+
+
+def reference_deals(scenario: Scenario, fixed: dict[int, int] | None = None) -> list[tuple[int, ...]]:
+    fixed = fixed or {}
+    domains = [range(fixed[t.index], fixed[t.index] + 1) if t.index in fixed else t.domain.codes for t in scenario.terms]
+    red = [r.expr for r in scenario.red_lines()]
+    return [c for c in itertools.product(*domains) if all(evaluate(e, c) for e in red)]
+
+
+def reference_scores(scenario: Scenario, deal: tuple[int, ...]) -> tuple[Fraction, ...]:
+    out = []
+    for p in scenario.parties:
+        total = sum(d.weight for d in p.demands)
+        met = sum(d.weight for d in p.demands if evaluate(d.expr, deal))
+        out.append(Fraction(1) if total == 0 else Fraction(met, total))
+    return tuple(out)
+
+
+def reference_objective(objective: str, scores: tuple[Fraction, ...]) -> Fraction:
+    match objective:
+        case "total":
+            return sum(scores, Fraction(0))
+        case "maximin":
+            return min(scores, default=Fraction(1))
+        case "nash":
+            return math.prod(scores, start=Fraction(1))
+    raise AssertionError(objective)
+
+
+def reference_pareto(scenario: Scenario, deals: list[tuple[int, ...]]) -> dict[tuple[Fraction, ...], tuple[int, ...]]:
+    example: dict[tuple[Fraction, ...], tuple[int, ...]] = {}
+    for d in deals:
+        v = reference_scores(scenario, d)
+        example[v] = min(example.get(v, d), d)
+    return {
+        v: d
+        for v, d in example.items()
+        if not any(w != v and all(a >= b for a, b in zip(w, v, strict=True)) for w in example)
+    }
+
+
+def check_against_reference(scenario: Scenario, engine: str, objective: str, top: int, limit: int | None = None) -> None:
+    given_codes = scenario.encode(dict(scenario.packages[0].values)) if scenario.packages else ()
+    fixed = {i: c for i, c in enumerate(given_codes) if c is not None}
+    deals = reference_deals(scenario, fixed)
+    report = explore(
+        scenario, objective=objective, top=top, engine=engine, limit=limit, package=scenario.packages[0] if scenario.packages else None
+    )
+    if limit is None:
+        assert (report.deals, report.exact) == (len(deals), True)
+    encode = lambda values: tuple(scenario.encode(values))  # noqa: E731
+    # options per term
+    for t, zone in zip(scenario.terms, report.terms, strict=True):
+        occurring = sorted({d[t.index] for d in deals})
+        assert [t.encode(v) for v in zone.options] == occurring
+        assert zone.given == (t.index in fixed)
+        if report.exact:
+            assert zone.deals == tuple(sum(1 for d in deals if d[t.index] == c) for c in occurring)
+    # best deals: the exact ranking, ties by smallest codes
+    ranked = sorted(deals, key=lambda d: (-reference_objective(objective, reference_scores(scenario, d)), d))[:top]
+    assert [encode(b.values) for b in report.best] == ranked
+    for b in report.best:
+        assert b.objective == reference_objective(objective, reference_scores(scenario, encode(b.values)))
+    # the frontier: the same score vectors, each with its smallest deal
+    frontier = reference_pareto(scenario, deals)
+    got = {tuple(s.score for s in p.scores): encode(p.values) for p in report.pareto}
+    assert got == frontier
+    assert report.exit_code == (EXIT_OK if limit is None else report.exit_code)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.scenarios(max_terms=4, max_parties=3, max_rules=2), st.sampled_from(("total", "maximin", "nash")), st.integers(0, 4))
+def test_every_engine_matches_the_reference(scenario: Scenario, objective: str, top: int) -> None:
+    for engine in ENGINES:
+        check_against_reference(scenario, engine, objective, top)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.scenarios(max_terms=4, max_parties=3, max_rules=2), st.sampled_from(("total", "maximin", "nash")))
+def test_the_solver_path_of_listing_engines_matches_the_reference(scenario: Scenario, objective: str) -> None:
+    # limit=0 stops the listing at once, so brute and constraint answer by solver questions, as CP-SAT does.
+    for engine in ("brute", "constraint"):
+        report = explore(scenario, objective=objective, top=2, engine=engine, limit=0, package=scenario.packages[0])
+        assert report.exact == (report.deals == 0 and not reference_deals(scenario, {i: c for i, c in enumerate(scenario.encode(dict(scenario.packages[0].values))) if c is not None}))
+        assert report.exit_code == (EXIT_OK if report.exact else EXIT_LIMIT)
+        check_against_reference(scenario, engine, objective, 2, limit=0)
+
+
+# --- the bundled scenario -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Scenario:
+    from dealcheck import load_scenario
+
+    try:
+        return load_scenario(BUNDLED.read_text(encoding="utf-8"), str(BUNDLED))  # type: ignore[call-arg]
+    except TypeError:
+        return load_scenario(BUNDLED.read_text(encoding="utf-8"))
+
+
+def test_bundled_zone(bundled: Scenario) -> None:
+    r = explore(bundled)
+    assert (r.deals, r.exact, r.exit_code) == (6912, True, EXIT_OK)
+    forced = {z.term: z.options[0] for z in r.terms if z.forced}
+    assert forced == {"ukraine_nato": "outside", "peacekeepers": "none", "saceur": "american"}
+    zones = {z.term: z for z in r.terms}
+    assert zones["ceasefire"].excluded == ("full",)
+    assert zones["european_aid"].excluded == ("kallas_43bn",)
+    assert zones["security_guarantees"].excluded == ("none",)
+    assert zones["occupied_territory"].excluded == ("returned",)
+    best = r.best[0]
+    assert best.values["ceasefire"] == "energy_and_black_sea"
+    assert best.objective == sum((s.score for s in best.scores), Fraction(0))
+    # Zaporizhzhia is the one trade-off between the parties' best deals: two frontier points.
+    assert [p.values["zaporizhzhia"] for p in r.pareto] == ["russian_held", "us_owned"]
+
+
+def test_bundled_coalition_without_russia(bundled: Scenario) -> None:
+    r = explore(bundled, parties=["us", "ukraine", "europe"], top=1)
+    assert r.parties == ("us", "ukraine", "europe") and r.coalition
+    zones = {z.term: z for z in r.terms}
+    # Without Russia's red lines a full ceasefire, NATO membership and returned territory are all possible.
+    assert "full" in zones["ceasefire"].options
+    assert "member" in zones["ukraine_nato"].options
+    assert r.deals > 6912
+
+
+def test_bundled_partial_package_and_variants(bundled: Scenario) -> None:
+    r = explore(bundled, package=bundled.package("energy_truce"))
+    assert r.package == "energy_truce" and r.given == {"ceasefire": "energy"}
+    assert r.deals == 2304
+    assert next(z for z in r.terms if z.term == "ceasefire").given
+    assert explore(bundled.variant("before_softening"), top=0).deals == 3456
+    assert explore(bundled.variant("us_hard_line"), top=0).deals == 1152
+
+
+def test_time_limit_says_at_least_and_exits_4(bundled: Scenario) -> None:
+    r = explore(bundled, engine="brute", time_limit=0.01)
+    assert not r.exact and r.exit_code == EXIT_LIMIT and r.notes
+    assert r.deals <= 6912
+
+
+def test_count_limit_on_listing_engines(bundled: Scenario) -> None:
+    r = explore(bundled, engine="constraint", limit=100, top=1, pareto_limit=1)
+    assert (r.deals, r.exact, r.exit_code) == (100, False, EXIT_LIMIT)
+    full = explore(bundled, top=1)
+    assert r.best == full.best
+    assert r.pareto == full.pareto[:1] and not r.pareto_complete
+
+
+def test_usage_errors(bundled: Scenario) -> None:
+    with pytest.raises(UsageError, match="unknown party"):
+        explore(bundled, parties=["rusia"])
+    with pytest.raises(UsageError, match="objective"):
+        explore(bundled, objective="fairest")
+    with pytest.raises(UsageError):
+        explore(bundled, package={"ceasefire": "partial"})
