@@ -342,6 +342,8 @@ def _enumerate(problem: Problem, fixed: Fixed | None, limit: int | None, time_li
     m = _model(problem, fixed)
     if m is None:
         return [], True
+    if limit is not None and limit <= 0:
+        return [], False
     cp = m._cp
     found: list[tuple[int, ...]] = []
     variables = m.variables
@@ -356,7 +358,7 @@ def _enumerate(problem: Problem, fixed: Fixed | None, limit: int | None, time_li
     solver.parameters.enumerate_all_solutions = True
     status = solver.solve(m.model, Collector())
     finished = status in (cp.OPTIMAL, cp.INFEASIBLE) and (limit is None or len(found) < limit)
-    return found, finished
+    return found[:limit], finished
 
 
 def iterate_solutions(

@@ -1,0 +1,113 @@
+"""Every engine gives the same answers: CP-SAT and python-constraint2 against brute force on generated scenarios."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dealcheck.errors import UsageError
+from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Const, Count, IsTrue, Logic, Connective, Not, Truth, Var
+from dealcheck.solver import brute, cpsat, pyconstraint
+from dealcheck.solver.base import ENGINES, Problem, SolutionCount, SolveStatus, get_engine
+from dealcheck.testing.strategies import codes, scenarios
+
+SOLVERS = [cpsat, pyconstraint]
+
+
+def _problem(data: st.DataObject) -> tuple[Problem, tuple[int | None, ...]]:
+    scenario = data.draw(scenarios(max_terms=4, max_parties=2, max_rules=2, max_depth=2))
+    fixed = data.draw(codes(scenario, partial=True))
+    return Problem.from_scenario(scenario), fixed
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_engines_agree_on_solution_sets_counts_and_the_smallest_solution(data):
+    problem, fixed = _problem(data)
+    expected = list(brute.iterate_solutions(problem, fixed=fixed))
+    exists = SolveStatus.SAT if expected else SolveStatus.UNSAT
+    for engine in SOLVERS:
+        got = list(engine.iterate_solutions(problem, fixed=fixed))
+        assert len(got) == len(set(got)), f"{engine.__name__} reported a package twice"
+        assert sorted(got) == expected, engine.__name__
+        assert engine.count_solutions(problem, fixed=fixed) == SolutionCount(len(expected), exact=True)
+        found = engine.find_solution(problem, fixed=fixed)
+        assert found.status is exists
+        if expected:
+            assert found.solution in expected
+        assert engine.lexmin_solution(problem, fixed=fixed).solution == (expected[0] if expected else None)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_counts_with_a_limit_are_lower_bounds_unless_the_limit_is_not_reached(data):
+    problem, _ = _problem(data)
+    total = brute.count_solutions(problem).count
+    limit = data.draw(st.integers(0, total + 1))
+    for engine in [brute, *SOLVERS]:
+        got = engine.count_solutions(problem, limit=limit)
+        if total > limit:
+            assert got == SolutionCount(limit, exact=False), engine.__name__
+        else:
+            assert got == SolutionCount(total, exact=True), engine.__name__
+        assert len(list(engine.iterate_solutions(problem, limit=limit))) == min(limit, total)
+
+
+def test_constant_constraints_and_empty_problems():
+    for engine in [brute, *SOLVERS]:
+        assert engine.count_solutions(Problem((), ())).count == 1
+        assert engine.count_solutions(Problem((range(3),), (Truth(False),))).count == 0
+        assert engine.count_solutions(Problem((range(3),), (Truth(True),))).count == 3
+        # fixed codes that disagree with the problem's own, or leave the domain: no solution
+        assert engine.find_solution(Problem((range(3),), (), fixed=(1,)), fixed=(2,)).status is SolveStatus.UNSAT
+        assert engine.find_solution(Problem((range(3),)), fixed=(7,)).status is SolveStatus.UNSAT
+
+
+def _hard_problem() -> Problem:
+    # 12 terms of 10 values with an unsatisfiable sum parity: every engine must search a lot to prove it.
+    n = 12
+    total = Var(0)
+    for i in range(1, n):
+        total = Arith(ArithOp.ADD, total, Var(i))
+    doubled = Arith(ArithOp.MUL, Const(2), total)
+    return Problem(tuple(range(10) for _ in range(n)), (Compare(CmpOp.EQ, doubled, Const(2 * 9 * n + 1)),))
+
+
+@pytest.mark.parametrize("engine", [brute, pyconstraint])
+def test_a_time_limit_gives_unknown_never_a_wrong_answer(engine):
+    problem = _hard_problem()
+    assert engine.find_solution(problem, time_limit=0.05).status is SolveStatus.UNKNOWN
+    count = engine.count_solutions(problem, time_limit=0.05)
+    assert not count.exact
+
+
+def test_cpsat_out_of_time_is_unknown():
+    problem = Problem((range(100), range(100)), (Compare(CmpOp.NE, Var(0), Var(1)),))
+    assert cpsat.find_solution(problem, time_limit=0.0).status is SolveStatus.UNKNOWN
+    assert cpsat.lexmin_solution(problem, time_limit=0.0).status is SolveStatus.UNKNOWN
+    assert cpsat.count_solutions(problem, time_limit=0.0).exact is False
+    assert cpsat.find_solution(_hard_problem(), time_limit=0.0).status is SolveStatus.UNKNOWN
+    assert cpsat.count_solutions(problem, limit=5, time_limit=10) == SolutionCount(5, exact=False)
+
+
+def test_cpsat_model_literals_support_assumptions_and_cores():
+    m = cpsat.CpsatModel((range(2), range(2), range(5)))
+    a = m.literal(IsTrue(0))
+    b = m.literal(Logic(Connective.AND, (Not(IsTrue(0)), IsTrue(1))))
+    c = m.literal(Compare(CmpOp.GE, Count((IsTrue(0), IsTrue(1))), Const(2)))
+    assert m.solve(assumptions=[a, b]).status is SolveStatus.UNSAT
+    core = {lit.Index() for lit in m.core()}
+    assert core <= {a.Index(), b.Index()} and core
+    solved = m.solve(assumptions=[c])
+    assert solved.status is SolveStatus.SAT and solved.solution[:2] == (1, 1)
+    # An objective over literals: the most rules that can hold together.
+    m.model.maximize(sum([a, b, c]))
+    assert m.solve().status is SolveStatus.SAT and m.objective_value == 2 and m.optimal
+
+
+def test_engine_registry():
+    assert ENGINES[0] == "cpsat"
+    assert {get_engine(name).__name__ for name in ENGINES} == {"dealcheck.solver.cpsat", "dealcheck.solver.pyconstraint", "dealcheck.solver.brute"}
+    with pytest.raises(UsageError, match="unknown engine"):
+        get_engine("z3")
