@@ -103,7 +103,6 @@ def _(v: PackageVerdict, *, color: bool = False) -> str:
             )
         lines.append(f"  package: {format_values(v.values)}")
     else:
-        lines.append(f"  partial package: {format_values(v.values)}")
         if v.unknown:
             lines.append(style("UNKNOWN", "open", color) + ": the time limit stopped the search for a deal completion")
         elif v.deal_possible:
@@ -115,8 +114,12 @@ def _(v: PackageVerdict, *, color: bool = False) -> str:
                 lines.append(f"  example completion: {format_values(extra)}")
         else:
             who = [p.name for p in v.parties if not p.acceptable]
-            why = f" ({', '.join(who)} reject every completion)" if who else " (no completion satisfies all at once)"
+            if who:
+                why = f" ({', '.join(who)} {'rejects' if len(who) == 1 else 'reject'} every completion)"
+            else:
+                why = " (each party can accept some completion, but no completion satisfies all at once)"
             lines.append(style("NO DEAL POSSIBLE", "bad", color) + why)
+        lines.insert(2, f"  partial package: {format_values(v.values)}")
     width = max((len(p.name) for p in v.parties), default=0)
     for p in v.parties:
         lines += _party_lines(p, v, width, color)
