@@ -821,5 +821,17 @@ def fewest_concessions(
     >>> [(c.refs, c.cost, dict(c.deal)) for c in found], complete
     ([(('ukraine.nato',), 1, {'nato': 'neutral'})], True)
     """
-    report = find_conflicts(scenario, parties=parties, package=package, limit=limit, time_limit=time_limit)
-    return report.concessions, report.concessions_complete
+    if limit is not None and limit < 1:
+        raise UsageError(f"the limit must be at least 1, not {limit}")
+    scope = _scope(scenario, parties, package)
+    sel = _selectors(scenario, scope, Deadline(time_limit))
+    costs = [r.concession_cost for r in scope.rules]
+    try:
+        found, complete = _concessions(sel, costs, limit)
+    except _Partial as stopped:
+        found, complete = stopped.found, False
+    except _OutOfTime:
+        found, complete = [], False
+    rules = [ConflictRule.of(r, scope.names[r.party]) for r in scope.rules]
+    found = sorted(found, key=lambda f: (sum(costs[i] for i in f[0]), len(f[0]), f[0]))
+    return tuple(Concession(tuple(rules[i] for i in s), sum(costs[i] for i in s), scenario.decode(deal)) for s, deal in found), complete
