@@ -1,0 +1,235 @@
+"""The nearest deals to a proposal: the fewest (weighted) term changes that make a package acceptable to every party.
+
+In: a :class:`~dealcheck.model.Scenario` and a package (full or partial), terms to keep, how many suggestions.
+Out: a :class:`RepairReport`: the proposal's broken red lines, then suggestions, nearest first.
+
+Definitions:
+
+- the *distance* of a deal from the proposal is the sum of ``change_cost`` (default 1) over the terms the proposal
+  sets and the deal changes. Terms the proposal leaves open cost nothing: they are *filled in*, not changed;
+- ``keep`` terms are held at the proposal's value (they must be set in it);
+- suggestions differ in the proposal's terms: two deals that differ only in how open terms are filled in are one
+  suggestion, shown with its lexicographically smallest filling. Suggestions come nearest first, and at equal
+  distance by the smallest codes of their deal in term order (options in listed order, ``false`` before ``true``,
+  integers ascending);
+- per party, the demands a suggestion *gains* (met by the deal, not surely met by the proposal) and *loses* (surely
+  met by the proposal, not by the deal); for a partial proposal "surely met" means met whatever the open terms are
+  (three-valued evaluation, :mod:`dealcheck.rules.evaluator`).
+
+Method: minimise the distance (an integer expression) over the deals, take the lexicographically smallest deal at
+that distance, exclude every deal with the same values on the proposal's terms, repeat
+(:mod:`dealcheck.analysis.search`). Exact with every engine; a time limit stops it with the suggestions proven so
+far (exit 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+import attrs
+
+from dealcheck.analysis.search import LimitReached, Search, differs, weighted_count
+from dealcheck.errors import UsageError
+from dealcheck.model import Package, Scenario
+from dealcheck.results import EXIT_LIMIT, EXIT_OK
+from dealcheck.rules.evaluator import evaluate
+from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Var
+from dealcheck.rules.terms import Value
+from dealcheck.solver.base import ENGINES, Deadline, Problem, get_engine
+
+__all__ = ["Change", "PartyChange", "RepairReport", "Suggestion", "repair"]
+
+
+@attrs.frozen
+class Change:
+    """``term: old -> new``; ``old`` is ``None`` for an open term filled in. ``cost`` is what the change counts."""
+
+    term: str
+    old: Value | None
+    new: Value
+    cost: int = 0
+
+
+@attrs.frozen
+class PartyChange:
+    """What a suggestion does for one party, against the proposal.
+
+    ``met_before`` counts demands surely met by the proposal; ``met_after`` those the suggested deal meets.
+    ``kept`` lists the party's red lines the proposal broke and the deal keeps.
+    """
+
+    party: str
+    name: str
+    gained: tuple[str, ...]
+    lost: tuple[str, ...]
+    met_before: int
+    met_after: int
+    total: int
+    kept: tuple[str, ...] = ()
+
+
+@attrs.frozen(hash=False)
+class Suggestion:
+    distance: int
+    changes: tuple[Change, ...]
+    filled: tuple[Change, ...]
+    values: Mapping[str, Value]
+    parties: tuple[PartyChange, ...]
+
+
+@attrs.frozen(hash=False)
+class RepairReport:
+    """The proposal, what it breaks, and the nearest deals (``complete`` unless a time limit stopped the search)."""
+
+    scenario: str
+    path: str
+    variant: str | None
+    engine: str
+    package: str | None
+    values: Mapping[str, Value]
+    full: bool
+    broken: tuple[str, ...]
+    keep: tuple[str, ...]
+    top: int
+    suggestions: tuple[Suggestion, ...]
+    complete: bool = True
+    notes: tuple[str, ...] = ()
+
+    @property
+    def deal(self) -> bool:
+        """The proposal is a deal as it stands (full), or can become one by filling in open terms (partial)."""
+        return bool(self.suggestions) and self.suggestions[0].distance == 0 and not self.suggestions[0].changes
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.complete else EXIT_LIMIT
+
+
+def repair(
+    scenario: Scenario,
+    package: Package | Mapping[str, Value],
+    *,
+    keep: Iterable[str] = (),
+    top: int = 3,
+    engine: str = "cpsat",
+    time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RepairReport:
+    """The ``top`` nearest deals to ``package``, holding the ``keep`` terms fixed.
+
+    >>> from dealcheck import load_scenario
+    >>> s = load_scenario('''
+    ... dealcheck: 1
+    ... title: Toy
+    ... terms:
+    ...   ceasefire: {options: [none, energy, full], ordered: true}
+    ...   nato: [outside, member]
+    ... parties:
+    ...   ukraine:
+    ...     demands:
+    ...       full: {rule: ceasefire == "full", assumption: toy}
+    ...   russia:
+    ...     red_lines:
+    ...       no_full: {rule: ceasefire != "full", assumption: toy}
+    ...       no_nato: {rule: nato == "outside", assumption: toy}
+    ... ''')
+    >>> r = repair(s, {"ceasefire": "full", "nato": "outside"}, top=2)
+    >>> r.broken, [(x.distance, [(c.term, c.old, c.new) for c in x.changes]) for x in r.suggestions]
+    (('russia.no_full',), [(1, [('ceasefire', 'full', 'none')]), (1, [('ceasefire', 'full', 'energy')])])
+    >>> [(p.party, p.lost) for p in r.suggestions[0].parties]
+    [('ukraine', ('full',)), ('russia', ())]
+    >>> repair(s, {"nato": "member"}, keep=["nato"]).suggestions
+    ()
+    """
+    if engine not in ENGINES:
+        get_engine(engine)  # raises the UsageError naming the engines
+    if top < 0:
+        raise UsageError("--top must be 0 or more")
+    say = progress or (lambda _: None)
+    package_id = package.id if isinstance(package, Package) else None
+    values = dict(package.values if isinstance(package, Package) else package)
+    codes = scenario.encode(values)
+    kept = list(dict.fromkeys(keep))
+    fixed: list[int | None] = [None] * len(scenario.terms)
+    for name in kept:
+        term = scenario.term(name)
+        if codes[term.index] is None:
+            raise UsageError(
+                f"--keep {name}: the package leaves {name} open, so there is no value to keep",
+                f"give it one with --set {name}=VALUE, or drop --keep {name}",
+            )
+        fixed[term.index] = codes[term.index]
+    bounds = tuple((t.domain.codes.start, t.domain.codes.stop - 1) for t in scenario.terms)
+    broken = tuple(r.ref for r in scenario.red_lines() if evaluate(r.expr, codes, bounds) is False)
+    problem = Problem.from_scenario(scenario, fixed=fixed)
+    distance = weighted_count(
+        [(t.change_cost, Compare(CmpOp.NE, Var(t.index), Const(c))) for t, c in zip(scenario.terms, codes, strict=True)
+         if c is not None and fixed[t.index] is None]
+    )
+    nearness = Arith(ArithOp.SUB, Const(0), distance)  # the search maximises
+    search = Search(engine, problem, Deadline(time_limit))
+    suggestions: list[Suggestion] = []
+    excluded: list[BoolExpr] = []
+    complete = True
+    notes: list[str] = []
+    try:
+        while len(suggestions) < top:
+            say(f"suggestion {len(suggestions) + 1} of {top}")
+            best = search.maximum(nearness, *excluded)
+            if best is None:
+                break
+            deal = search.lexmin(Compare(CmpOp.EQ, distance, Const(-best)), *excluded)
+            assert deal is not None, "the engine found the distance but no deal at it"
+            suggestions.append(_suggestion(scenario, codes, bounds, deal, -best, broken))
+            excluded.append(differs(tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))))
+    except LimitReached:
+        complete = False
+        notes.append(f"the time limit stopped the search after {len(suggestions)} of {top} suggestions")
+    return RepairReport(
+        scenario=scenario.title,
+        path=scenario.path,
+        variant=scenario.variant_name,
+        engine=engine,
+        package=package_id,
+        values=scenario.decode(codes),
+        full=all(c is not None for c in codes),
+        broken=broken,
+        keep=tuple(kept),
+        top=top,
+        suggestions=tuple(suggestions),
+        complete=complete,
+        notes=tuple(notes),
+    )
+
+
+def _suggestion(
+    scenario: Scenario,
+    codes: tuple[int | None, ...],
+    bounds: tuple[tuple[int, int], ...],
+    deal: tuple[int, ...],
+    distance: int,
+    broken: tuple[str, ...],
+) -> Suggestion:
+    changes, filled = [], []
+    for t, old, new in zip(scenario.terms, codes, deal, strict=True):
+        if old is None:
+            filled.append(Change(t.name, None, t.decode(new)))
+        elif old != new:
+            changes.append(Change(t.name, t.decode(old), t.decode(new), t.change_cost))
+    parties = []
+    for p in scenario.parties:
+        before = {d.id for d in p.demands if evaluate(d.expr, codes, bounds) is True}
+        after = {d.id for d in p.demands if evaluate(d.expr, deal) is True}
+        parties.append(
+            PartyChange(
+                party=p.id,
+                name=p.name,
+                gained=tuple(d.id for d in p.demands if d.id in after and d.id not in before),
+                lost=tuple(d.id for d in p.demands if d.id in before and d.id not in after),
+                met_before=sum(d.weight for d in p.demands if d.id in before),
+                met_after=sum(d.weight for d in p.demands if d.id in after),
+                total=p.total_weight,
+                kept=tuple(r.id for r in p.red_lines if r.ref in broken),
+            )
+        )
+    return Suggestion(distance, tuple(changes), tuple(filled), scenario.decode(deal), tuple(parties))
