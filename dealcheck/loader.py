@@ -267,8 +267,10 @@ class _Reader:
             hint = (hints or {}).get(k.value) or _did_you_mean(k.value, allowed)
             hint = hint or "the keys allowed here are " + ", ".join(allowed)
             self.error(code, f"unknown key {k.value!r} {where}", k, hint)
+        unknown = [k.value for k, _ in m.items if k.value not in allowed]
         for r in required:
-            if r not in found:
+            # A misspelling of the missing key is already reported with a did-you-mean; once is enough.
+            if r not in found and not difflib.get_close_matches(r, unknown, n=1, cutoff=0.6):
                 self.error("DC109", f"missing required key {r!r} {where}", owner if owner is not None else m)
         return found
 
@@ -432,7 +434,8 @@ class _Reader:
             if kinds[0] != "options":
                 self.error("DC111", f"ordered applies only to a term with options, not to term {name}",
                            e["ordered"][0])
-            ordered = bool(self.boolean(e["ordered"][1], f"ordered of term {name}"))
+            # An unreadable value counts as ordered, so rules comparing by order are not blamed for it as well.
+            ordered = self.boolean(e["ordered"][1], f"ordered of term {name}") is not False
         domain: Domain | None
         match kinds[0]:
             case "options":
