@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dealcheck.errors import CODES, TextRange
 from dealcheck.rules import ir
 from dealcheck.rules.checker import MAX_VALUE, check_rule, compile_rule
 from dealcheck.rules.ir import ArithOp, CmpOp, Connective
 from dealcheck.rules.parser import parse_rule
+from dealcheck.rules.printer import format_expr
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
 
 TERMS = [
@@ -227,3 +230,22 @@ def test_injection_strings_are_problems() -> None:
     for text in ["__import__('os').system('rm -rf /')", "ceasefire.__class__", "x[0]", "lambda: 1", "open('f')"]:
         expr, problems = compile_rule(text, BY_NAME)
         assert expr is None and problems
+
+
+_PIECES = st.sampled_from(
+    list("019 ()[],+-*<>=!\"'.") + ["and ", "or ", "not ", "in ", "implies ", "true", "false", "count(", "abs(",
+    "min(", "max(", "aid", "troops", "minerals", "nato", "ceasefire", "alliance", '"full"', '"member"', "==", "!=",
+    "<=", " ", "99999999999999999", "1000000000000000", "True", "nto"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_any_text_gives_a_tree_or_problems_never_an_exception(text: str) -> None:
+    expr, problems = compile_rule(text, BY_NAME)
+    assert (expr is None) == bool(problems)
+    for p in problems:
+        assert p.code in CODES
+        assert 0 <= p.where.start <= p.where.end <= len(text)
+    if expr is not None:  # what the checker accepts, the printer writes back to the same tree
+        assert compile_rule(format_expr(expr, TERMS), BY_NAME)[0] == expr

@@ -260,7 +260,9 @@ def test_limits_are_inclusive() -> None:
 
 def test_hints_point_the_way() -> None:
     assert only("a AND b").hint == "keywords are lowercase: write `and`"
-    assert only("ceasefire.__class__").hint == "attribute access like ceasefire.__class__ is not part of the rule language"
+    assert only("ceasefire.__class__").hint == (
+        "attribute access like ceasefire.__class__ is not part of the rule language"
+    )
     assert only("cout(a) > 1").hint == "did you mean 'count'?"
     assert "straight quotes" in only("x == “a").hint
     assert parse_rule('x in {"a"}')[1][0].hint.startswith("write a list with square brackets")

@@ -53,7 +53,10 @@ def read_back(text: str) -> ir.BoolExpr:
         ("-(aid + troops) * 2 >= troops - (aid - 1)", None),
         ("aid * -3 + -2 * troops != 7", None),
         ("count(minerals, not minerals, aid in [-2, 1, 3]) == abs(troops) + max(aid, 1) - min(troops)", None),
-        ("quoted in ['say \"hi\"', 'back\\\\slash', \"it's\", '']", 'quoted in [\'say "hi"\', "back\\\\slash", "it\'s", ""]'),
+        (
+            "quoted in ['say \"hi\"', 'back\\\\slash', \"it's\", '']",
+            'quoted in [\'say "hi"\', "back\\\\slash", "it\'s", ""]',
+        ),
         ("true", None),
         ("false or minerals", None),
     ],

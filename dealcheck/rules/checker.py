@@ -132,11 +132,7 @@ class _Checker:
                 return self._in_list(node)
             case syntax.Not(operand=operand, where=where):
                 arg = self._condition(operand, "'not' applies to a condition")
-                if arg is None:
-                    return None
-                if isinstance(arg, ir.Truth):
-                    return _Cond(ir.Truth(not arg.value, where))
-                return _Cond(ir.Not(arg, where))
+                return None if arg is None else _Cond(_negate(arg, where))
             case syntax.Logic(op=op, operands=operands, where=where):
                 args = [self._condition(x, f"'{op.value}' joins conditions") for x in operands]
                 if any(a is None for a in args):
@@ -358,7 +354,9 @@ class _Checker:
                     codes.add(int(value))
                 case _:
                     ok = False
-                    wanted = {_Opt: "option names in quotes", _Int: "integer constants"}.get(type(operand), "true or false")
+                    wanted = {_Opt: "option names in quotes", _Int: "integer constants"}.get(
+                        type(operand), "true or false"
+                    )
                     self._problem(
                         "DC303", f"{_show(node.operand)} is {_kind(operand)}, so the list after `in` must hold "
                         f"{wanted}; {_show(item_node)} is not one", item_node.where,
@@ -375,7 +373,7 @@ class _Checker:
                 elif codes == {1}:
                     expr = cond
                 else:
-                    expr = ir.Truth(not cond.value, node.where) if isinstance(cond, ir.Truth) else ir.Not(cond, node.where)
+                    expr = _negate(cond, node.where)
             case _Int(expr=ir.Const(value=value)):
                 expr = ir.Truth(value in codes, node.where)
             case _Int(expr=arg) | _Opt(expr=arg):
@@ -383,7 +381,7 @@ class _Checker:
             case _:
                 raise AssertionError(operand)  # pragma: no cover - a string operand returned above
         if node.negated:
-            return _Cond(ir.Truth(not expr.value, node.where) if isinstance(expr, ir.Truth) else ir.Not(expr, node.where))
+            return _Cond(_negate(expr, node.where))
         return _Cond(expr)
 
     # --- integers -------------------------------------------------------------------------------------------
@@ -455,6 +453,10 @@ class _Checker:
                     return self._int(ir.Const(lo, where), lo, lo, where)
                 return self._int(ir.MinMax(is_max, tuple(x.expr for x in ints), where), lo, hi, where)
         assert_never(func)
+
+
+def _negate(expr: ir.BoolExpr, where: TextRange) -> ir.BoolExpr:
+    return ir.Truth(not expr.value, where) if isinstance(expr, ir.Truth) else ir.Not(expr, where)
 
 
 def _holds(op: CmpOp, a: int, b: int) -> bool:

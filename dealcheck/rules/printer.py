@@ -27,7 +27,8 @@ def format_expr(expr: ir.Expr, terms: Sequence[Term]) -> str:
     >>> from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
     >>> terms = [Term("ceasefire", 0, OptionsDomain(("none", "energy", "full"))), Term("aid", 1, IntDomain(0, 60))]
     >>> from dealcheck.rules.checker import compile_rule
-    >>> expr, _ = compile_rule('not (ceasefire == "full" or ceasefire not in ["none"]) implies -(aid - 3) * 2 > 5', terms)
+    >>> text = 'not (ceasefire == "full" or ceasefire not in ["none"]) implies -(aid - 3) * 2 > 5'
+    >>> expr, _ = compile_rule(text, terms)
     >>> format_expr(expr, terms)
     'not (ceasefire == "full" or ceasefire not in ["none"]) implies -(aid - 3) * 2 > 5'
     >>> compile_rule(format_expr(expr, terms), terms)[0] == expr
