@@ -290,6 +290,37 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
     return run.exit_code
 
 
+@cli.command()
+@_scenario_options
+@click.option("--parties", metavar="A,B,...", help="Only the red lines of these parties (a coalition); default: all.")
+@click.option("-p", "--package", "package", metavar="NAME", help="Take this package's values as given: conflicts among its completions.")
+@click.option("--set", "settings", multiple=True, metavar="TERM=VALUE", help="Take this value as given (repeatable), or override a term of --package.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="List at most N conflicts, and at most N concessions.")
+@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit the whole analysis.")
+@_common_output
+@_handle_errors
+def conflicts(file: str, variant: str | None, parties: str | None, package: str | None, settings: tuple[str, ...], limit: int, time_limit: float | None, fmt: str, output: str | None, color: str) -> int:
+    """Why there is no deal: which parties' red lines can hold together, the minimal conflicts among red lines
+    (each verified), the red lines in every conflict, and the fewest concessions that open a deal.
+
+    Exit 0 when answered (deal or not), 4 when --limit or --time-limit cut a list short ("first N", "at least").
+    """
+    import dealcheck.report.conflicts  # noqa: F401  (registers the conflicts renderers)
+    from dealcheck.analysis.conflicts import find_conflicts
+    from dealcheck.report import render
+
+    scenario = load(file, variant)
+    chosen = [p.strip() for p in parties.split(",") if p.strip()] if parties is not None else None
+    given: Any = None
+    if package is not None and not settings:
+        given = scenario.package(package)
+    elif package is not None or settings:
+        given = selected_packages(scenario, [package] if package else [], settings)[0][2]
+    report = find_conflicts(scenario, parties=chosen, package=given, limit=limit, time_limit=time_limit)
+    emit(render(report, fmt, color=_use_color(color, output)), output)
+    return report.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``dealcheck`` script."""
     try:

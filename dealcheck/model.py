@@ -11,7 +11,7 @@ so loading a scenario never pays for a solver.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -21,6 +21,7 @@ from dealcheck.rules.ir import BoolExpr, term_indices
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
 
 if TYPE_CHECKING:
+    from dealcheck.analysis.conflicts import ConflictReport
     from dealcheck.results import PackageVerdict
 
 __all__ = [
@@ -281,6 +282,35 @@ class Scenario:
         from dealcheck.engine import check_package
 
         return check_package(self, package, time_limit=time_limit)
+
+    def conflicts(
+        self,
+        *,
+        parties: Sequence[str] | None = None,
+        package: Mapping[str, Value] | Package | None = None,
+        limit: int | None = 10,
+        time_limit: float | None = None,
+    ) -> ConflictReport:
+        """Why there is no deal: compatibility of the parties' red lines, minimal conflicts among them (verified)
+        and the fewest concessions that open a deal. See :func:`dealcheck.analysis.conflicts.find_conflicts`.
+
+        >>> from dealcheck import load_scenario
+        >>> s = load_scenario('''
+        ... dealcheck: 1
+        ... title: Toy
+        ... terms: {nato: [member, neutral]}
+        ... parties:
+        ...   russia: {red_lines: {no_nato: {rule: nato != "member", assumption: toy}}}
+        ...   ukraine: {red_lines: {nato: {rule: nato == "member", assumption: toy}}}
+        ... ''')
+        >>> r = s.conflicts()
+        >>> r.deal_exists, [c.refs for c in r.conflicts], [c.refs for c in r.concessions]
+        (False, [('russia.no_nato', 'ukraine.nato')], [('russia.no_nato',), ('ukraine.nato',)])
+        """
+        import dealcheck.report.conflicts  # noqa: F401  (registers its renderers, so the report renders)
+        from dealcheck.analysis.conflicts import find_conflicts
+
+        return find_conflicts(self, parties=parties, package=package, limit=limit, time_limit=time_limit)
 
 
 def _suggest(name: str, candidates: Any) -> str | None:

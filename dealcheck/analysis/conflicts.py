@@ -186,8 +186,11 @@ class ConflictReport:
     in_every_conflict: tuple[ConflictRule, ...] | None
     concessions: tuple[Concession, ...]
     concessions_complete: bool
-    limit: int
+    limit: int | None
     timed_out: bool = False
+    #: The count limit cut the list short: at least one more conflict (concession) exists beyond those shown.
+    more_conflicts: bool = False
+    more_concessions: bool = False
 
     @property
     def concession_cost(self) -> int | None:
@@ -697,6 +700,7 @@ def find_conflicts(
     compatibility: list[Compatibility] = []
     conflicts: list[tuple[int, ...]] = []
     conflicts_complete = concessions_complete = True
+    more_conflicts = more_concessions = False
     in_every: list[int] | None = []
     concessions: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     try:
@@ -714,6 +718,7 @@ def find_conflicts(
         if not feasible:
             try:
                 conflicts, conflicts_complete = _marco(sel, limit, _shrink)
+                more_conflicts = not conflicts_complete
             except _Partial as stopped:
                 conflicts, conflicts_complete, timed_out = stopped.found, False, True
             in_every = None
@@ -721,6 +726,7 @@ def find_conflicts(
                 in_every = _in_every_conflict(sel, conflicts)
             try:
                 concessions, concessions_complete = _concessions(sel, [r.concession_cost for r in scope.rules], limit)
+                more_concessions = not concessions_complete
             except _Partial as stopped:
                 concessions, concessions_complete, timed_out = stopped.found, False, True
     except _OutOfTime:
@@ -753,8 +759,10 @@ def find_conflicts(
             for s in sorted(cost, key=lambda s: (cost[s], len(s), s))
         ),
         concessions_complete=concessions_complete,
-        limit=limit if limit is not None else 0,
+        limit=limit,
         timed_out=timed_out,
+        more_conflicts=more_conflicts,
+        more_concessions=more_concessions,
     )
 
 
