@@ -77,7 +77,7 @@ def load_scenario(source: str | os.PathLike[str], *, name: str | None = None) ->
     >>> [t.name for t in s.terms], s.packages[0].values, s.path
     (['nato', 'aid'], {'nato': 'neutral'}, '<string>')
     >>> try:
-    ...     load_scenario("dealcheck: 1\\ntitel: Toy\\n", name="t.yaml")
+    ...     load_scenario("dealcheck: 1\\ntitel: Toy\\nterms: {a: bool}\\nparties: {p: {}}\\n", name="t.yaml")
     ... except ScenarioError as e:
     ...     print(e.diagnostics[0], "|", e.diagnostics[0].hint)
     t.yaml:2:1: error[DC107]: unknown key 'titel' at the top of the scenario | did you mean 'title'?
