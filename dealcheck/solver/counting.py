@@ -28,6 +28,7 @@ sparse dict tables exploit that most rows of a rule's table are false).
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import operator
@@ -334,17 +335,29 @@ def _eliminate(factors: list[Factor], sizes: Mapping[int, int]) -> int:
             uses[v].add(next_id)
         next_id += 1
 
-    for f in factors:
+    same_scope: dict[tuple[int, ...], Factor] = {}
+    for f in factors:  # rules over the same terms are one table: join them before ordering anything
         if not f[1]:
             return 0
+        g = same_scope.get(f[0])
+        same_scope[f[0]] = f if g is None else _join(g, f)
+    for f in same_scope.values():
         put(f)
-    while uses and total:
 
-        def weight(v: int) -> tuple[int, int]:
-            union = {u for k in uses[v] for u in live[k][0]}
-            return (math.prod(sizes[u] for u in union) // sizes[v], v)
+    def weight(v: int) -> int:
+        """The size of the table eliminating ``v`` would make (greedy min-weight order)."""
+        union = {u for k in uses[v] for u in live[k][0]}
+        return math.prod(sizes[u] for u in union) // sizes[v]
 
-        var = min(uses, key=weight)
+    # A heap with lazy deletion: eliminating a variable changes the weights of its neighbours only.
+    weights = {v: weight(v) for v in uses}
+    heap = [(w, v) for v, w in weights.items()]
+    heapq.heapify(heap)
+    while heap and total:
+        w, var = heapq.heappop(heap)
+        if weights.get(var) != w:
+            continue
+        del weights[var]
         bucket = []
         for k in uses.pop(var):
             f = live.pop(k)
@@ -359,8 +372,13 @@ def _eliminate(factors: list[Factor], sizes: Mapping[int, int]) -> int:
             if not product[1]:
                 return 0
         put(_sum_out(product, var))
-        for u in [u for u, ks in uses.items() if not ks]:
-            del uses[u]
+        for u in {u for f in bucket for u in f[0] if u != var}:
+            if uses[u]:
+                weights[u] = weight(u)
+                heapq.heappush(heap, (weights[u], u))
+            else:
+                del uses[u]
+                weights.pop(u, None)
     return total
 
 
