@@ -447,3 +447,9 @@ def test_stdin_like_bytes() -> None:
 def test_pathlike_is_a_path(tmp_path: pathlib.Path) -> None:
     os.chdir(tmp_path)
     assert file_problem(pathlib.Path("dealcheck: 1"))[0] == "DC100"
+
+
+def test_doc_lists_every_code() -> None:
+    doc = (EXAMPLE.parent.parent / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    missing = [code for code in CODES if f"| {code} |" not in doc]
+    assert missing == [], "add these codes to docs/scenario-format.md"
