@@ -26,20 +26,22 @@ def _yes_no(value: bool | None) -> str:
     return "?" if value is None else ("yes" if value else "no")
 
 
-def _at_least(shown: int, complete: bool, more: bool) -> int:
+def _at_least(shown: int, more: bool) -> int:
     """The proven lower bound on how many exist: one more than shown when the count limit cut the list."""
     return shown + 1 if more else shown
 
 
 def _count_phrase(noun: str, shown: int, complete: bool, more: bool, timed_out: bool) -> str:
-    plural = noun if shown == 1 else noun + "s"
+    """``2 ways (all found)``, ``first 10 shown (there are at least 11)``, ... (``noun`` may be empty)."""
+    plural = (noun if shown == 1 else noun + "s") if noun else ""
+    plural = " " + plural if plural else ""
     if complete:
-        return f"{shown} {plural} (all found)"
+        return f"{shown}{plural} (all found)"
     if more:
-        return f"first {shown} {plural} shown (there are at least {shown + 1})"
+        return f"first {shown}{plural} shown (there are at least {shown + 1})"
     if timed_out:
-        return f"{shown} {plural} found before the time limit (there may be more)"
-    return f"{shown} {plural} (incomplete)"  # pragma: no cover - every incomplete list has a reason above
+        return f"{shown}{plural} found before the time limit (there may be more)"
+    return f"{shown}{plural} (incomplete)"  # pragma: no cover - every incomplete list has a reason above
 
 
 def _without_red_lines(r: ConflictReport) -> list[str]:
@@ -123,7 +125,7 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
         blocks.append("\n".join(lines))
 
     if r.deal_exists is False or (r.deal_exists is None and (r.conflicts or r.concessions)):
-        phrase = _count_phrase("minimal conflict", len(r.conflicts), r.conflicts_complete, r.more_conflicts, r.timed_out)
+        phrase = _count_phrase("", len(r.conflicts), r.conflicts_complete, r.more_conflicts, r.timed_out)
         lines = [style("Minimal conflicts", "head", color) + f": {phrase}"]
         lines.append("  (each verified: these red lines cannot all hold, and dropping any one of them opens a deal)")
         for n, c in enumerate(r.conflicts, 1):
@@ -147,8 +149,8 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
             lines[0] += f": drop {size} red line{'s' if size != 1 else ''} (cost {best.cost}); {phrase}"
             for n, c in enumerate(r.concessions, 1):
                 who = ", ".join(x.party_name for x in _unique_party_rules(c))
-                lines.append(f"  {n}. drop {', '.join(c.refs)} ({who}), cost {c.cost}")
-                lines.append(f"     then a deal: {format_values(c.deal)}")
+                lines.append(f"  {n}. drop {' + '.join(c.refs)}, cost {c.cost}: a concession by {who}")
+                lines.append(f"     then this is a deal: {format_values(c.deal)}")
         else:
             lines[0] += ": unknown (time limit)"
         blocks.append("\n".join(lines))
@@ -216,7 +218,7 @@ def to_data(r: ConflictReport) -> dict[str, Any]:
         "conflicts": {
             "complete": r.conflicts_complete,
             "count": len(r.conflicts),
-            "at_least": _at_least(len(r.conflicts), r.conflicts_complete, r.more_conflicts),
+            "at_least": _at_least(len(r.conflicts), r.more_conflicts),
             "sets": [_conflict_data(c) for c in r.conflicts],
             "in_every_conflict": None if r.in_every_conflict is None else [x.ref for x in r.in_every_conflict],
         },
@@ -224,7 +226,7 @@ def to_data(r: ConflictReport) -> dict[str, Any]:
             "complete": r.concessions_complete,
             "cost": r.concession_cost,
             "count": len(r.concessions),
-            "at_least": _at_least(len(r.concessions), r.concessions_complete, r.more_concessions),
+            "at_least": _at_least(len(r.concessions), r.more_concessions),
             "sets": [_concession_data(c) for c in r.concessions],
         },
         "limit": r.limit,
@@ -266,7 +268,8 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
             lines.append(f"{', '.join(others)} {'has' if len(others) == 1 else 'have'} no red lines.")
     if r.deal_exists is False or (r.deal_exists is None and (r.conflicts or r.concessions)):
         phrase = _count_phrase("minimal conflict", len(r.conflicts), r.conflicts_complete, r.more_conflicts, r.timed_out)
-        lines += ["", "## Minimal conflicts", "", f"{phrase[0].upper()}{phrase[1:]}; each verified.", ""]
+        lines += ["", "## Minimal conflicts", "", f"{phrase[0].upper()}{phrase[1:]}; each verified (these red lines cannot "
+                  "all hold, and dropping any one of them opens a deal).", ""]
         for n, c in enumerate(r.conflicts, 1):
             lines.append(f"{n}. " + " + ".join(f"`{x.ref}`" for x in c.rules))
             for x in c.rules:
@@ -280,7 +283,7 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
         lines += ["", "## Fewest concessions", ""]
         if r.concessions:
             phrase = _count_phrase("way", len(r.concessions), r.concessions_complete, r.more_concessions, r.timed_out)
-            lines += [f"Cost {r.concessions[0].cost}; {phrase}.", "", "| drop | parties | cost | then a deal |", "|---|---|---|---|"]
+            lines += [f"Cost {r.concessions[0].cost}; {phrase}.", "", "| drop | parties | cost | then this is a deal |", "|---|---|---|---|"]
             for c in r.concessions:
                 lines.append(
                     f"| {', '.join(f'`{x}`' for x in c.refs)} | {escape(', '.join(c.parties))} | {c.cost} "
