@@ -23,6 +23,7 @@ from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, 
 if TYPE_CHECKING:
     from dealcheck.analysis.conflicts import ConflictReport
     from dealcheck.results import PackageVerdict
+    from dealcheck.solver.vectorized import BatchVerdict
 
 __all__ = [
     "BoolDomain",
@@ -282,6 +283,16 @@ class Scenario:
         from dealcheck.engine import check_package
 
         return check_package(self, package, time_limit=time_limit)
+
+    def check_many(self, columns: Mapping[str, Any]) -> BatchVerdict:
+        """Full packages held as columns (one per term: values, or numpy arrays of codes), checked at once with numpy.
+
+        Per rule a boolean column, a ``deal`` column, per party ``acceptable`` and ``score`` columns; row ``i``
+        means what ``check`` says of package ``i``. See :func:`dealcheck.solver.vectorized.check_many`.
+        """
+        from dealcheck.solver.vectorized import check_many
+
+        return check_many(self, columns)
 
     def conflicts(
         self,
