@@ -321,6 +321,128 @@ def conflicts(file: str, variant: str | None, parties: str | None, package: str 
     return report.exit_code
 
 
+def _given_package(scenario: Any, package: str | None, settings: Sequence[str]) -> Any:
+    """The package ``-p``/``--set`` name: the scenario's own (keeping its id), values with overrides, or ``None``."""
+    if package is not None and not settings:
+        return scenario.package(package)
+    if package is not None or settings:
+        return selected_packages(scenario, [package] if package else [], settings)[0][2]
+    return None
+
+
+_ENGINE_HELP = "Engine: cpsat counts exactly and optimises; constraint and brute list every deal (--limit may stop them)."
+
+
+@cli.command(name="explore")
+@_scenario_options
+@click.option("-p", "--package", "package", metavar="NAME", help="Explore the completions of this (partial) package.")
+@click.option("--set", "settings", multiple=True, metavar="TERM=VALUE", help="Take this value as given (repeatable), or override a term of --package.")
+@click.option("--parties", metavar="A,B,...", help="A coalition: only these parties' red lines and scores count.")
+@click.option("--objective", type=click.Choice(["total", "maximin", "nash"]), default="total", show_default=True, help="Rank deals by the sum, the minimum or the product of party scores.")
+@click.option("--top", type=click.IntRange(min=0), default=3, show_default=True, help="Show the K best deals.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N", help="List at most N deals (constraint and brute engines); the count is then 'at least N'.")
+@click.option("--pareto-limit", type=click.IntRange(min=1), default=100, show_default=True, metavar="N", help="Show at most N Pareto points.")
+@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit the whole analysis.")
+@click.option("--engine", type=click.Choice(["cpsat", "constraint", "brute"]), default="cpsat", show_default=True, help=_ENGINE_HELP)
+@_common_output
+@_handle_errors
+def explore_command(file: str, variant: str | None, package: str | None, settings: tuple[str, ...], parties: str | None, objective: str, top: int, limit: int | None, pareto_limit: int, time_limit: float | None, engine: str, fmt: str, output: str | None, color: str) -> int:
+    """The zone of possible agreement: the exact number of deals, the options that occur in some deal and the terms
+    every deal forces, the best deals by --objective, and the Pareto frontier of party scores.
+
+    Exit 0 when answered, 4 when --limit or --time-limit stopped part of the answer.
+    """
+    import dealcheck.report.analyses  # noqa: F401  (registers the renderers)
+    from dealcheck.analysis.explore import explore
+    from dealcheck.progress import Progress
+    from dealcheck.report import render
+
+    scenario = load(file, variant)
+    chosen = [p.strip() for p in parties.split(",") if p.strip()] if parties is not None else None
+    with Progress("dealcheck explore") as progress:
+        report = explore(
+            scenario,
+            objective=objective,
+            top=top,
+            parties=chosen,
+            package=_given_package(scenario, package, settings),
+            engine=engine,
+            limit=limit,
+            pareto_limit=pareto_limit,
+            time_limit=time_limit,
+            progress=progress,
+        )
+    emit(render(report, fmt, color=_use_color(color, output)), output)
+    return report.exit_code
+
+
+@cli.command(name="repair")
+@_scenario_options
+@click.option("-p", "--package", "package", metavar="NAME", help="The proposal to repair.")
+@click.option("--set", "settings", multiple=True, metavar="TERM=VALUE", help="An ad-hoc proposal (repeatable), or override a term of --package.")
+@click.option("--keep", multiple=True, metavar="TERM", help="Hold this term at the proposal's value (repeatable).")
+@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True, help="Show the K nearest suggestions.")
+@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit the whole search.")
+@click.option("--engine", type=click.Choice(["cpsat", "constraint", "brute"]), default="cpsat", show_default=True, help="Engine for the search.")
+@_common_output
+@_handle_errors
+def repair_command(file: str, variant: str | None, package: str | None, settings: tuple[str, ...], keep: tuple[str, ...], top: int, time_limit: float | None, engine: str, fmt: str, output: str | None, color: str) -> int:
+    """The nearest deals to a proposal: the fewest changed terms (weighted by each term's change_cost) that make it
+    acceptable to every party, each change as term: old -> new, and per party the demands gained and lost.
+
+    Exit 0 when answered, 4 when --time-limit stopped the search.
+    """
+    import dealcheck.report.analyses  # noqa: F401  (registers the renderers)
+    from dealcheck.analysis.repair import repair
+    from dealcheck.progress import Progress
+    from dealcheck.report import render
+
+    scenario = load(file, variant)
+    given = _given_package(scenario, package, settings)
+    if given is None:
+        raise UsageError("repair needs a proposal", "give --package NAME, or the proposal's terms with --set TERM=VALUE")
+    with Progress("dealcheck repair") as progress:
+        report = repair(scenario, given, keep=keep, top=top, engine=engine, time_limit=time_limit, progress=progress)
+    emit(render(report, fmt, color=_use_color(color, output)), output)
+    return report.exit_code
+
+
+@cli.command(name="compare")
+@_scenario_options
+@click.option("-p", "--package", "packages", multiple=True, metavar="NAME", help="Compare this package (repeatable; default: all).")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N", help="Count at most N deals per scenario (constraint and brute engines).")
+@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit the whole comparison.")
+@click.option("--engine", type=click.Choice(["cpsat", "constraint", "brute"]), default="cpsat", show_default=True, help=_ENGINE_HELP)
+@_common_output
+@_handle_errors
+def compare_command(file: str, variant: str | None, packages: tuple[str, ...], limit: int | None, time_limit: float | None, engine: str, fmt: str, output: str | None, color: str) -> int:
+    """The base scenario and each variant side by side: the number of deals and every package's verdict (deal, can
+    become deal, no deal). With --variant NAME, the base and that variant only.
+
+    Exit 0 when answered, 4 when a limit stopped a count or a check.
+    """
+    import dealcheck.report.analyses  # noqa: F401  (registers the renderers)
+    from dealcheck.analysis.compare import compare
+    from dealcheck.progress import Progress
+    from dealcheck.report import render
+
+    scenario = load(file)
+    if variant is not None:
+        scenario.variant(variant)  # an unknown name is a usage error, with a suggestion
+    with Progress("dealcheck compare") as progress:
+        report = compare(
+            scenario,
+            variants=None if variant is None else [variant],
+            packages=list(packages) or None,
+            engine=engine,
+            limit=limit,
+            time_limit=time_limit,
+            progress=progress,
+        )
+    emit(render(report, fmt, color=_use_color(color, output)), output)
+    return report.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``dealcheck`` script."""
     try:

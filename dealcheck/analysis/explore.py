@@ -54,6 +54,7 @@ __all__ = [
     "ExploreReport",
     "PartyScore",
     "ScoredDeal",
+    "Scorer",
     "TermZone",
     "coalition",
     "explore",
@@ -163,8 +164,17 @@ class ExploreReport:
 # --- scores and objectives --------------------------------------------------------------------------------------
 
 
-class _Scorer:
-    """The coalition's demands compiled once: met weights of a deal, and the objectives as integer expressions."""
+class Scorer:
+    """The parties' demands compiled once: met weights of a deal, and the objectives as integer expressions.
+
+    >>> from dealcheck.model import Party, Rule, RuleKind
+    >>> from dealcheck.rules.ir import IsTrue
+    >>> us = Party("us", "US", demands=(Rule("us", "a", RuleKind.DEMAND, "a", IsTrue(0), weight=2, assumption="toy"),))
+    >>> eu = Party("eu", "EU", demands=(Rule("eu", "b", RuleKind.DEMAND, "b", IsTrue(1), weight=3, assumption="toy"),))
+    >>> scorer = Scorer([us, eu], "total")
+    >>> scorer.vector((1, 0)), scorer.value(scorer.scores((1, 0))), scorer.lcm
+    ((2, 0), Fraction(1, 1), 6)
+    """
 
     def __init__(self, parties: Sequence[Party], objective: str) -> None:
         from dealcheck.solver.compiled import compile_rules
@@ -322,7 +332,7 @@ def explore(
     codes = scenario.encode(values)
     sub = coalition(scenario, parties)
     problem = Problem.from_scenario(sub, fixed=codes)
-    scorer = _Scorer(sub.parties, objective)
+    scorer = Scorer(sub.parties, objective)
     deadline = Deadline(time_limit)
     notes: list[str] = []
     free = problem.free_domains()
@@ -476,18 +486,18 @@ def _options_by_search(
     return occurs, True
 
 
-def _scored(scenario: Scenario, scorer: _Scorer, deal: tuple[int, ...], with_objective: bool) -> ScoredDeal:
+def _scored(scenario: Scenario, scorer: Scorer, deal: tuple[int, ...], with_objective: bool) -> ScoredDeal:
     scores = scorer.scores(deal)
     return ScoredDeal(scenario.decode(deal), scores, scorer.value(scores) if with_objective else None)
 
 
-def _best_from_list(listed: Sequence[tuple[int, ...]], scorer: _Scorer, top: int, scenario: Scenario) -> list[ScoredDeal]:
+def _best_from_list(listed: Sequence[tuple[int, ...]], scorer: Scorer, top: int, scenario: Scenario) -> list[ScoredDeal]:
     ranked = sorted(listed, key=lambda d: (-scorer.value(scorer.scores(d)), d))
     return [_scored(scenario, scorer, d, True) for d in ranked[:top]]
 
 
 def _best_by_search(
-    search: Search, scorer: _Scorer, top: int, scenario: Scenario, out: list[ScoredDeal], say: Progress
+    search: Search, scorer: Scorer, top: int, scenario: Scenario, out: list[ScoredDeal], say: Progress
 ) -> None:
     """The ``top`` best deals in rank order, appended to ``out`` so a time limit keeps what was proven."""
     objective = scorer.objective_expr()
@@ -504,7 +514,7 @@ def _best_by_search(
 
 
 def _pareto_from_list(
-    listed: Sequence[tuple[int, ...]], scorer: _Scorer, pareto_limit: int | None, scenario: Scenario
+    listed: Sequence[tuple[int, ...]], scorer: Scorer, pareto_limit: int | None, scenario: Scenario
 ) -> tuple[list[ScoredDeal], bool]:
     example: dict[tuple[int, ...], tuple[int, ...]] = {}
     for deal in listed:
@@ -525,7 +535,7 @@ def _dominates(w: Sequence[int], v: Sequence[int]) -> bool:
 
 def _pareto_by_search(
     search: Search,
-    scorer: _Scorer,
+    scorer: Scorer,
     pareto_limit: int | None,
     scenario: Scenario,
     found: list[ScoredDeal],

@@ -9,15 +9,18 @@ Definitions:
   sets and the deal changes. Terms the proposal leaves open cost nothing: they are *filled in*, not changed;
 - ``keep`` terms are held at the proposal's value (they must be set in it);
 - suggestions differ in the proposal's terms: two deals that differ only in how open terms are filled in are one
-  suggestion, shown with its lexicographically smallest filling. Suggestions come nearest first, and at equal
-  distance by the smallest codes of their deal in term order (options in listed order, ``false`` before ``true``,
-  integers ascending);
+  suggestion, shown with the filling that gives the parties the highest total score (sum of met demand weight over
+  total weight, exact), and among those the lexicographically smallest;
+- order: nearest first; at equal distance the suggestion whose best filling has the higher total score first (the
+  repair that leaves the parties better off); then the smallest codes of that deal in term order (options in listed
+  order, ``false`` before ``true``, integers ascending);
 - per party, the demands a suggestion *gains* (met by the deal, not surely met by the proposal) and *loses* (surely
   met by the proposal, not by the deal); for a partial proposal "surely met" means met whatever the open terms are
   (three-valued evaluation, :mod:`dealcheck.rules.evaluator`).
 
-Method: minimise the distance (an integer expression) over the deals, take the lexicographically smallest deal at
-that distance, exclude every deal with the same values on the proposal's terms, repeat
+Method: minimise the distance (an integer expression) over the deals, then maximise the total score (scaled to an
+integer by the least common multiple of the parties' total weights) at that distance, take the lexicographically
+smallest deal reaching both, exclude every deal with the same values on the proposal's terms, repeat
 (:mod:`dealcheck.analysis.search`). Exact with every engine; a time limit stops it with the suggestions proven so
 far (exit 4).
 """
@@ -28,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
+from dealcheck.analysis.explore import Scorer
 from dealcheck.analysis.search import LimitReached, Search, differs, weighted_count
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Scenario
@@ -167,6 +171,7 @@ def repair(
          if c is not None and fixed[t.index] is None]
     )
     nearness = Arith(ArithOp.SUB, Const(0), distance)  # the search maximises
+    total = Scorer(scenario.parties, "total").total_expr()
     search = Search(engine, problem, Deadline(time_limit))
     suggestions: list[Suggestion] = []
     excluded: list[BoolExpr] = []
@@ -178,8 +183,11 @@ def repair(
             best = search.maximum(nearness, *excluded)
             if best is None:
                 break
-            deal = search.lexmin(Compare(CmpOp.EQ, distance, Const(-best)), *excluded)
-            assert deal is not None, "the engine found the distance but no deal at it"
+            at = Compare(CmpOp.EQ, distance, Const(-best))
+            score = search.maximum(total, at, *excluded)
+            assert score is not None, "the engine found the distance but no deal at it"
+            deal = search.lexmin(at, Compare(CmpOp.EQ, total, Const(score)), *excluded)
+            assert deal is not None, "the engine found the best score but no deal reaching it"
             suggestions.append(_suggestion(scenario, codes, bounds, deal, -best, broken))
             excluded.append(differs(tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))))
     except LimitReached:

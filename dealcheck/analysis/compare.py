@@ -1,0 +1,150 @@
+"""What-if variants side by side: for the base scenario and each variant, the deal count and every package's verdict.
+
+In: a :class:`~dealcheck.model.Scenario` (the base, with its ``variants:``). Out: a :class:`CompareReport`, one
+:class:`Column` per scenario (base first, then variants in file order), one :class:`Verdict` per package.
+
+A package's verdict is ``deal`` (a full package every party accepts), ``can_become_deal`` (a partial package with a
+deal completion), ``no_deal`` (a full package that breaks a red line, or a partial one with no deal completion), or
+``unknown`` (a time limit stopped the check). Verdicts come from :func:`dealcheck.engine.check_package`, counts
+from exact model counting with the ``cpsat`` engine and from listing with the others (where ``limit`` or the time
+limit may stop them: the count is then a lower bound and the report exits 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import attrs
+
+from dealcheck.errors import UsageError
+from dealcheck.model import Scenario
+from dealcheck.results import EXIT_LIMIT, EXIT_OK
+from dealcheck.solver.base import ENGINES, Deadline, Problem, get_engine
+
+__all__ = ["VERDICTS", "Column", "CompareReport", "Verdict", "compare"]
+
+#: The verdict words, in the order a report explains them.
+VERDICTS: tuple[str, ...] = ("deal", "can_become_deal", "no_deal", "unknown")
+
+
+@attrs.frozen
+class Verdict:
+    package: str
+    verdict: str
+    broken: tuple[str, ...] = ()  # for a full package that is no deal: the red lines it breaks (party.id)
+
+
+@attrs.frozen(hash=False)
+class Column:
+    """One scenario: the base (``variant`` is ``None``) or one variant."""
+
+    variant: str | None
+    description: str | None
+    deals: int
+    exact: bool
+    verdicts: tuple[Verdict, ...]
+
+
+@attrs.frozen(hash=False)
+class CompareReport:
+    scenario: str
+    path: str
+    engine: str
+    packages: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def complete(self) -> bool:
+        return all(c.exact and all(v.verdict != "unknown" for v in c.verdicts) for c in self.columns)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.complete else EXIT_LIMIT
+
+    def changed(self, column: Column) -> tuple[str, ...]:
+        """The packages whose verdict in ``column`` differs from the base's."""
+        base = {v.package: v.verdict for v in self.columns[0].verdicts}
+        return tuple(v.package for v in column.verdicts if v.verdict != base[v.package])
+
+
+def compare(
+    scenario: Scenario,
+    *,
+    variants: Iterable[str] | None = None,
+    packages: Sequence[str] | None = None,
+    engine: str = "cpsat",
+    limit: int | None = None,
+    time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> CompareReport:
+    """The base scenario and ``variants`` (default: all) side by side, over ``packages`` (default: all).
+
+    ``time_limit`` bounds the whole comparison.
+
+    >>> from dealcheck import load_scenario
+    >>> s = load_scenario('''
+    ... dealcheck: 1
+    ... title: Toy
+    ... terms: {nato: [outside, member], eu: [blocked, open]}
+    ... parties:
+    ...   russia:
+    ...     red_lines:
+    ...       no_nato: {rule: nato == "outside", assumption: toy}
+    ... packages:
+    ...   join_nato: {terms: {nato: member}}
+    ...   join_eu: {terms: {eu: open, nato: outside}}
+    ... variants:
+    ...   harder: {description: Russia blocks the EU too, add: {russia: {red_lines: {no_eu: {rule: eu == "blocked", assumption: toy}}}}}
+    ... ''')
+    >>> r = compare(s)
+    >>> [(c.variant, c.deals, [v.verdict for v in c.verdicts]) for c in r.columns]
+    [(None, 2, ['no_deal', 'deal']), ('harder', 1, ['no_deal', 'no_deal'])]
+    >>> r.changed(r.columns[1])
+    ('join_eu',)
+    """
+    from dealcheck.engine import check_package
+
+    if engine not in ENGINES:
+        get_engine(engine)
+    say = progress or (lambda _: None)
+    names = [v.name for v in scenario.variants] if variants is None else list(dict.fromkeys(variants))
+    chosen = scenario.packages if packages is None else tuple(scenario.package(n) for n in packages)
+    if not chosen and not names and packages is None and not scenario.variants:
+        raise UsageError("the scenario has no variants and no packages to compare", "add variants: or packages: to the file")
+    deadline = Deadline(time_limit)
+    columns = []
+    for name in [None, *names]:
+        s = scenario if name is None else scenario.variant(name)
+        description = None if name is None else next(v.description for v in scenario.variants if v.name == name)
+        say(f"counting deals of {name or 'the base scenario'}")
+        deals, exact = _count(s, engine, limit, deadline)
+        verdicts = []
+        for p in chosen:
+            say(f"{name or 'base'}: package {p.id}")
+            remaining = deadline.remaining()
+            if remaining is not None and remaining <= 0:
+                verdicts.append(Verdict(p.id, "unknown"))
+                continue
+            v = check_package(s, p, engine=engine, time_limit=remaining)
+            broken = tuple(f"{pv.party}.{r}" for pv in v.parties for r in pv.broken) if v.complete else ()
+            verdicts.append(Verdict(p.id, _word(v.complete, v.deal, v.deal_possible), broken))
+        columns.append(Column(name, description, deals, exact, tuple(verdicts)))
+    return CompareReport(scenario.title, scenario.path, engine, tuple(p.id for p in chosen), tuple(columns))
+
+
+def _word(complete: bool, deal: bool, deal_possible: bool | None) -> str:
+    if complete:
+        return "deal" if deal else "no_deal"
+    if deal_possible is None:  # the time limit stopped the search before it could tell
+        return "unknown"
+    return "can_become_deal" if deal_possible else "no_deal"
+
+
+def _count(scenario: Scenario, engine: str, limit: int | None, deadline: Deadline) -> tuple[int, bool]:
+    problem = Problem.from_scenario(scenario)
+    if engine == "cpsat":
+        from dealcheck.solver import counting
+
+        return counting.count_solutions(problem.domains, problem.constraints), True
+    result = get_engine(engine).count_solutions(problem, limit=limit, time_limit=deadline.remaining())
+    return result.count, result.exact
