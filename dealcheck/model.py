@@ -22,6 +22,8 @@ from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, 
 
 if TYPE_CHECKING:
     from dealcheck.analysis.conflicts import ConflictReport
+    from dealcheck.analysis.explore import ExploreReport
+    from dealcheck.analysis.repair import RepairReport
     from dealcheck.results import PackageVerdict
     from dealcheck.solver.vectorized import BatchVerdict
 
@@ -322,6 +324,71 @@ class Scenario:
         from dealcheck.analysis.conflicts import find_conflicts
 
         return find_conflicts(self, parties=parties, package=package, limit=limit, time_limit=time_limit)
+
+    def explore(
+        self,
+        *,
+        objective: str = "total",
+        top: int = 3,
+        parties: Sequence[str] | None = None,
+        package: Mapping[str, Value] | Package | None = None,
+        engine: str = "cpsat",
+        limit: int | None = None,
+        time_limit: float | None = None,
+    ) -> ExploreReport:
+        """The zone of possible agreement: the exact number of deals, the options in some deal, the ``top`` best
+        deals by ``objective`` (``total``, ``maximin`` or ``nash``) and the Pareto frontier of party scores.
+        See :func:`dealcheck.analysis.explore.explore`.
+
+        >>> from dealcheck import load_scenario
+        >>> s = load_scenario('''
+        ... dealcheck: 1
+        ... title: Toy
+        ... terms: {ceasefire: {options: [none, energy, full], ordered: true}}
+        ... parties:
+        ...   russia: {red_lines: {no_full: {rule: ceasefire != "full", assumption: toy}}}
+        ...   ukraine: {demands: {truce: {rule: ceasefire >= "energy", assumption: toy}}}
+        ... ''')
+        >>> r = s.explore(top=1)
+        >>> r.deals, r.terms[0].options, dict(r.best[0].values)
+        (2, ('none', 'energy'), {'ceasefire': 'energy'})
+        """
+        import dealcheck.report.analyses  # noqa: F401  (registers its renderers, so the report renders)
+        from dealcheck.analysis.explore import explore
+
+        return explore(
+            self, objective=objective, top=top, parties=parties, package=package, engine=engine, limit=limit,
+            time_limit=time_limit,
+        )
+
+    def repair(
+        self,
+        package: Mapping[str, Value] | Package,
+        *,
+        keep: Sequence[str] = (),
+        top: int = 3,
+        engine: str = "cpsat",
+        time_limit: float | None = None,
+    ) -> RepairReport:
+        """The ``top`` nearest deals to ``package``: fewest changed terms (weighted by ``change_cost``), ``keep``
+        terms held. See :func:`dealcheck.analysis.repair.repair`.
+
+        >>> from dealcheck import load_scenario
+        >>> s = load_scenario('''
+        ... dealcheck: 1
+        ... title: Toy
+        ... terms: {ceasefire: {options: [none, energy, full], ordered: true}}
+        ... parties:
+        ...   russia: {red_lines: {no_full: {rule: ceasefire != "full", assumption: toy}}}
+        ...   ukraine: {demands: {truce: {rule: ceasefire >= "energy", assumption: toy}}}
+        ... ''')
+        >>> [(c.term, c.old, c.new) for c in s.repair({"ceasefire": "full"}).suggestions[0].changes]
+        [('ceasefire', 'full', 'energy')]
+        """
+        import dealcheck.report.analyses  # noqa: F401  (registers its renderers, so the report renders)
+        from dealcheck.analysis.repair import repair
+
+        return repair(self, package, keep=keep, top=top, engine=engine, time_limit=time_limit)
 
 
 def _suggest(name: str, candidates: Any) -> str | None:
