@@ -1,0 +1,119 @@
+"""Batch checking (Scenario.check_many) gives, row by row, what Scenario.check gives one package at a time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dealcheck.errors import UsageError
+from dealcheck.model import Scenario
+from dealcheck.solver import vectorized
+from dealcheck.testing.strategies import codes, scenarios
+
+
+@st.composite
+def batches(draw: st.DrawFn) -> tuple[Scenario, list[tuple[int, ...]]]:
+    scenario = draw(scenarios(max_terms=4, max_parties=3, max_rules=3))
+    rows = draw(st.lists(codes(scenario), min_size=1, max_size=12))
+    return scenario, rows
+
+
+def assert_same_as_check(scenario: Scenario, rows: list[tuple[int, ...]], batch: vectorized.BatchVerdict) -> None:
+    assert batch.size == len(rows)
+    assert list(batch.rules) == [r.ref for r in scenario.rules()]
+    for i, row in enumerate(rows):
+        verdict = scenario.check(scenario.decode(row))
+        assert bool(batch.deal[i]) == verdict.deal
+        for party in verdict.parties:
+            assert bool(batch.acceptable[party.party][i]) == party.acceptable
+            assert float(batch.score[party.party][i]) == pytest.approx(party.score)
+            for outcome in party.red_lines + party.demands:
+                assert bool(batch.rules[outcome.ref][i]) == (outcome.status.value == "held")
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches())
+def test_check_many_on_values_equals_check(batch: tuple[Scenario, list[tuple[int, ...]]]) -> None:
+    scenario, rows = batch
+    columns = {t.name: [scenario.decode(row)[t.name] for row in rows] for t in scenario.terms}
+    assert_same_as_check(scenario, rows, scenario.check_many(columns))
+
+
+@settings(max_examples=40, deadline=None)
+@given(batches())
+def test_check_many_on_codes_and_node_by_node_equals_check(batch: tuple[Scenario, list[tuple[int, ...]]]) -> None:
+    """Numpy arrays of codes; with no lookup tables allowed every rule is evaluated node by node."""
+    scenario, rows = batch
+    columns = {t.name: np.array([row[t.index] for row in rows], dtype=np.int64) for t in scenario.terms}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vectorized, "TABLE_LIMIT", -1)
+        assert_same_as_check(scenario, rows, scenario.check_many(columns))
+    assert_same_as_check(scenario, rows, scenario.check_many(columns))
+
+
+TOY = """
+dealcheck: 1
+title: Toy
+terms:
+  ceasefire: {options: [none, energy, full], ordered: true}
+  minerals: bool
+  aid: {range: [0, 10]}
+parties:
+  russia:
+    red_lines:
+      no_full: {rule: ceasefire != "full", assumption: toy}
+  us:
+    demands:
+      minerals: {rule: minerals and aid <= 5, weight: 2, assumption: toy}
+"""
+
+
+def toy() -> Scenario:
+    from dealcheck import load_scenario
+
+    return load_scenario(TOY)
+
+
+def test_a_million_packages() -> None:
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    columns = {"ceasefire": rng.integers(0, 3, n), "minerals": rng.integers(0, 2, n), "aid": rng.integers(0, 11, n)}
+    batch = toy().check_many(columns)
+    assert batch.deal.tolist() == (columns["ceasefire"] != 2).tolist()
+    expected = (columns["minerals"] == 1) & (columns["aid"] <= 5)
+    assert (batch.rules["us.minerals"] == expected).all()
+
+
+def test_bad_columns_are_usage_errors() -> None:
+    s = toy()
+    with pytest.raises(UsageError, match="missing: aid"):
+        s.check_many({"ceasefire": ["none"], "minerals": [True]})
+    with pytest.raises(UsageError, match="unknown term .ceasfire."):
+        s.check_many({"ceasefire": ["none"], "minerals": [True], "aid": [1], "ceasfire": ["none"]})
+    with pytest.raises(UsageError, match="'partial' is not an option of ceasefire"):
+        s.check_many({"ceasefire": ["none", "partial"], "minerals": [True, False], "aid": [1, 2]})
+    with pytest.raises(UsageError, match="outside the domain of aid"):
+        s.check_many({"ceasefire": ["none"], "minerals": [True], "aid": np.array([11])})
+    with pytest.raises(UsageError, match="different lengths"):
+        s.check_many({"ceasefire": ["none"], "minerals": [True, False], "aid": [1]})
+
+
+def test_full_check_imports_neither_numpy_nor_ortools() -> None:
+    code = textwrap.dedent(
+        f"""
+        import sys
+        import dealcheck
+        s = dealcheck.load_scenario({TOY!r})
+        assert s.check({{"ceasefire": "full", "minerals": True, "aid": 3}}).deal is False
+        heavy = sorted(m for m in ("numpy", "ortools", "constraint") if m in sys.modules)
+        print(",".join(heavy))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
