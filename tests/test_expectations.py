@@ -334,3 +334,29 @@ def test_expectations_from_yaml() -> None:
     s = _load(TOY)
     report = run_expectations(s)
     assert [(r.file, r.line, r.passed) for r in report.results] == [("toy.yaml", 13, True), ("toy.yaml", 14, True), ("toy.yaml", 16, True)]
+
+
+# --- against the shipped strategies ------------------------------------------------------------------------------
+
+from hypothesis import settings  # noqa: E402
+
+from dealcheck.testing import strategies  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data(), strategies.scenarios(max_terms=3, max_parties=2))
+def test_claims_agree_with_the_verdict_and_counts_with_enumeration(data: st.DataObject, s: Scenario) -> None:
+    import itertools
+
+    package = data.draw(strategies.packages(s))
+    verdict = s.check(package)
+    broken = [f"{p.party}.{b}" for p in verdict.parties for b in p.broken]
+    entry = {"set": package, "deal": verdict.deal, "breaks": broken, "acceptable_to": [p.party for p in verdict.parties if p.acceptable]}
+    assert run_expectation(s, Expectation(entry)).passed
+    assert not run_expectation(s, Expectation({"set": package, "deal": not verdict.deal})).passed
+    all_deals = sum(
+        1 for codes in itertools.product(*(t.domain.codes for t in s.terms))
+        if s.check(s.decode(codes)).deal
+    )
+    assert run_expectation(s, Expectation({"deals": all_deals})).passed
+    assert not run_expectation(s, Expectation({"deals": f"> {all_deals}"})).passed
