@@ -5,21 +5,24 @@ In: a :class:`~dealcheck.model.Scenario` (the base, with its ``variants:``). Out
 
 A package's verdict is ``deal`` (a full package every party accepts), ``can_become_deal`` (a partial package with a
 deal completion), ``no_deal`` (a full package that breaks a red line, or a partial one with no deal completion), or
-``unknown`` (a time limit stopped the check). Verdicts come from :func:`dealcheck.engine.check_package`, counts
-from exact model counting with the ``cpsat`` engine and from listing with the others (where ``limit`` or the time
+``unknown`` (a time limit stopped the check): the three-valued evaluator settles the packages that surely break a
+red line, one feasibility solve the other partial ones (the same verdict :func:`dealcheck.engine.check_package`
+gives, without settling every rule). Counts come from exact model counting with the ``cpsat`` engine and from listing with the others (where ``limit`` or the time
 limit may stop them: the count is then a lower bound and the report exits 4).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import assert_never
 
 import attrs
 
 from dealcheck.errors import UsageError
 from dealcheck.model import Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK
-from dealcheck.solver.base import ENGINES, Deadline, Problem, get_engine
+from dealcheck.rules.evaluator import evaluate
+from dealcheck.solver.base import ENGINES, Deadline, Problem, SolveStatus, get_engine
 
 __all__ = ["VERDICTS", "Column", "CompareReport", "Verdict", "compare"]
 
@@ -31,7 +34,7 @@ VERDICTS: tuple[str, ...] = ("deal", "can_become_deal", "no_deal", "unknown")
 class Verdict:
     package: str
     verdict: str
-    broken: tuple[str, ...] = ()  # for a full package that is no deal: the red lines it breaks (party.id)
+    broken: tuple[str, ...] = ()  # red lines the package breaks whatever its open terms are (party.id)
 
 
 @attrs.frozen(hash=False)
@@ -102,12 +105,12 @@ def compare(
     >>> r.changed(r.columns[1])
     ('join_eu',)
     """
-    from dealcheck.engine import check_package
-
     if engine not in ENGINES:
         get_engine(engine)
     say = progress or (lambda _: None)
     names = [v.name for v in scenario.variants] if variants is None else list(dict.fromkeys(variants))
+    for name in names:
+        scenario.variant(name)  # an unknown name is a usage error before any work is done
     chosen = scenario.packages if packages is None else tuple(scenario.package(n) for n in packages)
     if not chosen and not names and packages is None and not scenario.variants:
         raise UsageError("the scenario has no variants and no packages to compare", "add variants: or packages: to the file")
@@ -121,23 +124,33 @@ def compare(
         verdicts = []
         for p in chosen:
             say(f"{name or 'base'}: package {p.id}")
-            remaining = deadline.remaining()
-            if remaining is not None and remaining <= 0:
-                verdicts.append(Verdict(p.id, "unknown"))
-                continue
-            v = check_package(s, p, engine=engine, time_limit=remaining)
-            broken = tuple(f"{pv.party}.{r}" for pv in v.parties for r in pv.broken) if v.complete else ()
-            verdicts.append(Verdict(p.id, _word(v.complete, v.deal, v.deal_possible), broken))
+            verdicts.append(_verdict(s, p.id, s.encode(p.values), engine, deadline))
         columns.append(Column(name, description, deals, exact, tuple(verdicts)))
     return CompareReport(scenario.title, scenario.path, engine, tuple(p.id for p in chosen), tuple(columns))
 
 
-def _word(complete: bool, deal: bool, deal_possible: bool | None) -> str:
-    if complete:
-        return "deal" if deal else "no_deal"
-    if deal_possible is None:  # the time limit stopped the search before it could tell
-        return "unknown"
-    return "can_become_deal" if deal_possible else "no_deal"
+def _verdict(scenario: Scenario, package: str, codes: tuple[int | None, ...], engine: str, deadline: Deadline) -> Verdict:
+    """The verdict alone, with one solve at most: the full check (:func:`dealcheck.engine.check_package`) also settles
+    every rule and demand, which a table of verdicts does not show."""
+    bounds = tuple((t.domain.codes.start, t.domain.codes.stop - 1) for t in scenario.terms)
+    broken = tuple(r.ref for r in scenario.red_lines() if evaluate(r.expr, codes, bounds) is False)
+    if broken:
+        return Verdict(package, "no_deal", broken)
+    if all(c is not None for c in codes):
+        return Verdict(package, "deal")
+    remaining = deadline.remaining()
+    if remaining is not None and remaining <= 0:
+        return Verdict(package, "unknown")
+    result = get_engine(engine).find_solution(Problem.from_scenario(scenario, fixed=codes), time_limit=remaining)
+    match result.status:
+        case SolveStatus.SAT:
+            return Verdict(package, "can_become_deal")
+        case SolveStatus.UNSAT:
+            return Verdict(package, "no_deal")
+        case SolveStatus.UNKNOWN:
+            return Verdict(package, "unknown")
+        case _:
+            assert_never(result.status)
 
 
 def _count(scenario: Scenario, engine: str, limit: int | None, deadline: Deadline) -> tuple[int, bool]:
