@@ -32,7 +32,7 @@ from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOut
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Count, IntExpr, Not, Var
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import Deadline, Engine, Problem, SolveStatus, get_engine
+from dealcheck.solver.base import Deadline, Engine, Problem, SolveStatus, get_engine, open_session
 from dealcheck.solver.compiled import scenario_checker
 
 __all__ = ["check_package", "check_packages", "check_selected"]
@@ -189,22 +189,43 @@ class _Partial:
         # Completions of the package, with no rule imposed: the space every question below is asked in.
         self.completions = Problem(tuple(t.domain.codes for t in scenario.terms), (), codes)
         self.bounds = self.completions.bounds
+        self.session = open_session(engine, self.completions)
+        self.checker = scenario_checker(scenario)
+        self.refs = [r.ref for r in self.checker.rules]
+        self.red_line_refs = [r.ref for r in scenario.red_lines()]
+        self.witnesses: list[dict[str, bool]] = []  # each rule's truth on every completion a solver returned
+        self.deals: list[tuple[int, ...]] = []  # the deal completions among them
 
     def satisfiable(self, *conditions: BoolExpr) -> bool | None:
-        """Whether some completion meets every condition; ``None`` when the time limit stopped the solver."""
-        result = self.engine.find_solution(self.completions.with_constraints(*conditions), time_limit=self.deadline.remaining())
+        """Whether some completion meets every condition; ``None`` when the time limit stopped the solver.
+
+        Every solution found is kept as a witness (and, when it keeps every red line, as a deal), so later
+        questions that a witness already answers need no solve.
+        """
+        result = self.session.find(conditions, time_limit=self.deadline.remaining())
         if result.status is SolveStatus.UNKNOWN:
             self.unknown = True
             return None
+        if result.solution is not None:
+            self.witness(result.solution)
         return result.status is SolveStatus.SAT
+
+    def witness(self, solution: tuple[int, ...]) -> None:
+        truths = dict(zip(self.refs, self.checker.check_all(solution), strict=True))
+        self.witnesses.append(truths)
+        if all(truths[ref] for ref in self.red_line_refs):
+            self.deals.append(solution)
 
     def status(self, rule: Rule) -> Status:
         known = evaluate(rule.expr, self.codes, self.bounds)
         if known is not None:
             return Status.HELD if known else Status.BROKEN
-        if self.satisfiable(Not(rule.expr)) is False:
+        seen = {w[rule.ref] for w in self.witnesses}
+        if seen == {True, False}:
+            return Status.OPEN
+        if False not in seen and self.satisfiable(Not(rule.expr)) is False:
             return Status.HELD
-        if self.satisfiable(rule.expr) is False:
+        if True not in seen and self.satisfiable(rule.expr) is False:
             return Status.BROKEN
         return Status.OPEN  # both completions exist, or the time limit left it unsettled (``unknown`` is set)
 
@@ -218,13 +239,12 @@ class _Partial:
         if any(statuses[r.ref] is Status.BROKEN for r in scenario.red_lines()):
             deal_possible = False
         else:
-            found = self.engine.lexmin_solution(
-                self.completions.with_constraints(*red_lines), time_limit=self.deadline.remaining()
-            )
+            found = self.session.lexmin(red_lines, time_limit=self.deadline.remaining())
             if found.status is SolveStatus.UNKNOWN:
                 self.unknown = True
             deal_possible = None if found.status is SolveStatus.UNKNOWN else found.status is SolveStatus.SAT
             if found.solution is not None:
+                self.witness(found.solution)
                 example = scenario.decode(found.solution)
                 forced = self.forced(red_lines, found.solution)
         parties = []
@@ -257,7 +277,7 @@ class _Partial:
         out: dict[str, Value] = {}
         for term in self.scenario.terms:
             i = term.index
-            if self.codes[i] is not None:
+            if self.codes[i] is not None or any(d[i] != deal[i] for d in self.deals):
                 continue
             other = self.satisfiable(*red_lines, Compare(CmpOp.NE, Var(i), Const(deal[i])))
             if other is False:
@@ -278,7 +298,9 @@ class _Partial:
         if not maybe:
             return _score(party, sure)
         gained = _balanced_sum([Arith(ArithOp.MUL, Const(d.weight), Count((d.expr,))) for d in maybe])
-        lo, hi = 0, sum(d.weight for d in maybe)  # lo is reachable (nothing gained); find the largest reachable
+        # lo is reachable (by a witness, or by gaining nothing); bisect for the largest reachable gain.
+        lo = max((sum(d.weight for d in maybe if w[d.ref]) for w in self.witnesses), default=0)
+        hi = sum(d.weight for d in maybe)
         while lo < hi:
             mid = (lo + hi + 1) // 2
             reachable = self.satisfiable(Compare(CmpOp.GE, gained, Const(mid)))

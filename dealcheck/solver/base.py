@@ -38,8 +38,10 @@ __all__ = [
     "SolutionCount",
     "SolveResult",
     "SolveStatus",
+    "Session",
     "get_engine",
     "lexmin_by_probing",
+    "open_session",
 ]
 
 #: Engine names, as ``--engine`` takes them; the first is the default.
@@ -216,3 +218,34 @@ def lexmin_by_probing(
                 prefix[i] = code
                 break
     return SolveResult(SolveStatus.SAT, best)
+
+
+class Session:
+    """Many questions about one problem: "is there a solution that also meets these conditions?".
+
+    This generic session asks the engine afresh each time; an engine that can do better keeps one model and answers
+    by assumptions (CP-SAT: :class:`dealcheck.solver.cpsat.CpsatSession`). Get one with :func:`open_session`.
+    """
+
+    def __init__(self, engine: Engine, problem: Problem) -> None:
+        self.engine = engine
+        self.problem = problem
+
+    def find(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
+        return self.engine.find_solution(self.problem.with_constraints(*conditions), time_limit=time_limit)
+
+    def lexmin(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
+        """The lexicographically smallest solution that also meets ``conditions``."""
+        return self.engine.lexmin_solution(self.problem.with_constraints(*conditions), time_limit=time_limit)
+
+
+def open_session(engine: Engine, problem: Problem) -> Session:
+    """A :class:`Session` on ``problem``: the engine's own when it has one (``open_session`` in its module).
+
+    >>> from dealcheck.rules.ir import IsTrue, Not
+    >>> session = open_session(get_engine("brute"), Problem((range(2), range(2)), (IsTrue(0),)))
+    >>> session.find([Not(IsTrue(1))]).solution, session.find([Not(IsTrue(0))]).status
+    ((1, 0), <SolveStatus.UNSAT: 'unsat'>)
+    """
+    own = getattr(engine, "open_session", None)
+    return own(problem) if own is not None else Session(engine, problem)
