@@ -278,30 +278,40 @@ class _Selectors:
                 return solution
         return None
 
-    def solve(self, assumptions: Sequence[Any]) -> Any:
-        from dealcheck.solver.base import SolveStatus
+    def solve(self, assumptions: Sequence[Any]) -> tuple[tuple[int, ...] | None, set[int]]:
+        """A solution under ``assumptions`` (no objective), or ``None`` and the core's literal indices."""
+        from ortools.sat.python import cp_model
 
         if self.deadline.expired():
             raise _OutOfTime
         self.solves += 1
-        result = self.sat.solve(assumptions=assumptions, time_limit=self.deadline.remaining())
-        if result.status is SolveStatus.UNKNOWN:
-            raise _OutOfTime
-        return result
+        model = self.sat.model
+        model.clear_assumptions()
+        model.add_assumptions(list(assumptions))
+        solver = self.sat.solver(self.deadline.remaining())
+        # Presolve rebuilds the whole model on every solve, and under assumptions it can remove little: on
+        # generated scenarios with hundreds of red lines it took three quarters of each solve's time.
+        solver.parameters.cp_model_presolve = False
+        status = solver.solve(model)
+        model.clear_assumptions()
+        if status == cp_model.INFEASIBLE:
+            return None, set(solver.sufficient_assumptions_for_infeasibility())
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return tuple(int(solver.value(v)) for v in self.sat.variables), set()
+        raise _OutOfTime
 
     def check(self, subset: Iterable[int]) -> tuple[bool, Any]:
         members = sorted(set(subset))
         hit = self.known_solution(members)
         if hit is not None:
             return True, hit
-        result = self.solve([self.keep[i] for i in members])
-        if result.solution is not None:
-            truth = self.remember(result.solution)
+        solution, core_indices = self.solve([self.keep[i] for i in members])
+        if solution is not None:
+            truth = self.remember(solution)
             if not all(truth[i] for i in members):
                 raise SolverDisagreement("CP-SAT returned a solution that breaks an assumed red line")
-            return True, result.solution
-        index = {self.keep[i].Index(): i for i in members}
-        core = frozenset(index[lit.Index()] for lit in self.sat.core() if lit.Index() in index)
+            return True, solution
+        core = frozenset(i for i in members if self.keep[i].Index() in core_indices)
         # An empty core would claim the package itself is impossible, which it never is (its values are in their
         # domains and nothing else is imposed); fall back to the whole subset, which is known to be infeasible.
         return False, core or frozenset(members)
@@ -314,9 +324,9 @@ class _Selectors:
         model = self.sat.model
         guard = model.new_bool_var("")
         model.add_bool_or([self.keep[d] for d in dropped]).only_enforce_if(guard)
-        result = self.solve([guard, *(self.keep[i] for i in kept)])
+        solution, _ = self.solve([guard, *(self.keep[i] for i in kept)])
         model.add_bool_or([guard.Not()])  # retire the guard: this question is never asked again
-        return result.solution is None
+        return solution is None
 
 
 # --- conflicts ----------------------------------------------------------------------------------------------
@@ -486,25 +496,29 @@ def _in_every_conflict(sel: _Selectors, conflicts: Sequence[tuple[int, ...]]) ->
 
 def _concessions(sel: _Selectors, costs: Sequence[int], limit: int | None) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...]]], bool]:
     """Minimum-cost minimal correction sets with a deal each, at most ``limit``, and whether that is all of them."""
-    from dealcheck.solver.base import SolveStatus
+    from ortools.sat.python import cp_model
 
     if any(c < 1 for c in costs):
         raise ValueError("every concession cost must be at least 1")
     model = sel.sat.model
     dropped_cost = sum(c * (1 - s) for c, s in zip(costs, sel.keep, strict=True))
+    if sel.deadline.expired():
+        raise _Partial([])
     model.minimize(dropped_cost)
     try:
-        first = sel.solve([])
+        sel.solves += 1
+        solver = sel.sat.solver(sel.deadline.remaining())
+        status = solver.solve(model)
     finally:
         model.clear_objective()
-    if first.status is not SolveStatus.SAT or sel.sat.objective_value is None:
+    if status != cp_model.OPTIMAL:  # FEASIBLE is a cost not proven minimal: not an answer
         raise _Partial([])
-    best = round(sel.sat.objective_value)
+    best = round(solver.objective_value)
+    solution: tuple[int, ...] | None = tuple(int(solver.value(v)) for v in sel.sat.variables)
     # The enumeration's own constraints are guarded, so the same model still answers plain questions afterwards.
     enumerating = model.new_bool_var("enumerating")
     model.add(dropped_cost == best).only_enforce_if(enumerating)
     found: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-    solution = first.solution
     while True:
         if solution is None:
             return found, True
@@ -524,7 +538,7 @@ def _concessions(sel: _Selectors, costs: Sequence[int], limit: int | None) -> tu
             return found, True
         model.add_bool_or([sel.keep[d] for d in dropped]).only_enforce_if(enumerating)
         try:
-            solution = sel.solve([enumerating]).solution
+            solution, _ = sel.solve([enumerating])
         except _OutOfTime:
             raise _Partial(found) from None
 
