@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from dealcheck.errors import UsageError
 from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Const, Count, IsTrue, Logic, Connective, Not, Truth, Var
 from dealcheck.solver import brute, cpsat, pyconstraint
-from dealcheck.solver.base import ENGINES, Problem, SolutionCount, SolveStatus, get_engine
+from dealcheck.solver.base import ENGINES, Problem, SolutionCount, SolveStatus, get_engine, open_session
 from dealcheck.testing.strategies import codes, scenarios
 
 SOLVERS = [cpsat, pyconstraint]
@@ -37,6 +38,14 @@ def test_engines_agree_on_solution_sets_counts_and_the_smallest_solution(data):
         if expected:
             assert found.solution in expected
         assert engine.lexmin_solution(problem, fixed=fixed).solution == (expected[0] if expected else None)
+    # Sessions answer with conditions assumed on one model: the same smallest solution, and the model stays usable.
+    fixed_problem = attrs.evolve(problem, fixed=fixed)
+    for session in (cpsat.CpsatSession(fixed_problem), open_session(pyconstraint, fixed_problem)):
+        assert session.lexmin().solution == (expected[0] if expected else None)
+        if expected:
+            other = Compare(CmpOp.NE, Var(0), Const(expected[0][0]))
+            assert session.find([other]).status is (SolveStatus.SAT if any(e[0] != expected[0][0] for e in expected) else SolveStatus.UNSAT)
+            assert session.find().status is SolveStatus.SAT
 
 
 @settings(max_examples=30, deadline=None)
