@@ -84,7 +84,11 @@ def check_against_reference(scenario: Scenario, engine: str, objective: str, top
         if report.exact:
             assert zone.deals == tuple(sum(1 for d in deals if d[t.index] == c) for c in occurring)
     # best deals: the exact ranking, ties by smallest codes
-    ranked = sorted(deals, key=lambda d: (-reference_objective(objective, reference_scores(scenario, d)), d))[:top]
+    def key(d: tuple[int, ...]) -> tuple[Fraction, Fraction, tuple[int, ...]]:
+        scores = reference_scores(scenario, d)
+        return (-reference_objective(objective, scores), -sum(scores, Fraction(0)), d)
+
+    ranked = sorted(deals, key=key)[:top]
     assert [encode(b.values) for b in report.best] == ranked
     for b in report.best:
         assert b.objective == reference_objective(objective, reference_scores(scenario, encode(b.values)))

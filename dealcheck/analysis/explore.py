@@ -14,9 +14,11 @@ Definitions (all exact, no floats decide anything):
   multiple of the parties' total weights, ``nash`` as the product of the met weights (parties without demands
   left out: their score is always 1). Maximising a sum of logarithms, the usual Nash shortcut, is not exact and not
   used;
-- ranking and tie-break: deals by objective, best first; equal objectives by the lexicographically smallest codes in
-  term order (options in their listed order, ``false`` before ``true``, integers ascending), the tie-break
-  :func:`dealcheck.engine.check_package` uses for examples. So "the top K" is one well-defined list;
+- ranking and tie-break: deals by objective, best first; for ``maximin`` and ``nash``, equal objectives by the
+  total score next (a party held at 0 in every deal makes both objectives 0 everywhere; the total still tells the
+  deals apart); then by the lexicographically smallest codes in term order (options in their listed order,
+  ``false`` before ``true``, integers ascending), the tie-break :func:`dealcheck.engine.check_package` uses for
+  examples. So "the top K" is one well-defined list;
 - the Pareto frontier: the score vectors (of the coalition's parties) of deals that no other deal beats for one
   party without losing for another; each point with its lexicographically smallest deal as example, listed by
   total score (best first), then by the example's codes.
@@ -492,7 +494,12 @@ def _scored(scenario: Scenario, scorer: Scorer, deal: tuple[int, ...], with_obje
 
 
 def _best_from_list(listed: Sequence[tuple[int, ...]], scorer: Scorer, top: int, scenario: Scenario) -> list[ScoredDeal]:
-    ranked = sorted(listed, key=lambda d: (-scorer.value(scorer.scores(d)), d))
+    def key(deal: tuple[int, ...]) -> tuple[Fraction, Fraction, tuple[int, ...]]:
+        scores = scorer.scores(deal)
+        total = sum((x.score for x in scores), Fraction(0)) if scorer.objective != "total" else Fraction(0)
+        return (-scorer.value(scores), -total, deal)
+
+    ranked = sorted(listed, key=key)
     return [_scored(scenario, scorer, d, True) for d in ranked[:top]]
 
 
@@ -501,13 +508,19 @@ def _best_by_search(
 ) -> None:
     """The ``top`` best deals in rank order, appended to ``out`` so a time limit keeps what was proven."""
     objective = scorer.objective_expr()
+    total = scorer.total_expr()
     excluded: list[BoolExpr] = []
     while len(out) < top:
         say(f"best deal {len(out) + 1} of {top}")
         value = search.maximum(objective, *excluded)
         if value is None:
             return
-        deal = search.lexmin(Compare(CmpOp.EQ, objective, Const(value)), *excluded)
+        at = [Compare(CmpOp.EQ, objective, Const(value))]
+        if scorer.objective != "total":  # the total breaks ties first (see the module docstring)
+            best_total = search.maximum(total, *at, *excluded)
+            assert best_total is not None, "the engine found the maximum but no deal reaching it"
+            at.append(Compare(CmpOp.EQ, total, Const(best_total)))
+        deal = search.lexmin(*at, *excluded)
         assert deal is not None, "the engine found the maximum but no deal reaching it"
         out.append(_scored(scenario, scorer, deal, True))
         excluded.append(differs(deal))

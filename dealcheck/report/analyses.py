@@ -115,7 +115,8 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
     if not r.terms_complete:
         lines.append(style("  (incomplete: the time limit stopped the search)", "open", color))
     if r.top:
-        lines += ["", f"Best deals by {OBJECTIVE_WORDS[r.objective]}; ties: smallest codes first:"]
+        ties = "smallest codes first" if r.objective == "total" else "higher total score, then smallest codes"
+        lines += ["", f"Best deals by {OBJECTIVE_WORDS[r.objective]}; ties: {ties}:"]
         for k, d in enumerate(r.best, 1):
             assert d.objective is not None
             lines.append(f"  {k}. {r.objective} {fraction(d.objective)}   scores: {_scores_text(d.scores)}")
