@@ -21,7 +21,7 @@ from dealcheck.loader import load_scenario_bytes, load_scenario_text
 from dealcheck.model import Scenario
 from dealcheck.rules.parser import parse_rule
 
-EXAMPLES = int(os.environ.get("DEALCHECK_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("DEALCHECK_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 ROOT = Path(__file__).parent.parent
