@@ -433,3 +433,17 @@ def test_bundled_settlement_before_softening(bundled):
     report = before.conflicts(package=before.package("mediator_settlement"))
     assert [c.refs for c in report.conflicts] == [("russia.no_eu_accession",)]
     assert bundled.conflicts(package=bundled.package("mediator_settlement")).deal_exists is True
+
+
+@fast
+@given(small_scenarios)
+def test_cheapest_concession_is_one_of_the_cheapest(scenario):
+    from dealcheck.analysis.conflicts import cheapest_concession
+
+    rules = list(scenario.red_lines())
+    ref = Reference(domains_of(scenario), [r.expr for r in rules])
+    best = ref.corrections([r.concession_cost for r in rules])
+    c = cheapest_concession(scenario)
+    assert c.refs in [tuple(rules[i].ref for i in d) for d in best]
+    verdict = scenario.check(c.deal)
+    assert {f"{p.party}.{b}" for p in verdict.parties for b in p.broken} == set(c.refs)

@@ -65,6 +65,7 @@ __all__ = [
     "ConflictRule",
     "conflict_sets",
     "correction_sets",
+    "cheapest_concession",
     "fewest_concessions",
     "find_conflicts",
     "minimal_conflict",
@@ -252,6 +253,8 @@ class _Selectors:
             self.keep.append(s)
         self._truth = compile_rules(self.exprs)
         self.known: list[tuple[tuple[int, ...], tuple[bool, ...]]] = []
+        #: Sets of red lines proven unable to hold together (cores of infeasible solves, verified conflicts).
+        self.infeasible: list[frozenset[int]] = []
         self.solves = 0
 
     @property
@@ -314,13 +317,24 @@ class _Selectors:
         core = frozenset(i for i in members if self.keep[i].Index() in core_indices)
         # An empty core would claim the package itself is impossible, which it never is (its values are in their
         # domains and nothing else is imposed); fall back to the whole subset, which is known to be infeasible.
-        return False, core or frozenset(members)
+        core = core or frozenset(members)
+        self.infeasible.append(core)
+        return False, core
+
+    def known_infeasible(self, subset: Iterable[int]) -> bool:
+        """Whether ``subset`` contains a set already proven infeasible (then it is infeasible too)."""
+        members = set(subset)
+        return any(core <= members for core in self.infeasible)
 
     def holds(self, solution: tuple[int, ...]) -> set[int]:
         return {i for i, t in enumerate(self.truth(solution)) if t}
 
     def none_restorable(self, kept: Sequence[int], dropped: Sequence[int]) -> bool:
-        """Whether no deal keeps all of ``kept`` and any one of ``dropped``: one solve for every member at once."""
+        """Whether no deal keeps all of ``kept`` and any one of ``dropped``: one solve for every member at once
+        (none at all for members whose restoring completes a set already proven infeasible)."""
+        dropped = [d for d in dropped if not self.known_infeasible([*kept, d])]
+        if not dropped:
+            return True
         model = self.sat.model
         guard = model.new_bool_var("")
         model.add_bool_or([self.keep[d] for d in dropped]).only_enforce_if(guard)
@@ -399,6 +413,7 @@ def _verify_conflict(sel: _Selectors, mus: Sequence[int]) -> None:
         raise _OutOfTime
     if result.status is SolveStatus.SAT:
         raise SolverDisagreement("CP-SAT's core holds on a fresh model: not a conflict")
+    sel.infeasible.append(frozenset(mus))
 
 
 def _ordered(sets: Iterable[Iterable[int]]) -> list[tuple[int, ...]]:
@@ -494,8 +509,13 @@ def _in_every_conflict(sel: _Selectors, conflicts: Sequence[tuple[int, ...]]) ->
 # --- concessions --------------------------------------------------------------------------------------------
 
 
-def _concessions(sel: _Selectors, costs: Sequence[int], limit: int | None) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...]]], bool]:
-    """Minimum-cost minimal correction sets with a deal each, at most ``limit``, and whether that is all of them."""
+def _concessions(
+    sel: _Selectors, costs: Sequence[int], limit: int | None, *, look_further: bool = True
+) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...]]], bool]:
+    """Minimum-cost minimal correction sets with a deal each, at most ``limit``, and whether that is all of them.
+
+    Once ``limit`` are found the search goes on for one more, to tell "exactly" from "at least", unless
+    ``look_further`` is false (then a full list reports itself incomplete)."""
     from ortools.sat.python import cp_model
 
     if any(c < 1 for c in costs):
@@ -508,6 +528,7 @@ def _concessions(sel: _Selectors, costs: Sequence[int], limit: int | None) -> tu
     try:
         sel.solves += 1
         solver = sel.sat.solver(sel.deadline.remaining())
+        solver.parameters.cp_model_presolve = False  # as in _Selectors.solve: faster on every scenario measured
         status = solver.solve(model)
     finally:
         model.clear_objective()
@@ -536,6 +557,8 @@ def _concessions(sel: _Selectors, costs: Sequence[int], limit: int | None) -> tu
         found.append((dropped, solution))
         if not dropped:
             return found, True
+        if not look_further and limit is not None and len(found) >= limit:
+            return found, False
         model.add_bool_or([sel.keep[d] for d in dropped]).only_enforce_if(enumerating)
         try:
             solution, _ = sel.solve([enumerating])
@@ -857,3 +880,44 @@ def fewest_concessions(
     rules = [ConflictRule.of(r, scope.names[r.party]) for r in scope.rules]
     found = sorted(found, key=lambda f: (sum(costs[i] for i in f[0]), len(f[0]), f[0]))
     return tuple(Concession(tuple(rules[i] for i in s), sum(costs[i] for i in s), scenario.decode(deal)) for s, deal in found), complete
+
+
+def cheapest_concession(
+    scenario: Scenario,
+    *,
+    parties: Sequence[str] | None = None,
+    package: Mapping[str, Value] | Package | None = None,
+    time_limit: float | None = None,
+) -> Concession:
+    """One verified cheapest set of red lines to drop for a deal (empty, cost 0, when a deal exists already).
+
+    Unlike :func:`fewest_concessions` it does not look for other sets of the same cost. ``UsageError`` when the
+    time limit stops the search.
+
+    >>> from dealcheck import load_scenario
+    >>> s = load_scenario('''
+    ... dealcheck: 1
+    ... title: Toy
+    ... terms: {nato: [member, neutral]}
+    ... parties:
+    ...   russia: {red_lines: {no_nato: {rule: nato != "member", assumption: toy}}}
+    ...   ukraine: {red_lines: {nato: {rule: nato == "member", concession_cost: 2, assumption: toy}}}
+    ... ''')
+    >>> c = cheapest_concession(s)
+    >>> c.refs, c.cost, dict(c.deal)
+    (('russia.no_nato',), 1, {'nato': 'member'})
+    >>> cheapest_concession(s, parties=["russia"]).cost
+    0
+    """
+    scope = _scope(scenario, parties, package)
+    sel = _selectors(scenario, scope, Deadline(time_limit))
+    costs = [r.concession_cost for r in scope.rules]
+    try:
+        found, _ = _concessions(sel, costs, 1, look_further=False)
+    except (_Partial, _OutOfTime):
+        found = []
+    if not found:
+        raise UsageError("the time limit stopped the search for the cheapest concession", "give a longer --time-limit")
+    dropped, deal = found[0]
+    rules = tuple(ConflictRule.of(scope.rules[i], scope.names[scope.rules[i].party]) for i in dropped)
+    return Concession(rules, sum(costs[i] for i in dropped), scenario.decode(deal))
