@@ -392,7 +392,7 @@ def explore(
             pareto_complete = False
             notes.append(f"the time limit stopped the Pareto frontier after {len(pareto)} points")
     if not pareto_complete and not deadline.expired():
-        notes.append(f"the frontier has more than {pareto_limit} points; the first {len(pareto)} are shown")
+        notes.append(f"the frontier has more points than the limit of {pareto_limit}; the first {len(pareto)} are shown")
     return ExploreReport(
         scenario=scenario.title,
         path=scenario.path,
