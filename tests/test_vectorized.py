@@ -47,12 +47,12 @@ def test_check_many_on_values_equals_check(batch: tuple[Scenario, list[tuple[int
 
 @settings(max_examples=40, deadline=None)
 @given(batches())
-def test_check_many_on_codes_and_node_by_node_equals_check(batch: tuple[Scenario, list[tuple[int, ...]]]) -> None:
-    """Numpy arrays of codes; with no lookup tables allowed every rule is evaluated node by node."""
+def test_check_many_on_codes_and_by_lookup_equals_check(batch: tuple[Scenario, list[tuple[int, ...]]]) -> None:
+    """Numpy arrays of codes; with LOOKUP_NODES below every rule, every rule is looked up in its table."""
     scenario, rows = batch
     columns = {t.name: np.array([row[t.index] for row in rows], dtype=np.int64) for t in scenario.terms}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(vectorized, "TABLE_LIMIT", -1)
+        mp.setattr(vectorized, "LOOKUP_NODES", -1)
         assert_same_as_check(scenario, rows, scenario.check_many(columns))
     assert_same_as_check(scenario, rows, scenario.check_many(columns))
 
@@ -117,3 +117,16 @@ def test_full_check_imports_neither_numpy_nor_ortools() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_wide_integers_use_int64() -> None:
+    """Values beyond int16 (here aid * 2 up to 100000) are computed in int64, not wrapped around."""
+    from dealcheck.model import Party, Rule, RuleKind, Term
+    from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Const, Var
+    from dealcheck.rules.terms import IntDomain
+
+    rule = Compare(CmpOp.GE, Arith(ArithOp.MUL, Var(0), Const(2)), Const(60000))
+    s = Scenario("Wide", (Term("aid", 0, IntDomain(0, 50000)),),
+                 (Party("p", "P", red_lines=(Rule("p", "r", RuleKind.RED_LINE, "aid * 2 >= 60000", rule, assumption="x"),)),))
+    aid = np.array([0, 29999, 30000, 50000])
+    assert s.check_many({"aid": aid}).deal.tolist() == [False, False, True, True]

@@ -4,14 +4,16 @@ In: a :class:`~dealcheck.model.Scenario` and one column per term (values as a us
 codes). Out: a :class:`BatchVerdict`: per rule a boolean column, a ``deal`` column, and per party an
 ``acceptable`` and a ``score`` column, with the same meaning as :meth:`Scenario.check` on each row.
 
-Each rule reads one to three terms, so its truth is a small table over those terms' codes: a rule is computed once
-per *row of its table* (with the compiled checker, so the meaning is the one every engine shares) and then looked
-up for every package with one mixed-radix index and one ``take``. That costs the same for ``a == "x"`` as for
-``count(a, b, c) >= 2 implies d``, and packages that share terms share the index. A rule whose table would be too
-large (more than :data:`TABLE_LIMIT` rows) is evaluated node by node with numpy operations instead.
+Each rule is evaluated node by node with numpy operations on the code columns, held as ``int16`` wherever every
+value the rule can compute fits (interval bounds from :func:`dealcheck.rules.evaluator.bounds`), so a comparison
+streams two bytes per package. ``x in [..]`` becomes one or two range comparisons when the codes are contiguous, a
+few equalities when they are few, and a lookup otherwise. A rule with a large tree over few terms (more than
+:data:`LOOKUP_NODES` nodes, at most :data:`TABLE_LIMIT` rows) is instead tabulated once with the compiled checker
+and looked up per package with one mixed-radix index and one ``take``.
 
-Rejected: evaluating every rule node by node (one numpy pass per node; about three times slower on typical rules)
-and ``np.vectorize`` over the compiled checker (a Python call per package, no faster than a loop).
+Rejected: looking every rule up in its table (general, but a ``take`` costs as much as thirty comparisons, so
+simple rules got three times slower) and ``np.vectorize`` over the compiled checker (a Python call per package, no
+faster than a loop).
 
 numpy is imported inside the functions here, never when dealcheck is imported.
 """
@@ -29,17 +31,20 @@ import attrs
 from dealcheck.errors import UsageError
 from dealcheck.rules import ir
 from dealcheck.rules.syntax import ArithOp, CmpOp, Connective
-from dealcheck.rules.terms import OptionsDomain, Term, Value
+from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term, Value
 
 if TYPE_CHECKING:
     import numpy as np
 
     from dealcheck.model import Scenario
 
-__all__ = ["TABLE_LIMIT", "BatchVerdict", "check_many", "encode_columns"]
+__all__ = ["LOOKUP_NODES", "TABLE_LIMIT", "BatchVerdict", "check_many", "encode_columns"]
 
-#: The most rows a rule's lookup table may have; wider rules are evaluated node by node.
+#: The most rows a rule's lookup table may have; wider rules are always evaluated node by node.
 TABLE_LIMIT = 1 << 15
+#: Rules with more nodes than this (and a small enough table) are looked up rather than evaluated node by node.
+LOOKUP_NODES = 24
+_SMALL = 30_000  # values within +-this are held as int16
 
 
 @attrs.frozen(hash=False)
@@ -80,10 +85,8 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
     """
     import numpy as np
 
-    codes = encode_columns(scenario, columns)
-    size = len(codes[0]) if codes else 0
-    zero_based = [_zero_based(c, t) for c, t in zip(codes, scenario.terms, strict=True)]
-    indices: dict[tuple[int, ...], np.ndarray] = {}
+    columns_ = _Columns(scenario, _encode_all(scenario, columns))
+    size = columns_.size
     rules: dict[str, np.ndarray] = {}
     acceptable: dict[str, np.ndarray] = {}
     score: dict[str, np.ndarray] = {}
@@ -91,14 +94,18 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
     for party in scenario.parties:
         ok = np.ones(size, dtype=bool)
         for rule in party.red_lines:
-            held = rules[rule.ref] = _rule_column(rule.expr, scenario.terms, codes, zero_based, indices, size)
+            held = rules[rule.ref] = columns_.rule(rule.expr)
             ok &= held
         acceptable[party.id] = ok
         deal &= ok
-        met = np.zeros(size, dtype=np.int64)
+        met = np.zeros(size, dtype=np.int32 if party.total_weight < 2**31 else np.int64)
         for rule in party.demands:
-            held = rules[rule.ref] = _rule_column(rule.expr, scenario.terms, codes, zero_based, indices, size)
-            met += held * rule.weight
+            held = rules[rule.ref] = columns_.rule(rule.expr)
+            # In place and in met's type: ``met += held * w`` would allocate an int64 temporary per demand.
+            if rule.weight == 1:
+                np.add(met, held, out=met, casting="unsafe")
+            else:
+                np.add(met, np.multiply(held, rule.weight, dtype=met.dtype), out=met)
         total = party.total_weight
         score[party.id] = met / total if total else np.ones(size, dtype=np.float64)
     ordered = {r.ref: rules[r.ref] for r in scenario.rules()}
@@ -106,9 +113,19 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
 
 
 def encode_columns(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.ndarray]) -> list[np.ndarray]:
-    """Columns in term order as int64 numpy arrays of codes, checked against each term's domain."""
+    """Columns in term order as int64 numpy arrays of codes, checked against each term's domain.
+
+    >>> from dealcheck.model import Scenario, Term, OptionsDomain
+    >>> s = Scenario("Toy", (Term("nato", 0, OptionsDomain(("member", "neutral"))),), ())
+    >>> encode_columns(s, {"nato": ["neutral", "member"]})[0].tolist()
+    [1, 0]
+    """
     import numpy as np
 
+    return [c.astype(np.int64) for c in _encode_all(scenario, columns)]
+
+
+def _encode_all(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.ndarray]) -> list[np.ndarray]:
     for name in columns:
         scenario.term(name)  # an unknown term raises UsageError with a did-you-mean
     missing = [t.name for t in scenario.terms if t.name not in columns]
@@ -122,84 +139,156 @@ def encode_columns(scenario: Scenario, columns: Mapping[str, Sequence[Value] | n
     if len(sizes) > 1:
         lengths = ", ".join(f"{t.name}={len(c)}" for t, c in zip(scenario.terms, out, strict=True))
         raise UsageError(f"the columns have different lengths ({lengths})", None)
-    return [np.ascontiguousarray(c, dtype=np.int64) for c in out]
+    return out
 
 
 def _encode(term: Term, column: Sequence[Value] | np.ndarray) -> np.ndarray:
     import numpy as np
 
-    arr = np.asarray(column)
-    if arr.ndim != 1:
-        raise UsageError(f"the column of {term.name} must be one-dimensional, not of shape {arr.shape}", None)
-    if arr.dtype.kind in "iub":  # codes (or integers, which are their own codes; booleans are 0/1)
-        if isinstance(term.domain, OptionsDomain) and arr.dtype.kind == "b":
+    if isinstance(column, np.ndarray) and column.ndim != 1:
+        raise UsageError(f"the column of {term.name} must be one-dimensional, not of shape {column.shape}", None)
+    if isinstance(column, np.ndarray) and column.dtype.kind in "iub":
+        # Codes: an option's position, 0/1 for a boolean, the integer itself for an integer term.
+        if isinstance(term.domain, OptionsDomain) and column.dtype.kind == "b":
             raise UsageError(f"{term.name} takes options ({', '.join(term.domain.options)}), not booleans", None)
-        codes = arr.astype(np.int64)
-    elif len(arr) == 0:
-        codes = np.zeros(0, dtype=np.int64)
+        codes = column
     else:
-        # Encode each distinct value once, then spread: a million strings cost one unique() and one take().
-        uniques, inverse = np.unique(arr.astype(object), return_inverse=True)
-        try:
-            table = np.array([term.encode(_plain(u)) for u in uniques], dtype=np.int64)
-        except ValueError as e:
-            raise UsageError(str(e), None) from None
-        codes = table[inverse.reshape(-1)]
+        codes = _encode_values(term, column)
     lo, hi = min(term.domain.codes), max(term.domain.codes)
-    bad = (codes < lo) | (codes > hi)
-    if bad.any():
+    if len(codes) and (codes.min() < lo or codes.max() > hi):
+        bad = (codes < lo) | (codes > hi)
         first = int(np.flatnonzero(bad)[0])
         raise UsageError(f"row {first}: code {int(codes[first])} is outside the domain of {term.name} ({lo}..{hi})",
                          None)
+    return codes.astype(np.int16 if -_SMALL <= lo and hi <= _SMALL else np.int64)
+
+
+def _encode_values(term: Term, column: Sequence[Value] | np.ndarray) -> np.ndarray:
+    """Values as a user writes them, one dictionary look-up each (``Term.encode`` only to word an error)."""
+    import numpy as np
+
+    values = column.tolist() if isinstance(column, np.ndarray) else column
+    lookup: Mapping[Any, int]
+    match term.domain:
+        case OptionsDomain(options=options):
+            lookup = {o: i for i, o in enumerate(options)}
+        case BoolDomain():
+            lookup = {True: 1, False: 0}
+        case IntDomain(lo=lo, hi=hi):
+            lookup = _IntCodes(lo, hi)
+    try:
+        if isinstance(term.domain, OptionsDomain):
+            codes = np.fromiter((lookup[v] for v in values), dtype=np.int64, count=len(values))
+        elif isinstance(term.domain, BoolDomain):  # ``1 == True`` as a key, so check the type too
+            codes = np.fromiter((lookup[v] if v is True or v is False else lookup[None] for v in values),
+                                dtype=np.int64, count=len(values))
+        else:
+            codes = np.fromiter((lookup[v] for v in values), dtype=np.int64, count=len(values))
+    except (KeyError, TypeError):
+        for row, v in enumerate(values):
+            try:
+                term.encode(v)
+            except ValueError as e:
+                raise UsageError(f"row {row}: {e}", None) from None
+        raise  # pragma: no cover - every failing look-up fails encode too
     return codes
 
 
-def _plain(value: Any) -> Value:
-    """A numpy scalar as the Python value ``Term.encode`` expects."""
-    return value.item() if hasattr(value, "item") else value  # type: ignore[no-any-return]
+class _IntCodes(dict):  # type: ignore[type-arg]
+    """``{i: i}`` for the integers ``lo..hi``, without building it: bools and other types are missing."""
+
+    def __init__(self, lo: int, hi: int) -> None:
+        super().__init__()
+        self.lo, self.hi = lo, hi
+
+    def __missing__(self, v: Any) -> int:
+        if type(v) is int and self.lo <= v <= self.hi:
+            return v
+        raise KeyError(v)
 
 
-def _zero_based(codes: np.ndarray, term: Term) -> np.ndarray:
-    """Codes shifted to start at 0, in the smallest integer type that holds a table index."""
-    import numpy as np
+class _Columns:
+    """The code columns of one batch, and how to compute one rule over them."""
 
-    lo = min(term.domain.codes)
-    return (codes - lo).astype(np.int32 if term.size > 1 << 15 else np.int16)
+    def __init__(self, scenario: Scenario, codes: list[np.ndarray]) -> None:
+        self.terms = scenario.terms
+        self.size = len(codes[0]) if codes else 0
+        self.codes = codes  # int16 where the domain fits, else int64
+        self.bounds = [(min(t.domain.codes), max(t.domain.codes)) for t in self.terms]
+        self._wide: dict[int, np.ndarray] = {}
+        self._indices: dict[tuple[int, ...], np.ndarray] = {}
+
+    def column(self, i: int, small: bool) -> np.ndarray:
+        import numpy as np
+
+        c = self.codes[i]
+        if small or c.dtype == np.int64:
+            return c
+        if i not in self._wide:
+            self._wide[i] = c.astype(np.int64)
+        return self._wide[i]
+
+    def rule(self, expr: ir.BoolExpr) -> np.ndarray:
+        """Whether ``expr`` holds, per package: a fresh bool array of ``size``."""
+        import numpy as np
+
+        scope = tuple(sorted(ir.term_indices(expr)))
+        rows = math.prod(self.terms[t].size for t in scope)
+        if rows <= TABLE_LIMIT and _node_count(expr) > LOOKUP_NODES:
+            return self._lookup(expr, scope)
+        small = _fits_small(expr, self.bounds)
+        out = _Eval(self, small).bool_col(expr)
+        if isinstance(out, np.ndarray) and out.shape == (self.size,):
+            return out if out.base is None else out.copy()
+        return np.full(self.size, bool(out))
+
+    def _lookup(self, expr: ir.BoolExpr, scope: tuple[int, ...]) -> np.ndarray:
+        import numpy as np
+
+        table = _truth_table(expr, tuple((t, *self.bounds[t]) for t in scope), len(self.terms))
+        if not scope:
+            return np.full(self.size, bool(table[0]))
+        index = self._indices.get(scope)
+        if index is None:
+            index = np.zeros(self.size, dtype=np.intp)
+            for t in scope:  # mixed radix, last term fastest, as in the table
+                lo, hi = self.bounds[t]
+                index *= hi - lo + 1
+                index += self.codes[t]
+                if lo:
+                    index -= lo
+            self._indices[scope] = index
+        return table.take(index)
 
 
-# --- one rule over all packages -------------------------------------------------------------------------------
+def _node_count(expr: ir.Expr) -> int:
+    from dealcheck.rules.evaluator import fold
+
+    return fold(expr, lambda node, kids: 1 + sum(kids))
 
 
-def _rule_column(
-    expr: ir.BoolExpr,
-    terms: Sequence[Term],
-    codes: list[np.ndarray],
-    zero_based: list[np.ndarray],
-    indices: dict[tuple[int, ...], np.ndarray],
-    size: int,
-) -> np.ndarray:
-    import numpy as np
+def _fits_small(expr: ir.BoolExpr, bounds: list[tuple[int, int]]) -> bool:
+    """Whether every integer the rule computes stays within int16 (checked on intervals, so sound)."""
+    from dealcheck.rules.evaluator import bounds as interval, fold
 
-    scope = tuple(sorted(ir.term_indices(expr)))
-    sizes = [terms[t].size for t in scope]
-    rows = math.prod(sizes)
-    if rows > TABLE_LIMIT:
-        return np.broadcast_to(_bool_col(expr, codes), (size,)).copy()
-    table = _truth_table(expr, tuple((t, min(terms[t].domain.codes), terms[t].size) for t in scope), len(terms))
-    if not scope:
-        return np.full(size, bool(table[0]))
-    index = indices.get(scope)
-    if index is None:
-        index = zero_based[scope[0]].astype(np.int32 if rows > 1 << 15 else np.int16)
-        for t, s in zip(scope[1:], sizes[1:], strict=True):
-            index = index * s + zero_based[t]  # mixed radix, last term fastest, as in the table
-        indices[scope] = index
-    return table.take(index)
+    open_codes: list[int | None] = [None] * len(bounds)
+    for lo, hi in (bounds[i] for i in ir.term_indices(expr)):
+        if lo < -_SMALL or hi > _SMALL:
+            return False
+
+    def visit(node: ir.Expr, kids: list[bool]) -> bool:
+        ok = all(kids)
+        if ok and isinstance(node, ir.Const | ir.Arith | ir.Abs | ir.MinMax | ir.Count):
+            b = interval(node, open_codes, bounds)
+            ok = b is not None and -_SMALL <= b[0] and b[1] <= _SMALL
+        return ok
+
+    return fold(expr, visit)
 
 
 @functools.lru_cache(maxsize=4096)
 def _truth_table(expr: ir.BoolExpr, scope: tuple[tuple[int, int, int], ...], n_terms: int) -> np.ndarray:
-    """``expr`` on every row of its terms' codes (``(index, lowest code, size)`` each), last term fastest."""
+    """``expr`` on every row of its terms' codes (``(index, lo, hi)`` each), last term fastest."""
     import itertools
 
     import numpy as np
@@ -209,14 +298,14 @@ def _truth_table(expr: ir.BoolExpr, scope: tuple[tuple[int, int, int], ...], n_t
     holds = compile_rules((expr,))
     env = [0] * n_terms
     out = []
-    for row in itertools.product(*(range(lo, lo + s) for _, lo, s in scope)):
+    for row in itertools.product(*(range(lo, hi + 1) for _, lo, hi in scope)):
         for (t, _, _), code in zip(scope, row, strict=True):
             env[t] = code
         out.append(holds(tuple(env))[0])
     return np.array(out, dtype=bool)
 
 
-# --- node by node, for rules too wide to tabulate ---------------------------------------------------------------
+# --- node by node -------------------------------------------------------------------------------------------------
 
 _CMP = {
     CmpOp.EQ: operator.eq,
@@ -229,47 +318,97 @@ _CMP = {
 _ARITH = {ArithOp.ADD: operator.add, ArithOp.SUB: operator.sub, ArithOp.MUL: operator.mul}
 
 
-def _int_col(expr: ir.IntExpr, codes: list[np.ndarray]) -> Any:
-    """An integer expression over all packages: an int64 array, or a scalar for a constant."""
-    import numpy as np
+class _Eval:
+    """One rule over all packages. Results are arrays, or plain Python values where no term is read."""
 
-    match expr:
-        case ir.Const(value=c):
-            return np.int64(c)
-        case ir.Var(index=i):
-            return codes[i]
-        case ir.Arith(op=op, left=a, right=b):
-            return _ARITH[op](_int_col(a, codes), _int_col(b, codes))
-        case ir.Abs(arg=a):
-            return np.abs(_int_col(a, codes))
-        case ir.MinMax(is_max=is_max, args=args):
-            return functools.reduce(np.maximum if is_max else np.minimum, [_int_col(x, codes) for x in args])
-        case ir.Count(conditions=conds):
-            return functools.reduce(operator.add, [np.asarray(_bool_col(c, codes), dtype=np.int64) for c in conds])
-        case _:
-            assert_never(expr)
+    def __init__(self, columns: _Columns, small: bool) -> None:
+        import numpy as np
 
+        self.columns = columns
+        self.small = small
+        self.dtype = np.int16 if small else np.int64
 
-def _bool_col(expr: ir.BoolExpr, codes: list[np.ndarray]) -> Any:
-    """A condition over all packages: a bool array, or a numpy bool for a constant."""
-    import numpy as np
+    def int_col(self, expr: ir.IntExpr) -> Any:
+        import numpy as np
 
-    match expr:
-        case ir.Truth(value=b):
-            return np.bool_(b)
-        case ir.IsTrue(index=i):
-            return codes[i] == 1
-        case ir.Compare(op=op, left=a, right=b):
-            return _CMP[op](_int_col(a, codes), _int_col(b, codes))
-        case ir.InSet(arg=a, values=vs):
-            return np.isin(_int_col(a, codes), sorted(vs))
-        case ir.Not(arg=a):
-            return np.logical_not(_bool_col(a, codes))
-        case ir.Logic(op=op, operands=xs):
-            f = np.logical_and if op is Connective.AND else np.logical_or
-            return functools.reduce(f, [_bool_col(x, codes) for x in xs])
-        case ir.Implies(premise=p, conclusion=c):
-            return np.logical_or(np.logical_not(_bool_col(p, codes)), _bool_col(c, codes))
-        case _:
-            assert_never(expr)
+        match expr:
+            case ir.Const(value=c):
+                return c
+            case ir.Var(index=i):
+                return self.columns.column(i, self.small)
+            case ir.Arith(op=op, left=a, right=b):
+                return _ARITH[op](self.int_col(a), self.int_col(b))
+            case ir.Abs(arg=a):
+                return abs(self.int_col(a))
+            case ir.MinMax(is_max=is_max, args=args):
+                vals = [self.int_col(x) for x in args]
+                if not any(isinstance(v, np.ndarray) for v in vals):
+                    return (max if is_max else min)(vals)
+                return functools.reduce(np.maximum if is_max else np.minimum, vals)
+            case ir.Count(conditions=conds):
+                total: Any = 0
+                for c in conds:
+                    held = self.bool_col(c)
+                    total = total + (held.astype(self.dtype) if isinstance(held, np.ndarray) else int(held))
+                return total
+            case _:
+                assert_never(expr)
 
+    def bool_col(self, expr: ir.BoolExpr) -> Any:
+        import numpy as np
+
+        match expr:
+            case ir.Truth(value=b):
+                return b
+            case ir.IsTrue(index=i):
+                return self.columns.column(i, self.small) == 1
+            case ir.Compare(op=op, left=a, right=b):
+                return _CMP[op](self.int_col(a), self.int_col(b))
+            case ir.InSet(arg=a, values=vs):
+                return self.in_set(a, vs)
+            case ir.Not(arg=a):
+                held = self.bool_col(a)
+                return ~held if isinstance(held, np.ndarray) else not held
+            case ir.Logic(op=op, operands=xs):
+                vals = [self.bool_col(x) for x in xs]
+                if op is Connective.AND:
+                    return functools.reduce(lambda p, q: p & q if isinstance(p, np.ndarray) or isinstance(q, np.ndarray)
+                                            else p and q, vals)
+                return functools.reduce(lambda p, q: p | q if isinstance(p, np.ndarray) or isinstance(q, np.ndarray)
+                                        else p or q, vals)
+            case ir.Implies(premise=p, conclusion=c):
+                premise, conclusion = self.bool_col(p), self.bool_col(c)
+                if not isinstance(premise, np.ndarray):
+                    return conclusion if premise else True
+                if not isinstance(conclusion, np.ndarray):
+                    return True if conclusion else ~premise
+                return ~premise | conclusion
+            case _:
+                assert_never(expr)
+
+    def in_set(self, arg: ir.IntExpr, values: frozenset[int]) -> Any:
+        import numpy as np
+
+        x = self.int_col(arg)
+        if not isinstance(x, np.ndarray):
+            return x in values
+        if not values:
+            return False
+        vs = sorted(values)
+        lo, hi = (self.columns.bounds[arg.index] if isinstance(arg, ir.Var) else (None, None))
+        if vs[-1] - vs[0] == len(vs) - 1:  # contiguous: one or two comparisons
+            need_lo = lo is None or vs[0] > lo
+            need_hi = hi is None or vs[-1] < hi
+            if need_lo and need_hi:
+                return (x >= vs[0]) & (x <= vs[-1])
+            if need_lo:
+                return x >= vs[0]
+            if need_hi:
+                return x <= vs[-1]
+            return np.ones(self.columns.size, dtype=bool)
+        if len(vs) <= 4:
+            return functools.reduce(operator.or_, [x == v for v in vs])
+        if lo is not None and hi is not None and hi - lo < TABLE_LIMIT:
+            table = np.array([c in values for c in range(lo, hi + 1)], dtype=bool)
+            return table.take(x - lo if lo else x)
+        return np.isin(x, vs)
