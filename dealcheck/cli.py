@@ -316,7 +316,10 @@ def conflicts(file: str, variant: str | None, parties: str | None, package: str 
         given = scenario.package(package)
     elif package is not None or settings:
         given = selected_packages(scenario, [package] if package else [], settings)[0][2]
-    report = find_conflicts(scenario, parties=chosen, package=given, limit=limit, time_limit=time_limit)
+    from dealcheck.progress import Progress
+
+    with Progress("dealcheck conflicts") as progress:
+        report = find_conflicts(scenario, parties=chosen, package=given, limit=limit, time_limit=time_limit, progress=progress)
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code
 

@@ -221,6 +221,10 @@ class _OutOfTime(Exception):
     pass
 
 
+def _quiet(status: str) -> None:
+    pass
+
+
 class SolverDisagreement(RuntimeError):
     """CP-SAT gave an answer that an independent check refutes: a bug, never shown as a result."""
 
@@ -256,6 +260,8 @@ class _Selectors:
         #: Sets of red lines proven unable to hold together (cores of infeasible solves, verified conflicts).
         self.infeasible: list[frozenset[int]] = []
         self.solves = 0
+        #: Told what the analysis is doing (the CLI shows it on stderr when a solve takes a while).
+        self.progress: Callable[[str], None] = _quiet
 
     @property
     def size(self) -> int:
@@ -435,6 +441,7 @@ def _marco(sel: _Selectors, limit: int | None, shrink: Callable[[_Selectors, Ite
     world.maximize(sum(pick))
     found: list[tuple[int, ...]] = []
     while True:
+        sel.progress(f"minimal conflicts: {len(found)} found, searching ({sel.solves} solves)")
         if sel.deadline.expired():
             raise _Partial(found)
         solver = cp_model.CpSolver()
@@ -492,6 +499,7 @@ def _in_every_conflict(sel: _Selectors, conflicts: Sequence[tuple[int, ...]]) ->
     Only members of the conflicts already found can qualify; an infeasible check rules out, with its core, every
     candidate outside that core as well.
     """
+    sel.progress("red lines in every conflict")
     candidates = set(conflicts[0]).intersection(*conflicts[1:])
     everyone = range(sel.size)
     out = []
@@ -541,6 +549,7 @@ def _concessions(
     model.add(dropped_cost == best).only_enforce_if(enumerating)
     found: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     while True:
+        sel.progress(f"cheapest concessions (cost {best}): {len(found)} found, searching")
         if solution is None:
             return found, True
         truth = sel.remember(solution)
@@ -685,12 +694,14 @@ def find_conflicts(
     package: Mapping[str, Value] | Package | None = None,
     limit: int | None = DEFAULT_LIMIT,
     time_limit: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ConflictReport:
     """Compatibility of the parties' red lines, their minimal conflicts and the fewest concessions that open a deal.
 
     ``parties`` narrows the question to a coalition (default: every party); ``package`` takes its values as given
     (the question is then about its completions); ``limit`` caps the conflicts and the concessions listed (each
-    separately; ``None`` for all); ``time_limit`` (seconds) bounds the whole analysis.
+    separately; ``None`` for all); ``time_limit`` (seconds) bounds the whole analysis; ``progress`` is called
+    with a short status now and then (for :class:`dealcheck.progress.Progress`).
 
     >>> from dealcheck import load_scenario
     >>> s = load_scenario('''
@@ -726,6 +737,8 @@ def find_conflicts(
     scope = _scope(scenario, parties, package)
     deadline = Deadline(time_limit)
     sel = _selectors(scenario, scope, deadline)
+    if progress is not None:
+        sel.progress = progress
     everyone = range(sel.size)
     conflict_rules = tuple(ConflictRule.of(r, scope.names[r.party]) for r in scope.rules)
     rules_of = {p: [i for i, r in enumerate(scope.rules) if r.party == p] for p in scope.parties}
@@ -750,6 +763,7 @@ def find_conflicts(
                 key = (a,) if a == b else (a, b)
                 compatibility.append(Compatibility(key, None))
         for n, entry in enumerate(compatibility):
+            sel.progress("compatibility of " + " and ".join(entry.parties))
             members = [i for p in entry.parties for i in rules_of[p]]
             compatibility[n] = Compatibility(entry.parties, sel.check(members)[0])
         if not feasible:
