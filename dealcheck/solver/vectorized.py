@@ -236,7 +236,7 @@ class _Columns:
         rows = math.prod(self.terms[t].size for t in scope)
         if rows <= TABLE_LIMIT and _node_count(expr) > LOOKUP_NODES:
             return self._lookup(expr, scope)
-        small = _fits_small(expr, self.bounds)
+        small = _fits_small(expr, tuple(self.bounds[t] for t in scope), scope)
         out = _Eval(self, small).bool_col(expr)
         if isinstance(out, np.ndarray) and out.shape == (self.size,):
             return out if out.base is None else out.copy()
@@ -261,20 +261,25 @@ class _Columns:
         return table.take(index)
 
 
+@functools.lru_cache(maxsize=4096)
 def _node_count(expr: ir.Expr) -> int:
     from dealcheck.rules.evaluator import fold
 
     return fold(expr, lambda node, kids: 1 + sum(kids))
 
 
-def _fits_small(expr: ir.BoolExpr, bounds: list[tuple[int, int]]) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _fits_small(expr: ir.BoolExpr, scope_bounds: tuple[tuple[int, int], ...], scope: tuple[int, ...]) -> bool:
     """Whether every integer the rule computes stays within int16 (checked on intervals, so sound)."""
     from dealcheck.rules.evaluator import bounds as interval, fold
 
-    open_codes: list[int | None] = [None] * len(bounds)
-    for lo, hi in (bounds[i] for i in ir.term_indices(expr)):
-        if lo < -_SMALL or hi > _SMALL:
-            return False
+    if any(lo < -_SMALL or hi > _SMALL for lo, hi in scope_bounds):
+        return False
+    n = max(scope, default=-1) + 1
+    open_codes: list[int | None] = [None] * n
+    bounds = [(0, 0)] * n
+    for t, b in zip(scope, scope_bounds, strict=True):
+        bounds[t] = b
 
     def visit(node: ir.Expr, kids: list[bool]) -> bool:
         ok = all(kids)
