@@ -8,15 +8,17 @@ import math
 from fractions import Fraction
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dealcheck.analysis.explore import explore
 from dealcheck.errors import UsageError
-from dealcheck.model import Scenario
+from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK
 from dealcheck.rules.evaluator import evaluate
+from dealcheck.rules.ir import CmpOp, Compare, Const, Var
 
 strategies = pytest.importorskip("dealcheck.testing.strategies")
 
@@ -117,6 +119,41 @@ def test_the_solver_path_of_listing_engines_matches_the_reference(scenario: Scen
         check_against_reference(scenario, engine, objective, 2, limit=0)
 
 
+@st.composite
+def contested_scenarios(draw: st.DrawFn) -> Scenario:
+    """Scenarios where parties want different values of the same terms (demands like ``t1 == 2``), so best deals
+    and Pareto frontiers have real trade-offs; few red lines, a mostly open given package."""
+    terms = draw(strategies.terms(max_terms=4, max_options=3, max_int_width=3).filter(lambda ts: len(ts) >= 2))
+
+    def wish() -> Compare:
+        t = draw(st.sampled_from(terms))
+        return Compare(CmpOp.EQ, Var(t.index), Const(draw(st.sampled_from(list(t.domain.codes)))))
+
+    parties = []
+    for p in range(draw(st.integers(2, 3))):
+        red = tuple(
+            Rule(f"p{p}", f"r{k}", RuleKind.RED_LINE, "<r>", draw(strategies.rules(terms, max_depth=1)), assumption="g")
+            for k in range(draw(st.sampled_from([0, 0, 1])))
+        )
+        demands = tuple(
+            Rule(f"p{p}", f"d{k}", RuleKind.DEMAND, "<d>", wish() if draw(st.booleans()) else draw(strategies.rules(terms, max_depth=1)),
+                 weight=draw(st.integers(1, 3)), assumption="g")
+            for k in range(draw(st.integers(1, 3)))
+        )
+        parties.append(Party(f"p{p}", f"Party {p}", red_lines=red, demands=demands))
+    base = Scenario("Contested", terms, tuple(parties), path="<generated>")
+    codes = tuple(c if draw(st.integers(0, 3)) == 0 else None for c in draw(strategies.codes(base)))
+    return attrs.evolve(base, packages=(Package("given", base.decode(codes)),))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contested_scenarios(), st.sampled_from(("total", "maximin", "nash")), st.integers(1, 4))
+def test_every_engine_matches_the_reference_on_contested_scenarios(scenario: Scenario, objective: str, top: int) -> None:
+    for engine in ENGINES:
+        check_against_reference(scenario, engine, objective, top)
+    check_against_reference(scenario, "brute", objective, top, limit=0)  # the solver path of a listing engine
+
+
 # --- the bundled scenario -------------------------------------------------------------------------------------
 
 
@@ -187,3 +224,62 @@ def test_usage_errors(bundled: Scenario) -> None:
         explore(bundled, objective="fairest")
     with pytest.raises(UsageError):
         explore(bundled, package={"ceasefire": "partial"})
+
+
+def test_no_deal_within_a_package(bundled: Scenario) -> None:
+    from dealcheck.report import render
+    import dealcheck.report.analyses  # noqa: F401
+
+    r = explore(bundled, package=bundled.package("us_full_ceasefire"))
+    assert (r.deals, r.exact, r.best, r.pareto) == (0, True, (), ())
+    assert all(not z.options for z in r.terms)
+    assert "NO DEAL" in render(r, "text") and "no completion of the given terms" in render(r, "text")
+
+
+def test_json_is_deterministic_and_holds_the_numbers(bundled: Scenario) -> None:
+    import json
+
+    from dealcheck.report import render
+    import dealcheck.report.analyses  # noqa: F401
+
+    a = render(explore(bundled, objective="nash", parties=["us", "russia", "ukraine", "europe"], top=2), "json")
+    b = render(explore(bundled, objective="nash", parties=["us", "russia", "ukraine", "europe"], top=2), "json")
+    assert a == b
+    data = json.loads(a)
+    assert data["best"][0]["objective"] == "187/490"
+    assert data["best"][0]["scores"]["us"] == {"met": 17, "total": 21, "score": 0.8095, "met_demands": data["best"][0]["scores"]["us"]["met_demands"]}
+    text = render(explore(bundled, objective="nash", parties=["us", "russia", "ukraine", "europe"], top=2), "text")
+    assert "187/490 = 0.382" in text and "us 17/21" in text
+
+
+class _Terminal:
+    """A stream that says it is a terminal and records what is written."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> None:
+        self.written.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_shows_only_after_the_delay_and_on_a_terminal() -> None:
+    import time
+
+    from dealcheck.progress import Progress
+
+    quick = _Terminal()
+    with Progress("dealcheck explore", stream=quick, delay=0.5) as progress:
+        progress("counting deals")
+    assert quick.written == []
+    slow = _Terminal()
+    with Progress("dealcheck explore", stream=slow, delay=0.05, interval=0.01) as progress:
+        progress("Pareto point 2")
+        time.sleep(0.2)
+    assert any("dealcheck explore: Pareto point 2" in w for w in slow.written)
+    assert slow.written[-1] == "\r\x1b[K"  # the line is erased at the end

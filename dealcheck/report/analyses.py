@@ -106,7 +106,8 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
     lines.append(f"{verdict}: {_count_words(r)}" + ("" if r.exact else style(" (a limit stopped the count)", "open", color)))
     lines += _scope_lines(r)
     if r.exact and r.deals == 0:
-        lines.append("  no package keeps every red line; see dealcheck conflicts for why")
+        what = "completion of the given terms" if r.given else "package"
+        lines.append(f"  no {what} keeps every red line; see dealcheck conflicts for why")
         lines += [f"note: {n}" for n in r.notes]
         return "\n".join(lines) + "\n"
     lines += ["", "Options that occur in some deal" + (" (deals per option):" if r.exact else ":")]
