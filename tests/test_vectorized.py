@@ -130,3 +130,9 @@ def test_wide_integers_use_int64() -> None:
                  (Party("p", "P", red_lines=(Rule("p", "r", RuleKind.RED_LINE, "aid * 2 >= 60000", rule, assumption="x"),)),))
     aid = np.array([0, 29999, 30000, 50000])
     assert s.check_many({"aid": aid}).deal.tolist() == [False, False, True, True]
+
+
+def test_negative_codes_are_outside_the_domain() -> None:
+    s = toy()
+    with pytest.raises(UsageError, match="row 1: code -1 is outside the domain of ceasefire"):
+        s.check_many({"ceasefire": np.array([0, -1]), "minerals": np.array([0, 1]), "aid": np.array([1, 2])})

@@ -155,12 +155,22 @@ def _encode(term: Term, column: Sequence[Value] | np.ndarray) -> np.ndarray:
     else:
         codes = _encode_values(term, column)
     lo, hi = min(term.domain.codes), max(term.domain.codes)
-    if len(codes) and (codes.min() < lo or codes.max() > hi):
+    if len(codes) and _outside(codes, lo, hi):
         bad = (codes < lo) | (codes > hi)
         first = int(np.flatnonzero(bad)[0])
         raise UsageError(f"row {first}: code {int(codes[first])} is outside the domain of {term.name} ({lo}..{hi})",
                          None)
     return codes.astype(np.int16 if -_SMALL <= lo and hi <= _SMALL else np.int64)
+
+
+def _outside(codes: np.ndarray, lo: int, hi: int) -> bool:
+    """Whether any code lies outside ``lo..hi``; one pass rather than two when ``lo`` is 0 (most domains)."""
+    import numpy as np
+
+    if lo == 0 and codes.dtype.kind in "iu":
+        # Seen as unsigned, a negative code is huge, so one maximum checks both ends.
+        return bool(codes.view(np.dtype(f"u{codes.dtype.itemsize}")).max() > hi)
+    return bool(codes.min() < lo or codes.max() > hi)
 
 
 def _encode_values(term: Term, column: Sequence[Value] | np.ndarray) -> np.ndarray:
