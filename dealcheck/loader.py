@@ -135,7 +135,7 @@ def _finish(problems: list[Diagnostic]) -> list[Diagnostic]:
     if len(ordered) > MAX_DIAGNOSTICS:
         more = len(ordered) - MAX_DIAGNOSTICS
         ordered = ordered[:MAX_DIAGNOSTICS]
-        ordered.append(Diagnostic("DC506", f"{more} more problems are not shown", None,
+        ordered.append(Diagnostic("DC506", f"{more} or more further problems are not shown", None,
                                   hint="fix the problems above and run again"))
     return ordered
 

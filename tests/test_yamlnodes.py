@@ -218,3 +218,20 @@ def test_offsets_point_at_the_character(value: str, style: str, indent: int) -> 
         assert scalar.start <= i < max(scalar.end, scalar.start + 1)
         if ch not in " \n\t\\'\"" and text[i] != "\\":
             assert text[i] == ch
+
+
+def test_large_files_parse_alike_and_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above LIBYAML_ABOVE the C parser may read the file; the tree and the problems are the same."""
+    from dealcheck import yamlnodes
+
+    text = "a: &x [no, 'it''s', \"\\u00e9\"]\nl: |\n  blk\nb: *x\nc:\n  d: {e: !!str 1}\n  d: 2\n"
+    small = compose(SourceText(text, "f"))
+    assert [p.code for p in small[1]] == ["DC104", "DC104", "DC103", "DC105"]
+    monkeypatch.setattr(yamlnodes, "LIBYAML_ABOVE", 0)
+    assert compose(SourceText(text, "f")) == small
+    big = "x:\n" + "- item\n" * 100_000
+    start = time.perf_counter()
+    node, problems = compose(SourceText(big, "f"))
+    assert problems == [] and len(node.items[0][1].items) == 100_000
+    if yamlnodes._HAVE_LIBYAML:
+        assert time.perf_counter() - start < 5
