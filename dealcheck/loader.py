@@ -25,6 +25,7 @@ from typing import Any
 
 from dealcheck.errors import Diagnostic, Problem, ScenarioError, Span
 from dealcheck.model import Expectation, Package, Party, Rule, RuleKind, Scenario, Source, Variant
+from dealcheck.rules.checker import compile_rule
 from dealcheck.rules.ir import BoolExpr
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
 from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, Sequence, SourceText, compose, describe, value_offsets
@@ -186,17 +187,6 @@ def _fail_at(display: str, data: bytes, at: int, code: str, message: str, hint: 
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
-
-
-def _compile_rule(text: str, terms: dict[str, Term]) -> tuple[BoolExpr | None, list[Problem]]:
-    # Imported here so that ``import dealcheck`` works while the checker is being written; remove the guard then.
-    try:
-        from dealcheck.rules.checker import compile_rule
-    except ImportError:  # pragma: no cover - only until the checker lands
-        from dealcheck.errors import TextRange
-
-        return None, [Problem("DC202", "the rule checker is not available in this build", TextRange(0, 0))]
-    return compile_rule(text, terms)
 
 
 # --- the reader -----------------------------------------------------------------------------------------------
@@ -620,7 +610,7 @@ class _Reader:
             self.error("DC502", f"the rule {where} is {len(node.value)} characters long; the limit is "
                        f"{MAX_RULE_CHARS}", node, "split it into several rules")
             return None
-        expr, problems = _compile_rule(node.value, self.terms)
+        expr, problems = compile_rule(node.value, self.terms)
         offsets: list[int] | None = None
         for p in problems:
             named = node.value[p.where.start : p.where.end]
