@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import pathlib
-import time
 
 import pytest
+
+from _guards import no_hang
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -134,9 +135,8 @@ def test_large_file_is_refused_before_it_is_read(tmp_path: pathlib.Path) -> None
     big = tmp_path / "big.yaml"
     with open(big, "wb") as f:
         f.truncate(50 * MAX_FILE_BYTES)  # sparse: reading it would take a while, stat does not
-    start = time.perf_counter()
-    assert file_problem(big)[0] == "DC501"
-    assert time.perf_counter() - start < 0.5
+    with no_hang():
+        assert file_problem(big)[0] == "DC501"
 
 
 def test_bom_is_accepted() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
+
+from _guards import no_hang
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -311,9 +312,8 @@ def test_injection_attempts_are_problems_not_code(text: str, codes: list[str]) -
     ],
 )
 def test_deep_nesting_is_a_problem_quickly(text: str) -> None:
-    started = time.perf_counter()
-    node, found = parse_rule(text)
-    assert time.perf_counter() - started < 1.0
+    with no_hang():
+        node, found = parse_rule(text)
     assert node is None
     assert "DC503" in [p.code for p in found]
 
@@ -333,9 +333,8 @@ def test_long_rules_and_huge_literals() -> None:
     assert found[0].where == TextRange(0, 15001)
     node, found = parse_rule("x" * 2_000_000)  # beyond any use, not even read
     assert [p.code for p in found] == ["DC502"]
-    started = time.perf_counter()
-    assert problems("x == " + "9" * 5000) == [("DC504", 5, 5005)]
-    assert time.perf_counter() - started < 0.5
+    with no_hang():
+        assert problems("x == " + "9" * 5000) == [("DC504", 5, 5005)]
 
 
 def test_leading_zeros_do_not_count_towards_size() -> None:

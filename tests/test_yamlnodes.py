@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
+
+from _guards import no_hang
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -95,17 +96,15 @@ def test_billion_laughs_is_instant() -> None:
     for i in range(1, 9):
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
-    start = time.perf_counter()
-    _, problems = tree("\n".join(lines) + "\n")
-    assert time.perf_counter() - start < 1
+    with no_hang():
+        _, problems = tree("\n".join(lines) + "\n")
     assert {c for c, *_ in problems} == {"DC104"}
 
 
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1000, 100_000])
 def test_deep_flow_nesting(depth: int) -> None:
-    start = time.perf_counter()
-    _, problems = tree("a: " + "[" * depth + "]" * depth + "\n")
-    assert time.perf_counter() - start < 1
+    with no_hang():
+        _, problems = tree("a: " + "[" * depth + "]" * depth + "\n")
     assert problems == [("DC503", 1, 4 + MAX_DEPTH)]
 
 
@@ -230,8 +229,6 @@ def test_large_files_parse_alike_and_fast(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(yamlnodes, "LIBYAML_ABOVE", 0)
     assert compose(SourceText(text, "f")) == small
     big = "x:\n" + "- item\n" * 100_000
-    start = time.perf_counter()
-    node, problems = compose(SourceText(big, "f"))
+    with no_hang():
+        node, problems = compose(SourceText(big, "f"))
     assert problems == [] and len(node.items[0][1].items) == 100_000
-    if yamlnodes._HAVE_LIBYAML:
-        assert time.perf_counter() - start < 5
