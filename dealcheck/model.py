@@ -21,9 +21,11 @@ from dealcheck.rules.ir import BoolExpr, term_indices
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
 
 if TYPE_CHECKING:
+    from dealcheck.analysis.compare import CompareReport
     from dealcheck.analysis.conflicts import ConflictReport
     from dealcheck.analysis.explore import ExploreReport
     from dealcheck.analysis.repair import RepairReport
+    from dealcheck.expectations import ExpectationReport
     from dealcheck.results import PackageVerdict
     from dealcheck.solver.vectorized import BatchVerdict
 
@@ -389,6 +391,27 @@ class Scenario:
         from dealcheck.analysis.repair import repair
 
         return repair(self, package, keep=keep, top=top, engine=engine, time_limit=time_limit)
+
+
+    def compare(
+        self,
+        *,
+        variants: Sequence[str] | None = None,
+        engine: str = "cpsat",
+        time_limit: float | None = None,
+    ) -> CompareReport:
+        """The base scenario and each variant (default: all) side by side: deal counts and every package's verdict.
+        See :func:`dealcheck.analysis.compare.compare`.
+        """
+        from dealcheck.analysis.compare import compare
+
+        return compare(self, variants=variants, engine=engine, time_limit=time_limit)
+
+    def test(self) -> ExpectationReport:
+        """Run the scenario's ``expect:`` entries. See :func:`dealcheck.expectations.run_expectations`."""
+        from dealcheck.expectations import run_expectations
+
+        return run_expectations(self)
 
 
 def _suggest(name: str, candidates: Any) -> str | None:

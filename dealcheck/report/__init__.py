@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["ANALYSIS_RENDERERS", "FORMATS", "render"]
+
+#: Modules that register the analyses' report classes on every format; imported before the first render, so a
+#: report renders however it was made (CLI, library, a test).
+ANALYSIS_RENDERERS: tuple[str, ...] = ("dealcheck.report.analyses", "dealcheck.report.conflicts")
 
 #: Format name -> module path holding its ``render``. Modules load on first use.
 FORMATS: dict[str, str] = {
@@ -27,4 +31,6 @@ def render(result: Any, fmt: str, *, color: bool = False) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     renderer: Callable[..., str] = importlib.import_module(FORMATS[fmt]).render
+    for module in ANALYSIS_RENDERERS:
+        importlib.import_module(module)
     return renderer(result, color=color)
