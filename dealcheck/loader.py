@@ -27,6 +27,7 @@ from dealcheck.errors import Diagnostic, Problem, ScenarioError, Span
 from dealcheck.model import Expectation, Package, Party, Rule, RuleKind, Scenario, Source, Variant
 from dealcheck.rules.checker import compile_rule
 from dealcheck.rules.ir import BoolExpr
+from dealcheck.rules.parser import KEYWORDS
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
 from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, Sequence, SourceText, compose, describe, value_offsets
 
@@ -311,6 +312,11 @@ class _Reader:
 
     def check_id(self, key: Scalar, what: str) -> bool:
         if _ID.fullmatch(key.value):
+            if what == "term" and key.value in KEYWORDS:
+                # A rule could never name it: `not` or `in` would be read as the keyword.
+                self.error("DC106", f"term id {key.value!r} is a keyword of the rule language", key,
+                           f"rename the term, for example {key.value}_")
+                return False
             return True
         self.error("DC106", f"{what} id {key.value!r} is not a valid name", key,
                    "ids start with a letter or underscore and hold only letters, digits and underscores")

@@ -25,7 +25,7 @@ from dealcheck.errors import Problem, TextRange
 from dealcheck.rules import syntax
 from dealcheck.rules.syntax import ArithOp, CmpOp, Connective, Func
 
-__all__ = ["MAX_DEPTH", "MAX_INT", "MAX_RULE_LENGTH", "parse_rule"]
+__all__ = ["KEYWORDS", "MAX_DEPTH", "MAX_INT", "MAX_RULE_LENGTH", "parse_rule"]
 
 #: The longest rule, in characters. Real rules are a line or two; a longer one is a mistake or an attack.
 MAX_RULE_LENGTH = 10_000
@@ -38,7 +38,8 @@ MAX_INT = 10**15
 # reading further. Up to it we still parse, so that 100 000 nested parentheses also get their DC503.
 _HARD_LENGTH = 100 * MAX_RULE_LENGTH
 
-_KEYWORDS = frozenset({"and", "or", "not", "implies", "in", "true", "false"})
+#: Words a rule reads as operators or constants, so a term can never be named one of them.
+KEYWORDS = frozenset({"and", "or", "not", "implies", "in", "true", "false"})
 _FUNCS = {f.value: f for f in Func}
 _CMP_OPS = {op.value: op for op in CmpOp}
 _WHITESPACE = frozenset(" \t\r\n\f\v")
@@ -122,7 +123,7 @@ def _tokens(text: str, problems: list[Problem]) -> Iterator[_Token]:
             while j < n and text[j] in _NAME_CHARS:
                 j += 1
             word = text[i:j]
-            yield _Token(_Kind.KEYWORD if word in _KEYWORDS else _Kind.NAME, word, i, j)
+            yield _Token(_Kind.KEYWORD if word in KEYWORDS else _Kind.NAME, word, i, j)
             i = j
         elif c in _DIGITS:
             j = i + 1
@@ -338,7 +339,7 @@ class _Parser:
                 "DC201", "unexpected '['", token.where, "a list can only follow `in`, and subscripts like x[0] are "
                 "not part of the rule language"
             )
-        if hint is None and token.kind is _Kind.NAME and token.text.lower() in _KEYWORDS:
+        if hint is None and token.kind is _Kind.NAME and token.text.lower() in KEYWORDS:
             hint = f"keywords are lowercase: write `{token.text.lower()}`"
         if token.kind is _Kind.END:
             return self._fail("DC202", f"the rule ends too early; expected {expected}", token.where, hint)
@@ -369,7 +370,7 @@ class _Parser:
                 raise self._fail("DC204", f"unmatched '{token.text}'", token.where,
                                  f"remove it, or add the '{'(' if token.text == ')' else '['}' it closes")
         hint = "join conditions with `and` or `or`"
-        if token.kind is _Kind.NAME and token.text.lower() in _KEYWORDS:
+        if token.kind is _Kind.NAME and token.text.lower() in KEYWORDS:
             hint = f"keywords are lowercase: write `{token.text.lower()}`"
         elif token.is_("not"):
             hint = "write `x not in [...]`, or join conditions with `and not`"
