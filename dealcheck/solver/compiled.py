@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, assert_never
 
 from dealcheck.rules.evaluator import fold
@@ -45,8 +45,9 @@ from dealcheck.rules.ir import (
 
 if TYPE_CHECKING:
     from dealcheck.model import Rule, Scenario
+    from dealcheck.rules.terms import Term
 
-__all__ = ["RuleChecker", "compile_rule", "compile_rules", "rule_source", "scenario_checker"]
+__all__ = ["FullCheck", "RuleChecker", "compile_full_check", "compile_rule", "compile_rules", "rule_source", "scenario_checker"]
 
 _CMP = {CmpOp.EQ: "==", CmpOp.NE: "!=", CmpOp.LT: "<", CmpOp.LE: "<=", CmpOp.GT: ">", CmpOp.GE: ">="}
 _ARITH = {ArithOp.ADD: "+", ArithOp.SUB: "-", ArithOp.MUL: "*"}
@@ -170,12 +171,141 @@ def compile_rule(expr: BoolExpr, indices: Sequence[int]) -> Callable[..., bool]:
     return _build(source, "rule")  # type: ignore[return-value]
 
 
-class RuleChecker:
-    """Every rule of a scenario compiled together, in ``scenario.rules()`` order (party by party, red lines first)."""
+#: ``full_check(values) -> deal | None``; see :func:`compile_full_check`.
+FullCheck = Callable[[Mapping[str, object]], "bool | None"]
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+
+def full_check_source(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> str:
+    """The Python source of ``full_check(values)`` (see :func:`compile_full_check`); shown for audits and tests.
+
+    Term names and options never appear in it: term ``i``'s name is the namespace constant ``_N{i}`` and its
+    value-to-code table ``_T{i}``, both bound by :func:`compile_full_check`.
+
+    >>> from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
+    >>> terms = [Term("nato", 0, OptionsDomain(("member", "neutral"))), Term("aid", 1, IntDomain(0, 9)),
+    ...          Term("truce", 2, BoolDomain())]
+    >>> print(full_check_source(terms, [Compare(CmpOp.NE, Var(0), Const(0)), IsTrue(2)]))
+    def full_check(values):
+        if len(values) != 3:
+            return None
+        try:
+            a0 = values[_N0]
+            a1 = values[_N1]
+            a2 = values[_N2]
+        except (KeyError, TypeError):
+            return None
+        try:
+            x0 = _T0[a0]
+        except (KeyError, TypeError):
+            return None
+        if not (_bool is type(a2)):
+            return None
+        if not (_int is type(a1)):
+            return None
+        if not ((0) <= a1 <= (9)):
+            return None
+        if not ((x0 != (0))):
+            return False
+        if not ((a2 == 1)):
+            return False
+        return True
+    """
+    from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain
+
+    def name_of(i: int) -> str:
+        # Option terms are read by code (their table maps a name to its position); booleans and integers are their
+        # own codes once their type and range are checked (True == 1), so they skip the table.
+        return f"x{int(i)}" if isinstance(terms[i].domain, OptionsDomain) else f"a{int(i)}"
+
+    emitter = _Emitter(name_of)
+    bools = [t.index for t in terms if isinstance(t.domain, BoolDomain)]
+    ints = [t for t in terms if isinstance(t.domain, IntDomain)]
+    lines = ["def full_check(values):", f"    if len(values) != {len(terms):d}:", "        return None"]
+    if terms:
+        lines += ["    try:"] + [f"        a{t.index:d} = values[_N{t.index:d}]" for t in terms]
+        lines += ["    except (KeyError, TypeError):", "        return None"]
+    options = [t.index for t in terms if isinstance(t.domain, OptionsDomain)]
+    if options:
+        lines += ["    try:"] + [f"        x{i:d} = _T{i:d}[a{i:d}]" for i in options]
+        lines += ["    except (KeyError, TypeError):", "        return None"]
+    # Exact types: a dictionary would take 1 for True, or True for 1 (equal and equally hashed), where
+    # Term.encode refuses both; anything unusual (an int subclass, say) leaves the fast path for the exact one.
+    if bools:
+        lines += ["    if not (_bool is " + " is ".join(f"type(a{i:d})" for i in bools) + "):", "        return None"]
+    if ints:
+        lines += ["    if not (_int is " + " is ".join(f"type(a{t.index:d})" for t in ints) + "):", "        return None"]
+        lines += ["    if not (" + " and ".join(f"{_int(t.domain.lo)} <= a{t.index:d} <= {_int(t.domain.hi)}" for t in ints)
+                  + "):", "        return None"]
+    for expr in red_lines:
+        text = emitter.expression(expr)
+        lines += emitter.lines
+        emitter.lines = []
+        # One test per red line, in a jump context (CPython specialises comparisons that feed a jump): the first
+        # broken one settles ``deal``; the others are evaluated when the verdict's parties are first read.
+        lines += [f"    if not ({text}):", "        return False"]
+    lines.append("    return True")
+    return "\n".join(lines)
+
+
+def compile_full_check(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> FullCheck:
+    """``full_check(values)``: for a mapping that gives every term a valid value of the exact type (``str`` option,
+    ``bool``, ``int`` in range) and names no other term, whether every red line holds; otherwise ``None`` (the
+    caller then takes the exact path, which says what is wrong). One call validates and checks, and builds nothing
+    (a tuple of 40 codes costs as much as checking 20 red lines): this is what makes ``Scenario.check`` cheap.
+
+    >>> from dealcheck.rules.terms import BoolDomain, OptionsDomain, Term
+    >>> terms = [Term("nato", 0, OptionsDomain(("member", "neutral"))), Term("truce", 1, BoolDomain())]
+    >>> check = compile_full_check(terms, [Compare(CmpOp.NE, Var(0), Const(0))])
+    >>> check({"nato": "neutral", "truce": True}), check({"nato": "member", "truce": False})
+    (True, False)
+    >>> check({"nato": "neutral", "truce": 1}), check({"nato": "neutral"}), check({"nato": "nope", "truce": True})
+    (None, None, None)
+    """
+    from dealcheck.rules.terms import OptionsDomain
+
+    namespace: dict[str, object] = dict(_GLOBALS, len=len, type=type, KeyError=KeyError,
+                                        TypeError=TypeError, _bool=bool, _int=int)
+    for t in terms:
+        namespace[f"_N{t.index:d}"] = t.name
+        if isinstance(t.domain, OptionsDomain):
+            namespace[f"_T{t.index:d}"] = {option: code for code, option in enumerate(t.domain.options)}
+    local: dict[str, object] = {}
+    source = full_check_source(terms, red_lines)
+    exec(compile(source, "<dealcheck-compiled-full-check>", "exec"), namespace, local)  # noqa: S102
+    return local["full_check"]  # type: ignore[return-value]
+
+
+class RuleChecker:
+    """Every rule of a scenario compiled together, in ``scenario.rules()`` order (party by party, red lines first).
+
+    With ``terms`` (the scenario's), :attr:`full_check` is also available: compiled on first use.
+    """
+
+    def __init__(self, rules: Sequence[Rule], terms: Sequence[Term] = ()) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
+        self.terms: tuple[Term, ...] = tuple(terms)
         self.check_all = compile_rules(tuple(r.expr for r in self.rules))
+
+    @functools.cached_property
+    def encoders(self) -> tuple[dict[object, int], ...]:
+        """Per term, value -> code (exact types assumed: a valid value's code in one look-up)."""
+        return tuple({t.decode(c): c for c in t.domain.codes} for t in self.terms)
+
+    @functools.cached_property
+    def decoders(self) -> tuple[dict[int, object], ...]:
+        """Per term, code -> value."""
+        return tuple({c: t.decode(c) for c in t.domain.codes} for t in self.terms)
+
+    @functools.cached_property
+    def reads(self) -> tuple[tuple[int, ...], ...]:
+        """Per rule, the indices of the terms it reads, ascending."""
+        return tuple(tuple(sorted(r.terms)) for r in self.rules)
+
+    @functools.cached_property
+    def full_check(self) -> FullCheck:
+        from dealcheck.model import RuleKind
+
+        return compile_full_check(self.terms, [r.expr for r in self.rules if r.kind is RuleKind.RED_LINE])
 
     def __call__(self, codes: Sequence[int]) -> dict[str, bool]:
         """Each rule's truth by ``party.id``."""
@@ -185,19 +315,26 @@ class RuleChecker:
 # Keyed by id() with a weak reference to check identity: scenarios are not hashable (they hold mappings), and a
 # strong cache would keep every scenario ever checked alive.
 _SCENARIO_CACHE: dict[int, tuple[weakref.ref[Scenario], RuleChecker]] = {}
+#: The last hit, as ``[weak reference, checker]`` (a dead reference returns None, which is no scenario).
+_LAST: list = [lambda: None, None]
 
 
 def scenario_checker(scenario: Scenario) -> RuleChecker:
     """The compiled checker of ``scenario``'s rules, built once per scenario object."""
+    if _LAST[0]() is scenario:  # the same scenario as last time: the common case, in a loop of checks
+        return _LAST[1]
     key = id(scenario)
     hit = _SCENARIO_CACHE.get(key)
     if hit is not None and hit[0]() is scenario:
+        _LAST[:] = hit
         return hit[1]
-    checker = RuleChecker(list(scenario.rules()))
+    checker = RuleChecker(list(scenario.rules()), scenario.terms)
+
     def forget(dead: weakref.ref[Scenario], key: int = key) -> None:
         if _SCENARIO_CACHE.get(key, (None,))[0] is dead:
             del _SCENARIO_CACHE[key]
 
     ref = weakref.ref(scenario, forget)
     _SCENARIO_CACHE[key] = (ref, checker)
+    _LAST[:] = (ref, checker)
     return checker
