@@ -22,17 +22,36 @@ False
 [('us', (), 1.0), ('russia', ('no_full',), 1.0)]
 """
 
-from typing import Any
-
-from dealcheck.errors import DealcheckError, Diagnostic, ScenarioError, Severity, Span, UsageError
-from dealcheck.loader import load_scenario
-from dealcheck.model import Package, Party, Rule, RuleKind, Scenario, Source, Term, Variant
-from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status
+# Not ``from typing import TYPE_CHECKING``: importing typing alone costs a few milliseconds at start-up.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
-# The analyses' report classes load on first use: ``import dealcheck`` stays cheap for a full-package check.
+# Every public name loads on first use (PEP 562): ``import dealcheck`` reads this file and nothing else, so a
+# program that imports the package to check one package pays only for what that check needs (the loader, PyYAML
+# and the rule parser are not needed to check a scenario built in code). Rejected: importing the public classes
+# eagerly as before (about 150 ms of attrs class creation and YAML machinery on every start-up).
 _LAZY: dict[str, str] = {
+    "DealcheckError": "dealcheck.errors",
+    "Diagnostic": "dealcheck.errors",
+    "ScenarioError": "dealcheck.errors",
+    "Severity": "dealcheck.errors",
+    "Span": "dealcheck.errors",
+    "UsageError": "dealcheck.errors",
+    "load_scenario": "dealcheck.loader",
+    "Package": "dealcheck.model",
+    "Party": "dealcheck.model",
+    "Rule": "dealcheck.model",
+    "RuleKind": "dealcheck.model",
+    "Scenario": "dealcheck.model",
+    "Source": "dealcheck.model",
+    "Term": "dealcheck.model",
+    "Variant": "dealcheck.model",
+    "CheckReport": "dealcheck.results",
+    "PackageVerdict": "dealcheck.results",
+    "PartyVerdict": "dealcheck.results",
+    "RuleOutcome": "dealcheck.results",
+    "Status": "dealcheck.results",
     "CompareReport": "dealcheck.analysis.compare",
     "ConflictReport": "dealcheck.analysis.conflicts",
     "ExploreReport": "dealcheck.analysis.explore",
@@ -40,6 +59,18 @@ _LAZY: dict[str, str] = {
     "ExpectationReport": "dealcheck.expectations",
     "BatchVerdict": "dealcheck.solver.vectorized",
 }
+
+if TYPE_CHECKING:
+    from dealcheck.analysis.compare import CompareReport
+    from dealcheck.analysis.conflicts import ConflictReport
+    from dealcheck.analysis.explore import ExploreReport
+    from dealcheck.analysis.repair import RepairReport
+    from dealcheck.errors import DealcheckError, Diagnostic, ScenarioError, Severity, Span, UsageError
+    from dealcheck.expectations import ExpectationReport
+    from dealcheck.loader import load_scenario
+    from dealcheck.model import Package, Party, Rule, RuleKind, Scenario, Source, Term, Variant
+    from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status
+    from dealcheck.solver.vectorized import BatchVerdict
 
 __all__ = [
     "BatchVerdict",
@@ -72,14 +103,24 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+def __getattr__(name: str) -> object:
+    import importlib
 
+    if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'dealcheck' has no attribute {name!r}")
+    elif not name.startswith("_"):
+        # A submodule not imported yet (``dealcheck.engine`` after a bare ``import dealcheck``) loads on first use,
+        # as it did when this file imported the loader and, with it, most of the package.
+        try:
+            value = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'dealcheck' has no attribute {name!r}") from None
+    else:
+        raise AttributeError(f"module 'dealcheck' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

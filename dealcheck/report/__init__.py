@@ -31,6 +31,9 @@ def render(result: Any, fmt: str, *, color: bool = False) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     renderer: Callable[..., str] = importlib.import_module(FORMATS[fmt]).render
-    for module in ANALYSIS_RENDERERS:
-        importlib.import_module(module)
+    # The core results (dealcheck.results: check reports, verdicts) render without the analyses' renderers, and
+    # without the analyses they import (a fifth of ``dealcheck check``'s start-up).
+    if type(result).__module__ != "dealcheck.results":
+        for module in ANALYSIS_RENDERERS:
+            importlib.import_module(module)
     return renderer(result, color=color)
