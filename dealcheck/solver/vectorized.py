@@ -45,6 +45,7 @@ TABLE_LIMIT = 1 << 15
 #: Rules with more nodes than this (and a small enough table) are looked up rather than evaluated node by node.
 LOOKUP_NODES = 24
 _SMALL = 30_000  # values within +-this are held as int16
+_TINY = 120  # and within +-this as int8
 
 
 @attrs.frozen(hash=False)
@@ -98,7 +99,9 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
             ok &= held
         acceptable[party.id] = ok
         deal &= ok
-        met = np.zeros(size, dtype=np.int32 if party.total_weight < 2**31 else np.int64)
+        total = party.total_weight
+        # The narrowest type that holds the total: adding a demand's column streams one byte per package, not four.
+        met = np.zeros(size, dtype=np.int8 if total < 2**7 else np.int16 if total < 2**15 else np.int32 if total < 2**31 else np.int64)
         for rule in party.demands:
             held = rules[rule.ref] = columns_.rule(rule.expr)
             # In place and in met's type: ``met += held * w`` would allocate an int64 temporary per demand.
@@ -106,7 +109,6 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
                 np.add(met, held, out=met, casting="unsafe")
             else:
                 np.add(met, np.multiply(held, rule.weight, dtype=met.dtype), out=met)
-        total = party.total_weight
         score[party.id] = met / total if total else np.ones(size, dtype=np.float64)
     ordered = {r.ref: rules[r.ref] for r in scenario.rules()}
     return BatchVerdict(size, ordered, deal, acceptable, score)
@@ -160,7 +162,10 @@ def _encode(term: Term, column: Sequence[Value] | np.ndarray) -> np.ndarray:
         first = int(np.flatnonzero(bad)[0])
         raise UsageError(f"row {first}: code {int(codes[first])} is outside the domain of {term.name} ({lo}..{hi})",
                          None)
-    return codes.astype(np.int16 if -_SMALL <= lo and hi <= _SMALL else np.int64)
+    # The narrowest type that holds the domain; no copy when the column already has it (a simulation holding codes
+    # as int8 pays nothing here but the range check above).
+    width = np.int8 if -_TINY <= lo and hi <= _TINY else np.int16 if -_SMALL <= lo and hi <= _SMALL else np.int64
+    return codes.astype(width, copy=False)
 
 
 def _outside(codes: np.ndarray, lo: int, hi: int) -> bool:
@@ -221,22 +226,25 @@ class _Columns:
     """The code columns of one batch, and how to compute one rule over them."""
 
     def __init__(self, scenario: Scenario, codes: list[np.ndarray]) -> None:
+        if not _INT:
+            _int_types()
         self.terms = scenario.terms
         self.size = len(codes[0]) if codes else 0
-        self.codes = codes  # int16 where the domain fits, else int64
+        self.codes = codes  # int8 or int16 where the domain fits, else int64
         self.bounds = [(min(t.domain.codes), max(t.domain.codes)) for t in self.terms]
-        self._wide: dict[int, np.ndarray] = {}
+        self._wide: dict[tuple[int, int], np.ndarray] = {}
         self._indices: dict[tuple[int, ...], np.ndarray] = {}
 
-    def column(self, i: int, small: bool) -> np.ndarray:
+    def column(self, i: int, bits: int) -> np.ndarray:
+        """Term ``i``'s codes in an integer type of at least ``bits`` bits (widened once per batch if need be)."""
         import numpy as np
 
         c = self.codes[i]
-        if small or c.dtype == np.int64:
+        if c.dtype.itemsize * 8 >= bits:
             return c
-        if i not in self._wide:
-            self._wide[i] = c.astype(np.int64)
-        return self._wide[i]
+        if (i, bits) not in self._wide:
+            self._wide[(i, bits)] = c.astype(_INT[bits])
+        return self._wide[(i, bits)]
 
     def rule(self, expr: ir.BoolExpr) -> np.ndarray:
         """Whether ``expr`` holds, per package: a fresh bool array of ``size``."""
@@ -246,8 +254,11 @@ class _Columns:
         rows = math.prod(self.terms[t].size for t in scope)
         if rows <= TABLE_LIMIT and _node_count(expr) > LOOKUP_NODES:
             return self._lookup(expr, scope)
-        small = _fits_small(expr, tuple(self.bounds[t] for t in scope), scope)
-        out = _Eval(self, small).bool_col(expr)
+        # The narrowest integer type every value the rule computes fits in: comparisons on int8 codes stream one
+        # byte per package.
+        scope_bounds = tuple(self.bounds[t] for t in scope)
+        bits = 8 if _fits(expr, scope_bounds, scope, _TINY) else 16 if _fits(expr, scope_bounds, scope, _SMALL) else 64
+        out = _Eval(self, bits).bool_col(expr)
         if isinstance(out, np.ndarray) and out.shape == (self.size,):
             return out if out.base is None else out.copy()
         return np.full(self.size, bool(out))
@@ -279,11 +290,11 @@ def _node_count(expr: ir.Expr) -> int:
 
 
 @functools.lru_cache(maxsize=4096)
-def _fits_small(expr: ir.BoolExpr, scope_bounds: tuple[tuple[int, int], ...], scope: tuple[int, ...]) -> bool:
-    """Whether every integer the rule computes stays within int16 (checked on intervals, so sound)."""
+def _fits(expr: ir.BoolExpr, scope_bounds: tuple[tuple[int, int], ...], scope: tuple[int, ...], limit: int) -> bool:
+    """Whether every integer the rule computes stays within ``-limit..limit`` (checked on intervals, so sound)."""
     from dealcheck.rules.evaluator import bounds as interval, fold
 
-    if any(lo < -_SMALL or hi > _SMALL for lo, hi in scope_bounds):
+    if any(lo < -limit or hi > limit for lo, hi in scope_bounds):
         return False
     n = max(scope, default=-1) + 1
     open_codes: list[int | None] = [None] * n
@@ -295,7 +306,7 @@ def _fits_small(expr: ir.BoolExpr, scope_bounds: tuple[tuple[int, int], ...], sc
         ok = all(kids)
         if ok and isinstance(node, ir.Const | ir.Arith | ir.Abs | ir.MinMax | ir.Count):
             b = interval(node, open_codes, bounds)
-            ok = b is not None and -_SMALL <= b[0] and b[1] <= _SMALL
+            ok = b is not None and -limit <= b[0] and b[1] <= limit
         return ok
 
     return fold(expr, visit)
@@ -322,6 +333,15 @@ def _truth_table(expr: ir.BoolExpr, scope: tuple[tuple[int, int, int], ...], n_t
 
 # --- node by node -------------------------------------------------------------------------------------------------
 
+_INT: dict[int, Any] = {}  # bits -> numpy integer type, filled on first use (numpy loads lazily)
+
+
+def _int_types() -> None:
+    import numpy as np
+
+    _INT.update({8: np.int8, 16: np.int16, 64: np.int64})
+
+
 _CMP = {
     CmpOp.EQ: operator.eq,
     CmpOp.NE: operator.ne,
@@ -336,12 +356,10 @@ _ARITH = {ArithOp.ADD: operator.add, ArithOp.SUB: operator.sub, ArithOp.MUL: ope
 class _Eval:
     """One rule over all packages. Results are arrays, or plain Python values where no term is read."""
 
-    def __init__(self, columns: _Columns, small: bool) -> None:
-        import numpy as np
-
+    def __init__(self, columns: _Columns, bits: int) -> None:
         self.columns = columns
-        self.small = small
-        self.dtype = np.int16 if small else np.int64
+        self.bits = bits
+        self.dtype = _INT[bits]
 
     def int_col(self, expr: ir.IntExpr) -> Any:
         import numpy as np
@@ -350,7 +368,7 @@ class _Eval:
             case ir.Const(value=c):
                 return c
             case ir.Var(index=i):
-                return self.columns.column(i, self.small)
+                return self.columns.column(i, self.bits)
             case ir.Arith(op=op, left=a, right=b):
                 return _ARITH[op](self.int_col(a), self.int_col(b))
             case ir.Abs(arg=a):
@@ -376,7 +394,7 @@ class _Eval:
             case ir.Truth(value=b):
                 return b
             case ir.IsTrue(index=i):
-                return self.columns.column(i, self.small) == 1
+                return self.columns.column(i, self.bits) == 1
             case ir.Compare(op=op, left=a, right=b):
                 return _CMP[op](self.int_col(a), self.int_col(b))
             case ir.InSet(arg=a, values=vs):
