@@ -25,15 +25,18 @@ is left out, an unproven ``deal_possible`` is ``None`` and an unproven ``accepta
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TypeVar
 
 from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
 from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status, deferred_verdict
 from dealcheck.rules.evaluator import evaluate
-from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Count, IntExpr, Not, Var
+from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Connective, Const, Count, IntExpr, Logic, Not, Var
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import Deadline, Engine, Problem, SolveStatus, get_engine, open_session
-from dealcheck.solver.compiled import scenario_checker
+from dealcheck.solver.base import Deadline, Engine, Problem, Session, SolveResult, SolveStatus, get_engine, open_session
+from dealcheck.solver.compiled import compile_rules, scenario_checker
 
 __all__ = ["check_package", "check_packages", "check_selected"]
 
@@ -245,139 +248,394 @@ def _outcome(scenario: Scenario, rule: Rule, codes: Sequence[int | None], status
     )
 
 
-class _Partial:
-    """The analysis of one partial package: every question is "does some completion satisfy these conditions?"."""
+#: A question that depends on so few open terms that trying every assignment of them (with the compiled rules,
+#: about a microsecond each) costs less than one solver call is answered by trying them all.
+LOCAL_LIMIT = 1024
+#: Whether completions one open term away from the pool's are tried (by the compiled rules) before a solver call.
+#: Tests turn it off, with ``LOCAL_LIMIT = 0``, to send every question to the engine.
+NEIGHBOURS = True
+#: With an engine that optimises in one solve (CP-SAT), a solution-guided question asks for the completion that
+#: settles the *most* unsettled conditions, not just one: on the bundled scenario with every question sent to
+#: CP-SAT, 19 solves settle the rule statuses instead of 184 (CP-SAT's plain answers settle one or two each).
+SEEK_MOST = True
 
-    def __init__(self, scenario: Scenario, codes: tuple[int | None, ...], time_limit: float | None, engine: Engine) -> None:
+
+class _Partial:
+    """The analysis of one partial package: every question is "does some completion satisfy these conditions?".
+
+    Most questions never reach a solver. Measured on the bundled scenario (11 packages, 33 rules): about 350
+    CP-SAT solves on as many freshly built models before; none now; and about 75 on one model per package when
+    every question is sent to the engine (``LOCAL_LIMIT = 0``, ``NEIGHBOURS = False``). The steps:
+
+    - the three-valued evaluator settles rules the fixed terms decide;
+    - a question about a few open terms (one rule's status, one party's red lines, one party's demands) is settled
+      by trying every assignment of just those terms (:data:`LOCAL_LIMIT`): the other terms cannot change it;
+    - a **pool** keeps every completion seen, each checked against every rule by the compiled checker; a question
+      the pool already answers (this rule can be false, this party can be satisfied, this term can change in a
+      deal) is not asked, and the pool's neighbours (one open term changed) are tried before any solve;
+    - **solution-guided questions**: instead of one question per rule, term or party, one question asks for a
+      completion that settles *any* of those still unsettled (a disjunction). "None" settles all of them at once.
+
+    Which completions the pool holds depends on the engine, but no answer does: each field of the verdict is
+    defined by the set of completions (the example by the lexicographic order), and each is proven.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        codes: tuple[int | None, ...],
+        time_limit: float | None,
+        engine: Engine,
+        *,
+        local_limit: int | None = None,
+        neighbours: bool | None = None,
+    ) -> None:
         self.scenario = scenario
         self.codes = codes
         self.engine = engine
         self.deadline = Deadline(time_limit)
         self.unknown = False
+        self.local_limit = LOCAL_LIMIT if local_limit is None else local_limit
+        self.try_neighbours = NEIGHBOURS if neighbours is None else neighbours
         # Completions of the package, with no rule imposed: the space every question below is asked in.
         self.completions = Problem(tuple(t.domain.codes for t in scenario.terms), (), codes)
         self.bounds = self.completions.bounds
-        self.session = open_session(engine, self.completions)
+        self.domains = [range(c, c + 1) if c is not None else t.domain.codes for t, c in zip(scenario.terms, codes, strict=True)]
+        self.open_terms = [i for i, c in enumerate(codes) if c is None]
         self.checker = scenario_checker(scenario)
-        self.refs = [r.ref for r in self.checker.rules]
-        self.red_line_refs = [r.ref for r in scenario.red_lines()]
-        self.witnesses: list[dict[str, bool]] = []  # each rule's truth on every completion a solver returned
-        self.deals: list[tuple[int, ...]] = []  # the deal completions among them
+        self.rules = self.checker.rules
+        self.position = {r.ref: k for k, r in enumerate(self.rules)}
+        self.red_lines = [self.position[r.ref] for r in scenario.red_lines()]
+        self.reads = [sorted(i for i in r.terms if codes[i] is None) for r in self.rules]  # each rule's open terms
+        #: The smallest completion: every open term at its lowest code.
+        self.smallest = tuple(d[0] for d in self.domains)
+        self.pool: list[tuple[int, ...]] = []  # every completion seen
+        self.truths: list[tuple[bool, ...]] = []  # each rule's truth on them, in checker order
+        self.seen: set[tuple[int, ...]] = set()
+        self.solves = 0
+        self._session: Session | None = None
 
-    def satisfiable(self, *conditions: BoolExpr) -> bool | None:
-        """Whether some completion meets every condition; ``None`` when the time limit stopped the solver.
+    @property
+    def session(self) -> Session:
+        # Opened on first use: a package the cheap steps settle never builds a model (nor imports ortools).
+        if self._session is None:
+            self._session = open_session(self.engine, self.completions)
+        return self._session
 
-        Every solution found is kept as a witness (and, when it keeps every red line, as a deal), so later
-        questions that a witness already answers need no solve.
-        """
-        result = self.session.find(conditions, time_limit=self.deadline.remaining())
+    # --- the pool and the solver -------------------------------------------------------------------------------
+
+    def keep(self, solution: tuple[int, ...]) -> tuple[bool, ...]:
+        truth = self.checker.check_all(solution)
+        if solution not in self.seen:
+            self.seen.add(solution)
+            self.pool.append(solution)
+            self.truths.append(truth)
+        return truth
+
+    def settled(self, result: SolveResult) -> SolveStatus:
+        """Record a solver's answer: its solution joins the pool; a time-out marks the verdict ``unknown``."""
+        self.solves += 1
+        if result.solution is not None:
+            self.keep(result.solution)
         if result.status is SolveStatus.UNKNOWN:
             self.unknown = True
+        return result.status
+
+    def ask(self, *conditions: BoolExpr) -> SolveStatus:
+        """Whether some completion meets every condition (its solution, if any, joins the pool)."""
+        if self.deadline.expired():
+            self.unknown = True
+            return SolveStatus.UNKNOWN
+        return self.settled(self.session.find(conditions, time_limit=self.deadline.remaining()))
+
+    def best(self, objective: IntExpr, *conditions: BoolExpr) -> SolveStatus:
+        if self.deadline.expired():
+            self.unknown = True
+            return SolveStatus.UNKNOWN
+        return self.settled(self.session.maximum(objective, conditions, time_limit=self.deadline.remaining()))
+
+    def local(self, indices: Iterable[int]) -> Iterator[tuple[int, ...]] | None:
+        """Every completion of the smallest one that varies only ``indices``; ``None`` when there are more than
+        :attr:`local_limit` (a solver question is then cheaper), or when time is up (the question then goes to the
+        solver path, which reports it unknown: out of time is one rule, whatever the question)."""
+        varying = sorted(i for i in set(indices) if self.codes[i] is None)
+        if math.prod(len(self.domains[i]) for i in varying) > self.local_limit or self.deadline.expired():
             return None
-        if result.solution is not None:
-            self.witness(result.solution)
-        return result.status is SolveStatus.SAT
+        base = list(self.smallest)
 
-    def witness(self, solution: tuple[int, ...]) -> None:
-        truths = dict(zip(self.refs, self.checker.check_all(solution), strict=True))
-        self.witnesses.append(truths)
-        if all(truths[ref] for ref in self.red_line_refs):
-            self.deals.append(solution)
+        def assignments() -> Iterator[tuple[int, ...]]:
+            for values in itertools.product(*(self.domains[i] for i in varying)):
+                for i, v in zip(varying, values, strict=True):
+                    base[i] = v
+                yield tuple(base)
 
-    def status(self, rule: Rule) -> Status:
-        known = evaluate(rule.expr, self.codes, self.bounds)
-        if known is not None:
-            return Status.HELD if known else Status.BROKEN
-        seen = {w[rule.ref] for w in self.witnesses}
-        if seen == {True, False}:
-            return Status.OPEN
-        if False not in seen and self.satisfiable(Not(rule.expr)) is False:
-            return Status.HELD
-        if True not in seen and self.satisfiable(rule.expr) is False:
-            return Status.BROKEN
-        return Status.OPEN  # both completions exist, or the time limit left it unsettled (``unknown`` is set)
+        return assignments()
+
+    def neighbours(self, solution: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+        """The completions that differ from ``solution`` in one open term."""
+        for i in self.open_terms:
+            for code in self.domains[i]:
+                if code != solution[i]:
+                    yield solution[:i] + (code,) + solution[i + 1 :]
+
+    # --- the verdict -------------------------------------------------------------------------------------------
 
     def verdict(self, package_id: str | None, title: str | None, shown: dict[str, Value]) -> PackageVerdict:
         scenario = self.scenario
-        statuses = {r.ref: self.status(r) for r in scenario.rules()}
-        red_lines = [r.expr for r in scenario.red_lines()]
-        deal_possible: bool | None
-        example = None
-        forced: dict[str, Value] = {}
-        if any(statuses[r.ref] is Status.BROKEN for r in scenario.red_lines()):
-            deal_possible = False
-        else:
-            found = self.session.lexmin(red_lines, time_limit=self.deadline.remaining())
-            if found.status is SolveStatus.UNKNOWN:
-                self.unknown = True
-            deal_possible = None if found.status is SolveStatus.UNKNOWN else found.status is SolveStatus.SAT
-            if found.solution is not None:
-                self.witness(found.solution)
-                example = scenario.decode(found.solution)
-                forced = self.forced(red_lines, found.solution)
-        parties = []
-        for party in scenario.parties:
-            parties.append(
-                _party_verdict(
-                    scenario,
-                    party,
-                    self.codes,
-                    statuses,
-                    acceptable=self.acceptable(party, statuses),
-                    score_max=self.score_max(party, statuses),
-                )
+        self.keep(self.smallest)
+        statuses = self.statuses()
+        by_ref = {r.ref: statuses[k] for k, r in enumerate(self.rules)}
+        deal_possible, example, forced = self.deal(statuses)
+        acceptable = self.acceptable(statuses)
+        parties = tuple(
+            _party_verdict(
+                scenario,
+                party,
+                self.codes,
+                by_ref,
+                acceptable=acceptable[party.id],
+                score_max=self.score_max(party, statuses),
             )
+            for party in scenario.parties
+        )
         return PackageVerdict(
             package=package_id,
             title=title,
             values=shown,
             complete=False,
             deal=False,
-            parties=tuple(parties),
+            parties=parties,
             deal_possible=deal_possible,
             forced=forced,
-            example=example,
+            example=None if example is None else scenario.decode(example),
             unknown=self.unknown,
         )
 
-    def forced(self, red_lines: list[BoolExpr], deal: tuple[int, ...]) -> dict[str, Value]:
-        """Open terms whose value in ``deal`` no other deal completion changes."""
-        out: dict[str, Value] = {}
-        for term in self.scenario.terms:
-            i = term.index
-            if self.codes[i] is not None or any(d[i] != deal[i] for d in self.deals):
+    def statuses(self) -> list[Status]:
+        """Each rule's status, in checker order: by the evaluator, by trying the few terms a rule reads, and for
+        the rest by seeking completions that make each true and false (all rules' questions asked at once)."""
+        out: list[Status | None] = []
+        wanted: dict[tuple[int, bool], BoolExpr] = {}  # (rule, truth) pairs no completion is yet known to give
+        for k, rule in enumerate(self.rules):
+            known = evaluate(rule.expr, self.codes, self.bounds)
+            if known is None:
+                tries = self.local(self.reads[k])
+                if tries is not None:
+                    check = compile_rules((rule.expr,))
+                    values = {check(c)[0] for c in tries}
+                    known = values.pop() if len(values) == 1 else None
+                else:
+                    wanted[(k, True)] = rule.expr
+                    wanted[(k, False)] = Not(rule.expr)
+            out.append(None if known is None else Status.HELD if known else Status.BROKEN)
+        found = self.seek(wanted, lambda _, truth, key: truth[key[0]] is key[1])
+        # A rule that no completion breaks is held; one that none keeps is broken; unproven stays open.
+        return [
+            s if s is not None else Status.HELD if found.get((k, False)) is False else Status.BROKEN if found.get((k, True)) is False else Status.OPEN
+            for k, s in enumerate(out)
+        ]
+
+    def seek(
+        self, wanted: Mapping[K, BoolExpr], gives: Callable[[tuple[int, ...], tuple[bool, ...], K], bool], *also: BoolExpr
+    ) -> dict[K, bool | None]:
+        """For each wanted condition, whether some completion meeting ``also`` satisfies it (``None``: unproven).
+
+        ``gives(solution, truths, key)`` says whether a completion satisfies ``key``'s condition and ``also``.
+        The pool answers first, then its neighbours; then each question asks for a completion meeting *any*
+        condition still unsatisfied, until none is left or the answer is "none", which settles all that are left.
+        """
+        out: dict[K, bool | None] = {}
+        left = dict(wanted)
+        absorbed = 0
+        explored = 0
+        while True:
+            for solution, truth in zip(self.pool[absorbed:], self.truths[absorbed:], strict=True):
+                for key in [key for key in left if gives(solution, truth, key)]:
+                    del left[key]
+                    out[key] = True
+            absorbed = len(self.pool)
+            if not left:
+                return out
+            if self.try_neighbours and explored < len(self.pool):
+                # A neighbour joins the pool only if it settles something now: the pool stays small.
+                for solution in list(self.pool[explored:]):
+                    for near in self.neighbours(solution):
+                        if near not in self.seen:
+                            truth = self.checker.check_all(near)
+                            if any(gives(near, truth, key) for key in left):
+                                self.keep(near)
+                explored = len(self.pool)
                 continue
-            other = self.satisfiable(*red_lines, Compare(CmpOp.NE, Var(i), Const(deal[i])))
-            if other is False:
-                out[term.name] = term.decode(deal[i])
+            conditions = list(left.values())
+            if SEEK_MOST and getattr(self.session, "optimizes", False) and len(conditions) > 1:
+                answer = self.best(Count(tuple(conditions)), *also, _any(conditions))
+            else:
+                answer = self.ask(*also, _any(conditions))
+            if answer is not SolveStatus.SAT:
+                out.update(dict.fromkeys(left, False if answer is SolveStatus.UNSAT else None))
+                return out
+
+    def components(self, ks: Iterable[int]) -> list[tuple[list[int], list[int]]]:
+        """Rules ``ks`` grouped so that no two groups read a common open term: ``(rules, open terms)`` per group.
+
+        Questions about a conjunction or a sum of rules split along these groups: a completion is assembled from
+        each group's part independently, so each group is settled on its own (most by :meth:`local`)."""
+        parent: dict[int, int] = {}
+
+        def root(x: int) -> int:
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        reads = {k: self.reads[k] for k in ks}
+        for k, terms in reads.items():
+            # A rule reading no open term is a group of its own: keyed below every term index.
+            parent.setdefault(-1 - k, -1 - k)
+            for i in terms:
+                parent[root(-1 - k)] = root(i)
+        groups: dict[int, tuple[list[int], list[int]]] = {}
+        for k in reads:
+            groups.setdefault(root(-1 - k), ([], []))[0].append(k)
+        for i in sorted({i for terms in reads.values() for i in terms}):
+            groups[root(i)][1].append(i)
+        return sorted(groups.values())
+
+    def split(self, ks: Iterable[int]) -> tuple[list[tuple[list[int], Iterator[tuple[int, ...]]]], list[int], list[int]]:
+        """:meth:`components` of ``ks``, each small one with its :meth:`local` assignments; the large ones merged
+        into one group for the solver: ``(small groups, large rules, large terms)``."""
+        small, large_rules, large_terms = [], [], []
+        for group, terms in self.components(ks):
+            tries = self.local(terms)
+            if tries is None:
+                large_rules += group
+                large_terms += terms
+            else:
+                small.append((group, tries))
+        return small, large_rules, large_terms
+
+    def exprs(self, ks: Iterable[int]) -> list[BoolExpr]:
+        return [self.rules[k].expr for k in ks]
+
+    def acceptable(self, statuses: Sequence[Status]) -> dict[str, bool]:
+        """Per party, whether some completion keeps all of its red lines: small groups of them by trying every
+        assignment, the rest by one solver question for every party still unsettled."""
+        out: dict[str, bool] = {}
+        wanted: dict[str, BoolExpr] = {}
+        lines: dict[str, list[int]] = {}
+        for party in self.scenario.parties:
+            mine = [self.position[r.ref] for r in party.red_lines]
+            if any(statuses[k] is Status.BROKEN for k in mine):
+                out[party.id] = False
+                continue
+            small, large, _ = self.split(k for k in mine if statuses[k] is not Status.HELD)
+            if not all(any(all(check) for check in map(compile_rules(tuple(self.exprs(group))), tries)) for group, tries in small):
+                out[party.id] = False
+            elif not large:
+                out[party.id] = True
+            else:
+                lines[party.id] = large
+                wanted[party.id] = _all(self.exprs(large))
+        found = self.seek(wanted, lambda _, truth, pid: all(truth[k] for k in lines[pid]))
+        # Unproven (time limit) counts as not acceptable: a verdict claims only what it proved.
+        out.update({pid: ok is True for pid, ok in found.items()})
         return out
 
-    def acceptable(self, party: Party, statuses: Mapping[str, Status]) -> bool:
-        if any(statuses[r.ref] is Status.BROKEN for r in party.red_lines):
-            return False
-        if all(statuses[r.ref] is Status.HELD for r in party.red_lines):
-            return True
-        return bool(self.satisfiable(*(r.expr for r in party.red_lines)))
+    def deal(self, statuses: Sequence[Status]) -> tuple[bool | None, tuple[int, ...] | None, dict[str, Value]]:
+        """``deal_possible``, the lexicographically smallest deal completion, and the forced terms.
 
-    def score_max(self, party: Party, statuses: Mapping[str, Status]) -> float:
-        """The best score any completion gives ``party`` (red lines ignored), by bisection on the met weight."""
-        sure = sum(d.weight for d in party.demands if statuses[d.ref] is Status.HELD)
-        maybe = [d for d in party.demands if statuses[d.ref] is Status.OPEN]
-        if not maybe:
+        The red lines split into independent groups; the smallest deal is each group's smallest part put together
+        (the first position where a smaller deal would differ lies in one group, whose part would be smaller), and a
+        term is forced when its group's deals agree on it. Terms no red line reads are forced only when their
+        domain has one value."""
+        if any(statuses[k] is Status.BROKEN for k in self.red_lines):
+            return False, None, {}
+        example = list(self.smallest)
+        forced = {i for i in self.open_terms if len(self.domains[i]) == 1}
+        small, large, large_terms = self.split(k for k in self.red_lines if statuses[k] is not Status.HELD)
+        for group, tries in small:
+            check = compile_rules(tuple(self.exprs(group)))
+            deals = [c for c in tries if all(check(c))]  # in lexicographic order: the first is the smallest
+            if not deals:
+                return False, None, {}
+            terms = sorted({i for k in group for i in self.reads[k]})
+            for i in terms:
+                example[i] = deals[0][i]
+                if all(d[i] == deals[0][i] for d in deals):
+                    forced.add(i)
+        if large:
+            part, status = self.lexmin(self.exprs(large))
+            if part is None:
+                return (None if status is SolveStatus.UNKNOWN else False), None, {}
+            for i in large_terms:
+                example[i] = part[i]
+            found = self.forced(large, large_terms, part)
+            forced |= {i for i, changeable in found.items() if changeable is False}  # unproven ones are left out
+        self.keep(tuple(example))
+        terms = self.scenario.terms
+        return True, tuple(example), {terms[i].name: terms[i].decode(example[i]) for i in sorted(forced)}
+
+    def lexmin(self, needed: list[BoolExpr]) -> tuple[tuple[int, ...] | None, SolveStatus]:
+        """The lexicographically smallest completion meeting ``needed``."""
+        # When the smallest completion of all meets them, it is the answer: no solve.
+        if all(compile_rules(tuple(needed))(self.smallest)):
+            return self.smallest, SolveStatus.SAT
+        if self.deadline.expired():
+            self.unknown = True
+            return None, SolveStatus.UNKNOWN
+        result = self.session.lexmin(needed, time_limit=self.deadline.remaining())
+        status = self.settled(result)
+        return (result.solution if status is SolveStatus.SAT else None), status
+
+    def forced(self, group: list[int], terms: list[int], example: tuple[int, ...]) -> dict[int, bool | None]:
+        """Per term, whether a completion keeping the red lines ``group`` changes its value in ``example``
+        (``None``: unproven). Each question asks for one that changes *any* term not yet seen to change."""
+
+        def changes(solution: tuple[int, ...], truth: tuple[bool, ...], i: int) -> bool:
+            # The pool holds completions, not only deals: only one keeping the group shows term i can change.
+            return solution[i] != example[i] and all(truth[k] for k in group)
+
+        wanted = {i: Compare(CmpOp.NE, Var(i), Const(example[i])) for i in terms}
+        return self.seek(wanted, changes, *self.exprs(group))
+
+    def score_max(self, party: Party, statuses: Sequence[Status]) -> float:
+        """The best score any completion gives ``party`` (red lines ignored). The open demands split into
+        independent groups whose best gains add up: small groups by trying every assignment, the rest by the
+        pool's best when it meets them all, else one maximisation (CP-SAT optimises; other engines bisect)."""
+        weight = {self.position[d.ref]: d.weight for d in party.demands}
+        sure = sum(w for k, w in weight.items() if statuses[k] is Status.HELD)
+        small, large, _ = self.split(k for k in weight if statuses[k] is Status.OPEN)
+        for group, tries in small:
+            check = compile_rules(tuple(self.exprs(group)))
+            sure += max(sum(weight[k] for k, ok in zip(group, check(c), strict=True) if ok) for c in tries)
+        if not large:
             return _score(party, sure)
-        gained = _balanced_sum([Arith(ArithOp.MUL, Const(d.weight), Count((d.expr,))) for d in maybe])
-        # lo is reachable (by a witness, or by gaining nothing); bisect for the largest reachable gain.
-        lo = max((sum(d.weight for d in maybe if w[d.ref]) for w in self.witnesses), default=0)
-        hi = sum(d.weight for d in maybe)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            reachable = self.satisfiable(Compare(CmpOp.GE, gained, Const(mid)))
-            if reachable:
-                lo = mid
-            else:
-                # Out of time counts as unreachable here: score_max is then a proven lower bound, and unknown is set.
-                hi = mid - 1
-        return _score(party, sure + lo)
+        hi = sum(weight[k] for k in large)
+        gains = [sum(weight[k] for k in large if truth[k]) for truth in self.truths]
+        top = max(range(len(gains)), key=gains.__getitem__)  # the pool is never empty: it holds the smallest
+        if gains[top] == hi:
+            return _score(party, sure + hi)
+        gained = _balanced_sum([Arith(ArithOp.MUL, Const(weight[k]), Count((self.rules[k].expr,))) for k in large])
+        if self.deadline.expired():
+            self.unknown = True
+            result = SolveResult(SolveStatus.UNKNOWN, self.pool[top])
+        else:
+            result = self.session.maximum(gained, start=self.pool[top], time_limit=self.deadline.remaining())
+            self.settled(result)
+        # Out of time: the best gain proven reachable, a lower bound (``unknown`` is set).
+        reached = self.checker.check_all(self.pool[top] if result.solution is None else result.solution)
+        return _score(party, sure + sum(weight[k] for k in large if reached[k]))
+
+
+K = TypeVar("K")
+
+
+def _any(conditions: list[BoolExpr]) -> BoolExpr:
+    return conditions[0] if len(conditions) == 1 else Logic(Connective.OR, tuple(conditions))
+
+
+def _all(conditions: list[BoolExpr]) -> BoolExpr:
+    return conditions[0] if len(conditions) == 1 else Logic(Connective.AND, tuple(conditions))
 
 
 def _balanced_sum(parts: list[IntExpr]) -> IntExpr:

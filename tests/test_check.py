@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from pathlib import Path
 import subprocess
 import sys
 import textwrap
@@ -11,8 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dealcheck import engine as engine_module
 from dealcheck.engine import check_package, check_packages, check_selected
+from dealcheck import load_scenario
 from dealcheck.errors import UsageError
+from dealcheck.report.jsonfmt import render as render_json
 from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
 from dealcheck.results import Status
 from dealcheck.rules.evaluator import evaluate
@@ -21,6 +26,8 @@ from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
 from dealcheck.solver import brute
 from dealcheck.solver.base import ENGINES, SolveResult, SolveStatus
 from dealcheck.testing.strategies import packages, scenarios
+
+BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"
 
 
 def _toy() -> Scenario:
@@ -133,6 +140,7 @@ def test_check_packages_and_selected():
 
 
 def test_time_limit_makes_the_verdict_unknown_and_claims_nothing(monkeypatch):
+    monkeypatch.setattr(engine_module, "LOCAL_LIMIT", 0)  # every question goes to the (timed-out) solver
     monkeypatch.setattr(brute, "find_solution", lambda *a, **k: SolveResult(SolveStatus.UNKNOWN))
     monkeypatch.setattr(brute, "lexmin_solution", lambda *a, **k: SolveResult(SolveStatus.UNKNOWN))
     v = check_package(_toy(), {"minerals_deal": True}, engine="brute", time_limit=1.0)
@@ -194,13 +202,30 @@ def _reference(scenario: Scenario, fixed: tuple[int | None, ...]):
     return statuses, bool(deals), forced, example, parties
 
 
-@settings(max_examples=40, deadline=None)
+#: How a partial check may answer: its cheap steps first (the default), or every question sent to the engine
+#: (``LOCAL_LIMIT = 0``), with or without the pool's neighbours tried first.
+MODES = {"default": (engine_module.LOCAL_LIMIT, True), "engine": (0, False), "engine+neighbours": (0, True)}
+
+
+@contextlib.contextmanager
+def _mode(name: str):
+    saved = engine_module.LOCAL_LIMIT, engine_module.NEIGHBOURS
+    engine_module.LOCAL_LIMIT, engine_module.NEIGHBOURS = MODES[name]
+    try:
+        yield
+    finally:
+        engine_module.LOCAL_LIMIT, engine_module.NEIGHBOURS = saved
+
+
+@settings(max_examples=80, deadline=None)
 @given(st.data())
 def test_partial_checks_match_brute_force(data):
-    scenario = data.draw(scenarios(max_terms=3, max_parties=2, max_rules=2, max_depth=2))
-    engine = data.draw(st.sampled_from(ENGINES))
+    scenario = data.draw(scenarios(max_terms=4, max_parties=3, max_rules=2, max_depth=2, max_int_width=3), label="scenario")
+    engine = data.draw(st.sampled_from(ENGINES), label="engine")
+    mode = data.draw(st.sampled_from(sorted(MODES)), label="mode")
     values = scenario.packages[0].values
-    v = check_package(scenario, values, engine=engine)
+    with _mode(mode):
+        v = check_package(scenario, values, engine=engine)
     fixed = scenario.encode(values)
     statuses, possible, forced, example, parties = _reference(scenario, fixed)
     assert not v.unknown
@@ -219,6 +244,17 @@ def test_partial_checks_match_brute_force(data):
     for p in v.parties:
         assert p.broken == tuple(o.id for o in p.red_lines if o.status is Status.BROKEN)
         assert p.met == tuple(o.id for o in p.demands if o.status is Status.HELD)
+
+
+def test_every_mode_gives_the_same_verdicts_on_the_bundled_scenario():
+    """The cheap steps change how many solves a check needs, never its answers (every engine, every mode)."""
+    scenario = load_scenario(BUNDLED)
+    verdicts = set()
+    for mode in MODES:
+        for engine in ("cpsat", "constraint"):
+            with _mode(mode):
+                verdicts.add(render_json(check_packages(scenario, engine=engine)))
+    assert len(verdicts) == 1
 
 
 @settings(max_examples=40, deadline=None)

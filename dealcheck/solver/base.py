@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 
 from dealcheck.errors import UsageError
-from dealcheck.rules.ir import BoolExpr
+from dealcheck.rules.ir import BoolExpr, CmpOp, Compare, Const, IntExpr
 
 if TYPE_CHECKING:
     from dealcheck.model import Rule, Scenario
@@ -237,6 +237,57 @@ class Session:
     def lexmin(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
         """The lexicographically smallest solution that also meets ``conditions``."""
         return self.engine.lexmin_solution(self.problem.with_constraints(*conditions), time_limit=time_limit)
+
+    def maximum(
+        self,
+        objective: IntExpr,
+        conditions: Sequence[BoolExpr] = (),
+        *,
+        start: tuple[int, ...] | None = None,
+        time_limit: float | None = None,
+    ) -> SolveResult:
+        """A solution meeting ``conditions`` on which integer expression ``objective`` is largest.
+
+        ``SAT``: the solution is a proven maximum; ``UNSAT``: no solution meets ``conditions``; ``UNKNOWN``: the
+        time limit stopped the search, and the solution (if any) is the best one proven to exist. ``start`` is a
+        solution already known to meet ``conditions``: the search begins from its value.
+
+        This generic version bisects on ``objective >= k`` with :meth:`find`; an engine that optimises answers in
+        one solve (:class:`dealcheck.solver.cpsat.CpsatSession`).
+
+        >>> from dealcheck.rules.ir import Arith, ArithOp, Var
+        >>> session = Session(get_engine("brute"), Problem((range(3), range(3))))
+        >>> session.maximum(Arith(ArithOp.SUB, Var(0), Var(1))).solution
+        (2, 0)
+        """
+        from dealcheck.rules.evaluator import bounds, evaluate_int  # the rule layer; kept off the import path
+
+        deadline = Deadline(time_limit)
+        best = start
+        if best is None:
+            first = self.find(conditions, time_limit=deadline.remaining())
+            if first.status is not SolveStatus.SAT:
+                return first
+            best = first.solution
+        assert best is not None
+        reached = evaluate_int(objective, best)
+        limits = bounds(objective, (None,) * len(self.problem.domains), self.problem.bounds)
+        assert reached is not None and limits is not None
+        hi = limits[1]
+        while reached < hi:  # invariant: ``reached`` is reached, nothing above ``hi`` is
+            mid = (reached + 1 + hi) // 2
+            found = self.find([*conditions, Compare(CmpOp.GE, objective, Const(mid))], time_limit=deadline.remaining())
+            if found.status is SolveStatus.UNKNOWN:
+                return SolveResult(SolveStatus.UNKNOWN, best)
+            if found.status is SolveStatus.UNSAT:
+                hi = mid - 1
+            else:
+                assert found.solution is not None
+                best = found.solution
+                value = evaluate_int(objective, best)
+                assert value is not None
+                reached = value
+        return SolveResult(SolveStatus.SAT, best)
 
 
 def open_session(engine: Engine, problem: Problem) -> Session:
