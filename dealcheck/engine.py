@@ -344,15 +344,12 @@ class _Partial:
     def ask(self, *conditions: BoolExpr) -> SolveStatus:
         """Whether some completion meets every condition (its solution, if any, joins the pool)."""
         if self.deadline.expired():
-            self.unknown = True
-            return SolveStatus.UNKNOWN
+            return self.timed_out()
         return self.settled(self.session.find(conditions, time_limit=self.deadline.remaining()))
 
-    def best(self, objective: IntExpr, *conditions: BoolExpr) -> SolveStatus:
-        if self.deadline.expired():
-            self.unknown = True
-            return SolveStatus.UNKNOWN
-        return self.settled(self.session.maximum(objective, conditions, time_limit=self.deadline.remaining()))
+    def timed_out(self) -> SolveStatus:
+        self.unknown = True
+        return SolveStatus.UNKNOWN
 
     def local(self, indices: Iterable[int]) -> Iterator[tuple[int, ...]] | None:
         """Every completion of the smallest one that varies only ``indices``; ``None`` when there are more than
@@ -467,10 +464,13 @@ class _Partial:
                 explored = len(self.pool)
                 continue
             conditions = list(left.values())
-            if SEEK_MOST and getattr(self.session, "optimizes", False) and len(conditions) > 1:
-                answer = self.best(Count(tuple(conditions)), *also, _any(conditions))
-            else:
+            find_most = getattr(self.session, "find_most", None) if SEEK_MOST and len(conditions) > 1 else None
+            if find_most is None:
                 answer = self.ask(*also, _any(conditions))
+            elif self.deadline.expired():
+                answer = self.timed_out()
+            else:
+                answer = self.settled(find_most(also, conditions, time_limit=self.deadline.remaining()))
             if answer is not SolveStatus.SAT:
                 out.update(dict.fromkeys(left, False if answer is SolveStatus.UNSAT else None))
                 return out

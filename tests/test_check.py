@@ -21,7 +21,7 @@ from dealcheck.report.jsonfmt import render as render_json
 from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
 from dealcheck.results import Status
 from dealcheck.rules.evaluator import evaluate
-from dealcheck.rules.ir import CmpOp, Compare, Const, Implies, IsTrue, Var
+from dealcheck.rules.ir import CmpOp, Compare, Const, Implies, IsTrue, Truth, Var
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
 from dealcheck.solver import brute
 from dealcheck.solver.base import ENGINES, SolveResult, SolveStatus
@@ -271,3 +271,38 @@ def test_full_checks_match_the_evaluator(data):
         met = [d for d in party.demands if evaluate(d.expr, fixed)]
         assert pv.met == tuple(d.id for d in met)
         assert pv.score == pytest.approx(sum(d.weight for d in met) / party.total_weight if party.demands else 1.0)
+
+
+# --- the sessions a partial check asks its questions through ---------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_session_questions_match_brute_force(data):
+    """CP-SAT's one-model session and the generic session agree with brute force on every question kind."""
+    from dealcheck.rules.evaluator import evaluate_int
+    from dealcheck.rules.ir import Arith, ArithOp, Count
+    from dealcheck.solver import cpsat, pyconstraint
+    from dealcheck.solver.base import Problem, open_session
+    from dealcheck.testing.strategies import codes, rules
+
+    scenario = data.draw(scenarios(max_terms=3, max_parties=1, max_rules=1), label="scenario")
+    fixed = data.draw(codes(scenario, partial=True), label="fixed")
+    problem = Problem(tuple(t.domain.codes for t in scenario.terms), (), fixed)
+    conditions = data.draw(st.lists(rules(scenario, max_depth=2), max_size=2), label="conditions")
+    wanted = data.draw(st.lists(rules(scenario, max_depth=1), min_size=1, max_size=3), label="wanted")
+    objective = Arith(ArithOp.SUB, Count(tuple(wanted)), Count(tuple(conditions) or (Truth(False),)))
+    space = [c for c in brute.iterate_solutions(problem.with_constraints(*conditions))]
+    best = max((evaluate_int(objective, c) for c in space), default=None)
+    for session in (cpsat.CpsatSession(problem), open_session(pyconstraint, problem)):
+        lexmin = session.lexmin(conditions)
+        assert lexmin.solution == (space[0] if space else None)
+        top = session.maximum(objective, conditions)
+        assert top.status is (SolveStatus.SAT if space else SolveStatus.UNSAT)
+        if space:
+            assert evaluate_int(objective, top.solution) == best
+    most = cpsat.CpsatSession(problem).find_most(conditions, wanted)
+    hits = [c for c in space if any(evaluate(w, c) for w in wanted)]
+    assert most.status is (SolveStatus.SAT if hits else SolveStatus.UNSAT)
+    if hits:
+        assert most.solution in hits

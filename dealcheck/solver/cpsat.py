@@ -56,6 +56,7 @@ from dealcheck.rules.ir import (
 from dealcheck.solver.base import Deadline, Fixed, Problem, SolutionCount, SolveResult, SolveStatus
 
 __all__ = [
+    "FIND_MOST_EFFORT",
     "SEED",
     "CpsatModel",
     "CpsatSession",
@@ -65,6 +66,10 @@ __all__ = [
     "lexmin_solution",
     "open_session",
 ]
+
+#: Deterministic work (CP-SAT's own unit, roughly seconds on a fast machine) a :meth:`CpsatSession.find_most`
+#: optimisation may spend before it settles for the best solution found so far.
+FIND_MOST_EFFORT = 0.02
 
 #: The random seed of every CP-SAT solve; with one worker, the same model gives the same answer every run.
 SEED = 20250321
@@ -294,11 +299,20 @@ class CpsatModel:
 
     # --- solving --------------------------------------------------------------------------------------------
 
-    def solver(self, time_limit: float | None = None, *, presolve: bool = True, smallest_first: bool = False) -> Any:
+    def solver(
+        self,
+        time_limit: float | None = None,
+        *,
+        presolve: bool = True,
+        smallest_first: bool = False,
+        effort: float | None = None,
+    ) -> Any:
         """A ``CpSolver`` set up the way every dealcheck solve is: one worker, the fixed seed, the time limit.
 
         ``presolve=False`` suits many small questions on one model: presolving costs more than it saves there.
-        ``smallest_first`` searches the terms in order, each at its smallest code first (see :meth:`solve`)."""
+        ``smallest_first`` searches the terms in order, each at its smallest code first (see :meth:`solve`).
+        ``effort`` caps CP-SAT's *deterministic* time (work counted, not seconds): the same model and cap give the
+        same answer on any machine, unlike a time limit."""
         solver = self._cp.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = SEED
@@ -309,6 +323,8 @@ class CpsatModel:
                 self.model.add_decision_strategy(list(self.variables), self._cp.CHOOSE_FIRST, self._cp.SELECT_MIN_VALUE)
                 self._smallest_first = True
             solver.parameters.search_branching = self._cp.FIXED_SEARCH
+        if effort is not None:
+            solver.parameters.max_deterministic_time = effort
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = max(0.0, time_limit)
         return solver
@@ -320,6 +336,7 @@ class CpsatModel:
         time_limit: float | None = None,
         presolve: bool = True,
         smallest_first: bool = False,
+        effort: float | None = None,
     ) -> SolveResult:
         """Solve under ``assumptions``. With an objective, ``SAT`` means proven optimal (else ``UNKNOWN``,
         with the best solution found still attached).
@@ -331,7 +348,7 @@ class CpsatModel:
         self.model.clear_assumptions()
         self.model.add_assumptions(list(assumptions))
         self._assumed = {lit.Index(): lit for lit in assumptions}
-        solver = self._solver = self.solver(time_limit, presolve=presolve, smallest_first=smallest_first)
+        solver = self._solver = self.solver(time_limit, presolve=presolve, smallest_first=smallest_first, effort=effort)
         status = solver.solve(self.model)
         has_objective = self.model.has_objective()
         self.objective_value = solver.objective_value if has_objective and status in (cp.OPTIMAL, cp.FEASIBLE) else None
@@ -453,9 +470,6 @@ class CpsatSession:
     (0, 2)
     """
 
-    #: It answers :meth:`maximum` in one solve, so callers may prefer optimisation over repeated questions.
-    optimizes = True
-
     def __init__(self, problem: Problem, *, presolve: bool = False) -> None:
         merged = problem.merged_fixed()
         self.presolve = presolve
@@ -468,13 +482,50 @@ class CpsatSession:
                 self.model.require(c)
             self._open = tuple(i for i, c in enumerate(merged) if c is None and len(problem.domains[i]) > 1)
 
-    def _solve(self, assumed: Sequence[Literal], deadline: Deadline, *, smallest_first: bool = False) -> SolveResult:
+    def _solve(
+        self, assumed: Sequence[Literal], deadline: Deadline, *, smallest_first: bool = False, effort: float | None = None
+    ) -> SolveResult:
         assert self.model is not None
         if deadline.expired():  # CP-SAT given 0 s may still answer; out of time is one rule for every question
             return SolveResult(SolveStatus.UNKNOWN)
         return self.model.solve(
-            assumptions=assumed, time_limit=deadline.remaining(), presolve=self.presolve, smallest_first=smallest_first
+            assumptions=assumed,
+            time_limit=deadline.remaining(),
+            presolve=self.presolve,
+            smallest_first=smallest_first,
+            effort=effort,
         )
+
+    def find_most(
+        self, conditions: Sequence[BoolExpr], wanted: Sequence[BoolExpr], *, time_limit: float | None = None
+    ) -> SolveResult:
+        """A solution meeting ``conditions`` and at least one of ``wanted``, meeting as many of ``wanted`` as a
+        short optimisation finds (:data:`FIND_MOST_EFFORT`; not proven the most). ``UNSAT``: none meets any.
+
+        For callers that want to settle many questions per solve: a plain :meth:`find` answer usually meets one
+        or two. The cap is deterministic work, so the answer is the same on every run and machine; a proof of
+        the maximum could cost a hundred times more (measured on tight 40-term scenarios) and is not needed.
+        """
+        m = self.model
+        if m is None:
+            return SolveResult(SolveStatus.UNSAT)
+        deadline = Deadline(time_limit)
+        holds = [m.literal(w) for w in wanted]
+        assumed = [*(m.literal(c) for c in conditions), m.literal(Logic(Connective.OR, tuple(wanted)))]
+        m.model.maximize(self._cp_sum(holds))
+        try:
+            result = self._solve(assumed, deadline, effort=FIND_MOST_EFFORT)
+        finally:
+            m.model.clear_objective()
+        if result.solution is not None:
+            return SolveResult(SolveStatus.SAT, result.solution)  # a solution, whether or not the best
+        if result.status is SolveStatus.UNKNOWN and not deadline.expired():
+            return self._solve(assumed, deadline)  # the capped search found nothing yet: any solution will do
+        return result
+
+    def _cp_sum(self, literals: Sequence[Literal]) -> Linear:
+        assert self.model is not None
+        return self.model._cp.LinearExpr.sum(list(literals))
 
     def find(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
         if self.model is None:
