@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ __all__ = [
     "describe",
     "discover",
     "parse_count",
+    "parse_score",
     "render_test_run",
     "run_expectation",
     "run_expectations",
@@ -71,7 +73,15 @@ _CLAIM_KEYS = (
     "not_acceptable_to",
     "forced",
     "deals",
+    "options",
+    "conflicts",
+    "concessions",
+    "concession",
+    "best",
+    "nearest",
 )
+#: Claims answered by the analyses over the subject's completions rather than by one package verdict.
+_ANALYSIS_KEYS = ("deals", "options", "conflicts", "concessions", "concession", "best", "nearest")
 
 
 # --- results ------------------------------------------------------------------------------------------------
@@ -210,14 +220,13 @@ def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
         raise _Unchecked(f"unknown key {unknown[0]!r} in expectation; known keys are {', '.join(_SUBJECT_KEYS + _CLAIM_KEYS)}")
     claims = [k for k in _CLAIM_KEYS if k in data]
     if not claims:
-        raise _Unchecked("the expectation claims nothing: give deal, deal_possible, breaks, keeps, meets, "
-                         "acceptable_to, not_acceptable_to, forced or deals")
+        raise _Unchecked("the expectation claims nothing: give one of " + ", ".join(_CLAIM_KEYS))
     variant = data.get("variant")
     if variant is not None:
         scenario = scenario.variant(str(variant))
     values, subject = _subject(scenario, data)
     failures: list[str] = []
-    package_claims = [k for k in claims if k != "deals"]
+    package_claims = [k for k in claims if k not in _ANALYSIS_KEYS]
     if package_claims:
         if values is None:
             raise _Unchecked(f"{package_claims[0]} needs a subject: give package: or set: in the expectation")
@@ -226,8 +235,11 @@ def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
         if verdict.unknown:
             raise _Unchecked(f"a time limit stopped the analysis of {subject}, so the expectation could not be checked")
         failures += _package_failures(scenario, data, verdict, subject)
-    if "deals" in data:
-        failures += _count_failures(scenario, data["deals"], values, subject)
+    for key in _ANALYSIS_KEYS:
+        if key in data:
+            if values is not None:
+                scenario.encode(values)
+            failures += _ANALYSES[key](scenario, data[key], values, subject)
     return failures
 
 
@@ -365,8 +377,9 @@ _COMPARE: dict[str, Callable[[int, int], bool]] = {
 _COUNT_RE = re.compile(r"\s*(==|!=|>=|<=|>|<|=)?\s*([0-9]{1,30})\s*")
 
 
-def parse_count(claim: Any) -> tuple[str, int]:
-    """The comparison and number of a ``deals:`` claim: an integer, or a string like ``">= 1"``.
+def parse_count(claim: Any, key: str = "deals") -> tuple[str, int]:
+    """The comparison and number of a count claim (``deals:``, ``conflicts:``, ``concessions:``, a distance): an
+    integer, or a string like ``">= 1"``.
 
     >>> parse_count(0), parse_count(">= 1"), parse_count("< 10"), parse_count("3")
     (('==', 0), ('>=', 1), ('<', 10), ('==', 3))
@@ -378,7 +391,272 @@ def parse_count(claim: Any) -> tuple[str, int]:
         if m:
             op = m.group(1) or "=="
             return ("==" if op == "=" else op), int(m.group(2))
-    raise _Unchecked(f"deals: takes a count such as 0 or a comparison such as \">= 1\", not {claim!r}")
+    raise _Unchecked(f"{key}: takes a count such as 0 or a comparison such as \">= 1\", not {claim!r}")
+
+
+# --- claims answered by the analyses ------------------------------------------------------------------------
+#
+# Each takes (scenario, the claim as written, the subject's values or None, the subject's name) and returns its
+# failure sentences. The analyses are imported here, inside the functions that solve, so loading a scenario or
+# running package claims never pays for them.
+
+
+def _analysis(module: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(f"dealcheck.analysis.{module}")
+    except ImportError:
+        raise _Unchecked("this claim needs the analysis engine, which this installation lacks; "
+                         "this expectation cannot be checked") from None
+
+
+def _within(values: Mapping[str, Any] | None, subject: str) -> str:
+    return subject if values is None else f"the completions of {subject}"
+
+
+def _red_lines(scenario: Any, refs: Any, key: str) -> list[Any]:
+    """The red lines ``refs`` names (``UsageError`` with a did-you-mean for an unknown one)."""
+    if isinstance(refs, str) or not isinstance(refs, Iterable) or isinstance(refs, Mapping):
+        raise _Unchecked(f"{key}: takes a list of red lines (party.rule), not {refs!r}")
+    out = []
+    for ref in refs:
+        rule = scenario.rule(str(ref))
+        if rule.kind.value != "red_line":
+            raise _Unchecked(f"{ref} is a demand, so {key} cannot list it: conflicts and concessions are about red lines")
+        if rule in out:
+            raise _Unchecked(f"{ref} is listed twice in {key}")
+        out.append(rule)
+    if not out:
+        raise _Unchecked(f"{key} lists no red line")
+    return out
+
+
+def _fixed(scenario: Any, values: Mapping[str, Any] | None) -> tuple[int | None, ...] | None:
+    return None if not values else tuple(scenario.encode(values))
+
+
+def _domains(scenario: Any) -> tuple[range, ...]:
+    return tuple(t.domain.codes for t in scenario.terms)
+
+
+def _joined(refs: Iterable[str]) -> str:
+    return " + ".join(refs)
+
+
+def _example(scenario: Any, rules: Sequence[Any], fixed: tuple[int | None, ...] | None) -> str:
+    """The values of the terms ``rules`` read, in the smallest deal (in term order) keeping all of them."""
+    from dealcheck.rules.ir import term_indices
+    from dealcheck.solver.base import Problem, get_engine
+
+    result = get_engine("cpsat").lexmin_solution(Problem(_domains(scenario), tuple(r.expr for r in rules), fixed))
+    if result.solution is None:
+        return ""
+    read = set().union(*(term_indices(r.expr) for r in rules))
+    shown = [f"{t.name}={_show(t.decode(result.solution[t.index]))}" for t in scenario.terms if t.index in read]
+    return ", for example with " + ", ".join(shown) if shown else ""
+
+
+def _options_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    if not isinstance(claim, Mapping):
+        raise _Unchecked("options: must map terms to lists of options, for example {ceasefire: [none, energy]}")
+    wanted: dict[str, set[int]] = {}
+    for name, options in claim.items():
+        term = scenario.term(str(name))
+        if isinstance(options, str) or not isinstance(options, Iterable) or isinstance(options, Mapping):
+            raise _Unchecked(f"options: takes a list of options per term, not {options!r} for {name}")
+        wanted[term.name] = {scenario.encode({term.name: v})[term.index] for v in options}
+    explore = _analysis("explore")
+    report = explore.explore(scenario, top=0, pareto_limit=0, package=values or None)
+    if not (report.exact and report.terms_complete):
+        raise _Unchecked(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
+    zones = {z.term: z for z in report.terms}
+    within = _within(values, subject)
+    out = []
+    for name, codes in wanted.items():
+        term = scenario.term(name)
+        zone = zones[name]
+        found = {term.encode(v) for v in zone.options}
+        if found == codes:
+            continue
+        claimed = ", ".join(_show(term.decode(c)) for c in term.domain.codes if c in codes) or "no option"
+        text = f"expected the deals in {within} to take exactly {claimed} for {name}, but "
+        if not zone.options:
+            text += f"there is no deal in {within}, so no option of {name} occurs"
+        else:
+            text += f"they take {', '.join(_show(v) for v in zone.options)}"
+            if zone.excluded:
+                text += f" and never {', '.join(_show(v) for v in zone.excluded)}"
+        out.append(text)
+    return out
+
+
+def _conflicts_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    conflicts = _analysis("conflicts")
+    fixed = _fixed(scenario, values)
+    within = _within(values, subject)
+    every = list(scenario.red_lines())
+    if isinstance(claim, (int, str)) and not isinstance(claim, bool):
+        op, n = parse_count(claim, "conflicts")
+        found, complete = conflicts.conflict_sets(_domains(scenario), [r.expr for r in every], fixed, limit=n + 1)
+        # At most n + 1 conflicts come back; when that is not all of them there are at least n + 2, and every
+        # comparison with n answers the same for n + 1 as for the true count.
+        count = len(found)
+        if _COMPARE[op](count, n):
+            return []
+        shown = "; ".join(_joined(every[i].ref for i in s) for s in found[:5])
+        have = f"{count}" if complete else f"at least {count + 1}"
+        text = (f"expected {_OP_WORDS[op]} {n} minimal conflict{'s' if n != 1 else ''} among the red lines in {within}, "
+                f"but there {'is' if have == '1' else 'are'} {have}")
+        if found:
+            text += ": " + shown + ("; ..." if len(found) > 5 else "")
+        else:
+            text += ": they can all hold at once (a deal exists)"
+        return [text]
+    if isinstance(claim, str) or not isinstance(claim, Iterable) or isinstance(claim, Mapping):
+        raise _Unchecked(f"conflicts: takes a count (conflicts: 0) or a list of sets of red lines, not {claim!r}")
+    out = []
+    for refs in claim:
+        rules = _red_lines(scenario, refs, "a conflict")
+        found, complete = conflicts.conflict_sets(_domains(scenario), [r.expr for r in rules], fixed)
+        if not complete:
+            raise _Unchecked(f"a limit stopped the search for conflicts in {within}, so the expectation could not be checked")
+        if found == [tuple(range(len(rules)))]:
+            continue
+        text = f"expected {_joined(r.ref for r in rules)} to be a minimal conflict in {within}, but "
+        if not found:
+            text += "these red lines can all hold at once" + _example(scenario, rules, fixed)
+        else:
+            smaller = "; ".join(_joined(rules[i].ref for i in s) for s in found)
+            text += f"it is not minimal: {smaller} already cannot hold together"
+        out.append(text)
+    return out
+
+
+def _concessions_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    op, n = parse_count(claim, "concessions")
+    cheapest = _analysis("conflicts").cheapest_concession(scenario, package=values or None)
+    if _COMPARE[op](cheapest.cost, n):
+        return []
+    text = f"expected the cheapest concession that opens a deal in {_within(values, subject)} to cost {_OP_WORDS[op]} {n}, but "
+    if cheapest.cost == 0:
+        return [text + "a deal exists without any concession (it costs 0)"]
+    return [text + f"it costs {cheapest.cost}: drop {_joined(cheapest.refs)}"]
+
+
+def _concession_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    conflicts = _analysis("conflicts")
+    dropped = _red_lines(scenario, claim, "concession")
+    fixed = _fixed(scenario, values)
+    within = _within(values, subject)
+    cost = sum(r.concession_cost for r in dropped)
+    text = f"expected dropping {_joined(r.ref for r in dropped)} (cost {cost}) to be one of the cheapest concessions " \
+           f"that open a deal in {within}, but "
+    cheapest = conflicts.cheapest_concession(scenario, package=values or None)
+    if cheapest.cost == 0:
+        return [text + "a deal exists without any concession"]
+    rest = [r for r in scenario.red_lines() if r not in dropped]
+    found, _ = conflicts.conflict_sets(_domains(scenario), [r.expr for r in rest], fixed, limit=1)
+    if found:
+        return [text + f"it opens no deal: {_joined(rest[i].ref for i in found[0])} still cannot hold together"]
+    if cost != cheapest.cost:
+        return [text + f"dropping {_joined(cheapest.refs)} costs only {cheapest.cost}"]
+    return []
+
+
+#: The exact score of ``best:``: an integer, a fraction or a terminating decimal, as the loader accepts it.
+_SCORE_RE = re.compile(r"\s*[0-9]{1,30}(?:/[0-9]{1,30}|\.[0-9]{1,30})?\s*")
+
+
+def parse_score(text: Any) -> Fraction:
+    """The exact score a ``best:`` claim names: ``"871/210"``, ``4`` or ``"0.6"`` (never a rounded float).
+
+    >>> parse_score("871/210"), parse_score(4), parse_score("0.6")
+    (Fraction(871, 210), Fraction(4, 1), Fraction(3, 5))
+    """
+    if isinstance(text, Fraction):
+        return text
+    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
+        return Fraction(text)
+    if isinstance(text, str) and _SCORE_RE.fullmatch(text):
+        try:
+            return Fraction(text.strip())
+        except ZeroDivisionError:
+            pass
+    raise _Unchecked(f"the score in best must be exact, such as \"871/210\", 4 or \"0.6\", not {text!r}")
+
+
+def _best_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    if not isinstance(claim, Mapping) or "score" not in claim:
+        raise _Unchecked("best: takes a mapping with the best deal's score, such as {score: \"871/210\"}")
+    want = parse_score(claim["score"])
+    objective = str(claim.get("objective") or "total")
+    parties = claim.get("parties")
+    if parties is not None:
+        parties = _names({"parties": parties}, "parties")
+    report = _analysis("explore").explore(
+        scenario, objective=objective, top=1, parties=parties, package=values or None, pareto_limit=0
+    )
+    if not report.best_complete:
+        raise _Unchecked(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
+    within = _within(values, subject)
+    of = "" if parties is None else f" for {', '.join(parties)}"
+    shown = str(claim["score"]).strip()
+    text = f"expected the best deal in {within} by {objective} score{of} to score {shown}, but "
+    if not report.best:
+        return [text + f"there is no deal in {within}"]
+    best = report.best[0]
+    if best.objective == want:
+        return []
+    scores = ", ".join(f"{s.party} {s.met}/{s.total}" if s.total else f"{s.party} -" for s in best.scores)
+    return [text + f"it scores {_fraction(best.objective)} (party scores {scores})"]
+
+
+def _fraction(x: Fraction) -> str:
+    # Six digits: enough to tell a fraction from a decimal someone rounded it to (871/210 = 4.14762, not 4.148).
+    return str(x) if x.denominator == 1 else f"{x} = {float(x):.6g}"
+
+
+def _nearest_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    if values is None:
+        raise _Unchecked("nearest needs a proposal: give package: or set: in the expectation")
+    if not isinstance(claim, Mapping) or "distance" not in claim:
+        raise _Unchecked("nearest: takes a mapping with the distance of the nearest deal, such as {distance: 1}")
+    keep = _names({"keep": claim.get("keep")}, "keep")
+    report = _analysis("repair").repair(scenario, values, keep=keep, top=1)
+    if not report.complete:
+        raise _Unchecked(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
+    nearest = report.suggestions[0] if report.suggestions else None
+    holding = f" while holding {', '.join(keep)}" if keep else ""
+    if claim["distance"] == "none":
+        if nearest is None:
+            return []
+        return [f"expected no deal to be reachable from {subject}{holding}, but one is at distance {nearest.distance}"
+                + _changes(nearest)]
+    op, n = parse_count(claim["distance"], "distance")
+    if nearest is not None and _COMPARE[op](nearest.distance, n):
+        return []
+    text = f"expected the nearest deal to {subject}{holding} to be at distance {_OP_WORDS[op]} {n}, but "
+    if nearest is None:
+        return [text + "no deal can be reached"]
+    return [text + f"it is at distance {nearest.distance}" + _changes(nearest)]
+
+
+def _changes(suggestion: Any) -> str:
+    if not suggestion.changes:
+        return " (no term changes)"
+    return ": " + ", ".join(f"{c.term} {_show(c.old)} -> {_show(c.new)}" for c in suggestion.changes)
+
+
+_ANALYSES: dict[str, Callable[[Any, Any, Mapping[str, Any] | None, str], list[str]]] = {
+    "deals": lambda scenario, claim, values, subject: _count_failures(scenario, claim, values, subject),
+    "options": _options_failures,
+    "conflicts": _conflicts_failures,
+    "concessions": _concessions_failures,
+    "concession": _concession_failures,
+    "best": _best_failures,
+    "nearest": _nearest_failures,
+}
 
 
 def _names(data: Mapping[str, Any], key: str) -> list[str]:
@@ -445,14 +723,32 @@ def describe(data: Mapping[str, Any]) -> str:
                 word = "deal" if key == "deal" else "deal possible"
                 claims.append(word if value else f"no {word}")
             case "deals":
-                try:
-                    op, n = parse_count(value)
-                    claims.append(f"deals {op} {n}")
-                except _Unchecked:
-                    claims.append(f"deals {value!r}")
+                claims.append(_describe_count(key, value))
             case "forced":
                 items = value.items() if isinstance(value, Mapping) else []
                 claims.append("forces " + ", ".join(f"{k}={_show(v)}" for k, v in items))
+            case "options":
+                items = value.items() if isinstance(value, Mapping) else []
+                claims.append("options " + ", ".join(f"{k}={'|'.join(_show(x) for x in v)}" if v else f"{k} in no deal"
+                                                     for k, v in items))
+            case "conflicts" | "concessions" if isinstance(value, (int, str)) and not isinstance(value, bool):
+                claims.append(_describe_count(key, value))
+            case "conflicts":
+                sets = value if isinstance(value, Iterable) and not isinstance(value, Mapping) else []
+                claims.append("conflicts " + "; ".join(_joined(_names({"s": s}, "s")) for s in sets))
+            case "concession":
+                claims.append("concession " + _joined(_names(data, key)))
+            case "best":
+                best = value if isinstance(value, Mapping) else {}
+                of = f" of {', '.join(_names(best, 'parties'))}" if best.get("parties") else ""
+                claims.append(f"best {best.get('objective') or 'total'}{of} == {best.get('score')}")
+            case "nearest":
+                nearest = value if isinstance(value, Mapping) else {}
+                keeping = f" keeping {', '.join(_names(nearest, 'keep'))}" if nearest.get("keep") else ""
+                if nearest.get("distance") == "none":
+                    claims.append(f"no deal reachable{keeping}")
+                else:
+                    claims.append(_describe_count("nearest deal at distance", nearest.get("distance")) + keeping)
             case _:
                 names = _names(data, key) if not isinstance(value, Mapping) else []
                 claims.append(f"{key.replace('_', ' ')} {', '.join(names)}")
@@ -461,6 +757,14 @@ def describe(data: Mapping[str, Any]) -> str:
     if data.get("package") is None and data.get("set") is None:
         return f"{head} {body}".strip()
     return f"{head}: {body}"
+
+
+def _describe_count(what: str, value: Any) -> str:
+    try:
+        op, n = parse_count(value)
+        return f"{what} {op} {n}"
+    except _Unchecked:
+        return f"{what} {value!r}"
 
 
 # --- several files ------------------------------------------------------------------------------------------
