@@ -199,10 +199,14 @@ _PARTY = ("name", "description", "red_lines", "demands")
 _RULE = ("rule", "description", "source", "quote", "assumption")
 _PACKAGE = ("title", "description", "terms")
 _VARIANT = ("description", "drop", "add", "replace")
-_EXPECT = ("description", "package", "set", "variant", "deal", "deal_possible", "breaks", "keeps", "meets",
-           "acceptable_to", "not_acceptable_to", "forced", "deals")
 _CLAIMS = ("deal", "deal_possible", "breaks", "keeps", "meets", "acceptable_to", "not_acceptable_to", "forced",
-           "deals")
+           "deals", "options", "conflicts", "concessions", "concession", "best", "nearest")
+_EXPECT = ("description", "package", "set", "variant", *_CLAIMS)
+#: The objectives of ``best:``, as :data:`dealcheck.analysis.explore.OBJECTIVES` (not imported: loading a file must
+#: not pull in the analyses; a test keeps the two equal).
+_OBJECTIVES = ("total", "maximin", "nash")
+#: An exact score: an integer, a fraction or a terminating decimal (a float would be compared with a tolerance).
+_SCORE = re.compile(r"\s*([0-9]{1,30})(?:/([0-9]{1,30})|\.([0-9]{1,30}))?\s*")
 _KIND_WORD = {RuleKind.RED_LINE: "red line", RuleKind.DEMAND: "demand"}
 
 
@@ -865,7 +869,18 @@ class _Reader:
                        "add one of " + ", ".join(_CLAIMS))
         if "package" in e and "set" in e:
             self.error("DC601", "an expectation names a package or sets values, not both", e["set"][0])
+        if "nearest" in e and "package" not in e and "set" not in e:
+            self.error("DC601", "nearest: needs a proposal to repair", e["nearest"][0],
+                       "give package: or set: in the same expectation")
         variant: str | None = None
+        if "variant" in e:
+            variant = self.string(e["variant"][1], "a variant name")
+            if variant is not None and variant not in self.variants:
+                self.error("DC602", f"unknown variant {variant!r} {where}", e["variant"][1],
+                           _did_you_mean(variant, self.variants))
+        # Rule references are checked against the rules of the variant the entry applies (its added red lines
+        # count, its dropped ones do not).
+        rules = self.variant_rules(variant if variant in self.variants else None)
         for k, (key, value) in e.items():
             match k:
                 case "description":
@@ -879,44 +894,187 @@ class _Reader:
                 case "set" | "forced":
                     data[k] = self.read_values(value, f"the {k} of an expectation")
                 case "variant":
-                    variant = self.string(value, "a variant name")
-                    if variant is not None and variant not in self.variants:
-                        self.error("DC602", f"unknown variant {variant!r} {where}", value,
-                                   _did_you_mean(variant, self.variants))
                     data[k] = variant
                 case "deal" | "deal_possible":
                     data[k] = self.boolean(value, f"{k} in an expectation", code="DC601")
-                case "deals":
-                    data[k] = self.read_deals(value)
+                case "deals" | "concessions":
+                    data[k] = self.expect_count(value, k)
                 case "acceptable_to" | "not_acceptable_to":
-                    seq = self.sequence(value, f"a list of party ids for {k}", code="DC601")
-                    parties = []
-                    for item in seq.items if seq else ():
-                        p = self.string(item, "a party id")
-                        if p is not None and p not in self.parties:
-                            self.error("DC312", f"unknown party {p!r} {where}", item, _did_you_mean(p, self.parties))
-                        parties.append(p)
-                    data[k] = parties
-        for k in ("breaks", "keeps", "meets"):
-            if k not in e:
-                continue
-            rules = self.variant_rules(variant if variant in self.variants else None)
-            kinds = (RuleKind.DEMAND,) if k == "meets" else (RuleKind.RED_LINE,)
-            seq = self.sequence(e[k][1], f"a list of rules (party.rule) for {k}", code="DC601")
-            data[k] = [self.rule_ref(item, where, rules, kinds=kinds) for item in (seq.items if seq else ())]
+                    data[k] = self.expect_parties(value, f"a list of party ids for {k}", where)
+                case "breaks" | "keeps" | "meets":
+                    kinds = (RuleKind.DEMAND,) if k == "meets" else (RuleKind.RED_LINE,)
+                    seq = self.sequence(value, f"a list of rules (party.rule) for {k}", code="DC601")
+                    data[k] = [self.rule_ref(item, where, rules, kinds=kinds) for item in (seq.items if seq else ())]
+                case "options":
+                    data[k] = self.expect_options(value)
+                case "conflicts":
+                    data[k] = self.expect_conflicts(value, rules)
+                case "concession":
+                    data[k] = self.expect_red_lines(value, "concession", rules)
+                case "best":
+                    data[k] = self.expect_best(value)
+                case "nearest":
+                    data[k] = self.expect_nearest(value, e)
         if len(self.problems) != before:
             return None
         return {k: data[k] for k in _EXPECT if k in data}
 
-    def read_deals(self, node: Node) -> int | str | None:
+    def expect_count(self, node: Node, key: str) -> int | str | None:
+        """``N`` or a comparison such as ``">= 1"`` (kept as written; the runner parses it)."""
         if isinstance(node, Scalar) and node.plain and _INT.fullmatch(node.value):
-            return self.integer(node, "deals", minimum=0, code="DC601")
+            return self.integer(node, key, minimum=0, code="DC601")
         if isinstance(node, Scalar) and _DEALS.fullmatch(node.value):
             return node.value.strip()
         if not isinstance(node, Invalid):
-            self.error("DC601", f"deals must be a count such as 3 or a comparison such as \">= 1\", found "
-                       f"{describe(node)}", node, 'write deals: 0, or deals: ">= 1"')
+            self.error("DC601", f"{key} must be a count such as 3 or a comparison such as \">= 1\", found "
+                       f"{describe(node)}", node, f'write {key}: 0, or {key}: ">= 1"')
         return None
+
+    def expect_parties(self, node: Node, what: str, where: str) -> list[str | None]:
+        seq = self.sequence(node, what, code="DC601")
+        parties = []
+        for item in seq.items if seq else ():
+            p = self.string(item, "a party id")
+            if p is not None and p not in self.parties:
+                self.error("DC312", f"unknown party {p!r} {where}", item, _did_you_mean(p, self.parties))
+            parties.append(p)
+        return parties
+
+    def expect_red_lines(self, node: Node, key: str, rules: dict[str, Rule]) -> list[str] | None:
+        """A non-empty list of distinct red lines (``party.rule``), for ``concession`` and each set of ``conflicts``."""
+        seq = self.sequence(node, f"a list of red lines (party.rule) for {key}", code="DC601")
+        if seq is None:
+            return None
+        if not seq.items:
+            hint = "to claim that a deal exists as things stand, write concessions: 0" if key == "concession" else \
+                "to claim that there is no conflict, write conflicts: 0"
+            self.error("DC601", f"{key} lists no red line", seq, hint)
+            return None
+        refs: list[str] = []
+        for item in seq.items:
+            ref = self.rule_ref(item, "in an expectation", rules)
+            if ref is None:
+                continue
+            if rules[ref].kind is not RuleKind.RED_LINE:
+                self.error("DC601", f"{ref!r} in {key} is a demand", item,
+                           "conflicts and concessions are about red lines; demands never block a deal")
+            elif ref in refs:
+                self.error("DC601", f"{ref!r} is listed twice in {key}", item)
+            else:
+                refs.append(ref)
+        return refs
+
+    def expect_options(self, node: Node) -> dict[str, list[Value]] | None:
+        """``{term: [value, ...]}``: each value decoded by its term's domain, listed once."""
+        m = self.mapping(node, "a mapping of terms to the options that occur in some deal (term: [option, ...])")
+        if m is None:
+            return None
+        out: dict[str, list[Value]] = {}
+        for key, value in m.items:
+            term = self.terms.get(key.value)
+            if term is None:
+                if key.value not in self.broken_terms:
+                    self.error("DC401", f"unknown term {key.value!r} in the options of an expectation", key,
+                               _did_you_mean(key.value, self.terms))
+                continue
+            seq = self.sequence(value, f"a list of the options of {term.name} that occur in some deal",
+                                code="DC601")
+            if seq is None:
+                continue
+            values: list[Value] = []
+            for item in seq.items:
+                decoded = self.value(term, item, "the options of an expectation")
+                if decoded is None:
+                    continue
+                if decoded in values:
+                    self.error("DC601", f"option {item.value if isinstance(item, Scalar) else decoded!r} of "
+                               f"{term.name} is listed twice in options", item)
+                values.append(decoded)
+            out[term.name] = values
+        return out
+
+    def expect_conflicts(self, node: Node, rules: dict[str, Rule]) -> int | str | list[list[str] | None] | None:
+        """A count of minimal conflicts (``0``: none), or a list of sets of red lines, each a minimal conflict."""
+        if isinstance(node, Scalar):
+            return self.expect_count(node, "conflicts")
+        seq = self.sequence(node, "a count of conflicts (conflicts: 0) or a list of conflicts, each a list of red "
+                            "lines ([[russia.no_nato, ukraine.nato]])", code="DC601")
+        if seq is None:
+            return None
+        if not seq.items:
+            self.error("DC601", "conflicts lists no conflict", seq, "to claim that there is no conflict, write conflicts: 0")
+            return None
+        return [self.expect_red_lines(item, "a conflict", rules) for item in seq.items]
+
+    def expect_best(self, node: Node) -> dict[str, Any] | None:
+        """``{score: "871/210", objective: total, parties: [...]}``; objective and parties are optional."""
+        m = self.mapping(node, "a mapping such as {score: \"871/210\"} or {objective: maximin, score: \"3/5\"}")
+        if m is None:
+            return None
+        e = self.keys(m, ("objective", "parties", "score"), "in best", code="DC601")
+        out: dict[str, Any] = {}
+        if "score" not in e and len(e) == len(m.items):  # a misspelt score is reported once, as unknown
+            self.error("DC601", "best needs the score of the best deal", m, 'write best: {score: "871/210"}')
+        if "objective" in e:
+            objective = self.string(e["objective"][1], "an objective")
+            if objective is not None and objective not in _OBJECTIVES:
+                self.error("DC601", f"unknown objective {objective!r} in best", e["objective"][1],
+                           _did_you_mean(objective, _OBJECTIVES) or "the objectives are " + ", ".join(_OBJECTIVES))
+            out["objective"] = objective
+        if "parties" in e:
+            out["parties"] = self.expect_parties(e["parties"][1], "a list of party ids for best", "in best")
+            if not out["parties"]:
+                self.error("DC601", "best names no party", e["parties"][1], "leave parties out to mean every party")
+        if "score" in e:
+            value = e["score"][1]
+            text = value.value if isinstance(value, Scalar) and not value.null else None
+            match = _SCORE.fullmatch(text) if text is not None else None
+            if match is None or (match.group(2) is not None and int(match.group(2)) == 0):
+                self.error("DC601", f"the score in best must be an exact number such as \"871/210\", 4 or 0.6, "
+                           f"found {describe(value)}" + (f" {text!r}" if text is not None else ""), value,
+                           "write a fraction in quotes: a score like 4.148 is rounded, so compare the fraction")
+            else:
+                out["score"] = text.strip() if text is not None else None
+        return out
+
+    def expect_nearest(self, node: Node, entry: dict[str, tuple[Scalar, Node]]) -> dict[str, Any] | None:
+        """``{distance: N, keep: [term, ...]}``: the repair distance of the subject's nearest deal."""
+        m = self.mapping(node, "a mapping such as {distance: 1} or {distance: 2, keep: [peacekeepers]}")
+        if m is None:
+            return None
+        e = self.keys(m, ("distance", "keep"), "in nearest", code="DC601")
+        out: dict[str, Any] = {}
+        if "distance" not in e and len(e) == len(m.items):
+            self.error("DC601", "nearest needs the distance of the nearest deal", m, "write nearest: {distance: 1}")
+        if "distance" in e:
+            value = e["distance"][1]
+            if isinstance(value, Scalar) and value.plain and value.value == "none":
+                out["distance"] = "none"  # no deal can be reached (while holding keep)
+            else:
+                out["distance"] = self.expect_count(value, "distance")
+        if "keep" in e:
+            seq = self.sequence(e["keep"][1], "a list of terms to hold at the proposal's values", code="DC601")
+            given: set[str] = set()
+            if "package" in entry and isinstance(entry["package"][1], Scalar):
+                package = self.packages.get(entry["package"][1].value)
+                given |= set(package.values) if package is not None else set()
+            if "set" in entry and isinstance(entry["set"][1], Mapping):
+                given |= {k.value for k, _ in entry["set"][1].items}
+            keep: list[str] = []
+            for item in seq.items if seq else ():
+                name = self.string(item, "a term name")
+                if name is None:
+                    continue
+                if name not in self.terms:
+                    if name not in self.broken_terms:
+                        self.error("DC401", f"unknown term {name!r} in nearest.keep of an expectation", item,
+                                   _did_you_mean(name, self.terms))
+                elif name not in given:
+                    self.error("DC601", f"nearest keeps {name}, but the proposal leaves it open", item,
+                               f"set {name} in the package or with set:, or drop it from keep")
+                keep.append(name)
+            out["keep"] = keep
+        return out
 
 
 def _rekey(key: Scalar, rule_id: str) -> Scalar:
