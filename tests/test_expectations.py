@@ -362,3 +362,270 @@ def test_claims_agree_with_the_verdict_and_counts_with_enumeration(data: st.Data
     )
     assert run_expectation(s, Expectation({"deals": all_deals})).passed
     assert not run_expectation(s, Expectation({"deals": f"> {all_deals}"})).passed
+
+
+# --- expectations about analyses -----------------------------------------------------------------------------
+
+# One deal (ceasefire=energy, peacekeepers=none, nato=outside). The peacekeepers package is blocked twice: Russia
+# refuses troops, and Europe deploys only after a full ceasefire, which Russia refuses too.
+TALKS = """\
+dealcheck: 1
+title: Talks
+terms:
+  ceasefire: {options: [none, energy, full], ordered: true}
+  peacekeepers: [none, coalition]
+  nato: [outside, member]
+parties:
+  russia:
+    red_lines:
+      no_full: {rule: ceasefire != "full", assumption: toy}
+      no_troops: {rule: peacekeepers == "none", assumption: toy}
+      no_nato: {rule: nato == "outside", concession_cost: 3, assumption: toy}
+  ukraine:
+    red_lines:
+      some: {rule: ceasefire >= "energy", assumption: toy}
+    demands:
+      full: {rule: ceasefire == "full", weight: 2, assumption: toy}
+      truce: {rule: ceasefire >= "energy", assumption: toy}
+      nato: {rule: nato == "member", assumption: toy}
+  europe:
+    red_lines:
+      after: {rule: peacekeepers == "coalition" implies ceasefire == "full", assumption: toy}
+    demands:
+      troops: {rule: peacekeepers == "coalition", assumption: toy}
+packages:
+  troops: {terms: {peacekeepers: coalition}}
+  full: {terms: {ceasefire: full}}
+  member: {terms: {nato: member, ceasefire: energy}}
+variants:
+  no_troops_worry: {drop: [russia.no_troops]}
+"""
+
+
+def talks(*entries: dict[str, Any]) -> Scenario:
+    s = _load(TALKS, "talks.yaml")
+    return attrs.evolve(s, expectations=tuple(Expectation(e) for e in entries))
+
+
+def check_talks(**entry: Any) -> Any:
+    s = talks(entry)
+    return run_expectation(s, s.expectations[0])
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"options": {"ceasefire": ["energy"], "peacekeepers": ["none"], "nato": ["outside"]}},
+        {"variant": "no_troops_worry", "options": {"peacekeepers": ["none"]}},
+        {"package": "full", "options": {"ceasefire": [], "nato": []}},
+        {"set": {"ceasefire": "full"}, "variant": "no_troops_worry", "options": {"ceasefire": [], "peacekeepers": []}},
+        {"conflicts": 0},
+        {"conflicts": "< 1"},
+        {"package": "troops", "conflicts": 2},
+        {"package": "troops", "conflicts": ">= 1"},
+        {"package": "troops", "conflicts": [["russia.no_troops"], ["russia.no_full", "europe.after"]]},
+        {"package": "troops", "conflicts": [["europe.after", "russia.no_full"]]},  # order does not matter
+        {"package": "full", "conflicts": [["russia.no_full"]]},
+        {"package": "member", "conflicts": 1},
+        {"concessions": 0},
+        {"package": "full", "concessions": 1},
+        {"package": "troops", "concessions": 2, "concession": ["russia.no_troops", "europe.after"]},
+        {"package": "troops", "concession": ["russia.no_full", "russia.no_troops"]},
+        {"package": "member", "concessions": 3, "concession": ["russia.no_nato"]},  # by concession_cost, not count
+        {"package": "member", "concessions": "> 1"},
+        {"best": {"score": "5/4"}},
+        {"best": {"score": "1.25"}},
+        {"best": {"objective": "maximin", "score": 0}},
+        {"best": {"objective": "maximin", "parties": ["russia", "ukraine"], "score": "1/4"}},
+        {"best": {"objective": "nash", "parties": ["ukraine"], "score": 1}},  # alone, Ukraine gets all it demands
+        {"package": "full", "nearest": {"distance": 1}},
+        {"package": "troops", "nearest": {"distance": 1}},
+        {"package": "troops", "nearest": {"distance": "none", "keep": ["peacekeepers"]}},
+        {"package": "member", "nearest": {"distance": "<= 1", "keep": ["ceasefire"]}},
+        {"set": {"ceasefire": "energy"}, "nearest": {"distance": 0}},
+    ],
+    ids=lambda e: describe(e),
+)
+def test_analysis_claim_holds(entry: dict[str, Any]) -> None:
+    result = check_talks(**entry)
+    assert result.passed, result.reason
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ({"options": {"ceasefire": ["energy", "full"]}}, ["exactly energy, full for ceasefire", "they take energy", "never none, full"]),
+        ({"package": "full", "options": {"ceasefire": ["full"]}}, ["there is no deal in the completions of package full"]),
+        ({"conflicts": 1}, ["exactly 1 minimal conflict", "there are 0", "can all hold at once"]),
+        ({"package": "troops", "conflicts": 1}, ["there are 2", "russia.no_troops; russia.no_full + europe.after"]),
+        ({"package": "troops", "conflicts": "== 0"}, ["exactly 0", "there are at least 2"]),
+        ({"package": "troops", "conflicts": [["russia.no_troops", "europe.after"]]},
+         ["to be a minimal conflict", "not minimal", "russia.no_troops already cannot hold together"]),
+        ({"package": "troops", "conflicts": [["russia.no_full", "ukraine.some"]]},
+         ["can all hold at once", "for example with ceasefire=energy"]),
+        ({"conflicts": [["russia.no_full", "europe.after"]]}, ["in the scenario", "can all hold at once", "ceasefire=none, peacekeepers=none"]),
+        ({"concessions": 1}, ["cost exactly 1", "a deal exists without any concession"]),
+        ({"package": "troops", "concessions": 1}, ["it costs 2: drop russia.no_troops + europe.after"]),
+        ({"package": "troops", "concession": ["russia.no_troops"]},
+         ["(cost 1)", "it opens no deal", "russia.no_full + europe.after still cannot hold together"]),
+        ({"package": "troops", "concession": ["russia.no_troops", "europe.after", "ukraine.some"]},
+         ["(cost 3)", "dropping russia.no_troops + europe.after costs only 2"]),
+        ({"concession": ["russia.no_full"]}, ["a deal exists without any concession"]),
+        ({"best": {"score": "1.3"}}, ["to score 1.3", "it scores 5/4 = 1.25", "russia -", "ukraine 1/4", "europe 0/1"]),
+        ({"best": {"objective": "maximin", "parties": ["russia", "ukraine"], "score": 1}}, ["by maximin score for russia, ukraine", "scores 1/4"]),
+        ({"package": "full", "best": {"score": 1}}, ["there is no deal in the completions of package full"]),
+        ({"package": "troops", "nearest": {"distance": 2}}, ["distance exactly 2", "it is at distance 1", "peacekeepers coalition -> none"]),
+        ({"package": "troops", "nearest": {"distance": 1, "keep": ["peacekeepers"]}}, ["while holding peacekeepers", "no deal can be reached"]),
+        ({"package": "full", "nearest": {"distance": "none"}}, ["expected no deal to be reachable", "ceasefire full -> energy"]),
+        ({"set": {"ceasefire": "energy"}, "nearest": {"distance": "none"}}, ["distance 0 (no term changes)"]),
+    ],
+    ids=lambda x: describe(x) if isinstance(x, dict) else "",
+)
+def test_analysis_claim_fails_with_reason(entry: dict[str, Any], words: list[str]) -> None:
+    result = check_talks(**entry)
+    assert not result.passed
+    assert result.reason is not None and "\n" not in result.reason
+    for w in words:
+        assert w in result.reason, f"{w!r} not in {result.reason!r}"
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ({"conflicts": [["russia.no_ful"]]}, ["unknown rule 'russia.no_ful'", "did you mean 'russia.no_full'"]),
+        ({"conflicts": [["ukraine.full"]]}, ["ukraine.full is a demand"]),
+        ({"conflicts": [[]]}, ["lists no red line"]),
+        ({"conflicts": [["russia.no_full", "russia.no_full"]]}, ["listed twice"]),
+        ({"conflicts": "several"}, ["conflicts: takes a count"]),
+        ({"conflicts": {"a": 1}}, ["conflicts: takes a count (conflicts: 0) or a list"]),
+        ({"concession": "russia.no_full"}, ["concession: takes a list of red lines"]),
+        ({"concessions": "few"}, ["concessions: takes a count"]),
+        ({"options": ["ceasefire"]}, ["options: must map terms"]),
+        ({"options": {"ceasfire": ["none"]}}, ["unknown term 'ceasfire'"]),
+        ({"options": {"ceasefire": ["total"]}}, ["'total' is not an option of ceasefire"]),
+        ({"options": {"ceasefire": "none"}}, ["takes a list of options"]),
+        ({"best": "5/4"}, ["best: takes a mapping"]),
+        ({"best": {"score": 1.25}}, ["must be exact"]),
+        ({"best": {"score": "5/0"}}, ["must be exact"]),
+        ({"best": {"score": "1", "objective": "sum"}}, ["unknown objective 'sum'"]),
+        ({"best": {"score": "1", "parties": ["rusia"]}}, ["unknown party 'rusia'"]),
+        ({"nearest": {"distance": 1}}, ["nearest needs a proposal"]),
+        ({"package": "full", "nearest": 1}, ["nearest: takes a mapping"]),
+        ({"package": "full", "nearest": {"distance": "far"}}, ["distance: takes a count"]),
+        ({"package": "full", "nearest": {"distance": 1, "keep": ["nato"]}}, ["leaves nato open"]),
+    ],
+)
+def test_unusable_analysis_claim_fails_never_passes(entry: dict[str, Any], words: list[str]) -> None:
+    result = check_talks(**entry)
+    assert not result.passed
+    for w in words:
+        assert w in (result.reason or ""), result.reason
+
+
+def test_describe_analysis_claims() -> None:
+    assert describe({"options": {"ceasefire": ["none", "energy"], "nato": []}}) == "options ceasefire=none|energy, nato in no deal"
+    assert describe({"package": "p", "conflicts": [["a.b"], ["c.d", "e.f"]]}) == "p: conflicts a.b; c.d + e.f"
+    assert describe({"conflicts": 0, "concessions": ">= 1"}) == "conflicts == 0, concessions >= 1"
+    assert describe({"package": "p", "concession": ["a.b", "c.d"]}) == "p: concession a.b + c.d"
+    assert describe({"best": {"score": "871/210"}}) == "best total == 871/210"
+    assert describe({"best": {"objective": "maximin", "parties": ["us", "eu"], "score": "3/5"}}) == "best maximin of us, eu == 3/5"
+    assert describe({"package": "p", "nearest": {"distance": 1}}) == "p: nearest deal at distance == 1"
+    assert describe({"package": "p", "nearest": {"distance": "none", "keep": ["a"]}}) == "p: no deal reachable keeping a"
+
+
+def test_analysis_claims_from_yaml_with_positions() -> None:
+    s = _load(TALKS + """\
+expect:
+  - {conflicts: 0, concessions: 0, options: {ceasefire: [energy]}}
+  - package: troops
+    conflicts: [[russia.no_troops], [russia.no_full, europe.after]]
+    concession: [russia.no_full, russia.no_troops]
+    nearest: {distance: 1}
+  - {best: {score: "5/4"}}
+  - {best: {score: 1.25, objective: total}}
+""", "talks.yaml")
+    report = run_expectations(s)
+    assert [(r.line, r.passed) for r in report.results] == [(32, True), (33, True), (37, True), (38, True)], report.results
+
+
+def _problems(expect: str) -> list[tuple[str, int, int, str]]:
+    from dealcheck.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as caught:
+        _load(TALKS + "expect:\n" + expect, "talks.yaml")
+    return [(d.code, d.span.line, d.span.column, d.message) for d in caught.value.diagnostics]
+
+
+_EXPECT_LINE_NO = TALKS.count("\n") + 2  # the first entry under expect:
+
+
+@pytest.mark.parametrize(
+    ("entry", "code", "at", "words"),
+    [
+        ("  - {conflicts: lots}", "DC601", "lots", "conflicts must be a count"),
+        ("  - {conflicts: []}", "DC601", "[]", "conflicts lists no conflict"),
+        ("  - {conflicts: [[]]}", "DC601", "[]", "a conflict lists no red line"),
+        ("  - {conflicts: [[russia.no_ful]]}", "DC310", "russia", "unknown rule 'russia.no_ful'"),
+        ("  - {conflicts: [[rusia.no_full]]}", "DC312", "rusia", "unknown party 'rusia'"),
+        ("  - {conflicts: [[ukraine.full]]}", "DC601", "ukraine", "'ukraine.full' in a conflict is a demand"),
+        ("  - {conflicts: [[russia.no_full, russia.no_full]]}", "DC601", "russia.no_full]", "listed twice"),
+        ("  - {variant: no_troops_worry, conflicts: [[russia.no_troops]]}", "DC310", "russia", "unknown rule 'russia.no_troops'"),
+        ("  - {concessions: -1}", "DC601", "-1", "concessions must be"),
+        ("  - {concession: []}", "DC601", "[]", "concession lists no red line"),
+        ("  - {concession: russia.no_full}", "DC601", "russia", "a list of red lines"),
+        ("  - {options: {ceasfire: [none]}}", "DC401", "ceasfire", "unknown term 'ceasfire'"),
+        ("  - {options: {ceasefire: [total]}}", "DC402", "total", "'total' is not an option of term ceasefire"),
+        ("  - {options: {ceasefire: none}}", "DC601", "none", "a list of the options of ceasefire"),
+        ("  - {options: {ceasefire: [none, none]}}", "DC601", "none]", "listed twice"),
+        ("  - {options: [ceasefire]}", "DC108", "[", "a mapping of terms"),
+        ("  - {best: {score: 4.148.1}}", "DC601", "4.148", "must be an exact number"),
+        ("  - {best: {score: \"1/0\"}}", "DC601", '"1/0"', "must be an exact number"),
+        ("  - {best: {objective: total}}", "DC601", "{objective", "best needs the score"),
+        ("  - {best: {scroe: 1}}", "DC601", "scroe", "unknown key 'scroe' in best"),
+        ("  - {best: {score: 1, objective: sum}}", "DC601", "sum", "unknown objective 'sum'"),
+        ("  - {best: {score: 1, parties: [rusia]}}", "DC312", "rusia", "unknown party 'rusia'"),
+        ("  - {best: {score: 1, parties: []}}", "DC601", "[]", "best names no party"),
+        ("  - {nearest: {distance: 1}}", "DC601", "nearest", "nearest: needs a proposal"),
+        ("  - {package: full, nearest: {keep: [ceasefire]}}", "DC601", "{keep", "nearest needs the distance"),
+        ("  - {package: full, nearest: {distance: far}}", "DC601", "far", "distance must be a count"),
+        ("  - {package: full, nearest: {distance: 1, keep: [nato]}}", "DC601", "nato", "nearest keeps nato, but the proposal leaves it open"),
+        ("  - {package: full, nearest: {distance: 1, keep: [natoo]}}", "DC401", "natoo", "unknown term 'natoo'"),
+    ],
+)
+def test_analysis_claims_are_validated_on_load(entry: str, code: str, at: str, words: str) -> None:
+    """The first problem has ``code``, sits where ``at`` first occurs in the entry, and says ``words``."""
+    problems = _problems(entry + "\n")
+    column = entry.index(at) + 1
+    assert (problems[0][0], problems[0][1], problems[0][2]) == (code, _EXPECT_LINE_NO, column), problems
+    assert words in problems[0][3], problems
+
+
+def test_keys_and_objectives_agree_with_the_loader() -> None:
+    from dealcheck import loader
+    from dealcheck.analysis.explore import OBJECTIVES
+    from dealcheck.expectations import _CLAIM_KEYS
+
+    assert loader._OBJECTIVES == OBJECTIVES
+    assert set(loader._CLAIMS) == set(_CLAIM_KEYS)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data(), strategies.scenarios(max_terms=3, max_parties=2))
+def test_analysis_claims_agree_with_enumeration(data: st.DataObject, s: Scenario) -> None:
+    """Options, "no conflict" and "no concession needed" claims built from brute-force enumeration hold, and their
+    negations fail."""
+    import itertools
+
+    package = data.draw(strategies.packages(s, partial=True))
+    codes = s.encode(package)
+    deals = [
+        full for full in itertools.product(*(t.domain.codes for t in s.terms))
+        if all(c is None or c == f for c, f in zip(codes, full)) and s.check(s.decode(full)).deal
+    ]
+    options = {t.name: [t.decode(c) for c in t.domain.codes if any(d[t.index] == c for d in deals)] for t in s.terms}
+    assert run_expectation(s, Expectation({"set": package, "options": options})).passed
+    term = data.draw(st.sampled_from(s.terms))
+    fewer = {term.name: options[term.name][1:] if options[term.name] else [term.decode(term.domain.codes.start)]}
+    assert not run_expectation(s, Expectation({"set": package, "options": fewer})).passed
+    for claim in ({"conflicts": 0}, {"concessions": 0}):
+        assert run_expectation(s, Expectation({"set": package, **claim})).passed == bool(deals)
