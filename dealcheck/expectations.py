@@ -10,7 +10,7 @@ The meaning of one entry:
 
 - Its *subject* is a package: ``package: ID`` (one of the scenario's packages), ``set: {term: value}`` (an ad-hoc
   package, full or partial; the loader accepts one of the two, not both), or neither (the whole scenario: only
-  ``deals`` may be claimed then). ``variant: NAME`` applies a what-if first.
+  the claims about analyses, except ``nearest``, may be made then). ``variant: NAME`` applies a what-if first.
 - ``deal: true|false``: the package is complete and every party accepts it (a partial package is never a deal).
 - ``deal_possible: true|false``: some completion of the package is a deal (for a complete package: it is a deal).
 - ``breaks: [party.red_line, ...]``: *at least* these red lines are broken (in every completion, for a partial
@@ -24,6 +24,24 @@ The meaning of one entry:
   its own values).
 - ``deals: N`` or ``deals: ">= N"`` (also ``>``, ``<``, ``<=``, ``==``, ``!=``): the number of deals, that is the
   complete packages every party accepts, counted exactly; with a subject, only those that agree with its values.
+
+Claims about analyses, over the deals among the subject's completions (the whole scenario without a subject):
+
+- ``options: {term: [option, ...]}``: exactly these options of each listed term occur in some deal
+  (:func:`dealcheck.analysis.explore.explore`, exact model counting).
+- ``conflicts: [[party.red_line, ...], ...]``: each listed set is a minimal conflict of red lines, "at least these"
+  like ``breaks``; checked by :func:`dealcheck.analysis.conflicts.conflict_sets` on the listed red lines alone,
+  whose only minimal conflict must then be the whole set (infeasible, each one-smaller part feasible, verified
+  there). ``conflicts: N`` (or ``">= N"``...) counts the minimal conflicts among all red lines, enumerating at most
+  N + 1; ``conflicts: 0`` is "no conflict". An empty list is refused: it would claim nothing.
+- ``concessions: N``: the cheapest concession that opens a deal costs N (the sum of the dropped red lines'
+  ``concession_cost``, what the analysis minimises; the number of red lines when every cost is 1); 0 when a deal
+  exists. ``concession: [party.red_line, ...]``: dropping exactly these is one of the cheapest concessions (the rest
+  can hold together and it costs the minimum; with positive costs that also makes it minimal).
+- ``best: {score: S, objective: total|maximin|nash, parties: [...]}``: the best deal's objective value is exactly S
+  (a fraction, never a float: a tolerance would let a changed weight pass unnoticed).
+- ``nearest: {distance: N | none, keep: [term, ...]}``: the repair distance of the subject's nearest deal
+  (:func:`dealcheck.analysis.repair.repair`); ``none`` when no deal can be reached while holding ``keep``.
 
 An entry that cannot be checked (an unknown package, a time limit reached, no counting engine) *fails* with a
 reason: an expectation never passes without having been checked.
