@@ -522,6 +522,22 @@ def test_unusable_analysis_claim_fails_never_passes(entry: dict[str, Any], words
         assert w in (result.reason or ""), result.reason
 
 
+@pytest.mark.parametrize(
+    ("module", "entry"),
+    [
+        ("dealcheck.analysis.conflicts", {"package": "troops", "conflicts": 2}),
+        ("dealcheck.analysis.explore", {"best": {"score": 1}}),
+        ("dealcheck.solver.cpsat", {"package": "troops", "concessions": 2}),  # as when ortools is missing
+    ],
+)
+def test_analysis_claims_without_the_engine_fail(monkeypatch: pytest.MonkeyPatch, module: str, entry: dict[str, Any]) -> None:
+    s = talks(entry)  # loaded first: the loader itself needs no analysis
+    monkeypatch.setitem(sys.modules, module, None)  # makes the import fail
+    result = run_expectation(s, s.expectations[0])
+    assert not result.passed
+    assert "needs the analysis engine" in (result.reason or ""), result.reason
+
+
 def test_describe_analysis_claims() -> None:
     assert describe({"options": {"ceasefire": ["none", "energy"], "nato": []}}) == "options ceasefire=none|energy, nato in no deal"
     assert describe({"package": "p", "conflicts": [["a.b"], ["c.d", "e.f"]]}) == "p: conflicts a.b; c.d + e.f"
