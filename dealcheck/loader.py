@@ -1048,7 +1048,7 @@ class _Reader:
             self.error("DC601", "nearest needs the distance of the nearest deal", m, "write nearest: {distance: 1}")
         if "distance" in e:
             value = e["distance"][1]
-            if isinstance(value, Scalar) and value.plain and value.value == "none":
+            if isinstance(value, Scalar) and value.value == "none":
                 out["distance"] = "none"  # no deal can be reached (while holding keep)
             else:
                 out["distance"] = self.expect_count(value, "distance")
