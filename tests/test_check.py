@@ -10,7 +10,7 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dealcheck import engine as engine_module
@@ -25,7 +25,7 @@ from dealcheck.rules.ir import CmpOp, Compare, Const, Implies, IsTrue, Truth, Va
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
 from dealcheck.solver import brute
 from dealcheck.solver.base import ENGINES, SolveResult, SolveStatus
-from dealcheck.testing.strategies import packages, scenarios
+from dealcheck.testing.strategies import deals, packages, scenarios
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"
 
@@ -306,3 +306,21 @@ def test_session_questions_match_brute_force(data):
     assert most.status is (SolveStatus.SAT if hits else SolveStatus.UNSAT)
     if hits:
         assert most.solution in hits
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(st.data())
+def test_opening_terms_of_a_deal_keeps_a_deal_possible(data):
+    """Any deal (drawn through the solver by the shipped ``deals`` strategy), with some terms opened again: a deal
+    completion exists, every party can accept, the example is no larger than the deal, forced terms agree with it."""
+    scenario = data.draw(scenarios(max_terms=4, max_parties=3, max_rules=2, max_depth=2), label="scenario")
+    deal = data.draw(deals(scenario), label="deal")
+    assert check_package(scenario, deal).deal
+    opened = data.draw(st.sets(st.sampled_from([t.name for t in scenario.terms])), label="opened")
+    partial = {k: v for k, v in deal.items() if k not in opened}
+    v = check_package(scenario, partial, engine=data.draw(st.sampled_from(ENGINES), label="engine"))
+    if v.complete:
+        return
+    assert v.deal_possible and all(p.acceptable for p in v.parties) and not any(p.broken for p in v.parties)
+    assert scenario.encode(v.example) <= scenario.encode(deal)
+    assert all(deal[name] == value for name, value in v.forced.items())
