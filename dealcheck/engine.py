@@ -264,12 +264,15 @@ class _Partial:
     """The analysis of one partial package: every question is "does some completion satisfy these conditions?".
 
     Most questions never reach a solver. Measured on the bundled scenario (11 packages, 33 rules): about 350
-    CP-SAT solves on as many freshly built models before; none now; and about 75 on one model per package when
+    CP-SAT solves on as many freshly built models before; none now; and about 60 on one model per package when
     every question is sent to the engine (``LOCAL_LIMIT = 0``, ``NEIGHBOURS = False``). The steps:
 
     - the three-valued evaluator settles rules the fixed terms decide;
-    - a question about a few open terms (one rule's status, one party's red lines, one party's demands) is settled
-      by trying every assignment of just those terms (:data:`LOCAL_LIMIT`): the other terms cannot change it;
+    - rules that share no open term are independent: a conjunction (a party's red lines, every red line for the
+      deal) or a sum (a party's demands for ``score_max``) splits into groups answered separately
+      (:meth:`components`), and the smallest deal is each group's smallest part put together;
+    - a question about a few open terms (one rule's status, one such group) is settled by trying every assignment
+      of just those terms with the compiled rules (:data:`LOCAL_LIMIT`): the other terms cannot change it;
     - a **pool** keeps every completion seen, each checked against every rule by the compiled checker; a question
       the pool already answers (this rule can be false, this party can be satisfied, this term can change in a
       deal) is not asked, and the pool's neighbours (one open term changed) are tried before any solve;
