@@ -17,9 +17,11 @@ Listing cannot count 10**12 deals; a model counter can, because a count factoris
    (greedy min-weight order); independent parts never meet, so they multiply. Terms no condition reads contribute
    their domain size.
 
-:func:`count_per_value` conditions each term on each of its values, within the term's connected part only (the
-other parts' counts are computed once and reused), which is what "options that occur in some deal" and "terms
-forced in every deal" need.
+:func:`count_per_value` splits the count by each term's value, which is what "options that occur in some deal" and
+"terms forced in every deal" need, for every term at the cost of about two eliminations rather than one per term
+and value: the elimination keeps each bucket's product (the bucket tree), then a downward pass sends each bucket
+the count of everything outside it, so a bucket's product times that count gives, summed, the count per value of
+its variable (:func:`_eliminate_marginals`). Other connected parts' counts multiply in.
 
 Rejected: counting with CP-SAT or python-constraint by enumeration (linear in the count, hopeless at 10**12);
 a dense numpy tensor contraction (fast, but int64 overflows at these sizes and object arrays lose the speed, and
@@ -96,9 +98,9 @@ def count_per_value(
     if model.empty:
         return [dict.fromkeys(model.domains[t], 0) for t in range(n)]
     parts = model.parts()
-    part_counts = [_eliminate([model.factors[k] for k in p.factors], model.sizes) for p in parts]
+    per_part = [_eliminate_marginals([model.factors[k] for k in p.factors], model.sizes) for p in parts]
     free = model.free_product()
-    total = free * math.prod(part_counts)
+    total = free * math.prod(count for count, _ in per_part)
     if total == 0:
         return [dict.fromkeys(model.domains[t], 0) for t in range(n)]
     out: list[dict[int, int]] = [{} for _ in range(n)]
@@ -109,13 +111,10 @@ def count_per_value(
         if i is None:  # read by no condition: every value occurs equally often
             out[t] = dict.fromkeys(values, total // len(values))
             continue
-        rest = total // part_counts[i]  # non-zero, since total is
-        factors = [model.factors[k] for k in parts[i].factors]
-        sizes = dict(model.sizes)
-        sizes[t] = 1
-        for value in values:
-            conditioned = [_restrict(f, t, value) for f in factors]
-            out[t][value] = _eliminate(conditioned, sizes) * rest
+        count, marginals = per_part[i]
+        rest = total // count  # non-zero, since total is
+        split = marginals[t]
+        out[t] = {value: split.get(value, 0) * rest for value in values}
     return out
 
 
@@ -380,6 +379,117 @@ def _eliminate(factors: list[Factor], sizes: Mapping[int, int]) -> int:
                 del uses[u]
                 weights.pop(u, None)
     return total
+
+
+def _project(f: Factor, scope: tuple[int, ...]) -> Table:
+    """``f`` summed onto ``scope`` (a subset of its variables, in that order)."""
+    keep = _getter([f[0].index(v) for v in scope])
+    out: dict[Row, int] = defaultdict(int)
+    for row, c in f[1].items():
+        out[keep(row)] += c
+    return out
+
+
+def _eliminate_marginals(factors: list[Factor], sizes: Mapping[int, int]) -> tuple[int, dict[int, dict[int, int]]]:
+    """What :func:`_eliminate` counts, and for every variable the count split by its value (missing values: 0).
+
+    Upward, the same greedy elimination, keeping each bucket's product and the buckets whose messages it used (its
+    children). Downward, in reverse order, each bucket gets ``outside``: over its message's variables, the count of
+    everything not below it. Its product times ``outside`` is its *belief*: summed onto its variable, the count per
+    value; summed onto a child's message variables and divided by that message, the child's ``outside``. The
+    division is exact: every belief row is a product that includes the message's value at that row, and a row is
+    stored only when it is non-zero, so no message divided by is zero.
+
+    >>> f = ((0, 1), {(0, 1): 1, (0, 2): 1, (1, 2): 1})  # x0 < x1 over 0..2
+    >>> count, marginals = _eliminate_marginals([f], {0: 3, 1: 3})
+    >>> count, marginals[0], marginals[1]
+    (3, {0: 2, 1: 1}, {1: 1, 2: 2})
+    """
+    live: dict[int, Factor] = {}
+    made_by: dict[int, int] = {}  # live factor id -> the bucket whose message it is (inputs are not listed)
+    uses: dict[int, set[int]] = defaultdict(set)
+    next_id = 0
+    # per bucket: its variable, product, message, and children (buckets whose messages it joined)
+    buckets: list[tuple[int, Factor, Factor, list[int]]] = []
+    roots: list[int] = []
+    total = 1
+
+    def put(f: Factor, bucket: int | None) -> None:
+        nonlocal next_id, total
+        if not f[0]:
+            total *= f[1].get((), 0)
+            assert bucket is not None  # inputs have scopes: parts() drops constant factors
+            roots.append(bucket)
+            return
+        live[next_id] = f
+        if bucket is not None:
+            made_by[next_id] = bucket
+        for v in f[0]:
+            uses[v].add(next_id)
+        next_id += 1
+
+    same_scope: dict[tuple[int, ...], Factor] = {}
+    for f in factors:
+        if not f[1]:
+            return 0, {}
+        g = same_scope.get(f[0])
+        same_scope[f[0]] = f if g is None else _join(g, f)
+    for f in same_scope.values():
+        put(f, None)
+
+    def weight(v: int) -> int:
+        union = {u for k in uses[v] for u in live[k][0]}
+        return math.prod(sizes[u] for u in union) // sizes[v]
+
+    weights = {v: weight(v) for v in uses}
+    heap = [(w, v) for v, w in weights.items()]
+    heapq.heapify(heap)
+    while heap:
+        w, var = heapq.heappop(heap)
+        if weights.get(var) != w:
+            continue
+        del weights[var]
+        bucket, children = [], []
+        for k in uses.pop(var):
+            f = live.pop(k)
+            bucket.append(f)
+            if k in made_by:
+                children.append(made_by.pop(k))
+            for u in f[0]:
+                if u != var:
+                    uses[u].discard(k)
+        bucket.sort(key=lambda f: len(f[1]))
+        product = bucket[0]
+        for f in bucket[1:]:
+            product = _join(product, f)
+            if not product[1]:
+                return 0, {}
+        message = _sum_out(product, var)
+        buckets.append((var, product, message, children))
+        put(message, len(buckets) - 1)
+        if total == 0:
+            return 0, {}
+        for u in {u for f in bucket for u in f[0] if u != var}:
+            if uses[u]:
+                weights[u] = weight(u)
+                heapq.heappush(heap, (weights[u], u))
+            else:
+                del uses[u]
+                weights.pop(u, None)
+
+    outside: dict[int, Factor] = {}
+    for b in roots:  # a root's message is its part's count; outside it, the other roots' counts
+        outside[b] = ((), {(): total // buckets[b][2][1][()]})
+    marginals: dict[int, dict[int, int]] = {}
+    for b in range(len(buckets) - 1, -1, -1):  # a bucket comes after every bucket whose message it used
+        var, product, _, children = buckets[b]
+        belief = _join(product, outside.pop(b))
+        marginals[var] = {row[0]: n for row, n in _project(belief, (var,)).items()}
+        for c in children:
+            scope, message = buckets[c][2]
+            summed = _project(belief, scope)
+            outside[c] = (scope, {row: n // message[row] for row, n in summed.items()})
+    return total, marginals
 
 
 # --- evaluating a condition on full values ------------------------------------------------------------------
