@@ -371,12 +371,12 @@ class _Partial:
 
         return assignments()
 
-    def neighbours(self, solution: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-        """The completions that differ from ``solution`` in one open term."""
-        for i in self.open_terms:
+    def neighbours(self, solution: tuple[int, ...], terms: Iterable[int]) -> Iterator[tuple[int, tuple[int, ...]]]:
+        """The completions that differ from ``solution`` in one open term among ``terms``, each with that term."""
+        for i in terms:
             for code in self.domains[i]:
                 if code != solution[i]:
-                    yield solution[:i] + (code,) + solution[i + 1 :]
+                    yield i, solution[:i] + (code,) + solution[i + 1 :]
 
     # --- the verdict -------------------------------------------------------------------------------------------
 
@@ -428,7 +428,7 @@ class _Partial:
                     wanted[(k, True)] = rule.expr
                     wanted[(k, False)] = Not(rule.expr)
             out.append(None if known is None else Status.HELD if known else Status.BROKEN)
-        found = self.seek(wanted, lambda _, truth, key: truth[key[0]] is key[1])
+        found = self.seek(wanted, lambda _, truth, key: truth[key[0]] is key[1], touches=lambda key: self.reads[key[0]])
         # A rule that no completion breaks is held; one that none keeps is broken; unproven stays open.
         return [
             s if s is not None else Status.HELD if found.get((k, False)) is False else Status.BROKEN if found.get((k, True)) is False else Status.OPEN
@@ -436,13 +436,19 @@ class _Partial:
         ]
 
     def seek(
-        self, wanted: Mapping[K, BoolExpr], gives: Callable[[tuple[int, ...], tuple[bool, ...], K], bool], *also: BoolExpr
+        self,
+        wanted: Mapping[K, BoolExpr],
+        gives: Callable[[tuple[int, ...], tuple[bool, ...], K], bool],
+        *also: BoolExpr,
+        touches: Callable[[K], Iterable[int]],
     ) -> dict[K, bool | None]:
         """For each wanted condition, whether some completion meeting ``also`` satisfies it (``None``: unproven).
 
         ``gives(solution, truths, key)`` says whether a completion satisfies ``key``'s condition and ``also``.
         The pool answers first, then its neighbours; then each question asks for a completion meeting *any*
         condition still unsatisfied, until none is left or the answer is "none", which settles all that are left.
+        ``touches(key)`` names the open terms worth changing for ``key``: a neighbour changing any other term is
+        never tried (on 128 tight terms, checking every neighbour against every key was most of a check).
         """
         out: dict[K, bool | None] = {}
         left = dict(wanted)
@@ -458,11 +464,18 @@ class _Partial:
                 return out
             if self.try_neighbours and explored < len(self.pool):
                 # A neighbour joins the pool only if it settles something now: the pool stays small.
+                # A neighbour changing term i is checked only against the keys that touch i: the others read
+                # nothing it changed, so it settles them no more than the completion it came from did.
+                keys_of: dict[int, list[K]] = {}
+                for key in left:
+                    for i in touches(key):
+                        keys_of.setdefault(i, []).append(key)
+                terms = sorted(keys_of)
                 for solution in list(self.pool[explored:]):
-                    for near in self.neighbours(solution):
+                    for i, near in self.neighbours(solution, terms):
                         if near not in self.seen:
                             truth = self.checker.check_all(near)
-                            if any(gives(near, truth, key) for key in left):
+                            if any(gives(near, truth, key) for key in keys_of[i] if key in left):
                                 self.keep(near)
                 explored = len(self.pool)
                 continue
@@ -539,7 +552,11 @@ class _Partial:
             else:
                 lines[party.id] = large
                 wanted[party.id] = _all(self.exprs(large))
-        found = self.seek(wanted, lambda _, truth, pid: all(truth[k] for k in lines[pid]))
+        found = self.seek(
+            wanted,
+            lambda _, truth, pid: all(truth[k] for k in lines[pid]),
+            touches=lambda pid: (i for k in lines[pid] for i in self.reads[k]),
+        )
         # Unproven (time limit) counts as not acceptable: a verdict claims only what it proved.
         out.update({pid: ok is True for pid, ok in found.items()})
         return out
@@ -594,12 +611,19 @@ class _Partial:
         """Per term, whether a completion keeping the red lines ``group`` changes its value in ``example``
         (``None``: unproven). Each question asks for one that changes *any* term not yet seen to change."""
 
+        keeps: dict[tuple[int, ...], bool] = {}  # per completion, whether it keeps the group: once, not per term
+
         def changes(solution: tuple[int, ...], truth: tuple[bool, ...], i: int) -> bool:
             # The pool holds completions, not only deals: only one keeping the group shows term i can change.
-            return solution[i] != example[i] and all(truth[k] for k in group)
+            if solution[i] == example[i]:
+                return False
+            ok = keeps.get(solution)
+            if ok is None:
+                ok = keeps[solution] = all(truth[k] for k in group)
+            return ok
 
         wanted = {i: Compare(CmpOp.NE, Var(i), Const(example[i])) for i in terms}
-        return self.seek(wanted, changes, *self.exprs(group))
+        return self.seek(wanted, changes, *self.exprs(group), touches=lambda i: (i,))
 
     def score_max(self, party: Party, statuses: Sequence[Status]) -> float:
         """The best score any completion gives ``party`` (red lines ignored). The open demands split into
