@@ -17,10 +17,18 @@ proven before, never a guess.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from dealcheck.rules.evaluator import bounds, evaluate_int
 from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Connective, Const, Count, IntExpr, Logic, Not, Truth, Var
 from dealcheck.solver.base import Deadline, Problem, SolveResult, SolveStatus, get_engine
+
+if TYPE_CHECKING:
+    from dealcheck.solver.cpsat import CpsatModel
+
+Literal = Any  # a CP-SAT boolean literal
 
 __all__ = ["LimitReached", "Search", "balanced_sum", "differs", "weighted_count"]
 
@@ -48,6 +56,8 @@ class Search:
         self.problem = problem
         self.deadline = deadline
         self.solves = 0
+        # CP-SAT: the model of the last maximum, kept so the next question that only pins that maximum reuses it.
+        self._last: _Optimum | None = None
 
     def _settled(self, result: SolveResult) -> tuple[int, ...] | None:
         self.solves += 1
@@ -69,6 +79,8 @@ class Search:
     def lexmin(self, *extra: BoolExpr) -> tuple[int, ...] | None:
         """The solution meeting ``extra`` with the lexicographically smallest codes, or ``None``."""
         self._check_time()
+        if self.engine_name == "cpsat":
+            return self._cpsat_lexmin(extra)
         problem = self.problem.with_constraints(*extra)
         return self._settled(self.engine.lexmin_solution(problem, time_limit=self.deadline.remaining()))
 
@@ -92,10 +104,19 @@ class Search:
                 best = _value(objective, found)
         return best
 
-    def _cpsat_maximum(self, objective: IntExpr, extra: Sequence[BoolExpr]) -> int | None:
+    def _cpsat_model(self, extra: Sequence[BoolExpr]) -> CpsatModel | None:
+        """A CP-SAT model of the problem with ``extra`` required; ``None`` when the fixed codes clash.
+
+        When ``extra`` is "the last objective at its maximum" plus the last maximum's own conditions, the last
+        model is reused with that one equation added: building a model costs about as much as solving it.
+        """
         from dealcheck.solver.cpsat import CpsatModel
 
-        self._check_time()
+        last, self._last = self._last, None
+        if last is not None and _pins(extra, last):
+            last.model.model.clear_objective()
+            last.model.require(extra[0])
+            return last.model
         problem = self.problem.with_constraints(*extra)
         merged = problem.merged_fixed()
         if merged is None:
@@ -104,12 +125,105 @@ class Search:
         m.fix(merged)
         for c in problem.constraints:
             m.require(c)
+        return m
+
+    def _cpsat_maximum(self, objective: IntExpr, extra: Sequence[BoolExpr]) -> int | None:
+        self._check_time()
+        m = self._cpsat_model(extra)
+        if m is None:
+            return None
         linear = m.linear(objective)
         if not isinstance(linear, int):
             m.model.maximize(linear)
         solution = self._settled(m.solve(time_limit=self.deadline.remaining()))
+        if solution is None:
+            return None
         # The value is recomputed from the solution, exactly; CP-SAT's objective_value is a float.
-        return None if solution is None else _value(objective, solution)
+        value = _value(objective, solution)
+        self._last = _Optimum(tuple(extra), objective, value, m)
+        return value
+
+    def _cpsat_lexmin(self, extra: Sequence[BoolExpr]) -> tuple[int, ...] | None:
+        """The lexicographically smallest solution by descent: a solve that decides the terms in order, each at
+        its smallest code first (no presolve, which would reorder the search), finds it in every case measured;
+        then one solve for a solution smaller still proves it (``UNSAT``), or, should one exist, the descent goes on.
+
+        Rejected: minimising each term in turn (one optimisation per term: 30-180x the hand model at 128 and 512
+        terms, measured).
+        """
+        m = self._cpsat_model(extra)
+        if m is None:
+            return None
+        m.model.clear_objective()
+        merged = self.problem.merged_fixed()
+        assert merged is not None  # _cpsat_model returned a model
+        open_ = [i for i, c in enumerate(merged) if c is None and m.bounds[i][0] < m.bounds[i][1]]
+        best = self._settled(m.solve(time_limit=self.deadline.remaining(), presolve=False, smallest_first=True))
+        while best is not None:
+            smaller = _smaller_than(m, open_, best)
+            if smaller is None:
+                return best
+            self._check_time()
+            found = self._settled(
+                m.solve(assumptions=[smaller], time_limit=self.deadline.remaining(), presolve=False, smallest_first=True)
+            )
+            if found is None:
+                return best
+            best = found
+        return None
+
+
+@attrs.frozen(eq=False)
+class _Optimum:
+    """A CP-SAT maximum: the conditions it was taken under, the objective, its value, and the model."""
+
+    extra: tuple[BoolExpr, ...]
+    objective: IntExpr
+    value: int
+    model: CpsatModel
+
+
+def _pins(extra: Sequence[BoolExpr], last: _Optimum) -> bool:
+    """Whether ``extra`` is ``last``'s objective at its value, then ``last``'s own conditions (the same objects)."""
+    if not extra or len(extra) != len(last.extra) + 1:
+        return False
+    first = extra[0]
+    return (
+        isinstance(first, Compare)
+        and first.op is CmpOp.EQ
+        and first.left is last.objective
+        and first.right == Const(last.value)
+        and all(a is b for a, b in zip(extra[1:], last.extra, strict=True))
+    )
+
+
+def _smaller_than(m: CpsatModel, open_: Sequence[int], solution: tuple[int, ...]) -> Literal | None:
+    """A literal that, assumed, asks for a solution lexicographically smaller than ``solution`` in the ``open_``
+    terms (one-way implications: it is only ever assumed true); ``None`` when each is already at its lowest."""
+    lower = [i for i in open_ if solution[i] > m.bounds[i][0]]
+    if not lower:
+        return None
+    model = m.model
+    goal = model.new_bool_var("")
+    choices = []
+    same_so_far = None  # implies: every open term before this point keeps its value
+    for i in open_:
+        if i > lower[-1]:
+            break
+        var = m.variables[i]
+        if solution[i] > m.bounds[i][0]:
+            first_lower_here = model.new_bool_var("")
+            model.add(var < solution[i]).only_enforce_if(first_lower_here)
+            if same_so_far is not None:
+                model.add_implication(first_lower_here, same_so_far)
+            choices.append(first_lower_here)
+        same = model.new_bool_var("")
+        model.add(var == solution[i]).only_enforce_if(same)
+        if same_so_far is not None:
+            model.add_implication(same, same_so_far)
+        same_so_far = same
+    model.add_bool_or(choices).only_enforce_if(goal)
+    return goal
 
 
 def _value(objective: IntExpr, codes: tuple[int, ...]) -> int:
