@@ -62,6 +62,7 @@ __all__ = [
     "ScoredDeal",
     "Scorer",
     "TermZone",
+    "best_deals",
     "coalition",
     "explore",
 ]
@@ -419,6 +420,55 @@ def explore(
         pareto_complete=pareto_complete,
         notes=tuple(notes),
     )
+
+
+def best_deals(
+    scenario: Scenario,
+    *,
+    objective: str = "total",
+    top: int = 1,
+    parties: Iterable[str] | None = None,
+    package: Package | Mapping[str, Value] | None = None,
+    engine: str = "cpsat",
+    time_limit: float | None = None,
+) -> tuple[ScoredDeal, ...]:
+    """The ``top`` best deals by ``objective``, ranked and tie-broken as in :func:`explore` (its ``best``), without
+    the count, the options per term or the frontier. Fewer when there are fewer deals; raises
+    :class:`~dealcheck.analysis.search.LimitReached` when ``time_limit`` (seconds) stops a solve. Every engine
+    answers by search here, never by listing.
+
+    >>> from dealcheck import load_scenario
+    >>> s = load_scenario('''
+    ... dealcheck: 1
+    ... title: Toy
+    ... terms:
+    ...   ceasefire: {options: [none, energy, full], ordered: true}
+    ... parties:
+    ...   us:
+    ...     demands:
+    ...       truce: {rule: ceasefire >= "energy", assumption: toy}
+    ...   russia:
+    ...     red_lines:
+    ...       no_full: {rule: ceasefire != "full", assumption: toy}
+    ... ''')
+    >>> [(dict(d.values), d.objective) for d in best_deals(s, top=2)]
+    [({'ceasefire': 'energy'}, Fraction(2, 1)), ({'ceasefire': 'none'}, Fraction(1, 1))]
+    >>> best_deals(s, top=2, engine="brute") == best_deals(s, top=2)
+    True
+    """
+    if objective not in OBJECTIVES:
+        raise UsageError(f"unknown objective {objective!r}", "the objectives are " + ", ".join(OBJECTIVES))
+    if engine not in ENGINES:
+        get_engine(engine)  # raises the UsageError naming the engines
+    if top < 0:
+        raise UsageError("--top must be 0 or more")
+    values = dict(package.values if isinstance(package, Package) else (package or {}))
+    sub = coalition(scenario, parties)
+    problem = Problem.from_scenario(sub, fixed=scenario.encode(values))
+    out: list[ScoredDeal] = []
+    search = Search(engine, problem, Deadline(time_limit))
+    _best_by_search(search, Scorer(sub.parties, objective), top, scenario, out, lambda _: None)
+    return tuple(out)
 
 
 def _zone(term: Term, occurs: set[int], given: bool, per_value: list[dict[int, int]] | None) -> TermZone:
