@@ -195,39 +195,60 @@ class CpsatModel:
         extra literal, reified both ways, cost model-building time and solver work (measured: 128 tight terms,
         the literal per rule and per nested ``and`` was most of the gap to a hand-written model). Every literal
         that *is* created is still reified both ways, so enumeration never repeats a package."""
-        self._post(expr, True)
+        self._post(expr, True, None)
 
-    def _post(self, expr: BoolExpr, want: bool) -> None:
-        """Impose ``expr == want``."""
+    def enforce(self, expr: BoolExpr, when: Literal) -> None:
+        """Impose ``expr`` whenever literal ``when`` is true (half-reified: ``when`` false imposes nothing).
+
+        For selectors that are only ever assumed true (a red line one may give up): posted as :meth:`require`
+        posts, each constraint behind ``when``, with no literal for ``expr`` itself.
+
+        >>> from dealcheck.rules.ir import CmpOp, Compare, Const, Var
+        >>> m = CpsatModel((range(3),))
+        >>> keep = m.model.new_bool_var("keep")
+        >>> m.enforce(Compare(CmpOp.EQ, Var(0), Const(2)), keep)
+        >>> m.solve(assumptions=[keep]).solution
+        (2,)
+        """
+        self._post(expr, True, when)
+
+    def _post(self, expr: BoolExpr, want: bool, when: Literal | None) -> None:
+        """Impose ``expr == want`` (whenever ``when`` holds, if given)."""
         m = self.model
+        unless = [] if when is None else [when.Not()]
+
+        def guarded(constraint: Any) -> None:
+            if when is not None:
+                constraint.only_enforce_if(when)
+
         match expr:
             case Truth(value=v):
                 if v is not want:
-                    m.add_bool_or([self._true.Not()])
+                    m.add_bool_or([*unless, self._true.Not()])
             case Not(arg=a):
-                self._post(a, not want)
+                self._post(a, not want, when)
             case Logic(op=op, operands=ops) if (op is Connective.AND) is want:
                 for o in ops:  # a conjunction required true, or a disjunction required false: every part
-                    self._post(o, want)
+                    self._post(o, want, when)
             case Logic() | Implies():
-                m.add_bool_or(self._clause(expr, want))
+                m.add_bool_or([*unless, *self._clause(expr, want)])
             case IsTrue(index=i):
-                m.add(self.variables[i] == int(want))
+                guarded(m.add(self.variables[i] == int(want)))
             case Compare(op=op, left=left, right=right):
                 a, b = self.linear(left), self.linear(right)
                 if isinstance(a, int) and isinstance(b, int):
                     if bool(_relation(op, a, b)) is not want:
-                        m.add_bool_or([self._true.Not()])
+                        m.add_bool_or([*unless, self._true.Not()])
                 else:
-                    m.add(_relation(op if want else _NEGATED[op], a, b))
+                    guarded(m.add(_relation(op if want else _NEGATED[op], a, b)))
             case InSet(arg=arg, values=values):
                 a = self.linear(arg)
                 if isinstance(a, int) or not values:
                     if (isinstance(a, int) and a in values) is not want:
-                        m.add_bool_or([self._true.Not()])
+                        m.add_bool_or([*unless, self._true.Not()])
                     return
                 inside = self._cp.Domain.from_values(sorted(values))
-                m.add_linear_expression_in_domain(a, inside if want else inside.complement())
+                guarded(m.add_linear_expression_in_domain(a, inside if want else inside.complement()))
             case _:
                 assert_never(expr)
 
