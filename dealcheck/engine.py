@@ -317,6 +317,7 @@ class _Partial:
         self.seen: set[tuple[int, ...]] = set()
         self.solves = 0
         self._session: Session | None = None
+        self._deal_sessions: dict[tuple[int, ...], Session] = {}
 
     @property
     def session(self) -> Session:
@@ -344,11 +345,21 @@ class _Partial:
             self.unknown = True
         return result.status
 
-    def ask(self, *conditions: BoolExpr) -> SolveStatus:
+    def ask(self, *conditions: BoolExpr, session: Session | None = None) -> SolveStatus:
         """Whether some completion meets every condition (its solution, if any, joins the pool)."""
         if self.deadline.expired():
             return self.timed_out()
-        return self.settled(self.session.find(conditions, time_limit=self.deadline.remaining()))
+        return self.settled((session or self.session).find(conditions, time_limit=self.deadline.remaining()))
+
+    def deal_session(self, group: list[int]) -> Session:
+        """A session whose solutions are the completions keeping the red lines ``group``, imposed rather than
+        assumed: the deal questions (the smallest deal, the forced terms) ask nothing else. Imposed rules are
+        posted as plain constraints, with no literal of their own (measured on 128 tight terms: a third less model
+        to build than assuming each rule's literal in the general session, and faster solves)."""
+        key = tuple(group)
+        if key not in self._deal_sessions:
+            self._deal_sessions[key] = open_session(self.engine, self.completions.with_constraints(*self.exprs(group)))
+        return self._deal_sessions[key]
 
     def timed_out(self) -> SolveStatus:
         self.unknown = True
@@ -441,6 +452,7 @@ class _Partial:
         gives: Callable[[tuple[int, ...], tuple[bool, ...], K], bool],
         *also: BoolExpr,
         touches: Callable[[K], Iterable[int]],
+        session: Session | None = None,
     ) -> dict[K, bool | None]:
         """For each wanted condition, whether some completion meeting ``also`` satisfies it (``None``: unproven).
 
@@ -449,6 +461,7 @@ class _Partial:
         condition still unsatisfied, until none is left or the answer is "none", which settles all that are left.
         ``touches(key)`` names the open terms worth changing for ``key``: a neighbour changing any other term is
         never tried (on 128 tight terms, checking every neighbour against every key was most of a check).
+        Questions go to ``session`` (default: the completions with no rule imposed, opened only if asked).
         """
         out: dict[K, bool | None] = {}
         left = dict(wanted)
@@ -480,9 +493,10 @@ class _Partial:
                 explored = len(self.pool)
                 continue
             conditions = list(left.values())
-            find_most = getattr(self.session, "find_most", None) if SEEK_MOST and len(conditions) > 1 else None
+            asked = self.session if session is None else session
+            find_most = getattr(asked, "find_most", None) if SEEK_MOST and len(conditions) > 1 else None
             if find_most is None:
-                answer = self.ask(*also, _any(conditions))
+                answer = self.ask(*also, _any(conditions), session=asked)
             elif self.deadline.expired():
                 answer = self.timed_out()
             else:
@@ -584,7 +598,7 @@ class _Partial:
                 if all(d[i] == deals[0][i] for d in deals):
                     forced.add(i)
         if large:
-            part, status = self.lexmin(self.exprs(large))
+            part, status = self.lexmin(large)
             if part is None:
                 return (None if status is SolveStatus.UNKNOWN else False), None, {}
             for i in large_terms:
@@ -595,15 +609,15 @@ class _Partial:
         terms = self.scenario.terms
         return True, tuple(example), {terms[i].name: terms[i].decode(example[i]) for i in sorted(forced)}
 
-    def lexmin(self, needed: list[BoolExpr]) -> tuple[tuple[int, ...] | None, SolveStatus]:
-        """The lexicographically smallest completion meeting ``needed``."""
+    def lexmin(self, group: list[int]) -> tuple[tuple[int, ...] | None, SolveStatus]:
+        """The lexicographically smallest completion keeping the red lines ``group``."""
         # When the smallest completion of all meets them, it is the answer: no solve.
-        if all(compile_rules(tuple(needed))(self.smallest)):
+        if all(compile_rules(tuple(self.exprs(group)))(self.smallest)):
             return self.smallest, SolveStatus.SAT
         if self.deadline.expired():
             self.unknown = True
             return None, SolveStatus.UNKNOWN
-        result = self.session.lexmin(needed, time_limit=self.deadline.remaining())
+        result = self.deal_session(group).lexmin(time_limit=self.deadline.remaining())
         status = self.settled(result)
         return (result.solution if status is SolveStatus.SAT else None), status
 
@@ -623,7 +637,7 @@ class _Partial:
             return ok
 
         wanted = {i: Compare(CmpOp.NE, Var(i), Const(example[i])) for i in terms}
-        return self.seek(wanted, changes, *self.exprs(group), touches=lambda i: (i,))
+        return self.seek(wanted, changes, touches=lambda i: (i,), session=self.deal_session(group))
 
     def score_max(self, party: Party, statuses: Sequence[Status]) -> float:
         """The best score any completion gives ``party`` (red lines ignored). The open demands split into

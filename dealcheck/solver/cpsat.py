@@ -151,7 +151,8 @@ class CpsatModel:
 
     def literal(self, expr: BoolExpr) -> Literal:
         """A literal that is true exactly when ``expr`` holds (cached per structurally equal expression)."""
-        return self._compile(expr)
+        hit = self._literals.get(expr, _MISSING)  # most asks are repeats: skip the walk
+        return self._compile(expr) if hit is _MISSING else hit
 
     def linear(self, expr: IntExpr) -> Linear:
         """A linear expression (or ``int``) equal to integer expression ``expr``."""
@@ -164,8 +165,17 @@ class CpsatModel:
         cache = self._literals
         results: list[Any] = []
         stack: list[tuple[Expr, bool]] = [(expr, False)]
+        variables = self.variables
         while stack:
             node, expanded = stack.pop()
+            # Leaves inline: they are half of every rule's nodes, and the generic path costs a call and a match.
+            kind = type(node)
+            if kind is Var:
+                results.append(variables[node.index])  # type: ignore[union-attr]
+                continue
+            if kind is Const:
+                results.append(node.value)  # type: ignore[union-attr]
+                continue
             kids = children(node)
             if not kids:
                 results.append(self._visit(node, []))
