@@ -427,14 +427,23 @@ class _Partial:
         the rest by seeking completions that make each true and false (all rules' questions asked at once)."""
         out: list[Status | None] = []
         wanted: dict[tuple[int, bool], BoolExpr] = {}  # (rule, truth) pairs no completion is yet known to give
+        # A rule reading no open term has one truth, the smallest completion's: one compiled call for all of them
+        # instead of the three-valued evaluator per rule. A rule the evaluator leaves open is tried on every
+        # assignment of the few terms it reads, stopping at the first that disagrees (an open rule usually shows
+        # both truths at once).
+        base = self.checker.check_all(self.smallest)
         for k, rule in enumerate(self.rules):
-            known = evaluate(rule.expr, self.codes, self.bounds)
+            reads = self.reads[k]
+            known = base[k] if not reads else evaluate(rule.expr, self.codes, self.bounds)
             if known is None:
-                tries = self.local(self.reads[k])
+                tries = self.local(reads)
                 if tries is not None:
                     check = compile_rules((rule.expr,))
-                    values = {check(c)[0] for c in tries}
-                    known = values.pop() if len(values) == 1 else None
+                    first = known = check(next(tries))[0]
+                    for c in tries:
+                        if check(c)[0] is not first:
+                            known = None
+                            break
                 else:
                     wanted[(k, True)] = rule.expr
                     wanted[(k, False)] = Not(rule.expr)
