@@ -343,8 +343,12 @@ class CpsatModel:
                 return self._constant(v)
             case IsTrue(index=i):
                 if i not in self._is_true:
-                    lit = self._new_literal()
-                    m.add(lit == self.variables[i])
+                    var = self.variables[i]
+                    if self.bounds[i] == (0, 1):
+                        lit = var  # a 0..1 integer variable is a Boolean in CP-SAT: the term is its own literal
+                    else:
+                        lit = self._new_literal()
+                        m.add(lit == var)
                     self._is_true[i] = lit
                 return self._is_true[i]
             case Compare(op=op):
