@@ -152,7 +152,18 @@ class CpsatModel:
     def literal(self, expr: BoolExpr) -> Literal:
         """A literal that is true exactly when ``expr`` holds (cached per structurally equal expression)."""
         hit = self._literals.get(expr, _MISSING)  # most asks are repeats: skip the walk
-        return self._compile(expr) if hit is _MISSING else hit
+        if hit is not _MISSING:
+            return hit
+        # An atom over one term (``t < 3``, ``t in [..]``), most of any rule set: visited at once, with no walk.
+        kind = type(expr)
+        if kind is Compare and type(expr.left) is Var and type(expr.right) is Const:  # type: ignore[union-attr]
+            args = [self.variables[expr.left.index], expr.right.value]  # type: ignore[union-attr]
+        elif kind is InSet and type(expr.arg) is Var:  # type: ignore[union-attr]
+            args = [self.variables[expr.arg.index]]  # type: ignore[union-attr]
+        else:
+            return self._compile(expr)
+        value = self._literals[expr] = self._visit(expr, args)
+        return value
 
     def linear(self, expr: IntExpr) -> Linear:
         """A linear expression (or ``int``) equal to integer expression ``expr``."""
