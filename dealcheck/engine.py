@@ -657,7 +657,15 @@ class _Partial:
         small, large, _ = self.split(k for k in weight if statuses[k] is Status.OPEN)
         for group, tries in small:
             check = compile_rules(tuple(self.exprs(group)))
-            sure += max(sum(weight[k] for k, ok in zip(group, check(c), strict=True) if ok) for c in tries)
+            weights = [weight[k] for k in group]
+            full, best = sum(weights), 0
+            for c in tries:
+                gain = sum(w for w, ok in zip(weights, check(c), strict=True) if ok)
+                if gain > best:
+                    best = gain
+                    if best == full:  # every demand of the group met: no assignment does better
+                        break
+            sure += best
         if not large:
             return _score(party, sure)
         hi = sum(weight[k] for k in large)
