@@ -738,24 +738,25 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
   enumeration pays a callback and a search step per solution. The ``cpsat`` engine's own ``iterate_solutions``
   collects the callback's solutions in a list (CP-SAT calls back; it does not yield), so only ``constraint`` and
   ``brute`` stream in constant memory.
-- **5, partial packages** (existence met; the full verdict not). Existence alone (the ``cpsat`` engine's
-  ``find_solution``) is now within 1.0-1.2x of a hand-written CP-SAT model (it was 1.6-1.9x): a required rule is
+- **5, partial packages** (existence met; the full verdict met when no deal is possible, not when one is).
+  Existence alone (the ``cpsat`` engine's ``find_solution``) is now within 1.0-1.2x of a hand-written CP-SAT model (it was 1.6-1.9x): a required rule is
   posted directly, as one flat clause or one linear constraint (``CpsatModel.require``), with no literal reified both
   ways per rule and per nested ``and``/``or``; a boolean term is its own literal; one-term atoms skip the tree walk.
   Literals that *are* created (rules asked about, assumed or enumerated) are still reified both ways.
   ``Scenario.check`` answers much more than the hand model's one feasibility solve (each of the 320 rules' status,
   the lexicographically smallest deal completion with its proof, which open terms are forced, each party's best
-  score), so its rows are not like for like; it went from 5.6x to 3.6x (deal possible) and from 2.2x to 1.8x (no
+  score), so its rows are not like for like; it went from 5.6x to 3.5x (deal possible) and from 2.2x to 1.4x (no
   deal). What changed: the deal questions (smallest deal, forced terms) run on a session with the red lines imposed
   rather than assumed; a neighbour completion is checked only against the questions its changed term touches;
-  rules reading no open term are read off one compiled call. What is left: in the no-deal case no solver runs at
+  rules reading no open term are read off one compiled call; a party's best score stops trying a group's
+  assignments once all its demands are met. What is left: in the no-deal case no solver runs at
   all, the time is the three-valued evaluation and local tries of 320 rules in Python; in the deal case, three
   solver questions (four CP-SAT solves: the smallest deal and its proof, the forced terms) plus that Python work.
 - **6, fewest concessions** (met, at the edge at 128 terms). ``cheapest_concession`` proves the optimum with CP-SAT
   and then verifies the answer (a deal exists once the concession is dropped, and no member is needless: one more
   solve), which the hand model does not. It was 1.5-1.6x; the red-line selectors are now half-reified (each rule's
   constraints posted behind its selector, ``CpsatModel.enforce``, no literal of the rule's own): 1.1x at 64 terms,
-  1.3x at 128. Tried and dropped: presolve on the optimisation (15 % faster at 128 terms, but it picks a different
+  1.2-1.3x at 128. Tried and dropped: presolve on the optimisation (15 % faster at 128 terms, but it picks a different
   concession among equally cheap ones, which changes documented answers) and on the verification (3x slower). The
   minimal conflict set (cores grown and shrunk with assumptions) is about three times as fast as z3's
   ``core.minimize`` and twice as fast as a hand-written CP-SAT core-and-delete.
