@@ -236,7 +236,7 @@ class _Checker:
         match left, right:
             case _Int(), _Int():
                 if isinstance(left.expr, ir.Const) and isinstance(right.expr, ir.Const):
-                    return _Cond(ir.Truth(_holds(op, left.expr.value, right.expr.value), where))
+                    return _Cond(ir.Truth(ir.CMP_FUNCTIONS[op](left.expr.value, right.expr.value), where))
                 return _Cond(ir.Compare(op, left.expr, right.expr, where))
             case _Cond(), _Cond():
                 return self._compare_conditions(node, left.expr, right.expr)
@@ -457,23 +457,6 @@ class _Checker:
 
 def _negate(expr: ir.BoolExpr, where: TextRange) -> ir.BoolExpr:
     return ir.Truth(not expr.value, where) if isinstance(expr, ir.Truth) else ir.Not(expr, where)
-
-
-def _holds(op: CmpOp, a: int, b: int) -> bool:
-    match op:
-        case CmpOp.EQ:
-            return a == b
-        case CmpOp.NE:
-            return a != b
-        case CmpOp.LT:
-            return a < b
-        case CmpOp.LE:
-            return a <= b
-        case CmpOp.GT:
-            return a > b
-        case CmpOp.GE:
-            return a >= b
-    assert_never(op)
 
 
 def _apply(op: ArithOp, a: int, b: int) -> int:

@@ -15,6 +15,10 @@ Every pass is a free function that matches on these classes and ends in ``assert
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
+from typing import Any
+
 import attrs
 
 from dealcheck.errors import TextRange
@@ -25,6 +29,8 @@ __all__ = [
     "Arith",
     "ArithOp",
     "BoolExpr",
+    "ARITH_FUNCTIONS",
+    "CMP_FUNCTIONS",
     "CmpOp",
     "Compare",
     "Connective",
@@ -42,6 +48,23 @@ __all__ = [
     "Var",
     "term_indices",
 ]
+
+
+#: What each operator means, as a function. The ``operator`` functions work on ints, numpy arrays and OR-Tools
+#: linear expressions alike, so every engine takes its meaning from here rather than from a ``match`` of its own.
+CMP_FUNCTIONS: dict[CmpOp, Callable[[Any, Any], Any]] = {
+    CmpOp.EQ: operator.eq,
+    CmpOp.NE: operator.ne,
+    CmpOp.LT: operator.lt,
+    CmpOp.LE: operator.le,
+    CmpOp.GT: operator.gt,
+    CmpOp.GE: operator.ge,
+}
+ARITH_FUNCTIONS: dict[ArithOp, Callable[[Any, Any], Any]] = {
+    ArithOp.ADD: operator.add,
+    ArithOp.SUB: operator.sub,
+    ArithOp.MUL: operator.mul,
+}
 
 
 def _range() -> TextRange | None:

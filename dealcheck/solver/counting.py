@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import assert_never
 
 from dealcheck.rules import ir
-from dealcheck.rules.syntax import ArithOp, CmpOp, Connective
+from dealcheck.rules.syntax import Connective
 
 __all__ = ["TABLE_LIMIT", "count_per_value", "count_solutions"]
 
@@ -497,19 +497,8 @@ def _eliminate_marginals(factors: list[Factor], sizes: Mapping[int, int]) -> tup
 
 Env = list[int]
 
-_CMP: dict[CmpOp, Callable[[int, int], bool]] = {
-    CmpOp.EQ: operator.eq,
-    CmpOp.NE: operator.ne,
-    CmpOp.LT: operator.lt,
-    CmpOp.LE: operator.le,
-    CmpOp.GT: operator.gt,
-    CmpOp.GE: operator.ge,
-}
-_ARITH: dict[ArithOp, Callable[[int, int], int]] = {
-    ArithOp.ADD: operator.add,
-    ArithOp.SUB: operator.sub,
-    ArithOp.MUL: operator.mul,
-}
+_CMP = ir.CMP_FUNCTIONS
+_ARITH = ir.ARITH_FUNCTIONS
 
 
 def _value_fn(expr: ir.Expr) -> Callable[[Env], int]:

@@ -33,6 +33,7 @@ from typing import Any, assert_never
 
 from dealcheck.rules.evaluator import bounds, children
 from dealcheck.rules.ir import (
+    CMP_FUNCTIONS,
     Abs,
     Arith,
     ArithOp,
@@ -91,21 +92,7 @@ def _import_cp_model() -> Any:
 
 
 def _relation(op: CmpOp, a: Linear, b: Linear) -> Any:
-    match op:
-        case CmpOp.EQ:
-            return a == b
-        case CmpOp.NE:
-            return a != b
-        case CmpOp.LT:
-            return a < b
-        case CmpOp.LE:
-            return a <= b
-        case CmpOp.GT:
-            return a > b
-        case CmpOp.GE:
-            return a >= b
-        case _:
-            assert_never(op)
+    return CMP_FUNCTIONS[op](a, b)
 
 
 class CpsatModel:

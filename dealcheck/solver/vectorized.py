@@ -30,7 +30,7 @@ import attrs
 
 from dealcheck.errors import UsageError
 from dealcheck.rules import ir
-from dealcheck.rules.syntax import ArithOp, CmpOp, Connective
+from dealcheck.rules.syntax import Connective
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term, Value
 
 if TYPE_CHECKING:
@@ -342,15 +342,8 @@ def _int_types() -> None:
     _INT.update({8: np.int8, 16: np.int16, 64: np.int64})
 
 
-_CMP = {
-    CmpOp.EQ: operator.eq,
-    CmpOp.NE: operator.ne,
-    CmpOp.LT: operator.lt,
-    CmpOp.LE: operator.le,
-    CmpOp.GT: operator.gt,
-    CmpOp.GE: operator.ge,
-}
-_ARITH = {ArithOp.ADD: operator.add, ArithOp.SUB: operator.sub, ArithOp.MUL: operator.mul}
+_CMP = ir.CMP_FUNCTIONS
+_ARITH = ir.ARITH_FUNCTIONS
 
 
 class _Eval:
