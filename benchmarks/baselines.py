@@ -53,8 +53,12 @@ class CpsatBaseline:
             elif not rest:
                 self.model.Add(b == 1)
             else:
-                self.model.AddLinearExpressionInDomain(self.x[term], self.cp.Domain.FromValues(sorted(allowed))).OnlyEnforceIf(b)
-                self.model.AddLinearExpressionInDomain(self.x[term], self.cp.Domain.FromValues(rest)).OnlyEnforceIf(b.Not())
+                self.model.AddLinearExpressionInDomain(
+                    self.x[term], self.cp.Domain.FromValues(sorted(allowed))
+                ).OnlyEnforceIf(b)
+                self.model.AddLinearExpressionInDomain(self.x[term], self.cp.Domain.FromValues(rest)).OnlyEnforceIf(
+                    b.Not()
+                )
             self._atoms[key] = b
         return self._atoms[key]
 
@@ -100,8 +104,11 @@ class CpsatBaseline:
         if time_limit is not None:
             self.solver.parameters.max_time_in_seconds = time_limit
         status = self.solver.Solve(self.model)
-        return {self.cp.OPTIMAL: "optimal" if self.model.HasObjective() else "feasible", self.cp.FEASIBLE: "feasible",
-                self.cp.INFEASIBLE: "infeasible"}.get(status, "unknown")
+        return {
+            self.cp.OPTIMAL: "optimal" if self.model.HasObjective() else "feasible",
+            self.cp.FEASIBLE: "feasible",
+            self.cp.INFEASIBLE: "infeasible",
+        }.get(status, "unknown")
 
     def enumerate(self, limit: int | None = None) -> Iterator[tuple[int, ...]]:
         """Every solution, listed by CP-SAT's solution callback (collected: CP-SAT calls back, it does not yield)."""

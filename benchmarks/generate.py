@@ -37,7 +37,7 @@ from dealcheck.rules import ir
 from dealcheck.rules.syntax import CmpOp, Connective
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term, Value
 
-__all__ = ["FAMILIES", "Generated", "GenRule", "generate"]
+__all__ = ["FAMILIES", "GenRule", "Generated", "generate"]
 
 FAMILIES = ("many", "tight", "deadlocked")
 
@@ -132,7 +132,7 @@ class Generated:
 
 
 def _lambda(source: str) -> Callable[[dict[str, Value]], bool]:
-    return eval(f"lambda p: {source}", {})  # noqa: S307 - source generated above from our own names and literals
+    return eval(f"lambda p: {source}", {})
 
 
 # --- terms and atoms ------------------------------------------------------------------------------------------
@@ -168,7 +168,9 @@ def _atom(rng: random.Random, term: Term, loose: bool) -> _Atom:
         case IntDomain(lo=lo, hi=hi):
             k = rng.randint(lo + 1, hi) if loose else rng.randint(lo, hi - 1)
             if rng.random() < 0.5:
-                return _Atom(i, f"{name} <= {k}", f'p["{name}"] <= {k}', _cmp(CmpOp.LE, i, k), frozenset(range(lo, k + 1)))
+                return _Atom(
+                    i, f"{name} <= {k}", f'p["{name}"] <= {k}', _cmp(CmpOp.LE, i, k), frozenset(range(lo, k + 1))
+                )
             return _Atom(i, f"{name} >= {k}", f'p["{name}"] >= {k}', _cmp(CmpOp.GE, i, k), frozenset(range(k, hi + 1)))
         case OptionsDomain(options=opts, ordered=ordered):
             roll = rng.random()
@@ -180,10 +182,16 @@ def _atom(rng: random.Random, term: Term, loose: bool) -> _Atom:
             if roll < 0.7 or len(opts) <= 2:
                 c = rng.choice(codes)
                 if loose and len(opts) > 2:
-                    return _Atom(i, f'{name} != "{opts[c]}"', f'p["{name}"] != "{opts[c]}"', _cmp(CmpOp.NE, i, c),
-                                 frozenset(codes) - {c})
-                return _Atom(i, f'{name} == "{opts[c]}"', f'p["{name}"] == "{opts[c]}"', _cmp(CmpOp.EQ, i, c),
-                             frozenset({c}))
+                    return _Atom(
+                        i,
+                        f'{name} != "{opts[c]}"',
+                        f'p["{name}"] != "{opts[c]}"',
+                        _cmp(CmpOp.NE, i, c),
+                        frozenset(codes) - {c},
+                    )
+                return _Atom(
+                    i, f'{name} == "{opts[c]}"', f'p["{name}"] == "{opts[c]}"', _cmp(CmpOp.EQ, i, c), frozenset({c})
+                )
             k = rng.randint(2, len(opts) - 1) if loose else rng.randint(1, len(opts) - 1)
             chosen = sorted(rng.sample(codes, k))
             text = f"{name} in [" + ", ".join(f'"{opts[c]}"' for c in chosen) + "]"
@@ -222,8 +230,16 @@ def _pick_terms(rng: random.Random, n: int, k: int, window: int) -> list[int]:
     return rng.sample(pool, min(k, len(pool)))
 
 
-def _rule(rng: random.Random, terms: tuple[Term, ...], window: int, loose: bool, party: str, rid: str,
-          kind: RuleKind, planted: Sequence[int] | None = None) -> GenRule:
+def _rule(
+    rng: random.Random,
+    terms: tuple[Term, ...],
+    window: int,
+    loose: bool,
+    party: str,
+    rid: str,
+    kind: RuleKind,
+    planted: Sequence[int] | None = None,
+) -> GenRule:
     """A random rule; with ``planted`` (tight scenarios) one that holds on it with as little slack as its shape allows."""
     shape = rng.choice(_SHAPES_LOOSE if loose else _SHAPES_TIGHT)
     if shape == "sum":
@@ -236,8 +252,17 @@ def _rule(rng: random.Random, terms: tuple[Term, ...], window: int, loose: bool,
             if planted is not None:
                 k = planted[a.index] + planted[b.index]
             expr = ir.Compare(CmpOp.LE, ir.Arith(ir.ArithOp.ADD, ir.Var(a.index), ir.Var(b.index)), ir.Const(k))
-            return GenRule(party, rid, kind, f"{a.name} + {b.name} <= {k}", f'p["{a.name}"] + p["{b.name}"] <= {k}',
-                           expr, "sum", sum_terms=(a.index, b.index), bound=k)
+            return GenRule(
+                party,
+                rid,
+                kind,
+                f"{a.name} + {b.name} <= {k}",
+                f'p["{a.name}"] + p["{b.name}"] <= {k}',
+                expr,
+                "sum",
+                sum_terms=(a.index, b.index),
+                bound=k,
+            )
         shape = "implies"
     arity = {"single": 1, "implies": 2, "or": 2, "implies_or": 3, "and_implies": 3, "count": 3}[shape]
     chosen = _pick_terms(rng, len(terms), arity, window)
@@ -245,12 +270,20 @@ def _rule(rng: random.Random, terms: tuple[Term, ...], window: int, loose: bool,
         shape, arity = "single", 1
     # A premise is better strict (few values trigger it), a conclusion or alternative loose, or every rule bites.
     if planted is not None:
-        wants = {"single": [True], "implies": [True, True], "or": [True, False], "implies_or": [True, True, False],
-                 "and_implies": [True, True, True], "count": [True, True, False]}[shape]
+        wants = {
+            "single": [True],
+            "implies": [True, True],
+            "or": [True, False],
+            "implies_or": [True, True, False],
+            "and_implies": [True, True, True],
+            "count": [True, True, False],
+        }[shape]
         atoms = [_atom_on(rng, terms[t], planted[t], w) for t, w in zip(chosen, wants, strict=False)]
     else:
-        atoms = [_atom(rng, terms[t], loose=(j > 0 or shape in ("or", "count")) if loose else j > 0)
-                 for j, t in enumerate(chosen[:arity])]
+        atoms = [
+            _atom(rng, terms[t], loose=(j > 0 or shape in ("or", "count")) if loose else j > 0)
+            for j, t in enumerate(chosen[:arity])
+        ]
     t, p, e = [a.text for a in atoms], [a.py for a in atoms], [a.expr for a in atoms]
     match shape:
         case "single":
@@ -276,8 +309,15 @@ def _rule(rng: random.Random, terms: tuple[Term, ...], window: int, loose: bool,
     return GenRule(party, rid, kind, text, py, expr, shape, tuple(atoms))
 
 
-def _build(family: str, seed: int, terms: tuple[Term, ...], parties: int, red: list[GenRule],
-           demands: list[GenRule], weights: list[int]) -> Generated:
+def _build(
+    family: str,
+    seed: int,
+    terms: tuple[Term, ...],
+    parties: int,
+    red: list[GenRule],
+    demands: list[GenRule],
+    weights: list[int],
+) -> Generated:
     party_ids = [f"p{k}" for k in range(parties)]
     by_party_red: dict[str, list[GenRule]] = {p: [] for p in party_ids}
     by_party_dem: dict[str, list[GenRule]] = {p: [] for p in party_ids}
@@ -291,7 +331,9 @@ def _build(family: str, seed: int, terms: tuple[Term, ...], parties: int, red: l
         return Rule(g.party, g.id, g.kind, g.text, g.expr, weight=weight_of.get(id(g), 1), assumption="synthetic")
 
     model_parties = tuple(
-        Party(p, p.upper(), tuple(model_rule(g) for g in by_party_red[p]), tuple(model_rule(g) for g in by_party_dem[p]))
+        Party(
+            p, p.upper(), tuple(model_rule(g) for g in by_party_red[p]), tuple(model_rule(g) for g in by_party_dem[p])
+        )
         for p in party_ids
     )
     ordered = tuple(g for p in party_ids for g in by_party_red[p] + by_party_dem[p])
@@ -344,8 +386,16 @@ def generate(
     def red_line() -> GenRule:
         while True:
             k = next(ids)
-            g = _rule(rng, term_list, window, loose, party_ids[k % parties], f"r{k}", RuleKind.RED_LINE,
-                      None if loose else planted)
+            g = _rule(
+                rng,
+                term_list,
+                window,
+                loose,
+                party_ids[k % parties],
+                f"r{k}",
+                RuleKind.RED_LINE,
+                None if loose else planted,
+            )
             if compile_rules((g.expr,))(tuple(planted))[0]:
                 return g
 
@@ -388,12 +438,16 @@ def _deadlock(rng: random.Random, terms: tuple[Term, ...], red: list[GenRule], p
         i, name = best_term.index, best_term.name
         match best_term.domain:
             case BoolDomain():
-                text, py, expr = (name, f'p["{name}"]', ir.IsTrue(i)) if v == 0 else (
-                    f"not {name}", f'not p["{name}"]', ir.Not(ir.IsTrue(i)))
+                text, py, expr = (
+                    (name, f'p["{name}"]', ir.IsTrue(i))
+                    if v == 0
+                    else (f"not {name}", f'not p["{name}"]', ir.Not(ir.IsTrue(i)))
+                )
             case _:
                 shown = f'"{best_term.decode(v)}"' if isinstance(best_term.domain, OptionsDomain) else str(v)
                 text, py, expr = f"{name} != {shown}", f'p["{name}"] != {shown}', _cmp(CmpOp.NE, i, v)
         atom = _Atom(i, text, py, expr, frozenset(best_term.domain.codes) - {v})
-        out.append(GenRule(party_ids[k % len(party_ids)], f"x{k}", RuleKind.RED_LINE, text, py, expr, "single",
-                           (atom,)))
+        out.append(
+            GenRule(party_ids[k % len(party_ids)], f"x{k}", RuleKind.RED_LINE, text, py, expr, "single", (atom,))
+        )
     return out

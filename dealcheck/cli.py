@@ -166,7 +166,9 @@ def parse_settings(scenario: Any, settings: Sequence[str]) -> dict[str, Any]:
             try:
                 value = int(raw)
             except ValueError:
-                raise UsageError(f"{name} is an integer from {term.domain.lo} to {term.domain.hi}, not {raw!r}") from None
+                raise UsageError(
+                    f"{name} is an integer from {term.domain.lo} to {term.domain.hi}, not {raw!r}"
+                ) from None
         if name in values:
             raise UsageError(f"--set gives {name} twice")
         values[name] = value
@@ -174,7 +176,9 @@ def parse_settings(scenario: Any, settings: Sequence[str]) -> dict[str, Any]:
     return values
 
 
-def selected_packages(scenario: Any, names: Sequence[str], settings: Sequence[str]) -> list[tuple[str | None, str | None, dict[str, Any]]]:
+def selected_packages(
+    scenario: Any, names: Sequence[str], settings: Sequence[str]
+) -> list[tuple[str | None, str | None, dict[str, Any]]]:
     """(id, title, values) of the packages a command works on: ``-p`` names, ``--set`` overrides or an ad-hoc one."""
     overrides = parse_settings(scenario, settings)
     if settings and len(names) > 1:
@@ -195,13 +199,43 @@ def selected_packages(scenario: Any, names: Sequence[str], settings: Sequence[st
 
 @cli.command()
 @_scenario_options
-@click.option("-p", "--package", "packages", multiple=True, metavar="NAME", help="Check this package (repeatable; default: all).")
-@click.option("--set", "settings", multiple=True, metavar="TERM=VALUE", help="Check an ad-hoc package (repeatable), or override terms of one --package.")
-@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit each solve of a partial package.")
-@click.option("--engine", type=click.Choice(["cpsat", "constraint", "brute"]), default="cpsat", show_default=True, help="Engine for partial packages.")
+@click.option(
+    "-p", "--package", "packages", multiple=True, metavar="NAME", help="Check this package (repeatable; default: all)."
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="TERM=VALUE",
+    help="Check an ad-hoc package (repeatable), or override terms of one --package.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Limit each solve of a partial package.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["cpsat", "constraint", "brute"]),
+    default="cpsat",
+    show_default=True,
+    help="Engine for partial packages.",
+)
 @_common_output
 @_handle_errors
-def check(file: str, variant: str | None, packages: tuple[str, ...], settings: tuple[str, ...], time_limit: float | None, engine: str, fmt: str, output: str | None, color: str) -> int:
+def check(
+    file: str,
+    variant: str | None,
+    packages: tuple[str, ...],
+    settings: tuple[str, ...],
+    time_limit: float | None,
+    engine: str,
+    fmt: str,
+    output: str | None,
+    color: str,
+) -> int:
     """Check packages: per party, which red lines each breaks and which demands it meets.
 
     A partial package (one that leaves terms open) is checked for whether some completion is a deal, and which
@@ -221,7 +255,12 @@ def check(file: str, variant: str | None, packages: tuple[str, ...], settings: t
 
 @cli.command()
 @_scenario_options
-@click.option("--sources", "sources_dir", type=click.Path(file_okay=False, exists=True), help="Verify every quote against the source texts in this folder.")
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Verify every quote against the source texts in this folder.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_handle_errors
 def validate(file: str, variant: str | None, sources_dir: str | None, fmt: str) -> int:
@@ -267,10 +306,25 @@ def validate(file: str, variant: str | None, sources_dir: str | None, fmt: str) 
 
 
 @cli.command(name="test")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str), metavar="FILES-OR-DIRS...")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True, help="junit writes JUnit XML for CI.")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str), metavar="FILES-OR-DIRS..."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
+    help="junit writes JUnit XML for CI.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour PASS/FAIL (auto: on a terminal, NO_COLOR unset).")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour PASS/FAIL (auto: on a terminal, NO_COLOR unset).",
+)
 @_handle_errors
 def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: str) -> int:
     """Run the expectations (expect:) of scenario files and report pass/fail per expectation.
@@ -293,13 +347,48 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
 @cli.command()
 @_scenario_options
 @click.option("--parties", metavar="A,B,...", help="Only the red lines of these parties (a coalition); default: all.")
-@click.option("-p", "--package", "package", metavar="NAME", help="Take this package's values as given: conflicts among its completions.")
-@click.option("--set", "settings", multiple=True, metavar="TERM=VALUE", help="Take this value as given (repeatable), or override a term of --package.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="List at most N conflicts, and at most N concessions.")
-@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit the whole analysis.")
+@click.option(
+    "-p",
+    "--package",
+    "package",
+    metavar="NAME",
+    help="Take this package's values as given: conflicts among its completions.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="TERM=VALUE",
+    help="Take this value as given (repeatable), or override a term of --package.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="List at most N conflicts, and at most N concessions.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Limit the whole analysis.",
+)
 @_common_output
 @_handle_errors
-def conflicts(file: str, variant: str | None, parties: str | None, package: str | None, settings: tuple[str, ...], limit: int, time_limit: float | None, fmt: str, output: str | None, color: str) -> int:
+def conflicts(
+    file: str,
+    variant: str | None,
+    parties: str | None,
+    package: str | None,
+    settings: tuple[str, ...],
+    limit: int,
+    time_limit: float | None,
+    fmt: str,
+    output: str | None,
+    color: str,
+) -> int:
     """Why there is no deal: which parties' red lines can hold together, the minimal conflicts among red lines
     (each verified), the red lines in every conflict, and the fewest concessions that open a deal.
 
@@ -319,7 +408,9 @@ def conflicts(file: str, variant: str | None, parties: str | None, package: str 
     from dealcheck.progress import Progress
 
     with Progress("dealcheck conflicts") as progress:
-        report = find_conflicts(scenario, parties=chosen, package=given, limit=limit, time_limit=time_limit, progress=progress)
+        report = find_conflicts(
+            scenario, parties=chosen, package=given, limit=limit, time_limit=time_limit, progress=progress
+        )
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code
 
@@ -333,23 +424,77 @@ def _given_package(scenario: Any, package: str | None, settings: Sequence[str]) 
     return None
 
 
-_ENGINE_HELP = "Engine: cpsat counts exactly and optimises; constraint and brute list every deal (--limit may stop them)."
+_ENGINE_HELP = (
+    "Engine: cpsat counts exactly and optimises; constraint and brute list every deal (--limit may stop them)."
+)
 
 
 @cli.command(name="explore")
 @_scenario_options
 @click.option("-p", "--package", "package", metavar="NAME", help="Explore the completions of this (partial) package.")
-@click.option("--set", "settings", multiple=True, metavar="TERM=VALUE", help="Take this value as given (repeatable), or override a term of --package.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="TERM=VALUE",
+    help="Take this value as given (repeatable), or override a term of --package.",
+)
 @click.option("--parties", metavar="A,B,...", help="A coalition: only these parties' red lines and scores count.")
-@click.option("--objective", type=click.Choice(["total", "maximin", "nash"]), default="total", show_default=True, help="Rank deals by the sum, the minimum or the product of party scores.")
+@click.option(
+    "--objective",
+    type=click.Choice(["total", "maximin", "nash"]),
+    default="total",
+    show_default=True,
+    help="Rank deals by the sum, the minimum or the product of party scores.",
+)
 @click.option("--top", type=click.IntRange(min=0), default=3, show_default=True, help="Show the K best deals.")
-@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N", help="List at most N deals (constraint and brute engines); the count is then 'at least N'.")
-@click.option("--pareto-limit", type=click.IntRange(min=1), default=100, show_default=True, metavar="N", help="Show at most N Pareto points.")
-@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit the whole analysis.")
-@click.option("--engine", type=click.Choice(["cpsat", "constraint", "brute"]), default="cpsat", show_default=True, help=_ENGINE_HELP)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="List at most N deals (constraint and brute engines); the count is then 'at least N'.",
+)
+@click.option(
+    "--pareto-limit",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    metavar="N",
+    help="Show at most N Pareto points.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Limit the whole analysis.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["cpsat", "constraint", "brute"]),
+    default="cpsat",
+    show_default=True,
+    help=_ENGINE_HELP,
+)
 @_common_output
 @_handle_errors
-def explore_command(file: str, variant: str | None, package: str | None, settings: tuple[str, ...], parties: str | None, objective: str, top: int, limit: int | None, pareto_limit: int, time_limit: float | None, engine: str, fmt: str, output: str | None, color: str) -> int:
+def explore_command(
+    file: str,
+    variant: str | None,
+    package: str | None,
+    settings: tuple[str, ...],
+    parties: str | None,
+    objective: str,
+    top: int,
+    limit: int | None,
+    pareto_limit: int,
+    time_limit: float | None,
+    engine: str,
+    fmt: str,
+    output: str | None,
+    color: str,
+) -> int:
     """The zone of possible agreement: the exact number of deals, the options that occur in some deal and the terms
     every deal forces, the best deals by --objective, and the Pareto frontier of party scores.
 
@@ -382,14 +527,44 @@ def explore_command(file: str, variant: str | None, package: str | None, setting
 @cli.command(name="repair")
 @_scenario_options
 @click.option("-p", "--package", "package", metavar="NAME", help="The proposal to repair.")
-@click.option("--set", "settings", multiple=True, metavar="TERM=VALUE", help="An ad-hoc proposal (repeatable), or override a term of --package.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="TERM=VALUE",
+    help="An ad-hoc proposal (repeatable), or override a term of --package.",
+)
 @click.option("--keep", multiple=True, metavar="TERM", help="Hold this term at the proposal's value (repeatable).")
 @click.option("--top", type=click.IntRange(min=1), default=3, show_default=True, help="Show the K nearest suggestions.")
-@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit the whole search.")
-@click.option("--engine", type=click.Choice(["cpsat", "constraint", "brute"]), default="cpsat", show_default=True, help="Engine for the search.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Limit the whole search.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["cpsat", "constraint", "brute"]),
+    default="cpsat",
+    show_default=True,
+    help="Engine for the search.",
+)
 @_common_output
 @_handle_errors
-def repair_command(file: str, variant: str | None, package: str | None, settings: tuple[str, ...], keep: tuple[str, ...], top: int, time_limit: float | None, engine: str, fmt: str, output: str | None, color: str) -> int:
+def repair_command(
+    file: str,
+    variant: str | None,
+    package: str | None,
+    settings: tuple[str, ...],
+    keep: tuple[str, ...],
+    top: int,
+    time_limit: float | None,
+    engine: str,
+    fmt: str,
+    output: str | None,
+    color: str,
+) -> int:
     """The nearest deals to a proposal: the fewest changed terms (weighted by each term's change_cost) that make it
     acceptable to every party, each change as term: old -> new, and per party the demands gained and lost.
 
@@ -403,7 +578,9 @@ def repair_command(file: str, variant: str | None, package: str | None, settings
     scenario = load(file, variant)
     given = _given_package(scenario, package, settings)
     if given is None:
-        raise UsageError("repair needs a proposal", "give --package NAME, or the proposal's terms with --set TERM=VALUE")
+        raise UsageError(
+            "repair needs a proposal", "give --package NAME, or the proposal's terms with --set TERM=VALUE"
+        )
     with Progress("dealcheck repair") as progress:
         report = repair(scenario, given, keep=keep, top=top, engine=engine, time_limit=time_limit, progress=progress)
     emit(render(report, fmt, color=_use_color(color, output)), output)
@@ -412,13 +589,48 @@ def repair_command(file: str, variant: str | None, package: str | None, settings
 
 @cli.command(name="compare")
 @_scenario_options
-@click.option("-p", "--package", "packages", multiple=True, metavar="NAME", help="Compare this package (repeatable; default: all).")
-@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N", help="Count at most N deals per scenario (constraint and brute engines).")
-@click.option("--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help="Limit the whole comparison.")
-@click.option("--engine", type=click.Choice(["cpsat", "constraint", "brute"]), default="cpsat", show_default=True, help=_ENGINE_HELP)
+@click.option(
+    "-p",
+    "--package",
+    "packages",
+    multiple=True,
+    metavar="NAME",
+    help="Compare this package (repeatable; default: all).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Count at most N deals per scenario (constraint and brute engines).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Limit the whole comparison.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["cpsat", "constraint", "brute"]),
+    default="cpsat",
+    show_default=True,
+    help=_ENGINE_HELP,
+)
 @_common_output
 @_handle_errors
-def compare_command(file: str, variant: str | None, packages: tuple[str, ...], limit: int | None, time_limit: float | None, engine: str, fmt: str, output: str | None, color: str) -> int:
+def compare_command(
+    file: str,
+    variant: str | None,
+    packages: tuple[str, ...],
+    limit: int | None,
+    time_limit: float | None,
+    engine: str,
+    fmt: str,
+    output: str | None,
+    color: str,
+) -> int:
     """The base scenario and each variant side by side: the number of deals and every package's verdict (deal, can
     become deal, no deal). With --variant NAME, the base and that variant only.
 

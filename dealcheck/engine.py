@@ -33,7 +33,20 @@ from typing import TypeVar
 from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
 from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status, deferred_verdict
 from dealcheck.rules.evaluator import evaluate
-from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Connective, Const, Count, IntExpr, Logic, Not, Var
+from dealcheck.rules.ir import (
+    Arith,
+    ArithOp,
+    BoolExpr,
+    CmpOp,
+    Compare,
+    Connective,
+    Const,
+    Count,
+    IntExpr,
+    Logic,
+    Not,
+    Var,
+)
 from dealcheck.rules.terms import Value
 from dealcheck.solver.base import Deadline, Engine, Problem, Session, SolveResult, SolveStatus, get_engine, open_session
 from dealcheck.solver.compiled import compile_rules, scenario_checker
@@ -70,7 +83,9 @@ def check_package(
     # The full-package fast path of ``_check``, repeated here: one call less is 5% of a full-package check.
     deal = scenario_checker(scenario).full_check(package)
     if deal is not None:
-        return deferred_verdict(None, None, deal, (_full_parts, scenario, package.copy() if type(package) is dict else dict(package)))
+        return deferred_verdict(
+            None, None, deal, (_full_parts, scenario, package.copy() if type(package) is dict else dict(package))
+        )
     return _check(scenario, None, None, package, time_limit, engine)
 
 
@@ -94,11 +109,15 @@ def check_selected(
     engine: str = "cpsat",
 ) -> CheckReport:
     """Verdicts on ``(package id or None, title, values)`` triples, as the CLI gathers them from ``-p`` and ``--set``."""
-    return _report(scenario, [_check(scenario, pid, title, values, time_limit, engine) for pid, title, values in selection])
+    return _report(
+        scenario, [_check(scenario, pid, title, values, time_limit, engine) for pid, title, values in selection]
+    )
 
 
 def _report(scenario: Scenario, verdicts: list[PackageVerdict]) -> CheckReport:
-    return CheckReport(scenario=scenario.title, path=scenario.path, verdicts=tuple(verdicts), variant=scenario.variant_name)
+    return CheckReport(
+        scenario=scenario.title, path=scenario.path, verdicts=tuple(verdicts), variant=scenario.variant_name
+    )
 
 
 # --- one package ---------------------------------------------------------------------------------------------
@@ -117,7 +136,9 @@ def _check(
     if deal is not None:
         # A snapshot of the (valid) values, for the parties built on first read: copying a dict costs half as
         # much as building a tuple of codes.
-        return deferred_verdict(package_id, title, deal, (_full_parts, scenario, values.copy() if type(values) is dict else dict(values)))
+        return deferred_verdict(
+            package_id, title, deal, (_full_parts, scenario, values.copy() if type(values) is dict else dict(values))
+        )
     codes = scenario.encode(values)
     shown = scenario.decode(codes)  # term order, whatever order the caller gave
     if all(c is not None for c in codes):
@@ -239,7 +260,9 @@ def _outcome(scenario: Scenario, rule: Rule, codes: Sequence[int | None], status
         kind=rule.kind.value,
         status=status,
         text=rule.text,
-        values={scenario.terms[i].name: (None if codes[i] is None else scenario.terms[i].decode(codes[i])) for i in read},
+        values={
+            scenario.terms[i].name: (None if codes[i] is None else scenario.terms[i].decode(codes[i])) for i in read
+        },
         weight=rule.weight,
         description=rule.description,
         quote=rule.quote,
@@ -303,7 +326,9 @@ class _Partial:
         # Completions of the package, with no rule imposed: the space every question below is asked in.
         self.completions = Problem(tuple(t.domain.codes for t in scenario.terms), (), codes)
         self.bounds = self.completions.bounds
-        self.domains = [range(c, c + 1) if c is not None else t.domain.codes for t, c in zip(scenario.terms, codes, strict=True)]
+        self.domains = [
+            range(c, c + 1) if c is not None else t.domain.codes for t, c in zip(scenario.terms, codes, strict=True)
+        ]
         self.open_terms = [i for i, c in enumerate(codes) if c is None]
         self.checker = scenario_checker(scenario)
         self.rules = self.checker.rules
@@ -451,7 +476,13 @@ class _Partial:
         found = self.seek(wanted, lambda _, truth, key: truth[key[0]] is key[1], touches=lambda key: self.reads[key[0]])
         # A rule that no completion breaks is held; one that none keeps is broken; unproven stays open.
         return [
-            s if s is not None else Status.HELD if found.get((k, False)) is False else Status.BROKEN if found.get((k, True)) is False else Status.OPEN
+            s
+            if s is not None
+            else Status.HELD
+            if found.get((k, False)) is False
+            else Status.BROKEN
+            if found.get((k, True)) is False
+            else Status.OPEN
             for k, s in enumerate(out)
         ]
 
@@ -540,7 +571,9 @@ class _Partial:
             groups[root(i)][1].append(i)
         return sorted(groups.values())
 
-    def split(self, ks: Iterable[int]) -> tuple[list[tuple[list[int], Iterator[tuple[int, ...]]]], list[int], list[int]]:
+    def split(
+        self, ks: Iterable[int]
+    ) -> tuple[list[tuple[list[int], Iterator[tuple[int, ...]]]], list[int], list[int]]:
         """:meth:`components` of ``ks``, each small one with its :meth:`local` assignments; the large ones merged
         into one group for the solver: ``(small groups, large rules, large terms)``."""
         small, large_rules, large_terms = [], [], []
@@ -568,7 +601,10 @@ class _Partial:
                 out[party.id] = False
                 continue
             small, large, _ = self.split(k for k in mine if statuses[k] is not Status.HELD)
-            if not all(any(all(check) for check in map(compile_rules(tuple(self.exprs(group))), tries)) for group, tries in small):
+            if not all(
+                any(all(check) for check in map(compile_rules(tuple(self.exprs(group))), tries))
+                for group, tries in small
+            ):
                 out[party.id] = False
             elif not large:
                 out[party.id] = True

@@ -212,7 +212,7 @@ def run_expectation(scenario: Any, expectation: Any, index: int = 0) -> Expectat
     line = span.line if span is not None else None
     try:
         description = describe(data)
-    except Exception:  # a malformed entry still needs a name to be reported under
+    except Exception:  # noqa: BLE001 - a malformed entry still needs a name to be reported under
         description = f"expectation {index + 1}"
     try:
         failures = _check(scenario, data)
@@ -235,7 +235,9 @@ def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
     """The failure sentences of one expectation; empty when it holds."""
     unknown = sorted(k for k in data if k not in (*_SUBJECT_KEYS, *_CLAIM_KEYS, "description"))
     if unknown:
-        raise _Unchecked(f"unknown key {unknown[0]!r} in expectation; known keys are {', '.join(_SUBJECT_KEYS + _CLAIM_KEYS)}")
+        raise _Unchecked(
+            f"unknown key {unknown[0]!r} in expectation; known keys are {', '.join(_SUBJECT_KEYS + _CLAIM_KEYS)}"
+        )
     claims = [k for k in _CLAIM_KEYS if k in data]
     if not claims:
         raise _Unchecked("the expectation claims nothing: give one of " + ", ".join(_CLAIM_KEYS))
@@ -260,8 +262,10 @@ def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
             try:
                 failures += _ANALYSES[key](scenario, data[key], values, subject)
             except ImportError as e:  # a solver the analysis needs (ortools) is missing: unchecked, never passed
-                raise _Unchecked(f"{key} needs the analysis engine, which this installation lacks ({e}); "
-                                 "this expectation cannot be checked") from None
+                raise _Unchecked(
+                    f"{key} needs the analysis engine, which this installation lacks ({e}); "
+                    "this expectation cannot be checked"
+                ) from None
     return failures
 
 
@@ -294,8 +298,10 @@ def _package_failures(scenario: Any, data: Mapping[str, Any], verdict: Any, subj
     if "deal" in data and bool(data["deal"]) != verdict.deal:
         if data["deal"]:
             if not verdict.complete:
-                out.append(f"expected {subject} to be a deal, but it is partial: it leaves "
-                           f"{', '.join(open_terms)} open (claim deal_possible for a partial package)")
+                out.append(
+                    f"expected {subject} to be a deal, but it is partial: it leaves "
+                    f"{', '.join(open_terms)} open (claim deal_possible for a partial package)"
+                )
             else:
                 out.append(f"expected {subject} to be a deal, but it breaks {_list_broken(broken)}")
         else:
@@ -308,15 +314,22 @@ def _package_failures(scenario: Any, data: Mapping[str, Any], verdict: Any, subj
                 out.append(f"expected a deal to be possible from {subject}, but none is: {why}")
             else:
                 example = verdict.example if verdict.example is not None else verdict.values
-                out.append(f"expected no deal to be possible from {subject}, but one is: "
-                           f"{', '.join(f'{k}={_show(v)}' for k, v in example.items())}")
-    for key, kind, want in (("breaks", "red_line", "broken"), ("keeps", "red_line", "held"), ("meets", "demand", "held")):
+                out.append(
+                    f"expected no deal to be possible from {subject}, but one is: "
+                    f"{', '.join(f'{k}={_show(v)}' for k, v in example.items())}"
+                )
+    for key, kind, want in (
+        ("breaks", "red_line", "broken"),
+        ("keeps", "red_line", "held"),
+        ("meets", "demand", "held"),
+    ):
         for ref in _names(data, key):
             o = outcomes.get(ref)
             if o is None or o.kind != kind:
                 scenario.rule(ref)  # an unknown reference raises a UsageError with a did-you-mean
-                raise _Unchecked(f"{ref} is a {'demand' if kind == 'red_line' else 'red line'}, "
-                                 f"so {key} cannot list it")
+                raise _Unchecked(
+                    f"{ref} is a {'demand' if kind == 'red_line' else 'red line'}, so {key} cannot list it"
+                )
             if o.status.value != want:
                 out.append(_rule_failure(key, o, subject, broken))
     for key, want in (("acceptable_to", True), ("not_acceptable_to", False)):
@@ -327,11 +340,15 @@ def _package_failures(scenario: Any, data: Mapping[str, Any], verdict: Any, subj
                 continue
             if p.acceptable != want:
                 if want:
-                    out.append(f"expected {subject} to be acceptable to {party}, but {party} has "
-                               f"{_list_broken([o for o in p.red_lines if o.status.value == 'broken'])} broken")
+                    out.append(
+                        f"expected {subject} to be acceptable to {party}, but {party} has "
+                        f"{_list_broken([o for o in p.red_lines if o.status.value == 'broken'])} broken"
+                    )
                 else:
-                    out.append(f"expected {subject} not to be acceptable to {party}, but it keeps all of {party}'s red lines"
-                               + ("" if verdict.complete else " in some completion"))
+                    out.append(
+                        f"expected {subject} not to be acceptable to {party}, but it keeps all of {party}'s red lines"
+                        + ("" if verdict.complete else " in some completion")
+                    )
     if "forced" in data:
         want_forced = data["forced"]
         if not isinstance(want_forced, Mapping):
@@ -346,8 +363,10 @@ def _package_failures(scenario: Any, data: Mapping[str, Any], verdict: Any, subj
                 why = "no completion is a deal" if not (verdict.deal or verdict.deal_possible) else "it is not forced"
                 out.append(f"expected every deal from {subject} to force {term}={_show(value)}, but {why}")
             elif got[term] != value:
-                out.append(f"expected every deal from {subject} to force {term}={_show(value)}, "
-                           f"but it forces {term}={_show(got[term])}")
+                out.append(
+                    f"expected every deal from {subject} to force {term}={_show(value)}, "
+                    f"but it forces {term}={_show(got[term])}"
+                )
     return out
 
 
@@ -368,8 +387,9 @@ def _count_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None,
     try:
         from dealcheck.solver.counting import count_solutions
     except ImportError:
-        raise _Unchecked("deal counts need the analysis engine, which this installation lacks; "
-                         "this expectation cannot be checked") from None
+        raise _Unchecked(
+            "deal counts need the analysis engine, which this installation lacks; this expectation cannot be checked"
+        ) from None
     fixed: dict[int, int] = {}
     if values:
         codes = scenario.encode(values)
@@ -381,11 +401,20 @@ def _count_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None,
     where = "the scenario" if values is None else f"the completions of {subject}"
     if values is None and scenario.variant_name:
         where += f" (variant {scenario.variant_name})"
-    return [f"expected {_OP_WORDS[op]} {n} deal{'s' if n != 1 else ''} in {where}, "
-            f"but there {'is' if count == 1 else 'are'} {count}"]
+    return [
+        f"expected {_OP_WORDS[op]} {n} deal{'s' if n != 1 else ''} in {where}, "
+        f"but there {'is' if count == 1 else 'are'} {count}"
+    ]
 
 
-_OP_WORDS = {"==": "exactly", "!=": "other than", ">=": "at least", "<=": "at most", ">": "more than", "<": "fewer than"}
+_OP_WORDS = {
+    "==": "exactly",
+    "!=": "other than",
+    ">=": "at least",
+    "<=": "at most",
+    ">": "more than",
+    "<": "fewer than",
+}
 
 
 _COMPARE: dict[str, Callable[[int, int], bool]] = {
@@ -413,7 +442,7 @@ def parse_count(claim: Any, key: str = "deals") -> tuple[str, int]:
         if m:
             op = m.group(1) or "=="
             return ("==" if op == "=" else op), int(m.group(2))
-    raise _Unchecked(f"{key}: takes a count such as 0 or a comparison such as \">= 1\", not {claim!r}")
+    raise _Unchecked(f'{key}: takes a count such as 0 or a comparison such as ">= 1", not {claim!r}')
 
 
 # --- claims answered by the analyses ------------------------------------------------------------------------
@@ -429,8 +458,9 @@ def _analysis(module: str) -> Any:
     try:
         return importlib.import_module(f"dealcheck.analysis.{module}")
     except ImportError:
-        raise _Unchecked("this claim needs the analysis engine, which this installation lacks; "
-                         "this expectation cannot be checked") from None
+        raise _Unchecked(
+            "this claim needs the analysis engine, which this installation lacks; this expectation cannot be checked"
+        ) from None
 
 
 def _within(values: Mapping[str, Any] | None, subject: str) -> str:
@@ -445,7 +475,9 @@ def _red_lines(scenario: Any, refs: Any, key: str) -> list[Any]:
     for ref in refs:
         rule = scenario.rule(str(ref))
         if rule.kind.value != "red_line":
-            raise _Unchecked(f"{ref} is a demand, so {key} cannot list it: conflicts and concessions are about red lines")
+            raise _Unchecked(
+                f"{ref} is a demand, so {key} cannot list it: conflicts and concessions are about red lines"
+            )
         if rule in out:
             raise _Unchecked(f"{ref} is listed twice in {key}")
         out.append(rule)
@@ -528,8 +560,10 @@ def _conflicts_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | N
             return []
         shown = "; ".join(_joined(every[i].ref for i in s) for s in found[:5])
         have = f"{count}" if complete else f"at least {count + 1}"
-        text = (f"expected {_OP_WORDS[op]} {n} minimal conflict{'s' if n != 1 else ''} among the red lines in {within}, "
-                f"but there {'is' if have == '1' else 'are'} {have}")
+        text = (
+            f"expected {_OP_WORDS[op]} {n} minimal conflict{'s' if n != 1 else ''} among the red lines in {within}, "
+            f"but there {'is' if have == '1' else 'are'} {have}"
+        )
         if found:
             text += ": " + shown + ("; ..." if len(found) > 5 else "")
         else:
@@ -542,7 +576,9 @@ def _conflicts_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | N
         rules = _red_lines(scenario, refs, "a conflict")
         found, complete = conflicts.conflict_sets(_domains(scenario), [r.expr for r in rules], fixed)
         if not complete:
-            raise _Unchecked(f"a limit stopped the search for conflicts in {within}, so the expectation could not be checked")
+            raise _Unchecked(
+                f"a limit stopped the search for conflicts in {within}, so the expectation could not be checked"
+            )
         if found == [tuple(range(len(rules)))]:
             continue
         text = f"expected {_joined(r.ref for r in rules)} to be a minimal conflict in {within}, but "
@@ -572,8 +608,10 @@ def _concession_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | 
     fixed = _fixed(scenario, values)
     within = _within(values, subject)
     cost = sum(r.concession_cost for r in dropped)
-    text = f"expected dropping {_joined(r.ref for r in dropped)} (cost {cost}) to be one of the cheapest concessions " \
-           f"that open a deal in {within}, but "
+    text = (
+        f"expected dropping {_joined(r.ref for r in dropped)} (cost {cost}) to be one of the cheapest concessions "
+        f"that open a deal in {within}, but "
+    )
     cheapest = conflicts.cheapest_concession(scenario, package=values or None)
     if cheapest.cost == 0:
         return [text + "a deal exists without any concession"]
@@ -605,12 +643,12 @@ def parse_score(text: Any) -> Fraction:
             return Fraction(text.strip())
         except ZeroDivisionError:
             pass
-    raise _Unchecked(f"the score in best must be exact, such as \"871/210\", 4 or \"0.6\", not {text!r}")
+    raise _Unchecked(f'the score in best must be exact, such as "871/210", 4 or "0.6", not {text!r}')
 
 
 def _best_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
     if not isinstance(claim, Mapping) or "score" not in claim:
-        raise _Unchecked("best: takes a mapping with the best deal's score, such as {score: \"871/210\"}")
+        raise _Unchecked('best: takes a mapping with the best deal\'s score, such as {score: "871/210"}')
     want = parse_score(claim["score"])
     objective = str(claim.get("objective") or "total")
     parties = claim.get("parties")
@@ -653,8 +691,10 @@ def _nearest_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | Non
     if claim["distance"] == "none":
         if nearest is None:
             return []
-        return [f"expected no deal to be reachable from {subject}{holding}, but one is at distance {nearest.distance}"
-                + _changes(nearest)]
+        return [
+            f"expected no deal to be reachable from {subject}{holding}, but one is at distance {nearest.distance}"
+            + _changes(nearest)
+        ]
     op, n = parse_count(claim["distance"], "distance")
     if nearest is not None and _COMPARE[op](nearest.distance, n):
         return []
@@ -751,8 +791,10 @@ def describe(data: Mapping[str, Any]) -> str:
                 claims.append("forces " + ", ".join(f"{k}={_show(v)}" for k, v in items))
             case "options":
                 items = value.items() if isinstance(value, Mapping) else []
-                claims.append("options " + ", ".join(f"{k}={'|'.join(_show(x) for x in v)}" if v else f"{k} in no deal"
-                                                     for k, v in items))
+                claims.append(
+                    "options "
+                    + ", ".join(f"{k}={'|'.join(_show(x) for x in v)}" if v else f"{k} in no deal" for k, v in items)
+                )
             case "conflicts" | "concessions" if isinstance(value, (int, str)) and not isinstance(value, bool):
                 claims.append(_describe_count(key, value))
             case "conflicts":
@@ -959,7 +1001,9 @@ def _junit(run: TestRun) -> str:
     for bad in run.invalid:
         path = _xml_safe(bad.path)
         suite = ET.SubElement(root, "testsuite", name=path, tests="1", failures="0", errors="1")
-        case = ET.SubElement(suite, "testcase", classname=_xml_safe(_classname(bad.path)), name="load", file=path, line="0")
+        case = ET.SubElement(
+            suite, "testcase", classname=_xml_safe(_classname(bad.path)), name="load", file=path, line="0"
+        )
         first = str(bad.diagnostics[0]) if bad.diagnostics else "invalid scenario"
         error = ET.SubElement(case, "error", message=_xml_safe(first), type="invalid-scenario")
         error.text = _xml_safe(bad.rendered)

@@ -23,7 +23,7 @@ import stat
 from collections.abc import Iterable
 from typing import Any
 
-from dealcheck.errors import Diagnostic, Problem, ScenarioError, Span
+from dealcheck.errors import Diagnostic, ScenarioError, Span
 from dealcheck.model import Expectation, Package, Party, Rule, RuleKind, Scenario, Source, Variant
 from dealcheck.rules.checker import compile_rule
 from dealcheck.rules.ir import BoolExpr
@@ -110,8 +110,10 @@ def load_scenario_text(text: str, name: str = "<string>") -> Scenario:
     source = SourceText(text, name)
     nul = text.find("\0")
     if nul >= 0:
-        raise ScenarioError([Diagnostic("DC100", "the file contains a NUL character; it is not a text file",
-                                        source.span(nul))], source.lines)
+        raise ScenarioError(
+            [Diagnostic("DC100", "the file contains a NUL character; it is not a text file", source.span(nul))],
+            source.lines,
+        )
     if not text.strip():
         _fail(name, "DC112", "the scenario is empty", "start from docs/scenario-format.md or scenarios/example.yaml")
     root, problems = compose(source)
@@ -137,8 +139,14 @@ def _finish(problems: list[Diagnostic]) -> list[Diagnostic]:
     if len(ordered) > MAX_DIAGNOSTICS:
         more = len(ordered) - MAX_DIAGNOSTICS
         ordered = ordered[:MAX_DIAGNOSTICS]
-        ordered.append(Diagnostic("DC506", f"{more} or more further problems are not shown", None,
-                                  hint="fix the problems above and run again"))
+        ordered.append(
+            Diagnostic(
+                "DC506",
+                f"{more} or more further problems are not shown",
+                None,
+                hint="fix the problems above and run again",
+            )
+        )
     return ordered
 
 
@@ -153,8 +161,11 @@ def _read_file(path: str | os.PathLike[str], display: str) -> str:
     if stat.S_ISDIR(info.st_mode):
         _fail(display, "DC100", f"{display!r} is a directory, not a scenario file")
     if info.st_size > MAX_FILE_BYTES:
-        _fail(display, "DC501", f"the file is {info.st_size} bytes; a scenario may be at most "
-                                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        _fail(
+            display,
+            "DC501",
+            f"the file is {info.st_size} bytes; a scenario may be at most {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+        )
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)  # a pipe or device may be larger than stat said
@@ -173,8 +184,14 @@ def _decode(data: bytes, display: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-        _fail_at(display, data, e.start, "DC100", f"the file is not UTF-8 text (byte 0x{data[e.start]:02x})",
-                 "the file looks like UTF-16; save it as UTF-8" if utf16 else "save the file as UTF-8")
+        _fail_at(
+            display,
+            data,
+            e.start,
+            "DC100",
+            f"the file is not UTF-8 text (byte 0x{data[e.start]:02x})",
+            "the file looks like UTF-16; save it as UTF-8" if utf16 else "save the file as UTF-8",
+        )
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -199,8 +216,23 @@ _PARTY = ("name", "description", "red_lines", "demands")
 _RULE = ("rule", "description", "source", "quote", "assumption")
 _PACKAGE = ("title", "description", "terms")
 _VARIANT = ("description", "drop", "add", "replace")
-_CLAIMS = ("deal", "deal_possible", "breaks", "keeps", "meets", "acceptable_to", "not_acceptable_to", "forced",
-           "deals", "options", "conflicts", "concessions", "concession", "best", "nearest")
+_CLAIMS = (
+    "deal",
+    "deal_possible",
+    "breaks",
+    "keeps",
+    "meets",
+    "acceptable_to",
+    "not_acceptable_to",
+    "forced",
+    "deals",
+    "options",
+    "conflicts",
+    "concessions",
+    "concession",
+    "best",
+    "nearest",
+)
 _EXPECT = ("description", "package", "set", "variant", *_CLAIMS)
 #: The objectives of ``best:``, as :data:`dealcheck.analysis.explore.OBJECTIVES` (not imported: loading a file must
 #: not pull in the analyses; a test keeps the two equal).
@@ -249,9 +281,17 @@ class _Reader:
             self.error(code, f"expected {what}, found {describe(node)}", node)
         return None
 
-    def keys(self, m: Mapping, allowed: Iterable[str], where: str, *, required: Iterable[str] = (),
-             owner: Node | None = None, hints: dict[str, str] | None = None,
-             code: str = "DC107") -> dict[str, tuple[Scalar, Node]]:
+    def keys(
+        self,
+        m: Mapping,
+        allowed: Iterable[str],
+        where: str,
+        *,
+        required: Iterable[str] = (),
+        owner: Node | None = None,
+        hints: dict[str, str] | None = None,
+        code: str = "DC107",
+    ) -> dict[str, tuple[Scalar, Node]]:
         """The mapping's entries by key, after reporting unknown keys (DC107) and missing required ones (DC109)."""
         allowed = tuple(allowed)
         found: dict[str, tuple[Scalar, Node]] = {}
@@ -310,20 +350,29 @@ class _Reader:
             return node.value == "true"
         if not isinstance(node, Invalid):
             shown = f" {node.value!r}" if isinstance(node, Scalar) else ""
-            self.error(code, f"{what} must be true or false, found {describe(node)}{shown}", node,
-                       "write true or false")
+            self.error(
+                code, f"{what} must be true or false, found {describe(node)}{shown}", node, "write true or false"
+            )
         return None
 
     def check_id(self, key: Scalar, what: str) -> bool:
         if _ID.fullmatch(key.value):
             if what == "term" and key.value in KEYWORDS:
                 # A rule could never name it: `not` or `in` would be read as the keyword.
-                self.error("DC106", f"term id {key.value!r} is a keyword of the rule language", key,
-                           f"rename the term, for example {key.value}_")
+                self.error(
+                    "DC106",
+                    f"term id {key.value!r} is a keyword of the rule language",
+                    key,
+                    f"rename the term, for example {key.value}_",
+                )
                 return False
             return True
-        self.error("DC106", f"{what} id {key.value!r} is not a valid name", key,
-                   "ids start with a letter or underscore and hold only letters, digits and underscores")
+        self.error(
+            "DC106",
+            f"{what} id {key.value!r} is not a valid name",
+            key,
+            "ids start with a letter or underscore and hold only letters, digits and underscores",
+        )
         return False
 
     # --- the scenario -------------------------------------------------------------------------------------
@@ -332,14 +381,19 @@ class _Reader:
         top = self.mapping(root, "a mapping at the top of the scenario (dealcheck: 1, title, terms, parties, ...)")
         if top is None:
             return None
-        entries = self.keys(top, _TOP, "at the top of the scenario", required=("dealcheck", "title", "terms",
-                                                                              "parties"))
+        entries = self.keys(
+            top, _TOP, "at the top of the scenario", required=("dealcheck", "title", "terms", "parties")
+        )
         if "dealcheck" in entries:
             k, v = entries["dealcheck"]
             if not (isinstance(v, Scalar) and v.plain and v.value == "1"):
                 shown = repr(v.value) if isinstance(v, Scalar) else describe(v)
-                self.error("DC110", f"unsupported scenario format {shown}; this dealcheck reads format 1", v,
-                           "write dealcheck: 1")
+                self.error(
+                    "DC110",
+                    f"unsupported scenario format {shown}; this dealcheck reads format 1",
+                    v,
+                    "write dealcheck: 1",
+                )
         title = self.string(entries["title"][1], "the title") if "title" in entries else None
         description = self.optional_string(entries, "description", "the description")
         if "sources" in entries:
@@ -377,8 +431,9 @@ class _Reader:
         for key, value in m.items if m else ():
             if not self.check_id(key, "source"):
                 continue
-            body = self.mapping(value, f"a mapping describing source {key.value} (title, date, file, url)",
-                                null_ok=True)
+            body = self.mapping(
+                value, f"a mapping describing source {key.value} (title, date, file, url)", null_ok=True
+            )
             if body is None:
                 continue
             e = self.keys(body, _SOURCE, f"in source {key.value}")
@@ -421,8 +476,12 @@ class _Reader:
         kinds = [k for k in ("options", "range", "type") if k in e]
         if len(kinds) != 1:
             where = e[kinds[1]][0] if len(kinds) > 1 else key
-            self.error("DC108", f"term {name} needs exactly one of options, range or type: bool"
-                       + (f", found {' and '.join(kinds)}" if kinds else ""), where)
+            self.error(
+                "DC108",
+                f"term {name} needs exactly one of options, range or type: bool"
+                + (f", found {' and '.join(kinds)}" if kinds else ""),
+                where,
+            )
             return None
         description = self.optional_string(e, "description", f"the description of term {name}")
         unit = self.optional_string(e, "unit", f"the unit of term {name}")
@@ -432,8 +491,7 @@ class _Reader:
         ordered = False
         if "ordered" in e:
             if kinds[0] != "options":
-                self.error("DC111", f"ordered applies only to a term with options, not to term {name}",
-                           e["ordered"][0])
+                self.error("DC111", f"ordered applies only to a term with options, not to term {name}", e["ordered"][0])
             # An unreadable value counts as ordered, so rules comparing by order are not blamed for it as well.
             ordered = self.boolean(e["ordered"][1], f"ordered of term {name}") is not False
         domain: Domain | None
@@ -449,8 +507,12 @@ class _Reader:
                 if isinstance(kind, Scalar) and kind.plain and kind.value == "bool":
                     domain = BoolDomain()
                 elif not isinstance(kind, Invalid):
-                    self.error("DC111", f"the type of term {name} must be bool, found {describe(kind)}", kind,
-                               "write type: bool, or use options or range for other terms")
+                    self.error(
+                        "DC111",
+                        f"the type of term {name} must be bool, found {describe(kind)}",
+                        kind,
+                        "write type: bool, or use options or range for other terms",
+                    )
         if domain is None:
             return None
         return Term(name, index, domain, description, unit, change_cost=change_cost)
@@ -477,8 +539,9 @@ class _Reader:
                 continue
             if item.value in first:
                 line, _ = self.source.position(first[item.value])
-                self.error("DC308", f"option {item.value!r} of term {name} is listed twice (first at line {line})",
-                           item)
+                self.error(
+                    "DC308", f"option {item.value!r} of term {name} is listed twice (first at line {line})", item
+                )
                 ok = False
                 continue
             first[item.value] = item.start
@@ -490,24 +553,32 @@ class _Reader:
         if seq is None:
             return None
         if len(seq.items) != 2:
-            self.error("DC108", f"the range of term {name} must be [lo, hi], two integers; found {len(seq.items)} "
-                       "values", seq)
+            self.error(
+                "DC108", f"the range of term {name} must be [lo, hi], two integers; found {len(seq.items)} values", seq
+            )
             return None
         lo, hi = (self.integer(b, f"a bound of term {name}") for b in seq.items)
         if lo is None or hi is None:
             return None
         for bound in (lo, hi):
             if abs(bound) > MAX_BOUND:
-                self.error("DC505", f"the bound {bound} of term {name} is beyond +-10**9", seq,
-                           "use a coarser unit (for example billions instead of millions)")
+                self.error(
+                    "DC505",
+                    f"the bound {bound} of term {name} is beyond +-10**9",
+                    seq,
+                    "use a coarser unit (for example billions instead of millions)",
+                )
                 return None
         if lo > hi:
-            self.error("DC309", f"the range of term {name} is empty: {lo} is above {hi}", seq,
-                       f"write [{hi}, {lo}]")
+            self.error("DC309", f"the range of term {name} is empty: {lo} is above {hi}", seq, f"write [{hi}, {lo}]")
             return None
         if hi - lo + 1 > MAX_RANGE_VALUES:
-            self.error("DC505", f"the range of term {name} holds {hi - lo + 1} values; the limit is "
-                       f"{MAX_RANGE_VALUES}", seq, "use a coarser unit (for example billions instead of millions)")
+            self.error(
+                "DC505",
+                f"the range of term {name} holds {hi - lo + 1} values; the limit is {MAX_RANGE_VALUES}",
+                seq,
+                "use a coarser unit (for example billions instead of millions)",
+            )
             return None
         return IntDomain(lo, hi)
 
@@ -520,12 +591,17 @@ class _Reader:
         for key, value in m.items if m else ():
             if not self.check_id(key, "party"):
                 continue
-            body = self.mapping(value, f"a mapping describing party {key.value} (name, red_lines, demands)",
-                                null_ok=True)
+            body = self.mapping(
+                value, f"a mapping describing party {key.value} (name, red_lines, demands)", null_ok=True
+            )
             if body is None:
                 continue
-            e = self.keys(body, _PARTY, f"in party {key.value}",
-                          hints={"redlines": "did you mean 'red_lines'?", "red-lines": "did you mean 'red_lines'?"})
+            e = self.keys(
+                body,
+                _PARTY,
+                f"in party {key.value}",
+                hints={"redlines": "did you mean 'red_lines'?", "red-lines": "did you mean 'red_lines'?"},
+            )
             name = self.optional_string(e, "name", f"the name of party {key.value}") or key.value
             description = self.optional_string(e, "description", f"the description of party {key.value}")
             rules: dict[RuleKind, list[Rule]] = {RuleKind.RED_LINE: [], RuleKind.DEMAND: []}
@@ -533,8 +609,14 @@ class _Reader:
             for section, kind in (("red_lines", RuleKind.RED_LINE), ("demands", RuleKind.DEMAND)):
                 if section in e:
                     rules[kind] = self.read_rules(key.value, kind, e[section][1], seen)
-            self.parties[key.value] = Party(key.value, name, tuple(rules[RuleKind.RED_LINE]),
-                                            tuple(rules[RuleKind.DEMAND]), description, span=self.span(key))
+            self.parties[key.value] = Party(
+                key.value,
+                name,
+                tuple(rules[RuleKind.RED_LINE]),
+                tuple(rules[RuleKind.DEMAND]),
+                description,
+                span=self.span(key),
+            )
 
     def read_rules(self, party: str, kind: RuleKind, node: Node, seen: dict[str, Scalar]) -> list[Rule]:
         word = _KIND_WORD[kind]
@@ -545,8 +627,12 @@ class _Reader:
                 continue
             if key.value in seen:
                 line, _ = self.source.position(seen[key.value].start)
-                self.error("DC105", f"duplicate rule id {key.value!r} in party {party} (first defined at line "
-                           f"{line})", key, "a red line and a demand of one party need different ids")
+                self.error(
+                    "DC105",
+                    f"duplicate rule id {key.value!r} in party {party} (first defined at line {line})",
+                    key,
+                    "a red line and a demand of one party need different ids",
+                )
                 continue
             seen[key.value] = key
             rule = self.read_rule(party, kind, key, value)
@@ -562,8 +648,10 @@ class _Reader:
             return None
         extra = "weight" if kind is RuleKind.DEMAND else "concession_cost"
         other = "concession_cost" if kind is RuleKind.DEMAND else "weight"
-        hints = {other: f"{other} applies to {'red lines' if other == 'concession_cost' else 'demands'}; "
-                        f"a {word} has {extra}"}
+        hints = {
+            other: f"{other} applies to {'red lines' if other == 'concession_cost' else 'demands'}; "
+            f"a {word} has {extra}"
+        }
         e = self.keys(body, (*_RULE, extra), f"in {word} {ref}", required=("rule",), owner=key, hints=hints)
         number = 1
         if extra in e:
@@ -573,20 +661,37 @@ class _Reader:
         quote = self.optional_string(e, "quote", f"the quote of {ref}")
         assumption = self.optional_string(e, "assumption", f"the assumption of {ref}")
         if quote is not None and assumption is not None:
-            self.error("DC311", f"{word} {ref} has both a quote and an assumption", e["assumption"][0],
-                       "keep the quote with its source, or the assumption, not both")
+            self.error(
+                "DC311",
+                f"{word} {ref} has both a quote and an assumption",
+                e["assumption"][0],
+                "keep the quote with its source, or the assumption, not both",
+            )
         elif quote is not None and source is None:
-            self.error("DC311", f"the quote of {word} {ref} needs a source", e["quote"][0],
-                       "add source: <id of a source under sources>")
+            self.error(
+                "DC311",
+                f"the quote of {word} {ref} needs a source",
+                e["quote"][0],
+                "add source: <id of a source under sources>",
+            )
         elif source is not None and quote is None:
-            self.error("DC311", f"{word} {ref} names a source but quotes nothing from it", e["source"][0],
-                       "add quote: the words of the source this rule rests on")
+            self.error(
+                "DC311",
+                f"{word} {ref} names a source but quotes nothing from it",
+                e["source"][0],
+                "add quote: the words of the source this rule rests on",
+            )
         elif quote is None and assumption is None and "quote" not in e and "assumption" not in e:
-            self.error("DC311", f"{word} {ref} needs either source and quote, or an assumption", key,
-                       "add source and quote, or assumption: why the model assumes this")
+            self.error(
+                "DC311",
+                f"{word} {ref} needs either source and quote, or an assumption",
+                key,
+                "add source and quote, or assumption: why the model assumes this",
+            )
         if source is not None and source not in self.sources:
             hint = _did_you_mean(source, self.sources) or (
-                "declare it under sources" if not self.sources else "the sources are " + ", ".join(self.sources))
+                "declare it under sources" if not self.sources else "the sources are " + ", ".join(self.sources)
+            )
             self.error("DC307", f"unknown source {source!r} in {word} {ref}", e["source"][1], hint)
         if "rule" not in e:
             return None
@@ -617,8 +722,12 @@ class _Reader:
                 self.error("DC108", f"expected the rule {where} as a string, found {describe(node)}", node)
             return None
         if len(node.value) > MAX_RULE_CHARS:
-            self.error("DC502", f"the rule {where} is {len(node.value)} characters long; the limit is "
-                       f"{MAX_RULE_CHARS}", node, "split it into several rules")
+            self.error(
+                "DC502",
+                f"the rule {where} is {len(node.value)} characters long; the limit is {MAX_RULE_CHARS}",
+                node,
+                "split it into several rules",
+            )
             return None
         expr, problems = compile_rule(node.value, self.terms)
         offsets: list[int] | None = None
@@ -629,8 +738,7 @@ class _Reader:
             if offsets is None:
                 offsets = value_offsets(self.source.text, node)
             start, end = _map_range(offsets, p.where.start, p.where.end)
-            self.problems.append(Diagnostic(p.code, f"{p.message} {where}", self.source.span(start, end),
-                                            hint=p.hint))
+            self.problems.append(Diagnostic(p.code, f"{p.message} {where}", self.source.span(start, end), hint=p.hint))
         return None if problems else expr
 
     # --- packages -----------------------------------------------------------------------------------------
@@ -640,8 +748,9 @@ class _Reader:
         for key, value in m.items if m else ():
             if not self.check_id(key, "package"):
                 continue
-            body = self.mapping(value, f"a mapping describing package {key.value} (title, description, terms)",
-                                null_ok=True)
+            body = self.mapping(
+                value, f"a mapping describing package {key.value} (title, description, terms)", null_ok=True
+            )
             if body is None:
                 continue
             e = self.keys(body, _PACKAGE, f"in package {key.value}")
@@ -662,8 +771,9 @@ class _Reader:
             term = self.terms.get(key.value)
             if term is None:
                 if key.value not in self.broken_terms:
-                    self.error("DC401", f"unknown term {key.value!r} in {where}", key,
-                               _did_you_mean(key.value, self.terms))
+                    self.error(
+                        "DC401", f"unknown term {key.value!r} in {where}", key, _did_you_mean(key.value, self.terms)
+                    )
                 ok = False
                 continue
             decoded = self.value(term, value, where)
@@ -682,8 +792,12 @@ class _Reader:
         match term.domain:
             case OptionsDomain(options=options):
                 if not isinstance(node, Scalar):
-                    self.error("DC403", f"term {term.name} takes one of its options, found {shown} in {where}",
-                               node, "the options of " + term.name + " are " + ", ".join(options))
+                    self.error(
+                        "DC403",
+                        f"term {term.name} takes one of its options, found {shown} in {where}",
+                        node,
+                        "the options of " + term.name + " are " + ", ".join(options),
+                    )
                     return None
                 if node.value not in options:
                     hint = _did_you_mean(node.value, options) or ""
@@ -694,32 +808,48 @@ class _Reader:
             case BoolDomain():
                 if isinstance(node, Scalar) and node.plain and node.value in ("true", "false"):
                     return node.value == "true"
-                self.error("DC403", f"term {term.name} is a boolean, found {shown} in {where}", node,
-                           "write true or false")
+                self.error(
+                    "DC403", f"term {term.name} is a boolean, found {shown} in {where}", node, "write true or false"
+                )
                 return None
             case IntDomain(lo=lo, hi=hi):
                 if not (isinstance(node, Scalar) and node.plain and _INT.fullmatch(node.value)):
                     hint = None
                     if isinstance(node, Scalar) and not node.plain and _INT.fullmatch(node.value.strip()):
                         hint = f"remove the quotes: write {node.value.strip()}"
-                    self.error("DC403", f"term {term.name} is an integer from {lo} to {hi}, found {shown} in "
-                               f"{where}", node, hint)
+                    self.error(
+                        "DC403",
+                        f"term {term.name} is an integer from {lo} to {hi}, found {shown} in {where}",
+                        node,
+                        hint,
+                    )
                     return None
                 if len(node.value.lstrip("+-")) > 16:
                     self.error("DC504", f"the value of term {term.name} in {where} is too large", node)
                     return None
                 number = int(node.value)
                 if not lo <= number <= hi:
-                    self.error("DC402", f"{number} is outside the range of term {term.name} ({lo}..{hi}) in {where}",
-                               node, f"{term.name} is an integer from {lo} to {hi}")
+                    self.error(
+                        "DC402",
+                        f"{number} is outside the range of term {term.name} ({lo}..{hi}) in {where}",
+                        node,
+                        f"{term.name} is an integer from {lo} to {hi}",
+                    )
                     return None
                 return number
         raise AssertionError(term.domain)  # pragma: no cover
 
     # --- rule references ----------------------------------------------------------------------------------
 
-    def rule_ref(self, node: Node, where: str, rules: dict[str, Rule], *, kinds: Iterable[RuleKind] | None = None,
-                 code: str = "DC310") -> str | None:
+    def rule_ref(
+        self,
+        node: Node,
+        where: str,
+        rules: dict[str, Rule],
+        *,
+        kinds: Iterable[RuleKind] | None = None,
+        code: str = "DC310",
+    ) -> str | None:
         """A ``party.rule`` reference that names one of ``rules`` (DC312 unknown party, ``code`` unknown rule)."""
         text = self.string(node, f"a rule reference party.rule {where}")
         if text is None:
@@ -729,17 +859,26 @@ class _Reader:
             self.error(code, f"{text!r} {where} is not a rule reference", node, "write party.rule, e.g. russia.no_nato")
             return None
         if party not in self.parties:
-            self.error("DC312", f"unknown party {party!r} in {text!r} {where}", node,
-                       _did_you_mean(party, self.parties))
+            self.error(
+                "DC312", f"unknown party {party!r} in {text!r} {where}", node, _did_you_mean(party, self.parties)
+            )
             return None
         rule = rules.get(text)
         if rule is None:
-            self.error(code, f"unknown rule {text!r} {where}", node,
-                       _did_you_mean(text, [r for r in rules if r.startswith(party + ".")] or rules))
+            self.error(
+                code,
+                f"unknown rule {text!r} {where}",
+                node,
+                _did_you_mean(text, [r for r in rules if r.startswith(party + ".")] or rules),
+            )
             return None
         if kinds is not None and rule.kind not in tuple(kinds):
-            self.error("DC601", f"{text!r} {where} is a {_KIND_WORD[rule.kind]}", node,
-                       "breaks and keeps name red lines; meets names demands")
+            self.error(
+                "DC601",
+                f"{text!r} {where} is a {_KIND_WORD[rule.kind]}",
+                node,
+                "breaks and keeps name red lines; meets names demands",
+            )
             return None
         return text
 
@@ -754,8 +893,9 @@ class _Reader:
         for key, value in m.items if m else ():
             if not self.check_id(key, "variant"):
                 continue
-            body = self.mapping(value, f"a mapping describing variant {key.value} (description, drop, add, replace)",
-                                null_ok=True)
+            body = self.mapping(
+                value, f"a mapping describing variant {key.value} (description, drop, add, replace)", null_ok=True
+            )
             if body is None:
                 continue
             variant = self.read_variant(key, body, base)
@@ -779,15 +919,20 @@ class _Reader:
                     drop.append(ref)
         replace: list[Rule] = []
         if "replace" in e:
-            m = self.mapping(e["replace"][1], f"a mapping of rules to replace (party.rule: {{rule, ...}}) {where}",
-                             null_ok=True)
+            m = self.mapping(
+                e["replace"][1], f"a mapping of rules to replace (party.rule: {{rule, ...}}) {where}", null_ok=True
+            )
             for ref_key, entry in m.items if m else ():
                 ref = self.rule_ref(ref_key, where, base)
                 if ref is None:
                     continue
                 if ref in drop:
-                    self.error("DC603", f"variant {name} both drops and replaces {ref}", ref_key,
-                               "drop it, or replace it, not both")
+                    self.error(
+                        "DC603",
+                        f"variant {name} both drops and replaces {ref}",
+                        ref_key,
+                        "drop it, or replace it, not both",
+                    )
                     continue
                 old = base[ref]
                 new = self.read_rule(old.party, old.kind, _rekey(ref_key, old.id), entry)
@@ -798,8 +943,12 @@ class _Reader:
             m = self.mapping(e["add"][1], f"a mapping of parties to rules to add {where}", null_ok=True)
             for party_key, entry in m.items if m else ():
                 if party_key.value not in self.parties:
-                    self.error("DC312", f"unknown party {party_key.value!r} {where}", party_key,
-                               _did_you_mean(party_key.value, self.parties))
+                    self.error(
+                        "DC312",
+                        f"unknown party {party_key.value!r} {where}",
+                        party_key,
+                        _did_you_mean(party_key.value, self.parties),
+                    )
                     continue
                 party = self.parties[party_key.value]
                 pm = self.mapping(entry, f"a mapping with red_lines and demands to add for {party.id} {where}")
@@ -815,8 +964,12 @@ class _Reader:
                         if not self.check_id(rule_key, _KIND_WORD[kind]):
                             continue
                         if f"{party.id}.{rule_key.value}" in base:
-                            self.error("DC603", f"variant {name} adds {party.id}.{rule_key.value}, which already "
-                                       "exists", rule_key, "use replace to change an existing rule")
+                            self.error(
+                                "DC603",
+                                f"variant {name} adds {party.id}.{rule_key.value}, which already exists",
+                                rule_key,
+                                "use replace to change an existing rule",
+                            )
                             continue
                         if rule_key.value in seen:
                             self.error("DC603", f"variant {name} adds {party.id}.{rule_key.value} twice", rule_key)
@@ -856,8 +1009,11 @@ class _Reader:
     def read_expectation(self, node: Node) -> dict[str, Any] | None:
         if not isinstance(node, Mapping):
             if not isinstance(node, Invalid):
-                self.error("DC601", f"an expectation must be a mapping such as {{package: p, deal: true}}, found "
-                           f"{describe(node)}", node)
+                self.error(
+                    "DC601",
+                    f"an expectation must be a mapping such as {{package: p, deal: true}}, found {describe(node)}",
+                    node,
+                )
             return None
         before = len(self.problems)
         # An unknown key here is an invalid expectation (DC601): ``dealcheck test`` reports these by family.
@@ -865,31 +1021,39 @@ class _Reader:
         where = "in an expectation"
         data: dict[str, Any] = {}
         if not any(c in e for c in _CLAIMS) and len(e) == len(node.items):
-            self.error("DC601", "this expectation claims nothing to check", node,
-                       "add one of " + ", ".join(_CLAIMS))
+            self.error("DC601", "this expectation claims nothing to check", node, "add one of " + ", ".join(_CLAIMS))
         if "package" in e and "set" in e:
             self.error("DC601", "an expectation names a package or sets values, not both", e["set"][0])
         if "nearest" in e and "package" not in e and "set" not in e:
-            self.error("DC601", "nearest: needs a proposal to repair", e["nearest"][0],
-                       "give package: or set: in the same expectation")
+            self.error(
+                "DC601",
+                "nearest: needs a proposal to repair",
+                e["nearest"][0],
+                "give package: or set: in the same expectation",
+            )
         variant: str | None = None
         if "variant" in e:
             variant = self.string(e["variant"][1], "a variant name")
             if variant is not None and variant not in self.variants:
-                self.error("DC602", f"unknown variant {variant!r} {where}", e["variant"][1],
-                           _did_you_mean(variant, self.variants))
+                self.error(
+                    "DC602",
+                    f"unknown variant {variant!r} {where}",
+                    e["variant"][1],
+                    _did_you_mean(variant, self.variants),
+                )
         # Rule references are checked against the rules of the variant the entry applies (its added red lines
         # count, its dropped ones do not).
         rules = self.variant_rules(variant if variant in self.variants else None)
-        for k, (key, value) in e.items():
+        for k, (_key, value) in e.items():
             match k:
                 case "description":
                     data[k] = self.string(value, "the description of an expectation")
                 case "package":
                     pkg = self.string(value, "a package id")
                     if pkg is not None and pkg not in self.packages:
-                        self.error("DC404", f"unknown package {pkg!r} {where}", value,
-                                   _did_you_mean(pkg, self.packages))
+                        self.error(
+                            "DC404", f"unknown package {pkg!r} {where}", value, _did_you_mean(pkg, self.packages)
+                        )
                     data[k] = pkg
                 case "set" | "forced":
                     data[k] = self.read_values(value, f"the {k} of an expectation")
@@ -926,8 +1090,12 @@ class _Reader:
         if isinstance(node, Scalar) and _DEALS.fullmatch(node.value):
             return node.value.strip()
         if not isinstance(node, Invalid):
-            self.error("DC601", f"{key} must be a count such as 3 or a comparison such as \">= 1\", found "
-                       f"{describe(node)}", node, f'write {key}: 0, or {key}: ">= 1"')
+            self.error(
+                "DC601",
+                f'{key} must be a count such as 3 or a comparison such as ">= 1", found {describe(node)}',
+                node,
+                f'write {key}: 0, or {key}: ">= 1"',
+            )
         return None
 
     def expect_parties(self, node: Node, what: str, where: str) -> list[str | None]:
@@ -946,8 +1114,11 @@ class _Reader:
         if seq is None:
             return None
         if not seq.items:
-            hint = "to claim that a deal exists as things stand, write concessions: 0" if key == "concession" else \
-                "to claim that there is no conflict, write conflicts: 0"
+            hint = (
+                "to claim that a deal exists as things stand, write concessions: 0"
+                if key == "concession"
+                else "to claim that there is no conflict, write conflicts: 0"
+            )
             self.error("DC601", f"{key} lists no red line", seq, hint)
             return None
         refs: list[str] = []
@@ -956,8 +1127,12 @@ class _Reader:
             if ref is None:
                 continue
             if rules[ref].kind is not RuleKind.RED_LINE:
-                self.error("DC601", f"{ref!r} in {key} is a demand", item,
-                           "conflicts and concessions are about red lines; demands never block a deal")
+                self.error(
+                    "DC601",
+                    f"{ref!r} in {key} is a demand",
+                    item,
+                    "conflicts and concessions are about red lines; demands never block a deal",
+                )
             elif ref in refs:
                 self.error("DC601", f"{ref!r} is listed twice in {key}", item)
             else:
@@ -974,11 +1149,14 @@ class _Reader:
             term = self.terms.get(key.value)
             if term is None:
                 if key.value not in self.broken_terms:
-                    self.error("DC401", f"unknown term {key.value!r} in the options of an expectation", key,
-                               _did_you_mean(key.value, self.terms))
+                    self.error(
+                        "DC401",
+                        f"unknown term {key.value!r} in the options of an expectation",
+                        key,
+                        _did_you_mean(key.value, self.terms),
+                    )
                 continue
-            seq = self.sequence(value, f"a list of the options of {term.name} that occur in some deal",
-                                code="DC601")
+            seq = self.sequence(value, f"a list of the options of {term.name} that occur in some deal", code="DC601")
             if seq is None:
                 continue
             values: list[Value] = []
@@ -987,8 +1165,12 @@ class _Reader:
                 if decoded is None:
                     continue
                 if decoded in values:
-                    self.error("DC601", f"option {item.value if isinstance(item, Scalar) else decoded!r} of "
-                               f"{term.name} is listed twice in options", item)
+                    self.error(
+                        "DC601",
+                        f"option {item.value if isinstance(item, Scalar) else decoded!r} of "
+                        f"{term.name} is listed twice in options",
+                        item,
+                    )
                 values.append(decoded)
             out[term.name] = values
         return out
@@ -997,18 +1179,24 @@ class _Reader:
         """A count of minimal conflicts (``0``: none), or a list of sets of red lines, each a minimal conflict."""
         if isinstance(node, Scalar):
             return self.expect_count(node, "conflicts")
-        seq = self.sequence(node, "a count of conflicts (conflicts: 0) or a list of conflicts, each a list of red "
-                            "lines ([[russia.no_nato, ukraine.nato]])", code="DC601")
+        seq = self.sequence(
+            node,
+            "a count of conflicts (conflicts: 0) or a list of conflicts, each a list of red "
+            "lines ([[russia.no_nato, ukraine.nato]])",
+            code="DC601",
+        )
         if seq is None:
             return None
         if not seq.items:
-            self.error("DC601", "conflicts lists no conflict", seq, "to claim that there is no conflict, write conflicts: 0")
+            self.error(
+                "DC601", "conflicts lists no conflict", seq, "to claim that there is no conflict, write conflicts: 0"
+            )
             return None
         return [self.expect_red_lines(item, "a conflict", rules) for item in seq.items]
 
     def expect_best(self, node: Node) -> dict[str, Any] | None:
         """``{score: "871/210", objective: total, parties: [...]}``; objective and parties are optional."""
-        m = self.mapping(node, "a mapping such as {score: \"871/210\"} or {objective: maximin, score: \"3/5\"}")
+        m = self.mapping(node, 'a mapping such as {score: "871/210"} or {objective: maximin, score: "3/5"}')
         if m is None:
             return None
         e = self.keys(m, ("objective", "parties", "score"), "in best", code="DC601")
@@ -1018,8 +1206,12 @@ class _Reader:
         if "objective" in e:
             objective = self.string(e["objective"][1], "an objective")
             if objective is not None and objective not in _OBJECTIVES:
-                self.error("DC601", f"unknown objective {objective!r} in best", e["objective"][1],
-                           _did_you_mean(objective, _OBJECTIVES) or "the objectives are " + ", ".join(_OBJECTIVES))
+                self.error(
+                    "DC601",
+                    f"unknown objective {objective!r} in best",
+                    e["objective"][1],
+                    _did_you_mean(objective, _OBJECTIVES) or "the objectives are " + ", ".join(_OBJECTIVES),
+                )
             out["objective"] = objective
         if "parties" in e:
             out["parties"] = self.expect_parties(e["parties"][1], "a list of party ids for best", "in best")
@@ -1030,9 +1222,13 @@ class _Reader:
             text = value.value if isinstance(value, Scalar) and not value.null else None
             match = _SCORE.fullmatch(text) if text is not None else None
             if match is None or (match.group(2) is not None and int(match.group(2)) == 0):
-                self.error("DC601", f"the score in best must be an exact number such as \"871/210\", 4 or 0.6, "
-                           f"found {describe(value)}" + (f" {text!r}" if text is not None else ""), value,
-                           "write a fraction in quotes: a score like 4.148 is rounded, so compare the fraction")
+                self.error(
+                    "DC601",
+                    f'the score in best must be an exact number such as "871/210", 4 or 0.6, '
+                    f"found {describe(value)}" + (f" {text!r}" if text is not None else ""),
+                    value,
+                    "write a fraction in quotes: a score like 4.148 is rounded, so compare the fraction",
+                )
             else:
                 out["score"] = text.strip() if text is not None else None
         return out
@@ -1067,11 +1263,19 @@ class _Reader:
                     continue
                 if name not in self.terms:
                     if name not in self.broken_terms:
-                        self.error("DC401", f"unknown term {name!r} in nearest.keep of an expectation", item,
-                                   _did_you_mean(name, self.terms))
+                        self.error(
+                            "DC401",
+                            f"unknown term {name!r} in nearest.keep of an expectation",
+                            item,
+                            _did_you_mean(name, self.terms),
+                        )
                 elif name not in given:
-                    self.error("DC601", f"nearest keeps {name}, but the proposal leaves it open", item,
-                               f"set {name} in the package or with set:, or drop it from keep")
+                    self.error(
+                        "DC601",
+                        f"nearest keeps {name}, but the proposal leaves it open",
+                        item,
+                        f"set {name} in the package or with set:, or drop it from keep",
+                    )
                 keep.append(name)
             out["keep"] = keep
         return out
@@ -1101,4 +1305,3 @@ def _at_least(minimum: int | None) -> str:
             return "a positive integer"
         case _:
             return f"an integer of at least {minimum}"
-

@@ -271,13 +271,16 @@ class Scenario:
         replaced = {r.ref: r for r in v.replace}
         parties = []
         for p in self.parties:
-            def keep(rules: tuple[Rule, ...], kind: RuleKind) -> tuple[Rule, ...]:
+
+            def keep(rules: tuple[Rule, ...], kind: RuleKind, p: Party = p) -> tuple[Rule, ...]:
                 out = [replaced.get(r.ref, r) for r in rules if r.ref not in dropped]
                 out += [r for r in v.add if r.party == p.id and r.kind is kind]
                 return tuple(out)
 
             parties.append(
-                attrs.evolve(p, red_lines=keep(p.red_lines, RuleKind.RED_LINE), demands=keep(p.demands, RuleKind.DEMAND))
+                attrs.evolve(
+                    p, red_lines=keep(p.red_lines, RuleKind.RED_LINE), demands=keep(p.demands, RuleKind.DEMAND)
+                )
             )
         return attrs.evolve(self, parties=tuple(parties), variant_name=name)
 
@@ -360,7 +363,13 @@ class Scenario:
         from dealcheck.analysis.explore import explore
 
         return explore(
-            self, objective=objective, top=top, parties=parties, package=package, engine=engine, limit=limit,
+            self,
+            objective=objective,
+            top=top,
+            parties=parties,
+            package=package,
+            engine=engine,
+            limit=limit,
             time_limit=time_limit,
         )
 
@@ -392,7 +401,6 @@ class Scenario:
         from dealcheck.analysis.repair import repair
 
         return repair(self, package, keep=keep, top=top, engine=engine, time_limit=time_limit)
-
 
     def compare(
         self,

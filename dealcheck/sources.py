@@ -201,9 +201,14 @@ def _read_source(source: Source, folder: Path) -> tuple[str | None, Diagnostic |
     if not path.is_file():
         present = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
         close = difflib.get_close_matches(name, present, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else (
-            f"the folder holds {', '.join(present[:5])}" + (" ..." if len(present) > 5 else "")
-            if present else f"the folder {str(folder)!r} holds no files"
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else (
+                f"the folder holds {', '.join(present[:5])}" + (" ..." if len(present) > 5 else "")
+                if present
+                else f"the folder {str(folder)!r} holds no files"
+            )
         )
         return problem(f"file {name!r} not found in {str(folder)!r}", hint)
     try:

@@ -29,9 +29,9 @@ from dealcheck.errors import Diagnostic, Span
 
 __all__ = [
     "MAX_DEPTH",
+    "Invalid",
     "Mapping",
     "Node",
-    "Invalid",
     "Scalar",
     "Sequence",
     "SourceText",
@@ -50,7 +50,7 @@ MAX_PROBLEMS = 1000
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _BREAK_CHARS = "\r\n\x85\u2028\u2029"
 # The characters YAML refuses (PyYAML's reader list), checked up front so both parsers report them alike.
-_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]")
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Plain keys YAML 1.2 reads as null or a boolean: not names, whatever dealcheck's string-as-written policy says.
 _NOT_STRING_KEYS = {"true", "false", "True", "False", "TRUE", "FALSE"}
 
@@ -183,7 +183,7 @@ class _TooDeep(Exception):
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe scanner and parser, with flow nesting capped before its cost grows (see the module doc)."""
 
-    def fetch_flow_collection_start(self, TokenClass):  # type: ignore[no-untyped-def]  # noqa: N803
+    def fetch_flow_collection_start(self, TokenClass):  # type: ignore[no-untyped-def]
         if self.flow_level >= MAX_DEPTH:
             raise _TooDeep(self.get_mark().index)
         super().fetch_flow_collection_start(TokenClass)
@@ -243,8 +243,12 @@ def compose(source: SourceText) -> tuple[Node | None, list[Diagnostic]]:
 
     bad = _NON_PRINTABLE.search(source.text)
     if bad is not None:
-        report("DC100", f"the file contains the control character U+{ord(bad.group()):04X}, which YAML does not allow",
-               bad.start(), hint="remove it; a scenario is plain text")
+        report(
+            "DC100",
+            f"the file contains the control character U+{ord(bad.group()):04X}, which YAML does not allow",
+            bad.start(),
+            hint="remove it; a scenario is plain text",
+        )
         return None, problems
     loader = _new_loader(source.text)
     try:
@@ -303,9 +307,14 @@ def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:
             parent.waiting_value = True
             parent.skip_value = False
             if isinstance(node, Scalar) and node.plain and (node.null or node.value in _NOT_STRING_KEYS):
-                report("DC106", f"a key must be a name, but YAML reads {node.value or 'an empty key'!r} as "
-                       + ("nothing (null)" if node.null else "a boolean"), node.start, node.end,
-                       hint="use a name such as my_key, or quote it")
+                report(
+                    "DC106",
+                    f"a key must be a name, but YAML reads {node.value or 'an empty key'!r} as "
+                    + ("nothing (null)" if node.null else "a boolean"),
+                    node.start,
+                    node.end,
+                    hint="use a name such as my_key, or quote it",
+                )
             elif isinstance(node, Scalar):
                 first = parent.seen.get(node.value)
                 if first is None:
@@ -313,11 +322,20 @@ def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:
                     parent.key = node
                     return
                 line, _ = source.position(first)
-                report("DC105", f"duplicate key {node.value!r} (first defined at line {line})", node.start, node.end,
-                       hint="each key may appear once in a mapping; merge the two entries")
+                report(
+                    "DC105",
+                    f"duplicate key {node.value!r} (first defined at line {line})",
+                    node.start,
+                    node.end,
+                    hint="each key may appear once in a mapping; merge the two entries",
+                )
             elif not isinstance(node, Invalid):
-                report("DC106", "a key must be a plain name, not " + describe(node), node.start,
-                       hint="write the key as a name such as my_key")
+                report(
+                    "DC106",
+                    "a key must be a plain name, not " + describe(node),
+                    node.start,
+                    hint="write the key as a name such as my_key",
+                )
             parent.skip_value = True
             return
         parent.waiting_value = False
@@ -327,12 +345,20 @@ def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:
 
     def check_props(event: yaml.NodeEvent) -> None:
         if event.anchor is not None:
-            report("DC104", f"YAML anchor '&{event.anchor}' is not allowed", event.start_mark.index,
-                   hint="write the value out in full; anchors and aliases can make a small file expand enormously")
+            report(
+                "DC104",
+                f"YAML anchor '&{event.anchor}' is not allowed",
+                event.start_mark.index,
+                hint="write the value out in full; anchors and aliases can make a small file expand enormously",
+            )
         tag = getattr(event, "tag", None)
         if tag is not None:
-            report("DC103", f"YAML tag {tag!r} is not allowed", event.start_mark.index,
-                   hint="remove the tag: dealcheck reads every value as plain text and decides its type itself")
+            report(
+                "DC103",
+                f"YAML tag {tag!r} is not allowed",
+                event.start_mark.index,
+                hint="remove the tag: dealcheck reads every value as plain text and decides its type itself",
+            )
 
     while True:
         event = loader.get_event()
@@ -352,12 +378,21 @@ def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:
             case yaml.DocumentStartEvent():
                 documents += 1
                 if documents > 1:
-                    report("DC102", "a second YAML document starts here; a scenario is one document",
-                           event.start_mark.index, hint="split the file, or remove the '---' line")
+                    report(
+                        "DC102",
+                        "a second YAML document starts here; a scenario is one document",
+                        event.start_mark.index,
+                        hint="split the file, or remove the '---' line",
+                    )
                     return root
             case yaml.AliasEvent():
-                report("DC104", f"YAML alias '*{event.anchor}' is not allowed", event.start_mark.index,
-                       event.end_mark.index, hint="write the value out in full")
+                report(
+                    "DC104",
+                    f"YAML alias '*{event.anchor}' is not allowed",
+                    event.start_mark.index,
+                    event.end_mark.index,
+                    hint="write the value out in full",
+                )
                 attach(Invalid(event.start_mark.index, event.end_mark.index))
             case yaml.ScalarEvent():
                 check_props(event)
@@ -366,8 +401,12 @@ def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:
             case yaml.SequenceStartEvent() | yaml.MappingStartEvent():
                 check_props(event)
                 if len(stack) >= MAX_DEPTH:
-                    report("DC503", f"nesting is deeper than {MAX_DEPTH} levels", event.start_mark.index,
-                           hint="flatten the structure")
+                    report(
+                        "DC503",
+                        f"nesting is deeper than {MAX_DEPTH} levels",
+                        event.start_mark.index,
+                        hint="flatten the structure",
+                    )
                     skipping = 1
                     continue
                 is_mapping = isinstance(event, yaml.MappingStartEvent)

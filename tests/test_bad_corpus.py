@@ -18,9 +18,9 @@ import pytest
 
 pytest.importorskip("dealcheck.loader", reason="the scenario loader (dealcheck/loader.py) has not landed yet")
 
-from click.testing import CliRunner  # noqa: E402
+from click.testing import CliRunner
 
-from dealcheck.cli import cli  # noqa: E402
+from dealcheck.cli import cli
 
 HERE = Path(__file__).parent
 BAD = HERE / "bad"
@@ -62,7 +62,7 @@ def test_bad_file(name: str, code: str, pos: str) -> None:
     assert out == ""  # results go to stdout; an invalid file has none
 
 
-@pytest.mark.parametrize("name", [n for n, *_ in MANIFEST if n.startswith("inject_") or n.startswith("tag_python")])
+@pytest.mark.parametrize("name", [n for n, *_ in MANIFEST if n.startswith(("inject_", "tag_python"))])
 def test_nothing_is_executed(name: str, tmp_path: Path) -> None:
     # The committed files aim at /tmp/pwned; a copy aimed at a fresh path shows nothing ran even if /tmp/pwned
     # already exists for some unrelated reason.
@@ -86,7 +86,19 @@ def test_yaml_11_traps_stay_strings() -> None:
     from dealcheck.loader import load_scenario_file
 
     scenario = load_scenario_file(str(GOOD / "yaml11_traps.yaml"))
-    assert scenario.term("nato").domain.options == ("no", "yes", "on", "off", "1:20x", "010", "1:20", "~x", "0x1F", "1e3", ".inf")
+    assert scenario.term("nato").domain.options == (
+        "no",
+        "yes",
+        "on",
+        "off",
+        "1:20x",
+        "010",
+        "1:20",
+        "~x",
+        "0x1F",
+        "1e3",
+        ".inf",
+    )
     assert scenario.package("truce").values["nato"] == "no"
 
 
@@ -175,7 +187,14 @@ def _limit_memory() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["billion_laughs.yaml", "deep_nesting_1000.yaml", "tag_python_apply.yaml", "literal_5000_digits.yaml", "nul_byte.yaml"]
+    "name",
+    [
+        "billion_laughs.yaml",
+        "deep_nesting_1000.yaml",
+        "tag_python_apply.yaml",
+        "literal_5000_digits.yaml",
+        "nul_byte.yaml",
+    ],
 )
 def test_subprocess_bounded(name: str) -> None:
     code, pos = next((c, p) for n, c, p, _ in MANIFEST if n == name)

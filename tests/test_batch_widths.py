@@ -16,12 +16,36 @@ def _scenario() -> Scenario:
     terms = (Term("a", 0, IntDomain(0, 100)), Term("b", 1, IntDomain(-100, 100)), Term("f", 2, BoolDomain()))
     rules = (
         # 100 * 100 and 100 + 100 overflow int8: these must be computed wider.
-        Rule("p", "prod", RuleKind.RED_LINE, "a * b <= 5000", Compare(CmpOp.LE, Arith(ArithOp.MUL, Var(0), Var(1)), Const(5000)), assumption="x"),
-        Rule("p", "sum", RuleKind.RED_LINE, "a + b >= 150", Compare(CmpOp.GE, Arith(ArithOp.ADD, Var(0), Var(1)), Const(150)), assumption="x"),
+        Rule(
+            "p",
+            "prod",
+            RuleKind.RED_LINE,
+            "a * b <= 5000",
+            Compare(CmpOp.LE, Arith(ArithOp.MUL, Var(0), Var(1)), Const(5000)),
+            assumption="x",
+        ),
+        Rule(
+            "p",
+            "sum",
+            RuleKind.RED_LINE,
+            "a + b >= 150",
+            Compare(CmpOp.GE, Arith(ArithOp.ADD, Var(0), Var(1)), Const(150)),
+            assumption="x",
+        ),
     )
     demands = tuple(
         Rule("p", f"d{k}", RuleKind.DEMAND, "f", IsTrue(2), weight=100, assumption="x") for k in range(3)
-    ) + (Rule("p", "count", RuleKind.DEMAND, "count", Compare(CmpOp.GE, Count((IsTrue(2), IsTrue(2))), Const(2)), weight=90, assumption="x"),)
+    ) + (
+        Rule(
+            "p",
+            "count",
+            RuleKind.DEMAND,
+            "count",
+            Compare(CmpOp.GE, Count((IsTrue(2), IsTrue(2))), Const(2)),
+            weight=90,
+            assumption="x",
+        ),
+    )
     return Scenario("Widths", terms, (Party("p", "P", rules, demands),))
 
 

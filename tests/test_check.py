@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from pathlib import Path
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dealcheck import engine as engine_module
-from dealcheck.engine import check_package, check_packages, check_selected
 from dealcheck import load_scenario
+from dealcheck.engine import check_package, check_packages, check_selected
 from dealcheck.errors import UsageError
-from dealcheck.report.jsonfmt import render as render_json
 from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
+from dealcheck.report.jsonfmt import render as render_json
 from dealcheck.results import Status
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import CmpOp, Compare, Const, Implies, IsTrue, Truth, Var
@@ -40,26 +40,59 @@ def _toy() -> Scenario:
         "russia",
         "Russia",
         red_lines=(
-            Rule("russia", "no_full", RuleKind.RED_LINE, 'ceasefire != "full"', Compare(CmpOp.NE, Var(0), Const(2)),
-                 source="talks", quote="rejected a full 30-day ceasefire"),
+            Rule(
+                "russia",
+                "no_full",
+                RuleKind.RED_LINE,
+                'ceasefire != "full"',
+                Compare(CmpOp.NE, Var(0), Const(2)),
+                source="talks",
+                quote="rejected a full 30-day ceasefire",
+            ),
         ),
         demands=(
-            Rule("russia", "little_aid", RuleKind.DEMAND, "aid_bn <= 10", Compare(CmpOp.LE, Var(2), Const(10)), weight=2,
-                 assumption="inferred"),
+            Rule(
+                "russia",
+                "little_aid",
+                RuleKind.DEMAND,
+                "aid_bn <= 10",
+                Compare(CmpOp.LE, Var(2), Const(10)),
+                weight=2,
+                assumption="inferred",
+            ),
         ),
     )
     ukraine = Party(
         "ukraine",
         "Ukraine",
         red_lines=(
-            Rule("ukraine", "some", RuleKind.RED_LINE, 'ceasefire >= "energy"', Compare(CmpOp.GE, Var(0), Const(1)),
-                 assumption="toy"),
+            Rule(
+                "ukraine",
+                "some",
+                RuleKind.RED_LINE,
+                'ceasefire >= "energy"',
+                Compare(CmpOp.GE, Var(0), Const(1)),
+                assumption="toy",
+            ),
         ),
         demands=(
-            Rule("ukraine", "aid", RuleKind.DEMAND, "aid_bn >= 40", Compare(CmpOp.GE, Var(2), Const(40)), weight=3,
-                 assumption="toy"),
-            Rule("ukraine", "minerals_aid", RuleKind.DEMAND, "minerals_deal implies aid_bn >= 20",
-                 Implies(IsTrue(1), Compare(CmpOp.GE, Var(2), Const(20))), assumption="toy"),
+            Rule(
+                "ukraine",
+                "aid",
+                RuleKind.DEMAND,
+                "aid_bn >= 40",
+                Compare(CmpOp.GE, Var(2), Const(40)),
+                weight=3,
+                assumption="toy",
+            ),
+            Rule(
+                "ukraine",
+                "minerals_aid",
+                RuleKind.DEMAND,
+                "minerals_deal implies aid_bn >= 20",
+                Implies(IsTrue(1), Compare(CmpOp.GE, Var(2), Const(20))),
+                assumption="toy",
+            ),
         ),
     )
     us = Party("us", "United States", demands=())
@@ -78,7 +111,11 @@ def test_full_package_verdict_per_party():
     (no_full,) = russia.red_lines
     assert no_full.status is Status.BROKEN
     assert dict(no_full.values) == {"ceasefire": "full"}
-    assert (no_full.quote, no_full.source, no_full.text) == ("rejected a full 30-day ceasefire", "talks", 'ceasefire != "full"')
+    assert (no_full.quote, no_full.source, no_full.text) == (
+        "rejected a full 30-day ceasefire",
+        "talks",
+        'ceasefire != "full"',
+    )
     assert (ukraine.acceptable, ukraine.broken, ukraine.met, ukraine.score) == (True, (), ("aid", "minerals_aid"), 1.0)
     assert dict(ukraine.demands[1].values) == {"minerals_deal": True, "aid_bn": 45}
     assert (us.acceptable, us.score, us.met) == (True, 1.0, ())  # no demands: score 1.0
@@ -220,7 +257,9 @@ def _mode(name: str):
 @settings(max_examples=80, deadline=None)
 @given(st.data())
 def test_partial_checks_match_brute_force(data):
-    scenario = data.draw(scenarios(max_terms=4, max_parties=3, max_rules=2, max_depth=2, max_int_width=3), label="scenario")
+    scenario = data.draw(
+        scenarios(max_terms=4, max_parties=3, max_rules=2, max_depth=2, max_int_width=3), label="scenario"
+    )
     engine = data.draw(st.sampled_from(ENGINES), label="engine")
     mode = data.draw(st.sampled_from(sorted(MODES)), label="mode")
     values = scenario.packages[0].values

@@ -93,9 +93,7 @@ def test_condition_equality_reads_each_side_once() -> None:
 
 
 def test_arithmetic_and_unary_minus() -> None:
-    assert ok("-aid < -3") == ir.Compare(
-        CmpOp.LT, ir.Arith(ArithOp.SUB, ir.Const(0), ir.Var(AID)), ir.Const(-3)
-    )
+    assert ok("-aid < -3") == ir.Compare(CmpOp.LT, ir.Arith(ArithOp.SUB, ir.Const(0), ir.Var(AID)), ir.Const(-3))
     assert ok("2 * aid + troops * -3 >= 10") == ir.Compare(
         CmpOp.GE,
         ir.Arith(
@@ -105,9 +103,7 @@ def test_arithmetic_and_unary_minus() -> None:
         ),
         ir.Const(10),
     )
-    assert ok("aid * (2 + 3) > 1") == ir.Compare(
-        CmpOp.GT, ir.Arith(ArithOp.MUL, ir.Var(AID), ir.Const(5)), ir.Const(1)
-    )
+    assert ok("aid * (2 + 3) > 1") == ir.Compare(CmpOp.GT, ir.Arith(ArithOp.MUL, ir.Var(AID), ir.Const(5)), ir.Const(1))
     assert ok("abs(troops) > max(aid, 2) - min(troops)") == ir.Compare(
         CmpOp.GT,
         ir.Abs(ir.Var(TROOPS)),
@@ -169,7 +165,7 @@ def test_check_rule_takes_a_parsed_tree() -> None:
         ("nato == 3", "DC303", 0, 9, "the options of nato are member, open_door, neutral"),
         ('aid == "x"', "DC303", 0, 10, None),
         ('"a" == "b"', "DC303", 0, 10, None),
-        ('ceasefire == nato', "DC303", 0, 17, None),
+        ("ceasefire == nato", "DC303", 0, 17, None),
         ("aid", "DC303", 0, 3, None),
         ("aid + 1", "DC303", 0, 7, None),
         ("ceasefire", "DC303", 0, 9, 'compare it with one of its options: ceasefire == "none"'),
@@ -233,9 +229,36 @@ def test_injection_strings_are_problems() -> None:
 
 
 _PIECES = st.sampled_from(
-    list("019 ()[],+-*<>=!\"'.") + ["and ", "or ", "not ", "in ", "implies ", "true", "false", "count(", "abs(",
-    "min(", "max(", "aid", "troops", "minerals", "nato", "ceasefire", "alliance", '"full"', '"member"', "==", "!=",
-    "<=", " ", "99999999999999999", "1000000000000000", "True", "nto"]
+    list("019 ()[],+-*<>=!\"'.")
+    + [
+        "and ",
+        "or ",
+        "not ",
+        "in ",
+        "implies ",
+        "true",
+        "false",
+        "count(",
+        "abs(",
+        "min(",
+        "max(",
+        "aid",
+        "troops",
+        "minerals",
+        "nato",
+        "ceasefire",
+        "alliance",
+        '"full"',
+        '"member"',
+        "==",
+        "!=",
+        "<=",
+        " ",
+        "99999999999999999",
+        "1000000000000000",
+        "True",
+        "nto",
+    ]
 )
 
 

@@ -29,7 +29,9 @@ def run_cli(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
 
 def failing_copy(tmp_path: Path) -> Path:
     path = tmp_path / "failing.yaml"
-    path.write_text(TOY.read_text(encoding="utf-8").replace("{package: truce, deal: true}", "{package: full, deal: true}"))
+    path.write_text(
+        TOY.read_text(encoding="utf-8").replace("{package: truce, deal: true}", "{package: full, deal: true}")
+    )
     return path
 
 
@@ -133,7 +135,9 @@ def test_closed_stdout_pipe(args: list[str]) -> None:
 def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
     """Run the CLI with stdout on a pseudo-terminal (so ``--color auto`` would colour) and return what it wrote."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "dealcheck", *args], cwd=ROOT, stdout=follower, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dealcheck", *args], cwd=ROOT, stdout=follower, stderr=subprocess.PIPE, env=env
+    )
     os.close(follower)
     chunks = []
     while True:

@@ -37,7 +37,9 @@ def test_bundled_variants(bundled: Scenario) -> None:
     assert verdicts(base)["energy_truce"] == "can_become_deal"
     assert verdicts(base)["us_full_ceasefire"] == "no_deal"
     assert r.changed(softening) == ("mediator_settlement",)
-    assert next(v for v in softening.verdicts if v.package == "mediator_settlement").broken == ("russia.no_eu_accession",)
+    assert next(v for v in softening.verdicts if v.package == "mediator_settlement").broken == (
+        "russia.no_eu_accession",
+    )
     assert r.changed(same_page) == ("kallas_plan",)
     assert r.changed(hard) == ("mediator_phased_truce", "mediator_settlement")
     assert r.exit_code == EXIT_OK
@@ -45,7 +47,9 @@ def test_bundled_variants(bundled: Scenario) -> None:
 
 def test_engines_agree(bundled: Scenario) -> None:
     packages = ["energy_truce", "mediator_settlement", "kallas_plan"]
-    reports = [compare(bundled, variants=["us_hard_line"], packages=packages, engine=e) for e in ("cpsat", "constraint")]
+    reports = [
+        compare(bundled, variants=["us_hard_line"], packages=packages, engine=e) for e in ("cpsat", "constraint")
+    ]
     assert [(c.deals, c.verdicts) for c in reports[0].columns] == [(c.deals, c.verdicts) for c in reports[1].columns]
     # The same verdicts as the full package check.
     from dealcheck.engine import check_package
@@ -54,7 +58,11 @@ def test_engines_agree(bundled: Scenario) -> None:
         s = bundled if column.variant is None else bundled.variant(column.variant)
         for v in column.verdicts:
             full = check_package(s, s.package(v.package))
-            want = ("deal" if full.deal else "no_deal") if full.complete else ("can_become_deal" if full.deal_possible else "no_deal")
+            want = (
+                ("deal" if full.deal else "no_deal")
+                if full.complete
+                else ("can_become_deal" if full.deal_possible else "no_deal")
+            )
             assert v.verdict == want
 
 
@@ -101,8 +109,12 @@ def test_cli_explore() -> None:
     assert len(data["best"]) == 2 and data["best"][0]["objective"] == "871/210"
     code, out = run("explore", str(BUNDLED), "--variant", "us_hard_line", "--top", "1")
     assert code == 0 and "1152 deals" in out and "variant us_hard_line" in out
-    code, out = run("explore", str(BUNDLED), "-p", "energy_truce", "--set", "minerals_deal=signed", "--objective", "nash")
+    code, out = run(
+        "explore", str(BUNDLED), "-p", "energy_truce", "--set", "minerals_deal=signed", "--objective", "nash"
+    )
     assert code == 0 and "1152 deals" in out and "Nash product" in out
-    code, out = run("explore", str(BUNDLED), "--engine", "constraint", "--limit", "5", "--top", "0", "--format", "markdown")
+    code, out = run(
+        "explore", str(BUNDLED), "--engine", "constraint", "--limit", "5", "--top", "0", "--format", "markdown"
+    )
     assert code == 4 and "at least 5 deals" in out
     assert run("explore", str(BUNDLED), "--parties", "us,nobody")[0] == 2

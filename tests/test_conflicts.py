@@ -46,7 +46,9 @@ class Reference:
     def __init__(self, domains, exprs, fixed=None):
         self.n = len(exprs)
         check = compile_rules(tuple(exprs))
-        ranges = [d if fixed is None or fixed[i] is None else range(fixed[i], fixed[i] + 1) for i, d in enumerate(domains)]
+        ranges = [
+            d if fixed is None or fixed[i] is None else range(fixed[i], fixed[i] + 1) for i, d in enumerate(domains)
+        ]
         self.kept = {frozenset(i for i, t in enumerate(check(p)) if t) for p in itertools.product(*ranges)}
 
     def feasible(self, subset) -> bool:
@@ -63,7 +65,12 @@ class Reference:
 
     def corrections(self, costs) -> list[tuple[int, ...]]:
         everyone = set(range(self.n))
-        options = [d for size in range(self.n + 1) for d in itertools.combinations(range(self.n), size) if self.feasible(everyone - set(d))]
+        options = [
+            d
+            for size in range(self.n + 1)
+            for d in itertools.combinations(range(self.n), size)
+            if self.feasible(everyone - set(d))
+        ]
         best = min(sum(costs[i] for i in d) for d in options)
         return sorted((d for d in options if sum(costs[i] for i in d) == best), key=lambda d: (len(d), d))
 
@@ -173,9 +180,8 @@ def test_the_report_agrees_with_brute_force(scenario, use_package):
 @settings(max_examples=15, deadline=None)
 @given(small_scenarios)
 def test_output_is_deterministic(scenario):
-    from dealcheck.report import render
-
     import dealcheck.report.conflicts  # noqa: F401  (registers the renderers)
+    from dealcheck.report import render
 
     first = find_conflicts(scenario)
     again = find_conflicts(scenario)
@@ -187,7 +193,9 @@ def test_output_is_deterministic(scenario):
 
 
 def rule(party: str, rid: str, text: str, expr, cost: int = 1) -> Rule:
-    return Rule(party, rid, RuleKind.RED_LINE, text, expr, concession_cost=cost, quote=f"quote of {rid}", source="talks")
+    return Rule(
+        party, rid, RuleKind.RED_LINE, text, expr, concession_cost=cost, quote=f"quote of {rid}", source="talks"
+    )
 
 
 def deadlock() -> Scenario:
@@ -200,15 +208,29 @@ def deadlock() -> Scenario:
     )
     full = Compare(CmpOp.EQ, Var(0), Const(2))
     parties = (
-        Party("russia", "Russia", red_lines=(
-            rule("russia", "no_full", 'ceasefire != "full"', Not(full)),
-            rule("russia", "no_troops", "not troops", Not(IsTrue(1)), cost=2),
-        )),
-        Party("ukraine", "Ukraine", red_lines=(
-            rule("ukraine", "security", 'ceasefire == "full" or troops', Logic(Connective.OR, (full, IsTrue(1)))),
-            rule("ukraine", "aid", "aid", IsTrue(2)),
-        )),
-        Party("europe", "Europe", red_lines=(rule("europe", "after_ceasefire", 'troops implies ceasefire == "full"', Implies(IsTrue(1), full)),)),
+        Party(
+            "russia",
+            "Russia",
+            red_lines=(
+                rule("russia", "no_full", 'ceasefire != "full"', Not(full)),
+                rule("russia", "no_troops", "not troops", Not(IsTrue(1)), cost=2),
+            ),
+        ),
+        Party(
+            "ukraine",
+            "Ukraine",
+            red_lines=(
+                rule("ukraine", "security", 'ceasefire == "full" or troops', Logic(Connective.OR, (full, IsTrue(1)))),
+                rule("ukraine", "aid", "aid", IsTrue(2)),
+            ),
+        ),
+        Party(
+            "europe",
+            "Europe",
+            red_lines=(
+                rule("europe", "after_ceasefire", 'troops implies ceasefire == "full"', Implies(IsTrue(1), full)),
+            ),
+        ),
         Party("us", "United States"),
     )
     return Scenario("Deadlock", terms, parties, path="deadlock.yaml")
@@ -271,7 +293,9 @@ def test_bad_requests_are_usage_errors():
 def test_same_rule_twice_is_two_red_lines():
     s = deadlock()
     twin = rule("europe", "twin", 'ceasefire != "full"', Not(Compare(CmpOp.EQ, Var(0), Const(2))))
-    parties = tuple(p if p.id != "europe" else Party("europe", "Europe", red_lines=p.red_lines + (twin,)) for p in s.parties)
+    parties = tuple(
+        p if p.id != "europe" else Party("europe", "Europe", red_lines=p.red_lines + (twin,)) for p in s.parties
+    )
     report = find_conflicts(attrs.evolve(s, parties=parties))
     # The twin conflicts with Ukraine's security line exactly as Russia's no_full does: both are listed.
     assert [c.refs for c in report.conflicts] == [
@@ -377,7 +401,9 @@ def test_cli_invalid_requests_exit_2(deadlock_file, tmp_path):
     assert run(deadlock_file, "--set", "ceasefire=total").exit_code == 2
     assert run(deadlock_file, "--limit", "0").exit_code == 2
     bad = tmp_path / "bad.yaml"
-    bad.write_text("dealcheck: 1\ntitle: x\nterms: {a: bool}\nparties: {p: {red_lines: {r: {rule: b, assumption: x}}}}\n")
+    bad.write_text(
+        "dealcheck: 1\ntitle: x\nterms: {a: bool}\nparties: {p: {red_lines: {r: {rule: b, assumption: x}}}}\n"
+    )
     assert run(str(bad)).exit_code == 2
 
 
@@ -386,7 +412,7 @@ def test_scenario_method_and_render(deadlock_file):
     from dealcheck.report import render
 
     report = load_scenario_file(deadlock_file).conflicts(limit=None)
-    assert [c.refs for c in report.conflicts][0] == ("russia.no_full", "russia.no_troops", "ukraine.security")
+    assert next(c.refs for c in report.conflicts) == ("russia.no_full", "russia.no_troops", "ukraine.security")
     for fmt in ("text", "json", "markdown"):
         assert render(report, fmt).endswith("\n")
 

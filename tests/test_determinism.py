@@ -20,7 +20,9 @@ SEEDS = ["0", "4242", "random"]
 def _run(args: list[str], seed: str) -> bytes:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     env.pop("DEALCHECK_DEBUG", None)
-    proc = subprocess.run([sys.executable, "-m", "dealcheck", *args], cwd=ROOT, capture_output=True, env=env, timeout=180)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dealcheck", *args], cwd=ROOT, capture_output=True, env=env, timeout=180
+    )
     assert proc.returncode in (0, 1), proc.stderr.decode("utf-8", "replace")
     assert proc.stdout
     return proc.stdout

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealcheck.errors import UsageError
-from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Const, Count, IsTrue, Logic, Connective, Not, Truth, Var
+from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Connective, Const, Count, IsTrue, Logic, Not, Truth, Var
 from dealcheck.solver import brute, cpsat, pyconstraint
 from dealcheck.solver.base import ENGINES, Problem, SolutionCount, SolveStatus, get_engine, open_session
 from dealcheck.testing.strategies import codes, scenarios
@@ -44,7 +44,9 @@ def test_engines_agree_on_solution_sets_counts_and_the_smallest_solution(data):
         assert session.lexmin().solution == (expected[0] if expected else None)
         if expected:
             other = Compare(CmpOp.NE, Var(0), Const(expected[0][0]))
-            assert session.find([other]).status is (SolveStatus.SAT if any(e[0] != expected[0][0] for e in expected) else SolveStatus.UNSAT)
+            assert session.find([other]).status is (
+                SolveStatus.SAT if any(e[0] != expected[0][0] for e in expected) else SolveStatus.UNSAT
+            )
             assert session.find().status is SolveStatus.SAT
 
 
@@ -117,6 +119,10 @@ def test_cpsat_model_literals_support_assumptions_and_cores():
 
 def test_engine_registry():
     assert ENGINES[0] == "cpsat"
-    assert {get_engine(name).__name__ for name in ENGINES} == {"dealcheck.solver.cpsat", "dealcheck.solver.pyconstraint", "dealcheck.solver.brute"}
+    assert {get_engine(name).__name__ for name in ENGINES} == {
+        "dealcheck.solver.cpsat",
+        "dealcheck.solver.pyconstraint",
+        "dealcheck.solver.brute",
+    }
     with pytest.raises(UsageError, match="unknown engine"):
         get_engine("z3")

@@ -100,10 +100,26 @@ def test_deep_rules_need_no_recursion():
 
 
 def test_generated_source_holds_only_indices_ints_and_operators():
-    rule = Logic(OR, (InSet(Var(2), frozenset({0, 3})), Compare(CmpOp.LE, Count((IsTrue(1), Not(IsTrue(0)))), Const(-1))))
+    rule = Logic(
+        OR, (InSet(Var(2), frozenset({0, 3})), Compare(CmpOp.LE, Count((IsTrue(1), Not(IsTrue(0)))), Const(-1)))
+    )
     source = rule_source([rule, Truth(False)])
     assert re.fullmatch(r"[\sa-zFT_0-9\[\](){},+\-*<>=!:]*", source), source
-    assert set(re.findall(r"[A-Za-z_]+", source)) <= {"def", "check_all", "v", "return", "in", "or", "and", "not", "abs", "min", "max", "False", "True"}
+    assert set(re.findall(r"[A-Za-z_]+", source)) <= {
+        "def",
+        "check_all",
+        "v",
+        "return",
+        "in",
+        "or",
+        "and",
+        "not",
+        "abs",
+        "min",
+        "max",
+        "False",
+        "True",
+    }
     assert compile_rules((rule, Truth(False)))((1, 1, 3)) == (True, False)
     assert compile_rule(rule, [0, 1, 2])(0, 0, 1) is False
 

@@ -40,9 +40,30 @@ TERMS = (
     Term("nato", 1, OptionsDomain(("member", "neutral"))),
     Term("minerals", 2, BoolDomain()),
 )
-NO_FULL = Rule("russia", "no_full", RuleKind.RED_LINE, 'ceasefire != "full"', ir.Compare(CmpOp.NE, ir.Var(0), ir.Const(2)), assumption="toy")
-NO_NATO = Rule("russia", "no_nato", RuleKind.RED_LINE, 'nato != "member"', ir.Compare(CmpOp.NE, ir.Var(1), ir.Const(0)), assumption="toy")
-SOME = Rule("ukraine", "some", RuleKind.RED_LINE, 'ceasefire >= "energy"', ir.Compare(CmpOp.GE, ir.Var(0), ir.Const(1)), assumption="toy")
+NO_FULL = Rule(
+    "russia",
+    "no_full",
+    RuleKind.RED_LINE,
+    'ceasefire != "full"',
+    ir.Compare(CmpOp.NE, ir.Var(0), ir.Const(2)),
+    assumption="toy",
+)
+NO_NATO = Rule(
+    "russia",
+    "no_nato",
+    RuleKind.RED_LINE,
+    'nato != "member"',
+    ir.Compare(CmpOp.NE, ir.Var(1), ir.Const(0)),
+    assumption="toy",
+)
+SOME = Rule(
+    "ukraine",
+    "some",
+    RuleKind.RED_LINE,
+    'ceasefire >= "energy"',
+    ir.Compare(CmpOp.GE, ir.Var(0), ir.Const(1)),
+    assumption="toy",
+)
 MINERALS = Rule("us", "minerals", RuleKind.DEMAND, "minerals", ir.IsTrue(2), weight=2, assumption="toy")
 
 
@@ -50,7 +71,11 @@ def scenario(*entries: dict[str, Any]) -> Scenario:
     return Scenario(
         "Toy",
         TERMS,
-        (Party("russia", "Russia", (NO_FULL, NO_NATO)), Party("ukraine", "Ukraine", (SOME,)), Party("us", "US", (), (MINERALS,))),
+        (
+            Party("russia", "Russia", (NO_FULL, NO_NATO)),
+            Party("ukraine", "Ukraine", (SOME,)),
+            Party("us", "US", (), (MINERALS,)),
+        ),
         packages=(
             Package("bad", {"ceasefire": "full", "nato": "member", "minerals": True}),
             Package("good", {"ceasefire": "energy", "nato": "neutral", "minerals": False}),
@@ -110,7 +135,10 @@ def test_claim_holds(entry: dict[str, Any]) -> None:
         ({"package": "bad", "deal": True}, ["to be a deal", "russia.no_full", "ceasefire=full", "russia.no_nato"]),
         ({"package": "good", "deal": False}, ["not to be a deal", "every party accepts it"]),
         ({"package": "open_nato", "deal": True}, ["partial", "nato open", "deal_possible"]),
-        ({"package": "good", "breaks": ["russia.no_full"]}, ["to break russia.no_full", "holds", "ceasefire=energy", "no red line instead"]),
+        (
+            {"package": "good", "breaks": ["russia.no_full"]},
+            ["to break russia.no_full", "holds", "ceasefire=energy", "no red line instead"],
+        ),
         ({"package": "bad", "keeps": ["russia.no_nato"]}, ["to keep russia.no_nato", "is broken", "nato=member"]),
         ({"package": "good", "meets": ["us.minerals"]}, ["to meet us.minerals", "is broken", "minerals=false"]),
         ({"package": "open_nato", "keeps": ["russia.no_nato"]}, ["is open", "nato=open"]),
@@ -140,7 +168,10 @@ def test_claim_fails_with_reason(entry: dict[str, Any], words: list[str]) -> Non
     [
         ({"package": "nope", "deal": True}, ["unknown package 'nope'"]),
         ({"package": "god", "deal": True}, ["did you mean 'good'"]),
-        ({"package": "good", "breaks": ["russia.no_ful"]}, ["unknown rule 'russia.no_ful'", "did you mean 'russia.no_full'"]),
+        (
+            {"package": "good", "breaks": ["russia.no_ful"]},
+            ["unknown rule 'russia.no_ful'", "did you mean 'russia.no_full'"],
+        ),
         ({"package": "good", "breaks": ["us.minerals"]}, ["us.minerals is a demand"]),
         ({"package": "good", "meets": ["russia.no_full"]}, ["is a red line"]),
         ({"package": "good", "acceptable_to": ["rusia"]}, ["unknown party 'rusia'"]),
@@ -187,7 +218,9 @@ def test_a_time_limit_never_passes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_report_counts_and_positions() -> None:
-    s = scenario({"package": "good", "deal": True}, {"package": "bad", "deal": True, "description": "bad is fine"}, {"deals": 2})
+    s = scenario(
+        {"package": "good", "deal": True}, {"package": "bad", "deal": True, "description": "bad is fine"}, {"deals": 2}
+    )
     report = run_expectations(s)
     assert [(r.index, r.line, r.passed) for r in report.results] == [(0, 10, True), (1, 11, False), (2, 12, True)]
     assert report.results[1].description == "bad is fine"
@@ -205,7 +238,11 @@ def test_describe_every_claim() -> None:
 # --- parse_count ---------------------------------------------------------------------------------------------
 
 
-@given(st.sampled_from(["==", "!=", ">=", "<=", ">", "<", "=", ""]), st.integers(0, 10**20), st.sampled_from(["", " ", "  "]))
+@given(
+    st.sampled_from(["==", "!=", ">=", "<=", ">", "<", "=", ""]),
+    st.integers(0, 10**20),
+    st.sampled_from(["", " ", "  "]),
+)
 def test_parse_count_roundtrip(op: str, n: int, pad: str) -> None:
     got_op, got_n = parse_count(f"{pad}{op}{pad}{n}{pad}")
     assert got_n == n
@@ -223,7 +260,11 @@ def test_parse_count_rejects(bad: Any) -> None:
 
 def _run() -> TestRun:
     s = scenario({"package": "good", "deal": True}, {"package": "bad", "deal": True}, {"deals": ">= 1"})
-    bad = InvalidFile("broken.yaml", (Diagnostic("DC101", "YAML syntax error", Span("broken.yaml", 3, 4)),), "broken.yaml:3:4: error[DC101]: YAML syntax error")
+    bad = InvalidFile(
+        "broken.yaml",
+        (Diagnostic("DC101", "YAML syntax error", Span("broken.yaml", 3, 4)),),
+        "broken.yaml:3:4: error[DC101]: YAML syntax error",
+    )
     return TestRun((run_expectations(s),), (bad,))
 
 
@@ -335,7 +376,11 @@ def _load(text: str, name: str = "toy.yaml") -> Any:
 def test_expectations_from_yaml() -> None:
     s = _load(TOY)
     report = run_expectations(s)
-    assert [(r.file, r.line, r.passed) for r in report.results] == [("toy.yaml", 13, True), ("toy.yaml", 14, True), ("toy.yaml", 16, True)]
+    assert [(r.file, r.line, r.passed) for r in report.results] == [
+        ("toy.yaml", 13, True),
+        ("toy.yaml", 14, True),
+        ("toy.yaml", 16, True),
+    ]
 
 
 # --- against the shipped strategies ------------------------------------------------------------------------------
@@ -353,12 +398,16 @@ def test_claims_agree_with_the_verdict_and_counts_with_enumeration(data: st.Data
     package = data.draw(strategies.packages(s))
     verdict = s.check(package)
     broken = [f"{p.party}.{b}" for p in verdict.parties for b in p.broken]
-    entry = {"set": package, "deal": verdict.deal, "breaks": broken, "acceptable_to": [p.party for p in verdict.parties if p.acceptable]}
+    entry = {
+        "set": package,
+        "deal": verdict.deal,
+        "breaks": broken,
+        "acceptable_to": [p.party for p in verdict.parties if p.acceptable],
+    }
     assert run_expectation(s, Expectation(entry)).passed
     assert not run_expectation(s, Expectation({"set": package, "deal": not verdict.deal})).passed
     all_deals = sum(
-        1 for codes in itertools.product(*(t.domain.codes for t in s.terms))
-        if s.check(s.decode(codes)).deal
+        1 for codes in itertools.product(*(t.domain.codes for t in s.terms)) if s.check(s.decode(codes)).deal
     )
     assert run_expectation(s, Expectation({"deals": all_deals})).passed
     assert not run_expectation(s, Expectation({"deals": f"> {all_deals}"})).passed
@@ -454,29 +503,58 @@ def test_analysis_claim_holds(entry: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("entry", "words"),
     [
-        ({"options": {"ceasefire": ["energy", "full"]}}, ["exactly energy, full for ceasefire", "they take energy", "never none, full"]),
-        ({"package": "full", "options": {"ceasefire": ["full"]}}, ["there is no deal in the completions of package full"]),
+        (
+            {"options": {"ceasefire": ["energy", "full"]}},
+            ["exactly energy, full for ceasefire", "they take energy", "never none, full"],
+        ),
+        (
+            {"package": "full", "options": {"ceasefire": ["full"]}},
+            ["there is no deal in the completions of package full"],
+        ),
         ({"conflicts": 1}, ["exactly 1 minimal conflict", "there are 0", "can all hold at once"]),
         ({"package": "troops", "conflicts": 1}, ["there are 2", "russia.no_troops; russia.no_full + europe.after"]),
         ({"package": "troops", "conflicts": "== 0"}, ["exactly 0", "there are at least 2"]),
-        ({"package": "troops", "conflicts": [["russia.no_troops", "europe.after"]]},
-         ["to be a minimal conflict", "not minimal", "russia.no_troops already cannot hold together"]),
-        ({"package": "troops", "conflicts": [["russia.no_full", "ukraine.some"]]},
-         ["can all hold at once", "for example with ceasefire=energy"]),
-        ({"conflicts": [["russia.no_full", "europe.after"]]}, ["in the scenario", "can all hold at once", "ceasefire=none, peacekeepers=none"]),
+        (
+            {"package": "troops", "conflicts": [["russia.no_troops", "europe.after"]]},
+            ["to be a minimal conflict", "not minimal", "russia.no_troops already cannot hold together"],
+        ),
+        (
+            {"package": "troops", "conflicts": [["russia.no_full", "ukraine.some"]]},
+            ["can all hold at once", "for example with ceasefire=energy"],
+        ),
+        (
+            {"conflicts": [["russia.no_full", "europe.after"]]},
+            ["in the scenario", "can all hold at once", "ceasefire=none, peacekeepers=none"],
+        ),
         ({"concessions": 1}, ["cost exactly 1", "a deal exists without any concession"]),
         ({"package": "troops", "concessions": 1}, ["it costs 2: drop russia.no_troops + europe.after"]),
-        ({"package": "troops", "concession": ["russia.no_troops"]},
-         ["(cost 1)", "it opens no deal", "russia.no_full + europe.after still cannot hold together"]),
-        ({"package": "troops", "concession": ["russia.no_troops", "europe.after", "ukraine.some"]},
-         ["(cost 3)", "dropping russia.no_troops + europe.after costs only 2"]),
+        (
+            {"package": "troops", "concession": ["russia.no_troops"]},
+            ["(cost 1)", "it opens no deal", "russia.no_full + europe.after still cannot hold together"],
+        ),
+        (
+            {"package": "troops", "concession": ["russia.no_troops", "europe.after", "ukraine.some"]},
+            ["(cost 3)", "dropping russia.no_troops + europe.after costs only 2"],
+        ),
         ({"concession": ["russia.no_full"]}, ["a deal exists without any concession"]),
         ({"best": {"score": "1.3"}}, ["to score 1.3", "it scores 5/4 = 1.25", "russia -", "ukraine 1/4", "europe 0/1"]),
-        ({"best": {"objective": "maximin", "parties": ["russia", "ukraine"], "score": 1}}, ["by maximin score for russia, ukraine", "scores 1/4"]),
+        (
+            {"best": {"objective": "maximin", "parties": ["russia", "ukraine"], "score": 1}},
+            ["by maximin score for russia, ukraine", "scores 1/4"],
+        ),
         ({"package": "full", "best": {"score": 1}}, ["there is no deal in the completions of package full"]),
-        ({"package": "troops", "nearest": {"distance": 2}}, ["distance exactly 2", "it is at distance 1", "peacekeepers coalition -> none"]),
-        ({"package": "troops", "nearest": {"distance": 1, "keep": ["peacekeepers"]}}, ["while holding peacekeepers", "no deal can be reached"]),
-        ({"package": "full", "nearest": {"distance": "none"}}, ["expected no deal to be reachable", "ceasefire full -> energy"]),
+        (
+            {"package": "troops", "nearest": {"distance": 2}},
+            ["distance exactly 2", "it is at distance 1", "peacekeepers coalition -> none"],
+        ),
+        (
+            {"package": "troops", "nearest": {"distance": 1, "keep": ["peacekeepers"]}},
+            ["while holding peacekeepers", "no deal can be reached"],
+        ),
+        (
+            {"package": "full", "nearest": {"distance": "none"}},
+            ["expected no deal to be reachable", "ceasefire full -> energy"],
+        ),
         ({"set": {"ceasefire": "energy"}, "nearest": {"distance": "none"}}, ["distance 0 (no term changes)"]),
     ],
     ids=lambda x: describe(x) if isinstance(x, dict) else "",
@@ -530,7 +608,9 @@ def test_unusable_analysis_claim_fails_never_passes(entry: dict[str, Any], words
         ("dealcheck.solver.cpsat", {"package": "troops", "concessions": 2}),  # as when ortools is missing
     ],
 )
-def test_analysis_claims_without_the_engine_fail(monkeypatch: pytest.MonkeyPatch, module: str, entry: dict[str, Any]) -> None:
+def test_analysis_claims_without_the_engine_fail(
+    monkeypatch: pytest.MonkeyPatch, module: str, entry: dict[str, Any]
+) -> None:
     s = talks(entry)  # loaded first: the loader itself needs no analysis
     monkeypatch.setitem(sys.modules, module, None)  # makes the import fail
     result = run_expectation(s, s.expectations[0])
@@ -539,18 +619,28 @@ def test_analysis_claims_without_the_engine_fail(monkeypatch: pytest.MonkeyPatch
 
 
 def test_describe_analysis_claims() -> None:
-    assert describe({"options": {"ceasefire": ["none", "energy"], "nato": []}}) == "options ceasefire=none|energy, nato in no deal"
+    assert (
+        describe({"options": {"ceasefire": ["none", "energy"], "nato": []}})
+        == "options ceasefire=none|energy, nato in no deal"
+    )
     assert describe({"package": "p", "conflicts": [["a.b"], ["c.d", "e.f"]]}) == "p: conflicts a.b; c.d + e.f"
     assert describe({"conflicts": 0, "concessions": ">= 1"}) == "conflicts == 0, concessions >= 1"
     assert describe({"package": "p", "concession": ["a.b", "c.d"]}) == "p: concession a.b + c.d"
     assert describe({"best": {"score": "871/210"}}) == "best total == 871/210"
-    assert describe({"best": {"objective": "maximin", "parties": ["us", "eu"], "score": "3/5"}}) == "best maximin of us, eu == 3/5"
+    assert (
+        describe({"best": {"objective": "maximin", "parties": ["us", "eu"], "score": "3/5"}})
+        == "best maximin of us, eu == 3/5"
+    )
     assert describe({"package": "p", "nearest": {"distance": 1}}) == "p: nearest deal at distance == 1"
-    assert describe({"package": "p", "nearest": {"distance": "none", "keep": ["a"]}}) == "p: no deal reachable keeping a"
+    assert (
+        describe({"package": "p", "nearest": {"distance": "none", "keep": ["a"]}}) == "p: no deal reachable keeping a"
+    )
 
 
 def test_analysis_claims_from_yaml_with_positions() -> None:
-    s = _load(TALKS + """\
+    s = _load(
+        TALKS
+        + """\
 expect:
   - {conflicts: 0, concessions: 0, options: {ceasefire: [energy]}}
   - package: troops
@@ -559,9 +649,13 @@ expect:
     nearest: {distance: 1}
   - {best: {score: "5/4"}}
   - {best: {score: 1.25, objective: total}}
-""", "talks.yaml")
+""",
+        "talks.yaml",
+    )
     report = run_expectations(s)
-    assert [(r.line, r.passed) for r in report.results] == [(32, True), (33, True), (37, True), (38, True)], report.results
+    assert [(r.line, r.passed) for r in report.results] == [(32, True), (33, True), (37, True), (38, True)], (
+        report.results
+    )
 
 
 def _problems(expect: str) -> list[tuple[str, int, int, str]]:
@@ -585,7 +679,12 @@ _EXPECT_LINE_NO = TALKS.count("\n") + 2  # the first entry under expect:
         ("  - {conflicts: [[rusia.no_full]]}", "DC312", "rusia", "unknown party 'rusia'"),
         ("  - {conflicts: [[ukraine.full]]}", "DC601", "ukraine", "'ukraine.full' in a conflict is a demand"),
         ("  - {conflicts: [[russia.no_full, russia.no_full]]}", "DC601", "russia.no_full]", "listed twice"),
-        ("  - {variant: no_troops_worry, conflicts: [[russia.no_troops]]}", "DC310", "russia", "unknown rule 'russia.no_troops'"),
+        (
+            "  - {variant: no_troops_worry, conflicts: [[russia.no_troops]]}",
+            "DC310",
+            "russia",
+            "unknown rule 'russia.no_troops'",
+        ),
         ("  - {concessions: -1}", "DC601", "-1", "concessions must be"),
         ("  - {concession: []}", "DC601", "[]", "concession lists no red line"),
         ("  - {concession: russia.no_full}", "DC601", "russia", "a list of red lines"),
@@ -595,7 +694,7 @@ _EXPECT_LINE_NO = TALKS.count("\n") + 2  # the first entry under expect:
         ("  - {options: {ceasefire: [none, none]}}", "DC601", "none]", "listed twice"),
         ("  - {options: [ceasefire]}", "DC108", "[", "a mapping of terms"),
         ("  - {best: {score: 4.148.1}}", "DC601", "4.148", "must be an exact number"),
-        ("  - {best: {score: \"1/0\"}}", "DC601", '"1/0"', "must be an exact number"),
+        ('  - {best: {score: "1/0"}}', "DC601", '"1/0"', "must be an exact number"),
         ("  - {best: {objective: total}}", "DC601", "{objective", "best needs the score"),
         ("  - {best: {scroe: 1}}", "DC601", "scroe", "unknown key 'scroe' in best"),
         ("  - {best: {score: 1, objective: sum}}", "DC601", "sum", "unknown objective 'sum'"),
@@ -604,7 +703,12 @@ _EXPECT_LINE_NO = TALKS.count("\n") + 2  # the first entry under expect:
         ("  - {nearest: {distance: 1}}", "DC601", "nearest", "nearest: needs a proposal"),
         ("  - {package: full, nearest: {keep: [ceasefire]}}", "DC601", "{keep", "nearest needs the distance"),
         ("  - {package: full, nearest: {distance: far}}", "DC601", "far", "distance must be a count"),
-        ("  - {package: full, nearest: {distance: 1, keep: [nato]}}", "DC601", "nato", "nearest keeps nato, but the proposal leaves it open"),
+        (
+            "  - {package: full, nearest: {distance: 1, keep: [nato]}}",
+            "DC601",
+            "nato",
+            "nearest keeps nato, but the proposal leaves it open",
+        ),
         ("  - {package: full, nearest: {distance: 1, keep: [natoo]}}", "DC401", "natoo", "unknown term 'natoo'"),
     ],
 )
@@ -635,7 +739,8 @@ def test_analysis_claims_agree_with_enumeration(data: st.DataObject, s: Scenario
     package = data.draw(strategies.packages(s, partial=True))
     codes = s.encode(package)
     deals = [
-        full for full in itertools.product(*(t.domain.codes for t in s.terms))
+        full
+        for full in itertools.product(*(t.domain.codes for t in s.terms))
         if all(c is None or c == f for c, f in zip(codes, full)) and s.check(s.decode(full)).deal
     ]
     options = {t.name: [t.decode(c) for c in t.domain.codes if any(d[t.index] == c for d in deals)] for t in s.terms}

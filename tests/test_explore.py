@@ -31,7 +31,9 @@ ENGINES = ("cpsat", "constraint", "brute")
 
 def reference_deals(scenario: Scenario, fixed: dict[int, int] | None = None) -> list[tuple[int, ...]]:
     fixed = fixed or {}
-    domains = [range(fixed[t.index], fixed[t.index] + 1) if t.index in fixed else t.domain.codes for t in scenario.terms]
+    domains = [
+        range(fixed[t.index], fixed[t.index] + 1) if t.index in fixed else t.domain.codes for t in scenario.terms
+    ]
     red = [r.expr for r in scenario.red_lines()]
     return [c for c in itertools.product(*domains) if all(evaluate(e, c) for e in red)]
 
@@ -68,12 +70,19 @@ def reference_pareto(scenario: Scenario, deals: list[tuple[int, ...]]) -> dict[t
     }
 
 
-def check_against_reference(scenario: Scenario, engine: str, objective: str, top: int, limit: int | None = None) -> None:
+def check_against_reference(
+    scenario: Scenario, engine: str, objective: str, top: int, limit: int | None = None
+) -> None:
     given_codes = scenario.encode(dict(scenario.packages[0].values)) if scenario.packages else ()
     fixed = {i: c for i, c in enumerate(given_codes) if c is not None}
     deals = reference_deals(scenario, fixed)
     report = explore(
-        scenario, objective=objective, top=top, engine=engine, limit=limit, package=scenario.packages[0] if scenario.packages else None
+        scenario,
+        objective=objective,
+        top=top,
+        engine=engine,
+        limit=limit,
+        package=scenario.packages[0] if scenario.packages else None,
     )
     if limit is None:
         assert (report.deals, report.exact) == (len(deals), True)
@@ -85,6 +94,7 @@ def check_against_reference(scenario: Scenario, engine: str, objective: str, top
         assert zone.given == (t.index in fixed)
         if report.exact:
             assert zone.deals == tuple(sum(1 for d in deals if d[t.index] == c) for c in occurring)
+
     # best deals: the exact ranking, ties by smallest codes
     def key(d: tuple[int, ...]) -> tuple[Fraction, Fraction, tuple[int, ...]]:
         scores = reference_scores(scenario, d)
@@ -102,7 +112,11 @@ def check_against_reference(scenario: Scenario, engine: str, objective: str, top
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(strategies.scenarios(max_terms=4, max_parties=3, max_rules=2), st.sampled_from(("total", "maximin", "nash")), st.integers(0, 4))
+@given(
+    strategies.scenarios(max_terms=4, max_parties=3, max_rules=2),
+    st.sampled_from(("total", "maximin", "nash")),
+    st.integers(0, 4),
+)
 def test_every_engine_matches_the_reference(scenario: Scenario, objective: str, top: int) -> None:
     for engine in ENGINES:
         check_against_reference(scenario, engine, objective, top)
@@ -114,7 +128,13 @@ def test_the_solver_path_of_listing_engines_matches_the_reference(scenario: Scen
     # limit=0 stops the listing at once, so brute and constraint answer by solver questions, as CP-SAT does.
     for engine in ("brute", "constraint"):
         report = explore(scenario, objective=objective, top=2, engine=engine, limit=0, package=scenario.packages[0])
-        assert report.exact == (report.deals == 0 and not reference_deals(scenario, {i: c for i, c in enumerate(scenario.encode(dict(scenario.packages[0].values))) if c is not None}))
+        assert report.exact == (
+            report.deals == 0
+            and not reference_deals(
+                scenario,
+                {i: c for i, c in enumerate(scenario.encode(dict(scenario.packages[0].values))) if c is not None},
+            )
+        )
         assert report.exit_code == (EXIT_OK if report.exact else EXIT_LIMIT)
         check_against_reference(scenario, engine, objective, 2, limit=0)
 
@@ -136,8 +156,15 @@ def contested_scenarios(draw: st.DrawFn) -> Scenario:
             for k in range(draw(st.sampled_from([0, 0, 1])))
         )
         demands = tuple(
-            Rule(f"p{p}", f"d{k}", RuleKind.DEMAND, "<d>", wish() if draw(st.booleans()) else draw(strategies.rules(terms, max_depth=1)),
-                 weight=draw(st.integers(1, 3)), assumption="g")
+            Rule(
+                f"p{p}",
+                f"d{k}",
+                RuleKind.DEMAND,
+                "<d>",
+                wish() if draw(st.booleans()) else draw(strategies.rules(terms, max_depth=1)),
+                weight=draw(st.integers(1, 3)),
+                assumption="g",
+            )
             for k in range(draw(st.integers(1, 3)))
         )
         parties.append(Party(f"p{p}", f"Party {p}", red_lines=red, demands=demands))
@@ -148,7 +175,9 @@ def contested_scenarios(draw: st.DrawFn) -> Scenario:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contested_scenarios(), st.sampled_from(("total", "maximin", "nash")), st.integers(1, 4))
-def test_every_engine_matches_the_reference_on_contested_scenarios(scenario: Scenario, objective: str, top: int) -> None:
+def test_every_engine_matches_the_reference_on_contested_scenarios(
+    scenario: Scenario, objective: str, top: int
+) -> None:
     for engine in ENGINES:
         check_against_reference(scenario, engine, objective, top)
     check_against_reference(scenario, "brute", objective, top, limit=0)  # the solver path of a listing engine
@@ -227,8 +256,8 @@ def test_usage_errors(bundled: Scenario) -> None:
 
 
 def test_no_deal_within_a_package(bundled: Scenario) -> None:
-    from dealcheck.report import render
     import dealcheck.report.analyses  # noqa: F401
+    from dealcheck.report import render
 
     r = explore(bundled, package=bundled.package("us_full_ceasefire"))
     assert (r.deals, r.exact, r.best, r.pareto) == (0, True, (), ())
@@ -239,15 +268,20 @@ def test_no_deal_within_a_package(bundled: Scenario) -> None:
 def test_json_is_deterministic_and_holds_the_numbers(bundled: Scenario) -> None:
     import json
 
-    from dealcheck.report import render
     import dealcheck.report.analyses  # noqa: F401
+    from dealcheck.report import render
 
     a = render(explore(bundled, objective="nash", parties=["us", "russia", "ukraine", "europe"], top=2), "json")
     b = render(explore(bundled, objective="nash", parties=["us", "russia", "ukraine", "europe"], top=2), "json")
     assert a == b
     data = json.loads(a)
     assert data["best"][0]["objective"] == "187/490"
-    assert data["best"][0]["scores"]["us"] == {"met": 17, "total": 21, "score": 0.8095, "met_demands": data["best"][0]["scores"]["us"]["met_demands"]}
+    assert data["best"][0]["scores"]["us"] == {
+        "met": 17,
+        "total": 21,
+        "score": 0.8095,
+        "met_demands": data["best"][0]["scores"]["us"]["met_demands"],
+    }
     text = render(explore(bundled, objective="nash", parties=["us", "russia", "ukraine", "europe"], top=2), "text")
     assert "187/490 = 0.382" in text and "us 17/21" in text
 

@@ -27,8 +27,15 @@ def _toy() -> Scenario:
         Term("minerals", 1, BoolDomain()),
         Term("aid", 2, IntDomain(0, 60)),
     )
-    rule = Rule("russia", "no_full", RuleKind.RED_LINE, "ceasefire != full", Compare(CmpOp.NE, Var(0), Const(2)),
-                quote="q", source="s")
+    rule = Rule(
+        "russia",
+        "no_full",
+        RuleKind.RED_LINE,
+        "ceasefire != full",
+        Compare(CmpOp.NE, Var(0), Const(2)),
+        quote="q",
+        source="s",
+    )
     demand = Rule("us", "minerals", RuleKind.DEMAND, "minerals", IsTrue(1), weight=2, assumption="toy")
     aid = Rule("us", "aid", RuleKind.RED_LINE, "aid <= 40", Compare(CmpOp.LE, Var(2), Const(40)), assumption="toy")
     return Scenario("Toy", terms, (Party("russia", "Russia", (rule,)), Party("us", "US", (aid,), (demand,))))
@@ -38,7 +45,9 @@ def _exact(scenario: Scenario, values: dict) -> PackageVerdict:
     """The verdict built the slow, obvious way: the evaluator per rule, the partial path's party builder."""
     codes = scenario.encode(values)
     statuses = {r.ref: Status.HELD if evaluate(r.expr, codes) else Status.BROKEN for r in scenario.rules()}
-    parties = tuple(_party_verdict(scenario, p, codes, statuses, acceptable=None, score_max=None) for p in scenario.parties)
+    parties = tuple(
+        _party_verdict(scenario, p, codes, statuses, acceptable=None, score_max=None) for p in scenario.parties
+    )
     return PackageVerdict(None, None, scenario.decode(codes), True, all(p.acceptable for p in parties), parties)
 
 
@@ -130,7 +139,10 @@ def test_packages_and_partial_packages_still_go_their_ways() -> None:
 
 
 def test_generated_source_holds_no_user_text() -> None:
-    terms = (Term("__import__('os')", 0, OptionsDomain(("x'); exec('1", "zz_option"))), Term("qq_flag", 1, BoolDomain()))
+    terms = (
+        Term("__import__('os')", 0, OptionsDomain(("x'); exec('1", "zz_option"))),
+        Term("qq_flag", 1, BoolDomain()),
+    )
     source = full_check_source(terms, [Compare(CmpOp.NE, Var(0), Const(1)), IsTrue(1)])
     for text in ("import", "exec", "zz_option", "qq_flag"):
         assert text not in source

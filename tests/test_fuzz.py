@@ -22,7 +22,9 @@ from dealcheck.model import Scenario
 from dealcheck.rules.parser import parse_rule
 
 EXAMPLES = int(os.environ.get("DEALCHECK_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 ROOT = Path(__file__).parent.parent
 SEEDS = [
@@ -31,9 +33,35 @@ SEEDS = [
 ]
 # YAML and rule-language characters most likely to change meaning when inserted.
 NASTY = list(":-?[]{},&*!|>'\"%@`#\t\n \\=()<>.0123456789") + [
-    "\x00", "\ufeff", "\u2028", "\r", "---\n", "...\n", "!!python/object/apply:os.system ", "&a ", "*a", "<<: ",
-    " and ", " or ", " not ", " implies ", " in ", "==", "!=", "count(", "min(", "abs(", "true", "false", "no", "010",
-    "9" * 30, "(" * 60, ")" * 60, "  ", "    ",
+    "\x00",
+    "\ufeff",
+    "\u2028",
+    "\r",
+    "---\n",
+    "...\n",
+    "!!python/object/apply:os.system ",
+    "&a ",
+    "*a",
+    "<<: ",
+    " and ",
+    " or ",
+    " not ",
+    " implies ",
+    " in ",
+    "==",
+    "!=",
+    "count(",
+    "min(",
+    "abs(",
+    "true",
+    "false",
+    "no",
+    "010",
+    "9" * 30,
+    "(" * 60,
+    ")" * 60,
+    "  ",
+    "    ",
 ]
 
 
@@ -99,9 +127,52 @@ def test_mutated_scenarios_as_bytes(text: str) -> None:
 
 
 RULE_ALPHABET = st.sampled_from(
-    ["ceasefire", "nato", "minerals_deal", "aid_bn", '"full"', "'none'", "1", "0", "-", "+", "*", "==", "!=", "<", "<=",
-     ">=", ">", "and", "or", "not", "implies", "in", "not in", "[", "]", "(", ")", ",", "count", "abs", "min", "max",
-     "true", "false", " ", "=", "=>", ".", "__import__", "lambda", ":", '"', "9" * 20, "\n"]
+    [
+        "ceasefire",
+        "nato",
+        "minerals_deal",
+        "aid_bn",
+        '"full"',
+        "'none'",
+        "1",
+        "0",
+        "-",
+        "+",
+        "*",
+        "==",
+        "!=",
+        "<",
+        "<=",
+        ">=",
+        ">",
+        "and",
+        "or",
+        "not",
+        "implies",
+        "in",
+        "not in",
+        "[",
+        "]",
+        "(",
+        ")",
+        ",",
+        "count",
+        "abs",
+        "min",
+        "max",
+        "true",
+        "false",
+        " ",
+        "=",
+        "=>",
+        ".",
+        "__import__",
+        "lambda",
+        ":",
+        '"',
+        "9" * 20,
+        "\n",
+    ]
 )
 
 

@@ -6,7 +6,6 @@ import os
 import pathlib
 
 import pytest
-
 from _guards import no_hang
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -69,8 +68,12 @@ def test_example_scenario() -> None:
     assert s.party("west").demands[1].text == "aid_bn >= 10\n  or minerals_deal\n"
     assert len(s.packages) == 4
     assert s.package("open_aid").values == {"ceasefire": "energy", "minerals_deal": True}
-    assert s.package("energy_truce").values == {"ceasefire": "energy", "nato": "neutral", "minerals_deal": True,
-                                                "aid_bn": 15}
+    assert s.package("energy_truce").values == {
+        "ceasefire": "energy",
+        "nato": "neutral",
+        "minerals_deal": True,
+        "aid_bn": 15,
+    }
     assert [v.name for v in s.variants] == ["east_softens"]
     assert s.variants[0].drop == ("east.no_full",)
     assert [r.ref for r in s.variants[0].add] == ["east.neutral"]
@@ -92,8 +95,12 @@ def test_forms_of_source(tmp_path: pathlib.Path) -> None:
 def test_yaml11_traps_are_options_as_written() -> None:
     s = load_scenario(BASE + "packages:\n  p: {terms: {nato: no}}\n")
     assert s.package("p").values == {"nato": "no"}
-    s = load_scenario(BASE.replace("[member, neutral, 'no']", "[no, on, '010', 010x, 1:20]")
-                      .replace("no_full: {rule", "no_full_: {rule") + "packages:\n  p: {terms: {nato: 1:20}}\n")
+    s = load_scenario(
+        BASE.replace("[member, neutral, 'no']", "[no, on, '010', 010x, 1:20]").replace(
+            "no_full: {rule", "no_full_: {rule"
+        )
+        + "packages:\n  p: {terms: {nato: 1:20}}\n"
+    )
     assert s.term("nato").domain.options == ("no", "on", "010", "010x", "1:20")
     assert s.package("p").values == {"nato": "1:20"}
 
@@ -175,7 +182,7 @@ def test_bad_weight(weight: str) -> None:
 
 def test_weight_on_a_red_line_is_unknown() -> None:
     with pytest.raises(ScenarioError) as info:
-        load_scenario(BASE.replace("quote: \"no full ceasefire\"}", "quote: \"no full ceasefire\", weight: 2}"))
+        load_scenario(BASE.replace('quote: "no full ceasefire"}', 'quote: "no full ceasefire", weight: 2}'))
     (d,) = info.value.diagnostics
     assert d.code == "DC107" and "concession_cost" in (d.hint or "")
 
@@ -264,14 +271,14 @@ def rule_problem(rule_yaml: str) -> tuple[str, int, int, int | None, int | None]
 @pytest.mark.parametrize(
     ("rule_yaml", "line", "column"),
     [
-        ('aid > 1 or sanction\n', 22, 26),
-        ('aid > 1\n          or  sanction\n', 23, 15),
+        ("aid > 1 or sanction\n", 22, 26),
+        ("aid > 1\n          or  sanction\n", 23, 15),
         ("'aid > 1 or ''x'' != sanction'\n", 22, 36),
         ('"aid > 1 or\\t sanction"\n', 22, 29),
         ('"aid > 1 \\\n    or\n\n   sanction"\n', 25, 4),
-        ('|\n          aid > 1\n            or sanction\n', 24, 16),
-        ('>-\n          aid > 1\n\n          or sanction\n', 25, 14),
-        ('|2+\n           aid > 1 or sanction\n\n', 23, 23),
+        ("|\n          aid > 1\n            or sanction\n", 24, 16),
+        (">-\n          aid > 1\n\n          or sanction\n", 25, 14),
+        ("|2+\n           aid > 1 or sanction\n\n", 23, 23),
     ],
 )
 def test_rule_problem_positions(rule_yaml: str, line: int, column: int) -> None:
@@ -301,7 +308,9 @@ def test_rule_must_be_a_string() -> None:
 
 def test_variants() -> None:
     pytest.importorskip("dealcheck.rules.checker", reason="the rule checker has not landed yet")
-    good = BASE + """\
+    good = (
+        BASE
+        + """\
 variants:
   soft:
     description: d
@@ -311,14 +320,15 @@ variants:
     add:
       west: {demands: {more: {rule: aid >= 10, assumption: z}}}
 """
+    )
     s = load_scenario(good)
     (v,) = s.variants
     assert v.drop == ("west.truce",)
-    assert [(r.ref, r.kind, r.weight, r.text) for r in v.replace] == [("east.low_aid", RuleKind.DEMAND, 3,
-                                                                      "aid <= 30")]
+    assert [(r.ref, r.kind, r.weight, r.text) for r in v.replace] == [("east.low_aid", RuleKind.DEMAND, 3, "aid <= 30")]
     assert [r.ref for r in v.add] == ["west.more"]
     bad = good.replace("drop: [west.truce]", "drop: [west.truc, nobody.x]").replace(
-        "west: {demands: {more", "west: {demands: {truce")
+        "west: {demands: {more", "west: {demands: {truce"
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(bad)
     got = [(d.code, d.line, d.column, d.hint) for d in info.value.diagnostics]
@@ -335,17 +345,29 @@ EXPECT_BASE = BASE + "packages:\n  p: {terms: {ceasefire: full}}\nvariants:\n  v
 
 
 def test_expectations() -> None:
-    s = load_scenario(EXPECT_BASE + """\
+    s = load_scenario(
+        EXPECT_BASE
+        + """\
   - {package: p, deal: false, breaks: [east.no_full], acceptable_to: [west], not_acceptable_to: [east]}
   - {set: {ceasefire: energy, minerals: true}, deal_possible: true, forced: {aid: 3}, meets: [east.low_aid]}
   - {deals: ">= 1", description: some deal}
   - {variant: v, deals: 0, keeps: [east.no_full]}
-""")
+"""
+    )
     assert [e.data for e in s.expectations] == [
-        {"package": "p", "deal": False, "breaks": ["east.no_full"], "acceptable_to": ["west"],
-         "not_acceptable_to": ["east"]},
-        {"set": {"ceasefire": "energy", "minerals": True}, "deal_possible": True, "meets": ["east.low_aid"],
-         "forced": {"aid": 3}},
+        {
+            "package": "p",
+            "deal": False,
+            "breaks": ["east.no_full"],
+            "acceptable_to": ["west"],
+            "not_acceptable_to": ["east"],
+        },
+        {
+            "set": {"ceasefire": "energy", "minerals": True},
+            "deal_possible": True,
+            "meets": ["east.low_aid"],
+            "forced": {"aid": 3},
+        },
         {"description": "some deal", "deals": ">= 1"},
         {"variant": "v", "keeps": ["east.no_full"], "deals": 0},
     ]
@@ -394,8 +416,14 @@ packages:
   k: {}
 """
     assert problems(text) == [
-        ("DC107", 3, 1), ("DC308", 5, 10), ("DC309", 6, 14), ("DC311", 11, 7), ("DC107", 11, 20),
-        ("DC403", 13, 18), ("DC401", 13, 25), ("DC105", 14, 3),
+        ("DC107", 3, 1),
+        ("DC308", 5, 10),
+        ("DC309", 6, 14),
+        ("DC311", 11, 7),
+        ("DC107", 11, 20),
+        ("DC403", 13, 18),
+        ("DC401", 13, 25),
+        ("DC105", 14, 3),
     ]
 
 
@@ -427,11 +455,42 @@ def test_fuzz_mutated_scenario(data: st.DataObject) -> None:
         at = data.draw(st.integers(0, len(text)))
         match data.draw(st.sampled_from(["delete", "insert", "duplicate"])):
             case "delete":
-                text = text[:at] + text[at + data.draw(st.integers(1, 20)):]
+                text = text[:at] + text[at + data.draw(st.integers(1, 20)) :]
             case "insert":
-                text = text[:at] + data.draw(st.sampled_from(
-                    [":", "-", "[", "]", "{", "}", "'", '"', "&a ", "*a", "!!str ", "\t", "\n", " ", "|", ">", "#",
-                     "x", "1", "no", "\\", "---\n", "? ", ", "])) + text[at:]
+                text = (
+                    text[:at]
+                    + data.draw(
+                        st.sampled_from(
+                            [
+                                ":",
+                                "-",
+                                "[",
+                                "]",
+                                "{",
+                                "}",
+                                "'",
+                                '"',
+                                "&a ",
+                                "*a",
+                                "!!str ",
+                                "\t",
+                                "\n",
+                                " ",
+                                "|",
+                                ">",
+                                "#",
+                                "x",
+                                "1",
+                                "no",
+                                "\\",
+                                "---\n",
+                                "? ",
+                                ", ",
+                            ]
+                        )
+                    )
+                    + text[at:]
+                )
             case _:
                 j = data.draw(st.integers(at, min(len(text), at + 80)))
                 text = text[:j] + text[at:j] + text[j:]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-
 import pytest
-
 from _guards import no_hang
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,55 +12,54 @@ from dealcheck.rules import syntax as s
 from dealcheck.rules.parser import MAX_DEPTH, MAX_INT, MAX_RULE_LENGTH, parse_rule
 from dealcheck.rules.syntax import ArithOp, CmpOp, Connective, Func
 
-
 _W = TextRange(0, 0)  # positions are metadata: nodes compare equal whatever their ranges
 
 
-def Name(n):  # noqa: N802 - reads like the node it builds
+def Name(n):
     return s.Name(n, _W)
 
 
-def Str(v):  # noqa: N802
+def Str(v):
     return s.StrLit(v, _W)
 
 
-def Int(v):  # noqa: N802
+def Int(v):
     return s.IntLit(v, _W)
 
 
-def Bool(v):  # noqa: N802
+def Bool(v):
     return s.BoolLit(v, _W)
 
 
-def Cmp(op, a, b):  # noqa: N802
+def Cmp(op, a, b):
     return s.Compare(op, a, b, _W)
 
 
-def In(x, items, negated=False):  # noqa: N802
+def In(x, items, negated=False):
     return s.InList(x, tuple(items), negated, _W)
 
 
-def Not(x):  # noqa: N802
+def Not(x):
     return s.Not(x, _W)
 
 
-def Neg(x):  # noqa: N802
+def Neg(x):
     return s.Neg(x, _W)
 
 
-def Logic(op, xs):  # noqa: N802
+def Logic(op, xs):
     return s.Logic(op, tuple(xs), _W)
 
 
-def Implies(a, b):  # noqa: N802
+def Implies(a, b):
     return s.Implies(a, b, _W)
 
 
-def Ar(op, a, b):  # noqa: N802
+def Ar(op, a, b):
     return s.BinArith(op, a, b, _W)
 
 
-def Call(f, xs):  # noqa: N802
+def Call(f, xs):
     return s.Call(f, tuple(xs), _W)
 
 
@@ -151,13 +148,11 @@ def test_parentheses_widen_the_range_and_change_grouping() -> None:
 
 
 def test_in_lists() -> None:
-    t = tree('nato in ["neutral", \'open_door\',]')
+    t = tree("nato in [\"neutral\", 'open_door',]")
     assert t == In(Name("nato"), (Str("neutral"), Str("open_door")), False)
     assert t.where == TextRange(0, 33)
     t = tree("aid not in [1, -2, 3 + 4]")
-    assert t == In(
-        Name("aid"), (Int(1), Neg(Int(2)), Ar(ArithOp.ADD, Int(3), Int(4))), True
-    )
+    assert t == In(Name("aid"), (Int(1), Neg(Int(2)), Ar(ArithOp.ADD, Int(3), Int(4))), True)
     assert tree("x in []") == In(Name("x"), (), False)
     assert tree("not x in [1]") == Not(In(Name("x"), (Int(1),), False))
 

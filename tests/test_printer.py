@@ -96,7 +96,9 @@ def _option_conditions() -> st.SearchStrategy[ir.BoolExpr]:
         )
 
     same_options = st.builds(
-        ir.Compare, st.sampled_from([CmpOp.EQ, CmpOp.NE]), st.sampled_from([ir.Var(NATO), ir.Var(ALLIANCE)]),
+        ir.Compare,
+        st.sampled_from([CmpOp.EQ, CmpOp.NE]),
+        st.sampled_from([ir.Var(NATO), ir.Var(ALLIANCE)]),
         st.sampled_from([ir.Var(NATO), ir.Var(ALLIANCE)]),
     )
     return st.one_of(*(for_term(i) for i in OPTION_TERMS), same_options)
@@ -113,8 +115,9 @@ def _extend_ints(inner: st.SearchStrategy[ir.IntExpr]) -> st.SearchStrategy[ir.I
         st.builds(ir.Arith, st.just(ArithOp.MUL), inner, _consts),
         st.builds(ir.Arith, st.just(ArithOp.MUL), _consts, inner),
         st.builds(ir.Abs, inner),
-        st.builds(lambda is_max, x, rest: ir.MinMax(is_max, (x, *rest)), st.booleans(), inner,
-                  st.lists(any_int, max_size=2)),
+        st.builds(
+            lambda is_max, x, rest: ir.MinMax(is_max, (x, *rest)), st.booleans(), inner, st.lists(any_int, max_size=2)
+        ),
     )
 
 
@@ -141,10 +144,13 @@ def _extend_conditions(inner: st.SearchStrategy[ir.BoolExpr]) -> st.SearchStrate
         st.builds(ir.Implies, inner, inner),
         st.builds(  # conditions compared with each other, as the checker lowers them
             lambda op, a, b: ir.Compare(op, ir.Count((a,)), ir.Count((b,))),
-            st.sampled_from([CmpOp.EQ, CmpOp.NE]), inner, inner,
+            st.sampled_from([CmpOp.EQ, CmpOp.NE]),
+            inner,
+            inner,
         ),
-        st.builds(lambda cs, k: ir.Compare(CmpOp.GE, ir.Count(tuple(cs)), k),
-                  st.lists(inner, min_size=1, max_size=3), _consts),
+        st.builds(
+            lambda cs, k: ir.Compare(CmpOp.GE, ir.Count(tuple(cs)), k), st.lists(inner, min_size=1, max_size=3), _consts
+        ),
     )
 
 
@@ -184,6 +190,6 @@ def test_printed_text_has_no_needless_parentheses(expr: ir.BoolExpr) -> None:
                 pairs.append((start, i))
         i += 1
     for start, end in pairs:
-        dropped = text[:start] + " " + text[start + 1:end] + " " + text[end + 1:]
+        dropped = text[:start] + " " + text[start + 1 : end] + " " + text[end + 1 :]
         again, problems = compile_rule(dropped, TERMS)
         assert problems or again != expr, (text, dropped)

@@ -43,7 +43,7 @@ def test_failure_is_file_line_and_reason_without_traceback(pytester: pytest.Pyte
     result.stdout.fnmatch_lines(
         [
             "*toy.deal.yaml:20: full: deal",
-            "expected package full to be a deal, but it breaks russia.no_full (ceasefire != \"full\") with ceasefire=full.",
+            'expected package full to be a deal, but it breaks russia.no_full (ceasefire != "full") with ceasefire=full.',
         ]
     )
     assert "Traceback" not in out and "pytest_plugin.py" not in out and "raise " not in out

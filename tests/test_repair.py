@@ -34,7 +34,9 @@ def total_score(scenario: Scenario, deal: tuple[int, ...]) -> Fraction:
     return out
 
 
-def reference(scenario: Scenario, codes: tuple[int | None, ...], keep: set[int], top: int) -> list[tuple[int, tuple[int, ...]]]:
+def reference(
+    scenario: Scenario, codes: tuple[int | None, ...], keep: set[int], top: int
+) -> list[tuple[int, tuple[int, ...]]]:
     """(distance, deal) of the top suggestions: group deals by the proposal's terms, best filling, documented order."""
     red = [r.expr for r in scenario.red_lines()]
     domains = [range(codes[t.index], codes[t.index] + 1) if t.index in keep else t.domain.codes for t in scenario.terms]
@@ -43,7 +45,9 @@ def reference(scenario: Scenario, codes: tuple[int | None, ...], keep: set[int],
         if not all(evaluate(e, deal) for e in red):
             continue
         key = tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))
-        distance = sum(t.change_cost for t, c, d in zip(scenario.terms, codes, deal, strict=True) if c is not None and c != d)
+        distance = sum(
+            t.change_cost for t, c, d in zip(scenario.terms, codes, deal, strict=True) if c is not None and c != d
+        )
         best = groups.get(key)
         candidate = (distance, -total_score(scenario, deal), deal)
         if best is None or candidate < best:
@@ -56,7 +60,9 @@ def reference(scenario: Scenario, codes: tuple[int | None, ...], keep: set[int],
 def proposals(draw: st.DrawFn) -> tuple[Scenario, tuple[int | None, ...], set[int], int]:
     scenario = draw(strategies.scenarios(max_terms=4, max_parties=3, max_rules=2))
     # Per-term change costs, so the distance is weighted.
-    scenario = attrs.evolve(scenario, terms=tuple(attrs.evolve(t, change_cost=draw(st.integers(1, 3))) for t in scenario.terms))
+    scenario = attrs.evolve(
+        scenario, terms=tuple(attrs.evolve(t, change_cost=draw(st.integers(1, 3))) for t in scenario.terms)
+    )
     codes = draw(strategies.codes(scenario, partial=True))
     keep = {i for i, c in enumerate(codes) if c is not None and draw(st.booleans())} if draw(st.booleans()) else set()
     return scenario, codes, keep, draw(st.integers(1, 4))
@@ -64,7 +70,9 @@ def proposals(draw: st.DrawFn) -> tuple[Scenario, tuple[int | None, ...], set[in
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(proposals())
-def test_suggestions_are_the_nearest_deals_in_order(case: tuple[Scenario, tuple[int | None, ...], set[int], int]) -> None:
+def test_suggestions_are_the_nearest_deals_in_order(
+    case: tuple[Scenario, tuple[int | None, ...], set[int], int],
+) -> None:
     scenario, codes, keep, top = case
     want = reference(scenario, codes, keep, top)
     values = scenario.decode(codes)
@@ -77,7 +85,9 @@ def test_suggestions_are_the_nearest_deals_in_order(case: tuple[Scenario, tuple[
             deal = tuple(scenario.encode(s.values))
             assert all(evaluate(x.expr, deal) for x in scenario.red_lines())
             assert s.distance == sum(c.cost for c in s.changes)
-            assert {c.term for c in s.filled} == {t.name for t, c in zip(scenario.terms, codes, strict=True) if c is None}
+            assert {c.term for c in s.filled} == {
+                t.name for t, c in zip(scenario.terms, codes, strict=True) if c is None
+            }
             assert not {c.term for c in s.changes} & set(keep_names)
         assert r.exit_code == EXIT_OK
 
@@ -134,7 +144,21 @@ def test_cli_json_and_exit_codes() -> None:
     from dealcheck.cli import cli
 
     runner = CliRunner()
-    result = runner.invoke(cli, ["repair", str(BUNDLED), "-p", "european_peacekeepers", "--set", "ceasefire=full", "--format", "json", "--top", "1"])
+    result = runner.invoke(
+        cli,
+        [
+            "repair",
+            str(BUNDLED),
+            "-p",
+            "european_peacekeepers",
+            "--set",
+            "ceasefire=full",
+            "--format",
+            "json",
+            "--top",
+            "1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["schema"] == "dealcheck.repair/1"

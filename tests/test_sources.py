@@ -9,7 +9,6 @@ from pathlib import Path
 
 import attrs
 import pytest
-
 from _guards import no_hang
 from hypothesis import given
 from hypothesis import strategies as st
@@ -71,7 +70,10 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_normalise_maps_typography_to_ascii_and_collapses_whitespace() -> None:
-    assert normalise("Trump\u2019s \u201cwild\u00a0card\u201d \u2013 so\n\tfar\u2026") == "Trump's \"wild card\" - so far..."
+    assert (
+        normalise("Trump\u2019s \u201cwild\u00a0card\u201d \u2013 so\n\tfar\u2026")
+        == 'Trump\'s "wild card" - so far...'
+    )
     assert normalise("  a \u2018b\u2019  ") == "a 'b'"
     assert normalise("soft\u00adhyphen") == "softhyphen"
 

@@ -9,7 +9,9 @@ import sys
 def _loaded(code: str, modules: tuple[str, ...]) -> list[str]:
     out = subprocess.run(
         [sys.executable, "-c", code + f"\nimport sys; print(','.join(m for m in {modules!r} if m in sys.modules))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     return [m for m in out.split(",") if m]
 

@@ -22,7 +22,7 @@ from dealcheck import load_scenario
 from dealcheck.model import Party, Rule, RuleKind, Scenario
 from dealcheck.rules.checker import compile_rule
 from dealcheck.rules.evaluator import evaluate
-from dealcheck.rules.ir import CmpOp, Compare, Const, IsTrue, Logic, Connective, Not, Truth, Var
+from dealcheck.rules.ir import CmpOp, Compare, Connective, Const, IsTrue, Logic, Not, Truth, Var
 from dealcheck.rules.printer import format_expr
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
 from dealcheck.testing.strategies import codes, deals, domains, packages, rules, scenarios, terms
@@ -50,7 +50,11 @@ def _yaml(scenario: Scenario) -> str:
         for key, group in (("red_lines", p.red_lines), ("demands", p.demands)):
             if group:
                 spec[key] = {
-                    r.id: {"rule": r.text, "assumption": r.assumption, **({"weight": r.weight} if key == "demands" else {})}
+                    r.id: {
+                        "rule": r.text,
+                        "assumption": r.assumption,
+                        **({"weight": r.weight} if key == "demands" else {}),
+                    }
                     for r in group
                 }
         parties[p.id] = spec
@@ -110,7 +114,11 @@ def test_generated_scenarios_load_back_from_a_file_unchanged(scenario):
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_size_controls_bound_what_is_drawn(data):
-    max_terms, max_parties, max_rules = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 4)), data.draw(st.integers(0, 3))
+    max_terms, max_parties, max_rules = (
+        data.draw(st.integers(1, 5)),
+        data.draw(st.integers(1, 4)),
+        data.draw(st.integers(0, 3)),
+    )
     max_options, max_int_width = data.draw(st.integers(2, 5)), data.draw(st.integers(1, 6))
     kinds = data.draw(st.sampled_from(["o", "b", "i", "obi", "oi"]))
     low = data.draw(st.integers(0, 2))
@@ -203,7 +211,14 @@ def _toy() -> Scenario:
     c = Term("c", 2, BoolDomain())
     red = (
         Rule("p", "r0", RuleKind.RED_LINE, 'a >= "y"', Compare(CmpOp.GE, Var(0), Const(1)), assumption="toy"),
-        Rule("p", "r1", RuleKind.RED_LINE, "c or b >= 3", Logic(Connective.OR, (IsTrue(2), Compare(CmpOp.GE, Var(1), Const(3)))), assumption="toy"),
+        Rule(
+            "p",
+            "r1",
+            RuleKind.RED_LINE,
+            "c or b >= 3",
+            Logic(Connective.OR, (IsTrue(2), Compare(CmpOp.GE, Var(1), Const(3)))),
+            assumption="toy",
+        ),
     )
     return Scenario("toy", (a, b, c), (Party("p", "P", red_lines=red),))
 
@@ -214,7 +229,9 @@ def test_deals_shrink_to_the_smallest_deal_and_every_deal_can_be_drawn():
     assert find(deals(s), lambda d: True) == s.decode(reference[0]) == {"a": "y", "b": 0, "c": True}
     # each deal is drawn for the predicate "is this deal": nothing in the strategy hides part of the deal space
     for target in reference:
-        assert find(deals(s), lambda d, t=target: s.encode(d) == t, settings=settings(max_examples=2000)) == s.decode(target)
+        assert find(deals(s), lambda d, t=target: s.encode(d) == t, settings=settings(max_examples=2000)) == s.decode(
+            target
+        )
     # a failing property shrinks to the smallest deal that fails it
     assert find(deals(s), lambda d: not d["c"]) == {"a": "y", "b": 3, "c": False}
     assert find(deals(s, within={"c": False}), lambda d: True) == {"a": "y", "b": 3, "c": False}
@@ -254,10 +271,13 @@ def test_deals_on_a_scenario_too_large_to_list():
     n = 40
     ts = tuple(Term(f"t{i}", i, IntDomain(0, 4)) for i in range(n))
     chain = tuple(
-        Rule("p", f"r{i}", RuleKind.RED_LINE, f"t{i} < t{i + 1}", Compare(CmpOp.LT, Var(i), Var(i + 1)), assumption="toy")
+        Rule(
+            "p", f"r{i}", RuleKind.RED_LINE, f"t{i} < t{i + 1}", Compare(CmpOp.LT, Var(i), Var(i + 1)), assumption="toy"
+        )
         for i in range(0, n - 1, 2)
     )
     s = Scenario("large", ts, (Party("p", "P", red_lines=chain),))
+
     # Draws only, no shrinking: shrinking is a CP-SAT solve per step, which on 40 terms adds up to minutes. That
     # draws shrink to the smallest deal is shown on small scenarios above.
     @settings(max_examples=5, deadline=None, database=None, phases=[Phase.generate])

@@ -14,9 +14,7 @@ def test_all_is_the_public_surface() -> None:
     public = {
         name
         for name, value in vars(strategies).items()
-        if not name.startswith("_")
-        and callable(value)
-        and getattr(value, "__module__", None) == strategies.__name__
+        if not name.startswith("_") and callable(value) and getattr(value, "__module__", None) == strategies.__name__
     }
     assert set(strategies.__all__) == public
     assert list(strategies.__all__) == sorted(strategies.__all__)

@@ -94,7 +94,7 @@ def test_bad_columns_are_usage_errors() -> None:
     s = toy()
     with pytest.raises(UsageError, match="missing: aid"):
         s.check_many({"ceasefire": ["none"], "minerals": [True]})
-    with pytest.raises(UsageError, match="unknown term .ceasfire."):
+    with pytest.raises(UsageError, match=r"unknown term .ceasfire."):
         s.check_many({"ceasefire": ["none"], "minerals": [True], "aid": [1], "ceasfire": ["none"]})
     with pytest.raises(UsageError, match="'partial' is not an option of ceasefire"):
         s.check_many({"ceasefire": ["none", "partial"], "minerals": [True, False], "aid": [1, 2]})
@@ -126,8 +126,11 @@ def test_wide_integers_use_int64() -> None:
     from dealcheck.rules.terms import IntDomain
 
     rule = Compare(CmpOp.GE, Arith(ArithOp.MUL, Var(0), Const(2)), Const(60000))
-    s = Scenario("Wide", (Term("aid", 0, IntDomain(0, 50000)),),
-                 (Party("p", "P", red_lines=(Rule("p", "r", RuleKind.RED_LINE, "aid * 2 >= 60000", rule, assumption="x"),)),))
+    s = Scenario(
+        "Wide",
+        (Term("aid", 0, IntDomain(0, 50000)),),
+        (Party("p", "P", red_lines=(Rule("p", "r", RuleKind.RED_LINE, "aid * 2 >= 60000", rule, assumption="x"),)),),
+    )
     aid = np.array([0, 29999, 30000, 50000])
     assert s.check_many({"aid": aid}).deal.tolist() == [False, False, True, True]
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-
 import pytest
-
 from _guards import no_hang
 from hypothesis import given, settings
 from hypothesis import strategies as st

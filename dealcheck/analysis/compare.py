@@ -113,7 +113,9 @@ def compare(
         scenario.variant(name)  # an unknown name is a usage error before any work is done
     chosen = scenario.packages if packages is None else tuple(scenario.package(n) for n in packages)
     if not chosen and not names and packages is None and not scenario.variants:
-        raise UsageError("the scenario has no variants and no packages to compare", "add variants: or packages: to the file")
+        raise UsageError(
+            "the scenario has no variants and no packages to compare", "add variants: or packages: to the file"
+        )
     deadline = Deadline(time_limit)
     columns = []
     for name in [None, *names]:
@@ -129,7 +131,9 @@ def compare(
     return CompareReport(scenario.title, scenario.path, engine, tuple(p.id for p in chosen), tuple(columns))
 
 
-def _verdict(scenario: Scenario, package: str, codes: tuple[int | None, ...], engine: str, deadline: Deadline) -> Verdict:
+def _verdict(
+    scenario: Scenario, package: str, codes: tuple[int | None, ...], engine: str, deadline: Deadline
+) -> Verdict:
     """The verdict alone, with one solve at most: the full check (:func:`dealcheck.engine.check_package`) also settles
     every rule and demand, which a table of verdicts does not show."""
     bounds = tuple((t.domain.codes.start, t.domain.codes.stop - 1) for t in scenario.terms)

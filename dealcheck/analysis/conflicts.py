@@ -63,9 +63,9 @@ __all__ = [
     "Conflict",
     "ConflictReport",
     "ConflictRule",
+    "cheapest_concession",
     "conflict_sets",
     "correction_sets",
-    "cheapest_concession",
     "fewest_concessions",
     "find_conflicts",
     "minimal_conflict",
@@ -230,13 +230,19 @@ class SolverDisagreement(RuntimeError):
 
 
 class _Selectors:
-    """"Can these red lines hold together?", answered by solves under assumptions on one CP-SAT model.
+    """ "Can these red lines hold together?", answered by solves under assumptions on one CP-SAT model.
 
     ``check(subset)`` returns ``(True, solution)`` or ``(False, core)``, the core a subset of ``subset`` that is
     infeasible (not necessarily minimal). Solutions are checked by the compiled rules before they are believed.
     """
 
-    def __init__(self, domains: Sequence[range], exprs: Sequence[BoolExpr], fixed: Sequence[int | None] | None, deadline: Deadline) -> None:
+    def __init__(
+        self,
+        domains: Sequence[range],
+        exprs: Sequence[BoolExpr],
+        fixed: Sequence[int | None] | None,
+        deadline: Deadline,
+    ) -> None:
         from dealcheck.solver.compiled import compile_rules
         from dealcheck.solver.cpsat import CpsatModel
 
@@ -378,6 +384,7 @@ def quickxplain(sel: _Selectors, core: Iterable[int]) -> tuple[int, ...]:
 
     Kept as the alternative to deletion (:func:`_shrink`); both give a minimal conflict, often a different one.
     """
+
     def feasible(members: Sequence[int]) -> bool:
         return sel.check(members)[0]
 
@@ -430,7 +437,9 @@ def _ordered(sets: Iterable[Iterable[int]]) -> list[tuple[int, ...]]:
     return sorted((tuple(sorted(s)) for s in sets), key=lambda s: (len(s), s))
 
 
-def _marco(sel: _Selectors, limit: int | None, shrink: Callable[[_Selectors, Iterable[int]], tuple[int, ...]]) -> tuple[list[tuple[int, ...]], bool]:
+def _marco(
+    sel: _Selectors, limit: int | None, shrink: Callable[[_Selectors, Iterable[int]], tuple[int, ...]]
+) -> tuple[list[tuple[int, ...]], bool]:
     """Verified minimal conflicts, at most ``limit``, and whether they are all of them."""
     from ortools.sat.python import cp_model
 
@@ -687,7 +696,9 @@ def _scope(scenario: Scenario, parties: Sequence[str] | None, package: Mapping[s
 
 
 def _selectors(scenario: Scenario, scope: _Scope, deadline: Deadline) -> _Selectors:
-    return _Selectors(tuple(t.domain.codes for t in scenario.terms), tuple(r.expr for r in scope.rules), scope.fixed, deadline)
+    return _Selectors(
+        tuple(t.domain.codes for t in scenario.terms), tuple(r.expr for r in scope.rules), scope.fixed, deadline
+    )
 
 
 def find_conflicts(
@@ -896,7 +907,9 @@ def fewest_concessions(
         found, complete = [], False
     rules = [ConflictRule.of(r, scope.names[r.party]) for r in scope.rules]
     found = sorted(found, key=lambda f: (sum(costs[i] for i in f[0]), len(f[0]), f[0]))
-    return tuple(Concession(tuple(rules[i] for i in s), sum(costs[i] for i in s), scenario.decode(deal)) for s, deal in found), complete
+    return tuple(
+        Concession(tuple(rules[i] for i in s), sum(costs[i] for i in s), scenario.decode(deal)) for s, deal in found
+    ), complete
 
 
 def cheapest_concession(

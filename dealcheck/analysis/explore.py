@@ -51,7 +51,20 @@ from dealcheck.analysis.search import LimitReached, Search, balanced_sum, differ
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Party, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK
-from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Connective, Const, IntExpr, Logic, MinMax, Truth, Var
+from dealcheck.rules.ir import (
+    Arith,
+    ArithOp,
+    BoolExpr,
+    CmpOp,
+    Compare,
+    Connective,
+    Const,
+    IntExpr,
+    Logic,
+    MinMax,
+    Truth,
+    Var,
+)
 from dealcheck.rules.terms import Term, Value
 from dealcheck.solver.base import ENGINES, Deadline, Problem, get_engine
 
@@ -255,7 +268,9 @@ class Scorer:
 
     def not_weakly_dominated(self, vector: Sequence[int]) -> BoolExpr:
         """Some weighted party gets more than in ``vector``."""
-        better = tuple(Compare(CmpOp.GT, self.met_exprs[p.id], Const(m)) for p, m in zip(self.weighted, vector, strict=True))
+        better = tuple(
+            Compare(CmpOp.GT, self.met_exprs[p.id], Const(m)) for p, m in zip(self.weighted, vector, strict=True)
+        )
         return Logic(Connective.OR, better) if better else Truth(False)
 
 
@@ -397,7 +412,9 @@ def explore(
             pareto_complete = False
             notes.append(f"the time limit stopped the Pareto frontier after {len(pareto)} points")
     if not pareto_complete and not deadline.expired():
-        notes.append(f"the frontier has more points than the limit of {pareto_limit}; the first {len(pareto)} are shown")
+        notes.append(
+            f"the frontier has more points than the limit of {pareto_limit}; the first {len(pareto)} are shown"
+        )
     return ExploreReport(
         scenario=scenario.title,
         path=scenario.path,
@@ -493,10 +510,14 @@ def _count_exactly(problem: Problem) -> tuple[int, list[dict[int, int]]]:
     return counting.count_solutions(problem.domains, problem.constraints, fixed), per_value
 
 
-def _list_deals(engine: str, problem: Problem, limit: int | None, deadline: Deadline) -> tuple[list[tuple[int, ...]], bool]:
+def _list_deals(
+    engine: str, problem: Problem, limit: int | None, deadline: Deadline
+) -> tuple[list[tuple[int, ...]], bool]:
     """Up to ``limit`` deals, and whether that is every deal."""
     listed = list(
-        get_engine(engine).iterate_solutions(problem, limit=None if limit is None else limit + 1, time_limit=deadline.remaining())
+        get_engine(engine).iterate_solutions(
+            problem, limit=None if limit is None else limit + 1, time_limit=deadline.remaining()
+        )
     )
     if limit is not None and len(listed) > limit:
         return listed[:limit], False
@@ -547,7 +568,9 @@ def _scored(scenario: Scenario, scorer: Scorer, deal: tuple[int, ...], with_obje
     return ScoredDeal(scenario.decode(deal), scores, scorer.value(scores) if with_objective else None)
 
 
-def _best_from_list(listed: Sequence[tuple[int, ...]], scorer: Scorer, top: int, scenario: Scenario) -> list[ScoredDeal]:
+def _best_from_list(
+    listed: Sequence[tuple[int, ...]], scorer: Scorer, top: int, scenario: Scenario
+) -> list[ScoredDeal]:
     def key(deal: tuple[int, ...]) -> tuple[Fraction, Fraction, tuple[int, ...]]:
         scores = scorer.scores(deal)
         total = sum((x.score for x in scores), Fraction(0)) if scorer.objective != "total" else Fraction(0)
@@ -624,4 +647,3 @@ def _pareto_by_search(
         outside.append(scorer.not_weakly_dominated(scorer.vector(deal)))
         if not scorer.weighted:
             return found, True  # every deal gives every party 1: one point
-

@@ -167,8 +167,11 @@ def repair(
     broken = tuple(r.ref for r in scenario.red_lines() if evaluate(r.expr, codes, bounds) is False)
     problem = Problem.from_scenario(scenario, fixed=fixed)
     distance = weighted_count(
-        [(t.change_cost, Compare(CmpOp.NE, Var(t.index), Const(c))) for t, c in zip(scenario.terms, codes, strict=True)
-         if c is not None and fixed[t.index] is None]
+        [
+            (t.change_cost, Compare(CmpOp.NE, Var(t.index), Const(c)))
+            for t, c in zip(scenario.terms, codes, strict=True)
+            if c is not None and fixed[t.index] is None
+        ]
     )
     nearness = Arith(ArithOp.SUB, Const(0), distance)  # the search maximises
     total = Scorer(scenario.parties, "total").total_expr()

@@ -22,7 +22,21 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from dealcheck.rules.evaluator import bounds, evaluate_int
-from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Connective, Const, Count, IntExpr, Logic, Not, Truth, Var
+from dealcheck.rules.ir import (
+    Arith,
+    ArithOp,
+    BoolExpr,
+    CmpOp,
+    Compare,
+    Connective,
+    Const,
+    Count,
+    IntExpr,
+    Logic,
+    Not,
+    Truth,
+    Var,
+)
 from dealcheck.solver.base import Deadline, Problem, SolveResult, SolveStatus, get_engine
 
 if TYPE_CHECKING:
@@ -168,7 +182,7 @@ class Search:
         assert merged is not None  # _cpsat_model returned a model
         open_ = [i for i, c in enumerate(merged) if c is None and m.bounds[i][0] < m.bounds[i][1]]
 
-        def descend(assumptions: Sequence[Literal]) -> tuple[int, ...] | None | bool:
+        def descend(assumptions: Sequence[Literal]) -> tuple[int, ...] | bool | None:
             result = m.solve(
                 assumptions=assumptions,
                 time_limit=self.deadline.remaining(),

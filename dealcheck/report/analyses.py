@@ -88,7 +88,10 @@ def _zone_text(z: TermZone, width: int, color: bool) -> str:
     elif not z.options:
         body = style("in no deal", "bad", color)
     else:
-        shown = [format_value(v) + (f" {n}" if z.deals is not None else "") for v, n in zip(z.options, z.deals or [None] * len(z.options), strict=True)]
+        shown = [
+            format_value(v) + (f" {n}" if z.deals is not None else "")
+            for v, n in zip(z.options, z.deals or [None] * len(z.options), strict=True)
+        ]
         body = (style("FORCED ", "open", color) if z.forced else "") + ", ".join(shown)
     if z.excluded and not z.given:
         body += style(f"   never: {', '.join(format_value(v) for v in z.excluded)}", "dim", color)
@@ -103,7 +106,9 @@ def _scores_text(scores: Sequence[PartyScore]) -> str:
 def _(r: ExploreReport, *, color: bool = False) -> str:
     lines = [style(_head(r.scenario, r.path, r.variant), "head", color)]
     verdict = style("ZONE OF AGREEMENT", "good", color) if r.deals else style("NO DEAL", "bad", color)
-    lines.append(f"{verdict}: {_count_words(r)}" + ("" if r.exact else style(" (a limit stopped the count)", "open", color)))
+    lines.append(
+        f"{verdict}: {_count_words(r)}" + ("" if r.exact else style(" (a limit stopped the count)", "open", color))
+    )
     lines += _scope_lines(r)
     if r.exact and r.deals == 0:
         what = "completion of the given terms" if r.given else "package"
@@ -124,8 +129,11 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
             lines.append(f"     {format_values(d.values)}")
         if not r.best_complete:
             lines.append(style(f"  (incomplete: {len(r.best)} of {r.top} found before the time limit)", "open", color))
-    lines += ["", f"Pareto frontier of party scores (met demand weight / total): {_plural(len(r.pareto), 'point')}"
-              + ("" if r.pareto_complete else " (incomplete)")]
+    lines += [
+        "",
+        f"Pareto frontier of party scores (met demand weight / total): {_plural(len(r.pareto), 'point')}"
+        + ("" if r.pareto_complete else " (incomplete)"),
+    ]
     for k, d in enumerate(r.pareto, 1):
         lines.append(f"  {k}. {_scores_text(d.scores)}   total {fraction(d.total)}")
         lines.append(f"     example: {format_values(d.values)}")
@@ -137,7 +145,8 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
 
 def _scores_data(scores: Sequence[PartyScore]) -> dict[str, Any]:
     return {
-        s.party: {"met": s.met, "total": s.total, "score": _approx(s.score), "met_demands": list(s.met_demands)} for s in scores
+        s.party: {"met": s.met, "total": s.total, "score": _approx(s.score), "met_demands": list(s.met_demands)}
+        for s in scores
     }
 
 
@@ -209,7 +218,9 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
             opts = "given: " + ", ".join(format_value(v) for v in z.options)
         else:
             counts = z.deals or [None] * len(z.options)
-            opts = ", ".join(format_value(v) + (f" ({n})" if n is not None else "") for v, n in zip(z.options, counts, strict=True))
+            opts = ", ".join(
+                format_value(v) + (f" ({n})" if n is not None else "") for v, n in zip(z.options, counts, strict=True)
+            )
             opts = ("**forced** " if z.forced else "") + (opts or "none")
         never = ", ".join(format_value(v) for v in z.excluded) if not z.given else ""
         lines.append(f"| {escape(z.term)} | {escape(opts)} | {escape(never) or '-'} |")
@@ -217,7 +228,11 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
         lines += ["", f"## Best deals by {OBJECTIVE_WORDS[r.objective]}", ""]
         rows = [(f"{k}. {r.objective} {fraction(d.objective or Fraction(0))}", d) for k, d in enumerate(r.best, 1)]
         lines += _md_scores_table(r.parties, rows, "rank")
-    lines += ["", f"## Pareto frontier ({_plural(len(r.pareto), 'point')}" + ("" if r.pareto_complete else ", incomplete") + ")", ""]
+    lines += [
+        "",
+        f"## Pareto frontier ({_plural(len(r.pareto), 'point')}" + ("" if r.pareto_complete else ", incomplete") + ")",
+        "",
+    ]
     if r.pareto:
         lines += _md_scores_table(r.parties, [(str(k), d) for k, d in enumerate(r.pareto, 1)], "point")
     if r.notes:
@@ -259,8 +274,10 @@ def _(r: RepairReport, *, color: bool = False) -> str:
         lines.append("  " + style("breaks ", "bad", color) + ", ".join(r.broken))
     if r.keep:
         lines.append(f"  keeping: {', '.join(r.keep)}")
-    lines.append("  distance = changed terms weighted by change_cost; open terms are filled in (best total score), "
-                 "not changed; ties: higher total score, then smallest codes")
+    lines.append(
+        "  distance = changed terms weighted by change_cost; open terms are filled in (best total score), "
+        "not changed; ties: higher total score, then smallest codes"
+    )
     if not r.suggestions:
         if r.complete:
             what = "with the kept terms held" if r.keep else "at any distance"
@@ -329,7 +346,12 @@ def _(r: RepairReport) -> dict[str, Any]:
 
 @markdown.render.register
 def _(r: RepairReport, *, color: bool = False) -> str:
-    lines = [f"# {escape(_proposal_words(r))}", "", f"Scenario: {escape(r.scenario)} (`{r.path}`" + (f", variant `{r.variant}`" if r.variant else "") + ")", ""]
+    lines = [
+        f"# {escape(_proposal_words(r))}",
+        "",
+        f"Scenario: {escape(r.scenario)} (`{r.path}`" + (f", variant `{r.variant}`" if r.variant else "") + ")",
+        "",
+    ]
     if r.broken:
         lines += [f"Breaks: {', '.join(f'`{b}`' for b in r.broken)}", ""]
     if r.keep:
@@ -437,6 +459,3 @@ def _(r: CompareReport, *, color: bool = False) -> str:
     if described:
         lines += ["", *[f"- `{c.variant}`: {escape(c.description or '')}" for c in described]]
     return "\n".join(lines) + "\n"
-
-
-

@@ -95,7 +95,10 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
     head, scope = _head(r)
     blocks = [style(head, "head", color) + "\n" + scope]
     if r.deal_exists is None:
-        blocks.append(style("UNKNOWN", "open", color) + ": the time limit stopped the solver before it could tell whether a deal exists")
+        blocks.append(
+            style("UNKNOWN", "open", color)
+            + ": the time limit stopped the solver before it could tell whether a deal exists"
+        )
     elif r.deal_exists:
         line = style("A DEAL EXISTS", "good", color) + ": every red line can hold at once, so there is no conflict"
         if r.example is not None:
@@ -193,7 +196,13 @@ def _conflict_data(c: Conflict) -> dict[str, Any]:
 
 
 def _concession_data(c: Concession) -> dict[str, Any]:
-    return {"cost": c.cost, "size": len(c.rules), "parties": list(c.parties), "drop": list(c.refs), "deal": dict(c.deal)}
+    return {
+        "cost": c.cost,
+        "size": len(c.rules),
+        "parties": list(c.parties),
+        "drop": list(c.refs),
+        "deal": dict(c.deal),
+    }
 
 
 @jsonfmt.to_data.register
@@ -241,7 +250,11 @@ def to_data(r: ConflictReport) -> dict[str, Any]:
 @markdown.render.register
 def _(r: ConflictReport, *, color: bool = False) -> str:
     head, scope = _head(r)
-    lines = [f"# Conflicts: {escape(r.scenario)}", "", f"File: `{r.path}`" + (f", variant `{r.variant}`" if r.variant else "")]
+    lines = [
+        f"# Conflicts: {escape(r.scenario)}",
+        "",
+        f"File: `{r.path}`" + (f", variant `{r.variant}`" if r.variant else ""),
+    ]
     lines += ["", escape(scope), ""]
     if r.deal_exists is None:
         lines.append("Verdict: **unknown** (time limit)")
@@ -267,9 +280,17 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
         if others:
             lines.append(f"{', '.join(others)} {'has' if len(others) == 1 else 'have'} no red lines.")
     if r.deal_exists is False or (r.deal_exists is None and (r.conflicts or r.concessions)):
-        phrase = _count_phrase("minimal conflict", len(r.conflicts), r.conflicts_complete, r.more_conflicts, r.timed_out)
-        lines += ["", "## Minimal conflicts", "", f"{phrase[0].upper()}{phrase[1:]}; each verified (these red lines cannot "
-                  "all hold, and dropping any one of them opens a deal).", ""]
+        phrase = _count_phrase(
+            "minimal conflict", len(r.conflicts), r.conflicts_complete, r.more_conflicts, r.timed_out
+        )
+        lines += [
+            "",
+            "## Minimal conflicts",
+            "",
+            f"{phrase[0].upper()}{phrase[1:]}; each verified (these red lines cannot "
+            "all hold, and dropping any one of them opens a deal).",
+            "",
+        ]
         for n, c in enumerate(r.conflicts, 1):
             lines.append(f"{n}. " + " + ".join(f"`{x.ref}`" for x in c.rules))
             for x in c.rules:
@@ -283,7 +304,12 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
         lines += ["", "## Fewest concessions", ""]
         if r.concessions:
             phrase = _count_phrase("way", len(r.concessions), r.concessions_complete, r.more_concessions, r.timed_out)
-            lines += [f"Cost {r.concessions[0].cost}; {phrase}.", "", "| drop | parties | cost | then this is a deal |", "|---|---|---|---|"]
+            lines += [
+                f"Cost {r.concessions[0].cost}; {phrase}.",
+                "",
+                "| drop | parties | cost | then this is a deal |",
+                "|---|---|---|---|",
+            ]
             for c in r.concessions:
                 lines.append(
                     f"| {', '.join(f'`{x}`' for x in c.refs)} | {escape(', '.join(c.parties))} | {c.cost} "

@@ -98,8 +98,7 @@ def _(v: PackageVerdict, *, color: bool = False) -> str:
             who = [p.name for p in v.parties if not p.acceptable]
             n = sum(len(p.broken) for p in v.parties)
             lines.append(
-                style("NO DEAL", "bad", color)
-                + f": breaks {n} red line{'s' if n != 1 else ''} ({', '.join(who)})"
+                style("NO DEAL", "bad", color) + f": breaks {n} red line{'s' if n != 1 else ''} ({', '.join(who)})"
             )
         lines.append(f"  package: {format_values(v.values)}")
     else:

@@ -266,28 +266,38 @@ class _Checker:
                 return _Cond(ir.Compare(op, left.expr, right.expr, where))
             case _Str(), _Str():
                 self._problem(
-                    "DC303", f"this compares two strings, {_show(node.left)} and {_show(node.right)}", where,
+                    "DC303",
+                    f"this compares two strings, {_show(node.left)} and {_show(node.right)}",
+                    where,
                     "a string is an option name: compare an option term with it",
                 )
                 return None
             case (_Str() as text, _) | (_, _Str() as text):
                 other, other_node = (right, node.right) if text is left else (left, node.left)
                 self._problem(
-                    "DC303", f"{_show(other_node)} is {_kind(other)} and cannot be compared with the string "
-                    f"{text.value!r}", where, "strings are options, compared only with option terms",
+                    "DC303",
+                    f"{_show(other_node)} is {_kind(other)} and cannot be compared with the string {text.value!r}",
+                    where,
+                    "strings are options, compared only with option terms",
                 )
                 return None
             case (_Opt() as opt, _) | (_, _Opt() as opt):
                 other, other_node = (right, node.right) if opt is left else (left, node.left)
                 self._problem(
-                    "DC303", f"'{opt.term.name}' is an option term and cannot be compared with {_show(other_node)},"
-                    f" which is {_kind(other)}", where, _options_hint(opt.term),
+                    "DC303",
+                    f"'{opt.term.name}' is an option term and cannot be compared with {_show(other_node)},"
+                    f" which is {_kind(other)}",
+                    where,
+                    _options_hint(opt.term),
                 )
                 return None
             case _:  # a condition and an integer
                 self._problem(
-                    "DC303", f"{_show(node.left)} is {_kind(left)} and {_show(node.right)} is {_kind(right)}; they "
-                    "cannot be compared", where, "count(...) reads conditions as 0 or 1",
+                    "DC303",
+                    f"{_show(node.left)} is {_kind(left)} and {_show(node.right)} is {_kind(right)}; they "
+                    "cannot be compared",
+                    where,
+                    "count(...) reads conditions as 0 or 1",
                 )
                 return None
 
@@ -326,7 +336,9 @@ class _Checker:
 
     def _unordered(self, op: CmpOp, term: Term, node: syntax.Node) -> None:
         self._problem(
-            "DC304", f"'{term.name}' has unordered options, so {op.value} means nothing for it", node.where,
+            "DC304",
+            f"'{term.name}' has unordered options, so {op.value} means nothing for it",
+            node.where,
             "declare the term with ordered: true",
         )
 
@@ -336,8 +348,12 @@ class _Checker:
         if operand is None or any(item is None for item in items):
             return None
         if isinstance(operand, _Str):
-            self._problem("DC303", f"the string {operand.value!r} cannot be the left side of `in`",
-                          node.operand.where, "put an option term on the left")
+            self._problem(
+                "DC303",
+                f"the string {operand.value!r} cannot be the left side of `in`",
+                node.operand.where,
+                "put an option term on the left",
+            )
             return None
         codes: set[int] = set()
         ok = True
@@ -358,8 +374,10 @@ class _Checker:
                         type(operand), "true or false"
                     )
                     self._problem(
-                        "DC303", f"{_show(node.operand)} is {_kind(operand)}, so the list after `in` must hold "
-                        f"{wanted}; {_show(item_node)} is not one", item_node.where,
+                        "DC303",
+                        f"{_show(node.operand)} is {_kind(operand)}, so the list after `in` must hold "
+                        f"{wanted}; {_show(item_node)} is not one",
+                        item_node.where,
                         _options_hint(operand.term) if isinstance(operand, _Opt) else None,
                     )
         if not ok:
@@ -404,8 +422,10 @@ class _Checker:
             case ArithOp.MUL:
                 if not isinstance(a, ir.Const) and not isinstance(b, ir.Const):
                     self._problem(
-                        "DC305", f"{_show(node.left)} * {_show(node.right)} multiplies two values that both vary",
-                        where, "one side of * must be a constant, so that every engine can solve the rule",
+                        "DC305",
+                        f"{_show(node.left)} * {_show(node.right)} multiplies two values that both vary",
+                        where,
+                        "one side of * must be a constant, so that every engine can solve the rule",
                     )
                     return None
                 c, x = (left, right) if isinstance(a, ir.Const) else (right, left)
@@ -497,8 +517,9 @@ def check_rule(tree: syntax.Node, terms: Mapping[str, Term]) -> tuple[ir.BoolExp
         hint = "a rule is a condition: compare this with something"
         if isinstance(typed, _Opt):
             hint = f'compare it with one of its options: {typed.term.name} == "{typed.domain.options[0]}"'
-        problems.append(Problem("DC303", f"a rule must be a condition, but {_show(tree)} is {_kind(typed)}",
-                                tree.where, hint))
+        problems.append(
+            Problem("DC303", f"a rule must be a condition, but {_show(tree)} is {_kind(typed)}", tree.where, hint)
+        )
     if problems or not isinstance(typed, _Cond):
         problems.sort(key=lambda p: (p.where.start, p.where.end))
         return None, problems

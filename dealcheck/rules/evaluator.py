@@ -240,9 +240,7 @@ def evaluate(
     return out
 
 
-def bounds(
-    expr: IntExpr, codes: Sequence[int | None], domains: Sequence[tuple[int, int]] | None = None
-) -> Interval:
+def bounds(expr: IntExpr, codes: Sequence[int | None], domains: Sequence[tuple[int, int]] | None = None) -> Interval:
     """The interval ``(lo, hi)`` an integer expression takes over every completion, or ``None`` if unbounded.
 
     Sound, not always tight: the true range lies inside it.

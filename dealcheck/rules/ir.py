@@ -25,12 +25,12 @@ from dealcheck.errors import TextRange
 from dealcheck.rules.syntax import ArithOp, CmpOp, Connective
 
 __all__ = [
+    "ARITH_FUNCTIONS",
+    "CMP_FUNCTIONS",
     "Abs",
     "Arith",
     "ArithOp",
     "BoolExpr",
-    "ARITH_FUNCTIONS",
-    "CMP_FUNCTIONS",
     "CmpOp",
     "Compare",
     "Connective",

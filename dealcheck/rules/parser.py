@@ -97,8 +97,8 @@ _CHAR_HINTS = {
     ":": "lambdas, slices and dictionaries are not part of the rule language",
     "/": "division is not supported; rules use +, - and * only",
     "%": "the remainder operator is not supported; rules use +, - and * only",
-    "{": "write a list with square brackets: x in [\"a\", \"b\"]",
-    "}": "write a list with square brackets: x in [\"a\", \"b\"]",
+    "{": 'write a list with square brackets: x in ["a", "b"]',
+    "}": 'write a list with square brackets: x in ["a", "b"]',
     "#": "rules have no comments; explain a rule in its description",
     ";": "a rule is one expression; join conditions with `and`",
     "\u201c": "use straight quotes \" or '",
@@ -178,7 +178,10 @@ def _tokens(text: str, problems: list[Problem]) -> Iterator[_Token]:
 
 def _is_stray(c: str) -> bool:
     return not (
-        c in _WHITESPACE or c in _NAME_CHARS or c in "\"'" or any(s.startswith(c) for s, *_ in _MISSPELT)
+        c in _WHITESPACE
+        or c in _NAME_CHARS
+        or c in "\"'"
+        or any(s.startswith(c) for s, *_ in _MISSPELT)
         or any(op.startswith(c) for op in _OPS)
     )
 
@@ -187,8 +190,10 @@ def _stray(text: str, i: int, j: int, problems: list[Problem]) -> _Token:
     chars = text[i:j]
     hint = _CHAR_HINTS.get(chars[0])
     if chars[0] == "." and i > 0 and text[i - 1] in _NAME_CHARS and j < len(text) and text[j] in _NAME_START:
-        hint = f"attribute access like {_clip(_word_before(text, i))}.{_clip(_word_after(text, j))} is not part " \
-               "of the rule language"
+        hint = (
+            f"attribute access like {_clip(_word_before(text, i))}.{_clip(_word_after(text, j))} is not part "
+            "of the rule language"
+        )
     elif hint is None and not chars.isascii():
         hint = "names use only ASCII letters, digits and _"
     what = f"character {chars!r}" if len(chars) == 1 else f"characters {_clip(chars)!r}"
@@ -217,8 +222,12 @@ def _int_token(text: str, i: int, j: int, problems: list[Problem]) -> _Token:
     if len(significant) > len(str(MAX_INT)) or int(significant) > MAX_INT:
         shown = digits if len(digits) <= 20 else f"{digits[:10]}... ({len(digits)} digits)"
         problems.append(
-            Problem("DC504", f"the integer {shown} is too large", TextRange(i, j), f"integers in rules are at most "
-                    f"10**15 in absolute value")
+            Problem(
+                "DC504",
+                f"the integer {shown} is too large",
+                TextRange(i, j),
+                "integers in rules are at most 10**15 in absolute value",
+            )
         )
         return _Token(_Kind.INT, digits, i, j, 0)
     return _Token(_Kind.INT, digits, i, j, int(significant))
@@ -239,8 +248,12 @@ def _string_token(text: str, i: int, problems: list[Problem]) -> _Token:
                 continue
             if j + 1 < n:
                 problems.append(
-                    Problem("DC201", f"unknown escape '{text[j:j + 2]}' in a string", TextRange(j, j + 2),
-                            "the only escapes are \\\", \\' and \\\\")
+                    Problem(
+                        "DC201",
+                        f"unknown escape '{text[j : j + 2]}' in a string",
+                        TextRange(j, j + 2),
+                        "the only escapes are \\\", \\' and \\\\",
+                    )
                 )
                 j += 2
                 continue
@@ -336,8 +349,10 @@ class _Parser:
             return _Abort()  # the tokenizer said why
         if token.is_("["):
             return self._fail(
-                "DC201", "unexpected '['", token.where, "a list can only follow `in`, and subscripts like x[0] are "
-                "not part of the rule language"
+                "DC201",
+                "unexpected '['",
+                token.where,
+                "a list can only follow `in`, and subscripts like x[0] are not part of the rule language",
             )
         if hint is None and token.kind is _Kind.NAME and token.text.lower() in KEYWORDS:
             hint = f"keywords are lowercase: write `{token.text.lower()}`"
@@ -349,16 +364,19 @@ class _Parser:
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise self._fail(
-                "DC503", f"the rule nests more than {MAX_DEPTH} levels deep", token.where,
-                "split it into simpler rules"
+                "DC503", f"the rule nests more than {MAX_DEPTH} levels deep", token.where, "split it into simpler rules"
             )
 
     # --- grammar --------------------------------------------------------------------------------------------
 
     def rule(self) -> syntax.Node:
         if self._peek().kind is _Kind.END:
-            raise self._fail("DC207", "the rule is empty", TextRange(0, len(self._text)), 'write a condition, for '
-                             'example ceasefire == "full"')
+            raise self._fail(
+                "DC207",
+                "the rule is empty",
+                TextRange(0, len(self._text)),
+                'write a condition, for example ceasefire == "full"',
+            )
         node = self._expr(_IMPLIES)
         token = self._peek()
         match token.kind:
@@ -367,8 +385,12 @@ class _Parser:
             case _Kind.ERROR:
                 raise _Abort()
             case _ if token.is_(")", "]"):
-                raise self._fail("DC204", f"unmatched '{token.text}'", token.where,
-                                 f"remove it, or add the '{'(' if token.text == ')' else '['}' it closes")
+                raise self._fail(
+                    "DC204",
+                    f"unmatched '{token.text}'",
+                    token.where,
+                    f"remove it, or add the '{'(' if token.text == ')' else '['}' it closes",
+                )
         hint = "join conditions with `and` or `or`"
         if token.kind is _Kind.NAME and token.text.lower() in KEYWORDS:
             hint = f"keywords are lowercase: write `{token.text.lower()}`"
@@ -376,8 +398,10 @@ class _Parser:
             hint = "write `x not in [...]`, or join conditions with `and not`"
         end = len(self._text.rstrip())
         raise self._fail(
-            "DC205", f"unexpected text after the end of the rule: {_clip(self._text[token.start:end])!r}",
-            TextRange(token.start, max(token.end, end)), hint
+            "DC205",
+            f"unexpected text after the end of the rule: {_clip(self._text[token.start : end])!r}",
+            TextRange(token.start, max(token.end, end)),
+            hint,
         )
 
     def _binary(self, token: _Token) -> int | None:
@@ -400,11 +424,13 @@ class _Parser:
             prec = self._binary(token)
             if prec is None or prec < min_prec:
                 if token.is_("["):
-                    raise self._fail("DC201", "unexpected '['", token.where,
-                                     "subscripts like x[0] are not part of the rule language")
+                    raise self._fail(
+                        "DC201", "unexpected '['", token.where, "subscripts like x[0] are not part of the rule language"
+                    )
                 if token.is_("("):
-                    raise self._fail("DC202", "unexpected '('", token.where,
-                                     "only count, abs, min and max can be called, by name")
+                    raise self._fail(
+                        "DC202", "unexpected '('", token.where, "only count, abs, min and max can be called, by name"
+                    )
                 return left
             if prec == _IMPLIES:
                 operands = [left]
@@ -425,8 +451,12 @@ class _Parser:
                 compared = False
             elif prec == _CMP:
                 if compared:
-                    raise self._fail("DC202", f"comparisons cannot be chained: unexpected '{token.text}'",
-                                     token.where, "write `a < b and b < c`, or add parentheses")
+                    raise self._fail(
+                        "DC202",
+                        f"comparisons cannot be chained: unexpected '{token.text}'",
+                        token.where,
+                        "write `a < b and b < c`, or add parentheses",
+                    )
                 compared = True
                 left = self._comparison(left)
             else:
@@ -505,8 +535,12 @@ class _Parser:
                 self._next()
                 self._enter(token)
                 if self._peek().is_(")"):
-                    raise self._fail("DC202", "empty parentheses", TextRange(token.start, self._peek().end),
-                                     "put a condition or a number inside them")
+                    raise self._fail(
+                        "DC202",
+                        "empty parentheses",
+                        TextRange(token.start, self._peek().end),
+                        "put a condition or a number inside them",
+                    )
                 inner = self._expr(_IMPLIES)
                 closer = self._close(token, ")", "')' or an operator")
                 self._depth -= 1
@@ -542,8 +576,12 @@ class _Parser:
         if token.kind is _Kind.END:
             raise self._fail("DC204", f"this '{opener.text}' is never closed", opener.where, f"add a '{closer}'")
         if token.is_(")", "]"):
-            raise self._fail("DC204", f"'{token.text}' does not match the '{opener.text}' it closes",
-                             token.where, f"write '{closer}'")
+            raise self._fail(
+                "DC204",
+                f"'{token.text}' does not match the '{opener.text}' it closes",
+                token.where,
+                f"write '{closer}'",
+            )
         raise self._unexpected(token, expected)
 
 
@@ -595,8 +633,12 @@ right=StrLit(value='full')), Not(operand=Name(name='minerals_deal'))))
     problems: list[Problem] = []
     if len(text) > MAX_RULE_LENGTH:
         problems.append(
-            Problem("DC502", f"the rule is {len(text):,} characters long; the limit is {MAX_RULE_LENGTH:,}",
-                    TextRange(0, len(text)), "split it into several rules")
+            Problem(
+                "DC502",
+                f"the rule is {len(text):,} characters long; the limit is {MAX_RULE_LENGTH:,}",
+                TextRange(0, len(text)),
+                "split it into several rules",
+            )
         )
         if len(text) > _HARD_LENGTH:
             return None, problems
@@ -608,12 +650,17 @@ right=StrLit(value='full')), Not(operand=Name(name='minerals_deal'))))
         if len(text) <= MAX_RULE_LENGTH and not any(p.code == "DC503" for p in problems):
             parser.drain()
     except RecursionError:  # pragma: no cover - the depth counter should make this unreachable
-        problems.append(Problem("DC503", "the rule nests too deeply", TextRange(0, len(text)),
-                                "split it into simpler rules"))
+        problems.append(
+            Problem("DC503", "the rule nests too deeply", TextRange(0, len(text)), "split it into simpler rules")
+        )
     if tree is not None and _too_deep(tree) is not None:
         problems.append(
-            Problem("DC503", f"the rule nests more than {MAX_DEPTH} levels deep", tree.where,
-                    "long chains of `implies`, + or * nest too; split the rule into simpler rules")
+            Problem(
+                "DC503",
+                f"the rule nests more than {MAX_DEPTH} levels deep",
+                tree.where,
+                "long chains of `implies`, + or * nest too; split the rule into simpler rules",
+            )
         )
     if problems:
         problems.sort(key=lambda p: (p.where.start, p.where.end))

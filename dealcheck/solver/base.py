@@ -35,10 +35,10 @@ __all__ = [
     "Engine",
     "Fixed",
     "Problem",
+    "Session",
     "SolutionCount",
     "SolveResult",
     "SolveStatus",
-    "Session",
     "get_engine",
     "lexmin_by_probing",
     "open_session",
@@ -46,7 +46,11 @@ __all__ = [
 
 #: Engine names, as ``--engine`` takes them; the first is the default.
 ENGINES: tuple[str, ...] = ("cpsat", "constraint", "brute")
-_MODULES = {"cpsat": "dealcheck.solver.cpsat", "constraint": "dealcheck.solver.pyconstraint", "brute": "dealcheck.solver.brute"}
+_MODULES = {
+    "cpsat": "dealcheck.solver.cpsat",
+    "constraint": "dealcheck.solver.pyconstraint",
+    "brute": "dealcheck.solver.brute",
+}
 
 #: Codes in term order, ``None`` where a term is free.
 Fixed = Sequence[int | None]
@@ -209,7 +213,9 @@ def lexmin_by_probing(
             if code >= best[i]:
                 prefix[i] = best[i]
                 break
-            trial = engine.find_solution(problem, fixed=prefix[:i] + [code] + prefix[i + 1 :], time_limit=deadline.remaining())
+            trial = engine.find_solution(
+                problem, fixed=prefix[:i] + [code] + prefix[i + 1 :], time_limit=deadline.remaining()
+            )
             if trial.status is SolveStatus.UNKNOWN:
                 return trial
             if trial.status is SolveStatus.SAT:

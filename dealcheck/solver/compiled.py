@@ -47,7 +47,15 @@ if TYPE_CHECKING:
     from dealcheck.model import Rule, Scenario
     from dealcheck.rules.terms import Term
 
-__all__ = ["FullCheck", "RuleChecker", "compile_full_check", "compile_rule", "compile_rules", "rule_source", "scenario_checker"]
+__all__ = [
+    "FullCheck",
+    "RuleChecker",
+    "compile_full_check",
+    "compile_rule",
+    "compile_rules",
+    "rule_source",
+    "scenario_checker",
+]
 
 _CMP = {CmpOp.EQ: "==", CmpOp.NE: "!=", CmpOp.LT: "<", CmpOp.LE: "<=", CmpOp.GT: ">", CmpOp.GE: ">="}
 _ARITH = {ArithOp.ADD: "+", ArithOp.SUB: "-", ArithOp.MUL: "*"}
@@ -140,7 +148,7 @@ def rule_source(exprs: Sequence[BoolExpr]) -> str:
 
 def _build(source: str, name: str) -> Callable[..., object]:
     namespace: dict[str, object] = {}
-    exec(compile(source, "<dealcheck-compiled-rules>", "exec"), dict(_GLOBALS), namespace)  # noqa: S102
+    exec(compile(source, "<dealcheck-compiled-rules>", "exec"), dict(_GLOBALS), namespace)
     return namespace[name]  # type: ignore[return-value]
 
 
@@ -233,9 +241,16 @@ def full_check_source(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> s
     if bools:
         lines += ["    if not (_bool is " + " is ".join(f"type(a{i:d})" for i in bools) + "):", "        return None"]
     if ints:
-        lines += ["    if not (_int is " + " is ".join(f"type(a{t.index:d})" for t in ints) + "):", "        return None"]
-        lines += ["    if not (" + " and ".join(f"{_int(t.domain.lo)} <= a{t.index:d} <= {_int(t.domain.hi)}" for t in ints)
-                  + "):", "        return None"]
+        lines += [
+            "    if not (_int is " + " is ".join(f"type(a{t.index:d})" for t in ints) + "):",
+            "        return None",
+        ]
+        lines += [
+            "    if not ("
+            + " and ".join(f"{_int(t.domain.lo)} <= a{t.index:d} <= {_int(t.domain.hi)}" for t in ints)
+            + "):",
+            "        return None",
+        ]
     for expr in red_lines:
         text = emitter.expression(expr)
         lines += emitter.lines
@@ -263,15 +278,16 @@ def compile_full_check(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> 
     """
     from dealcheck.rules.terms import OptionsDomain
 
-    namespace: dict[str, object] = dict(_GLOBALS, len=len, type=type, KeyError=KeyError,
-                                        TypeError=TypeError, _bool=bool, _int=int)
+    namespace: dict[str, object] = dict(
+        _GLOBALS, len=len, type=type, KeyError=KeyError, TypeError=TypeError, _bool=bool, _int=int
+    )
     for t in terms:
         namespace[f"_N{t.index:d}"] = t.name
         if isinstance(t.domain, OptionsDomain):
             namespace[f"_T{t.index:d}"] = {option: code for code, option in enumerate(t.domain.options)}
     local: dict[str, object] = {}
     source = full_check_source(terms, red_lines)
-    exec(compile(source, "<dealcheck-compiled-full-check>", "exec"), namespace, local)  # noqa: S102
+    exec(compile(source, "<dealcheck-compiled-full-check>", "exec"), namespace, local)
     return local["full_check"]  # type: ignore[return-value]
 
 

@@ -75,7 +75,14 @@ FIND_MOST_EFFORT = 0.02
 #: The random seed of every CP-SAT solve; with one worker, the same model gives the same answer every run.
 SEED = 20250321
 
-_NEGATED = {CmpOp.EQ: CmpOp.NE, CmpOp.NE: CmpOp.EQ, CmpOp.LT: CmpOp.GE, CmpOp.GE: CmpOp.LT, CmpOp.LE: CmpOp.GT, CmpOp.GT: CmpOp.LE}
+_NEGATED = {
+    CmpOp.EQ: CmpOp.NE,
+    CmpOp.NE: CmpOp.EQ,
+    CmpOp.LT: CmpOp.GE,
+    CmpOp.GE: CmpOp.LT,
+    CmpOp.LE: CmpOp.GT,
+    CmpOp.GT: CmpOp.LE,
+}
 
 _MISSING = object()
 
@@ -504,7 +511,9 @@ def lexmin_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit:
     return result
 
 
-def _enumerate(problem: Problem, fixed: Fixed | None, limit: int | None, time_limit: float | None) -> tuple[list[tuple[int, ...]], bool]:
+def _enumerate(
+    problem: Problem, fixed: Fixed | None, limit: int | None, time_limit: float | None
+) -> tuple[list[tuple[int, ...]], bool]:
     """Up to ``limit`` solutions, and whether the search finished (so the list is every solution)."""
     m = _model(problem, fixed)
     if m is None:
@@ -577,7 +586,12 @@ class CpsatSession:
             self._open = tuple(i for i, c in enumerate(merged) if c is None and len(problem.domains[i]) > 1)
 
     def _solve(
-        self, assumed: Sequence[Literal], deadline: Deadline, *, smallest_first: bool = False, effort: float | None = None
+        self,
+        assumed: Sequence[Literal],
+        deadline: Deadline,
+        *,
+        smallest_first: bool = False,
+        effort: float | None = None,
     ) -> SolveResult:
         assert self.model is not None
         if deadline.expired():  # CP-SAT given 0 s may still answer; out of time is one rule for every question

@@ -52,7 +52,8 @@ def _timed(func: Callable[..., bool], deadline: Deadline, calls: list[int]) -> C
 def _solutions(problem: Problem, fixed: Fixed | None, deadline: Deadline) -> Iterator[tuple[int, ...]]:
     """Every solution, in python-constraint's order; raises ``_OutOfTime`` past the deadline."""
     try:
-        from constraint import FunctionConstraint, Problem as CspProblem
+        from constraint import FunctionConstraint
+        from constraint import Problem as CspProblem
     except ImportError as e:  # pragma: no cover - python-constraint2 is a dependency
         raise ImportError("the constraint engine needs python-constraint2: pip install python-constraint2") from e
 

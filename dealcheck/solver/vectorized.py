@@ -101,7 +101,10 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
         deal &= ok
         total = party.total_weight
         # The narrowest type that holds the total: adding a demand's column streams one byte per package, not four.
-        met = np.zeros(size, dtype=np.int8 if total < 2**7 else np.int16 if total < 2**15 else np.int32 if total < 2**31 else np.int64)
+        met = np.zeros(
+            size,
+            dtype=np.int8 if total < 2**7 else np.int16 if total < 2**15 else np.int32 if total < 2**31 else np.int64,
+        )
         for rule in party.demands:
             held = rules[rule.ref] = columns_.rule(rule.expr)
             # In place and in met's type: ``met += held * w`` would allocate an int64 temporary per demand.
@@ -160,8 +163,9 @@ def _encode(term: Term, column: Sequence[Value] | np.ndarray) -> np.ndarray:
     if len(codes) and _outside(codes, lo, hi):
         bad = (codes < lo) | (codes > hi)
         first = int(np.flatnonzero(bad)[0])
-        raise UsageError(f"row {first}: code {int(codes[first])} is outside the domain of {term.name} ({lo}..{hi})",
-                         None)
+        raise UsageError(
+            f"row {first}: code {int(codes[first])} is outside the domain of {term.name} ({lo}..{hi})", None
+        )
     # The narrowest type that holds the domain; no copy when the column already has it (a simulation holding codes
     # as int8 pays nothing here but the range check above).
     width = np.int8 if -_TINY <= lo and hi <= _TINY else np.int16 if -_SMALL <= lo and hi <= _SMALL else np.int64
@@ -195,8 +199,11 @@ def _encode_values(term: Term, column: Sequence[Value] | np.ndarray) -> np.ndarr
         if isinstance(term.domain, OptionsDomain):
             codes = np.fromiter((lookup[v] for v in values), dtype=np.int64, count=len(values))
         elif isinstance(term.domain, BoolDomain):  # ``1 == True`` as a key, so check the type too
-            codes = np.fromiter((lookup[v] if v is True or v is False else lookup[None] for v in values),
-                                dtype=np.int64, count=len(values))
+            codes = np.fromiter(
+                (lookup[v] if v is True or v is False else lookup[None] for v in values),
+                dtype=np.int64,
+                count=len(values),
+            )
         else:
             codes = np.fromiter((lookup[v] for v in values), dtype=np.int64, count=len(values))
     except (KeyError, TypeError):
@@ -237,7 +244,6 @@ class _Columns:
 
     def column(self, i: int, bits: int) -> np.ndarray:
         """Term ``i``'s codes in an integer type of at least ``bits`` bits (widened once per batch if need be)."""
-        import numpy as np
 
         c = self.codes[i]
         if c.dtype.itemsize * 8 >= bits:
@@ -292,7 +298,8 @@ def _node_count(expr: ir.Expr) -> int:
 @functools.lru_cache(maxsize=4096)
 def _fits(expr: ir.BoolExpr, scope_bounds: tuple[tuple[int, int], ...], scope: tuple[int, ...], limit: int) -> bool:
     """Whether every integer the rule computes stays within ``-limit..limit`` (checked on intervals, so sound)."""
-    from dealcheck.rules.evaluator import bounds as interval, fold
+    from dealcheck.rules.evaluator import bounds as interval
+    from dealcheck.rules.evaluator import fold
 
     if any(lo < -limit or hi > limit for lo, hi in scope_bounds):
         return False
@@ -398,10 +405,12 @@ class _Eval:
             case ir.Logic(op=op, operands=xs):
                 vals = [self.bool_col(x) for x in xs]
                 if op is Connective.AND:
-                    return functools.reduce(lambda p, q: p & q if isinstance(p, np.ndarray) or isinstance(q, np.ndarray)
-                                            else p and q, vals)
-                return functools.reduce(lambda p, q: p | q if isinstance(p, np.ndarray) or isinstance(q, np.ndarray)
-                                        else p or q, vals)
+                    return functools.reduce(
+                        lambda p, q: p & q if isinstance(p, np.ndarray) or isinstance(q, np.ndarray) else p and q, vals
+                    )
+                return functools.reduce(
+                    lambda p, q: p | q if isinstance(p, np.ndarray) or isinstance(q, np.ndarray) else p or q, vals
+                )
             case ir.Implies(premise=p, conclusion=c):
                 premise, conclusion = self.bool_col(p), self.bool_col(c)
                 if not isinstance(premise, np.ndarray):
@@ -421,7 +430,7 @@ class _Eval:
         if not values:
             return False
         vs = sorted(values)
-        lo, hi = (self.columns.bounds[arg.index] if isinstance(arg, ir.Var) else (None, None))
+        lo, hi = self.columns.bounds[arg.index] if isinstance(arg, ir.Var) else (None, None)
         if vs[-1] - vs[0] == len(vs) - 1:  # contiguous: one or two comparisons
             need_lo = lo is None or vs[0] > lo
             need_hi = hi is None or vs[-1] < hi

@@ -68,7 +68,7 @@ def _item_name(expectation: Any, index: int) -> str:
 
     try:
         description = describe(expectation.data)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a malformed entry still needs a name
         description = f"expectation {index + 1}"
     line = expectation.span.line if expectation.span is not None else None
     return f"line {line}: {description}" if line is not None else description
