@@ -223,6 +223,26 @@ def selected_packages(
     show_default=True,
     help="Engine for partial packages.",
 )
+@click.option(
+    "--packages",
+    "packages_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Check every full package in this .csv, .jsonl or .parquet file (streamed in chunks); -o then names the "
+    "verdicts file (.csv, .jsonl or .parquet) and stdout gets the counts.",
+)
+@click.option("--skip-bad-rows", is_flag=True, help="With --packages: report bad rows and check the others.")
+@click.option(
+    "--id-column", default="id", show_default=True, metavar="NAME", help="With --packages: the column of package ids."
+)
+@click.option(
+    "--chunk-rows",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    metavar="N",
+    help="With --packages: rows read and checked at a time (memory grows with it).",
+)
 @_common_output
 @_handle_errors
 def check(
@@ -232,6 +252,10 @@ def check(
     settings: tuple[str, ...],
     time_limit: float | None,
     engine: str,
+    packages_file: str | None,
+    skip_bad_rows: bool,
+    id_column: str,
+    chunk_rows: int,
     fmt: str,
     output: str | None,
     color: str,
@@ -245,11 +269,50 @@ def check(
     from dealcheck.report import render
 
     scenario = load(file, variant)
+    if packages_file is not None:
+        return _check_batch(scenario, packages_file, packages, settings, skip_bad_rows, id_column, chunk_rows, fmt, output)
     selection = selected_packages(scenario, packages, settings)
     if not selection:
         raise UsageError("the scenario has no packages to check", "add packages: to the file, or give --set term=value")
     report = check_selected(scenario, selection, time_limit=time_limit, engine=engine)
     emit(render(report, fmt, color=_use_color(color, output)), output)
+    return report.exit_code
+
+
+def _check_batch(
+    scenario: Any,
+    packages_file: str,
+    packages: Sequence[str],
+    settings: Sequence[str],
+    skip_bad_rows: bool,
+    id_column: str,
+    chunk_rows: int,
+    fmt: str,
+    output: str | None,
+) -> int:
+    """``check --packages FILE``: verdicts to ``-o``, counts to stdout, skipped rows as warnings on stderr."""
+    from dealcheck.batch import check_file
+    from dealcheck.errors import Severity, render_diagnostic
+    from dealcheck.progress import Progress
+    from dealcheck.report import render
+
+    if packages or settings:
+        raise UsageError("--packages checks a file of packages: leave out -p and --set")
+    with Progress("dealcheck check") as progress:
+        report = check_file(
+            scenario,
+            packages_file,
+            output,
+            id_column=id_column,
+            skip_bad_rows=skip_bad_rows,
+            chunk_rows=chunk_rows,
+            progress=progress,
+        )
+    for bad in report.skipped:
+        click.echo(render_diagnostic(bad.diagnostic(packages_file, Severity.WARNING)), err=True)
+    if report.skipped_rows > len(report.skipped):
+        click.echo(f"... and {report.skipped_rows - len(report.skipped):,} more bad rows skipped", err=True)
+    emit(render(report, fmt), None)
     return report.exit_code
 
 

@@ -82,6 +82,7 @@ CODES: dict[str, str] = {
     "DC402": "a package value is outside the term's domain",
     "DC403": "a package value has the wrong type for its term",
     "DC404": "unknown package",
+    "DC405": "a packages file is malformed (header, columns, row shape, id)",
     # DC5xx: limits
     "DC501": "the file is too large",
     "DC502": "a rule is too long",

@@ -14,7 +14,11 @@ __all__ = ["ANALYSIS_RENDERERS", "FORMATS", "render"]
 
 #: Modules that register the analyses' report classes on every format; imported before the first render, so a
 #: report renders however it was made (CLI, library, a test).
-ANALYSIS_RENDERERS: tuple[str, ...] = ("dealcheck.report.analyses", "dealcheck.report.conflicts")
+ANALYSIS_RENDERERS: tuple[str, ...] = (
+    "dealcheck.report.analyses",
+    "dealcheck.report.conflicts",
+    "dealcheck.report.batch",
+)
 
 #: Format name -> module path holding its ``render``. Modules load on first use.
 FORMATS: dict[str, str] = {

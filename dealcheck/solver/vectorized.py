@@ -118,16 +118,19 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
 
 
 def encode_columns(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.ndarray]) -> list[np.ndarray]:
-    """Columns in term order as int64 numpy arrays of codes, checked against each term's domain.
+    """Columns in term order as numpy arrays of codes, checked against each term's domain, each in the narrowest
+    integer type that holds its domain (``int8`` for options and booleans).
+
+    Encode once and pass the result to :func:`check_many` as often as needed: the narrow columns are used as they
+    are (a one-pass range check, no copy), which is the fast route; int64 columns cost a narrowing copy per call.
 
     >>> from dealcheck.model import Scenario, Term, OptionsDomain
     >>> s = Scenario("Toy", (Term("nato", 0, OptionsDomain(("member", "neutral"))),), ())
-    >>> encode_columns(s, {"nato": ["neutral", "member"]})[0].tolist()
-    [1, 0]
+    >>> codes = encode_columns(s, {"nato": ["neutral", "member"]})[0]
+    >>> codes.tolist(), str(codes.dtype)
+    ([1, 0], 'int8')
     """
-    import numpy as np
-
-    return [c.astype(np.int64) for c in _encode_all(scenario, columns)]
+    return _encode_all(scenario, columns)
 
 
 def _encode_all(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.ndarray]) -> list[np.ndarray]:
