@@ -53,7 +53,12 @@ SHOWN_BAD_ROWS = 20
 
 _BAD = -(2**62)  # a code no domain has: marks a value that did not encode
 _INT = re.compile(r"-?[0-9]{1,16}\Z")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# An id is written into every verdicts file: nothing in it may act on a terminal that shows the file.
+# The characters dealcheck.report.escape makes visible (C0, DEL, C1, bidi controls, line separators), less the
+# surrogates that cannot come from UTF-8 or Arrow; spelt here since batch sits below the report layer.
+_UNSAFE_ID = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_UNSAFE_ID}]")
+_UNSAFE_ID_RE2 = r"[\x00-\x1f\x7f-\x9f\x{61c}\x{200e}\x{200f}\x{2028}\x{2029}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 
 
 @attrs.frozen
@@ -163,7 +168,9 @@ def check_file(
                 if writer is not None:
                     writer.write(scenario, chunk, verdict)
             if progress is not None:
-                progress(f"{rows:,} rows checked" + (f" ({reader.fraction():.0%} of the file)" if reader.fraction() else ""))
+                progress(
+                    f"{rows:,} rows checked" + (f" ({reader.fraction():.0%} of the file)" if reader.fraction() else "")
+                )
     return BatchReport(
         scenario.title,
         scenario.path,
@@ -225,7 +232,9 @@ def _columns_of(
             try:
                 scenario.term(name)
             except UsageError as e:
-                hint = e.hint or f"columns are {id_column!r} and the terms: " + ", ".join(t.name for t in scenario.terms)
+                hint = e.hint or f"columns are {id_column!r} and the terms: " + ", ".join(
+                    t.name for t in scenario.terms
+                )
                 problems.append(Diagnostic("DC401", f"unknown term column {name!r}", where, hint))
         by_name.setdefault(name, i)
     missing = [t.name for t in scenario.terms if t.name not in by_name]
@@ -275,7 +284,7 @@ def _id_problems(ids: Any) -> Iterator[tuple[int, str]]:
     elif pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type):
         suspect = pc.or_kleene(
             pc.or_kleene(ids.is_null(), pc.equal(pc.utf8_length(ids), 0)),
-            pc.match_substring_regex(ids, "[\\x00-\\x1f\\x7f]"),
+            pc.match_substring_regex(ids, _UNSAFE_ID_RE2),
         ).fill_null(True)
     else:
         suspect = pa.array(np.ones(len(ids), dtype=bool))
@@ -312,9 +321,7 @@ def _value_problem(term: Term, value: Any, from_text: bool) -> tuple[str, str, s
         case BoolDomain():
             return "DC403", f"{term.name} is true or false, not {_shown(value)}", "write true or false"
         case IntDomain(lo=lo, hi=hi):
-            if (from_text and isinstance(value, str) and _INT.match(value)) or (
-                type(value) is int and not from_text
-            ):
+            if (from_text and isinstance(value, str) and _INT.match(value)) or (type(value) is int and not from_text):
                 return "DC402", f"{value} is outside {term.name}'s range {lo}..{hi}", None
             return "DC403", f"{term.name} takes an integer from {lo} to {hi}, not {_shown(value)}", None
     raise AssertionError(domain)  # pragma: no cover
@@ -587,7 +594,10 @@ class _JsonlReader(_Reader):
                         break
                 if not objs:
                     return
-                codes = [np.array(convert[t]([o.get(term.name) for o in objs]), dtype=np.int64) for t, term in enumerate(terms)]
+                codes = [
+                    np.array(convert[t]([o.get(term.name) for o in objs]), dtype=np.int64)
+                    for t, term in enumerate(terms)
+                ]
                 ids = [o.get(self.id_column) for o in objs] if self.has_ids else None
 
                 def where(i: int, t: int, lines: Any = lines) -> tuple[int, int]:
@@ -693,7 +703,11 @@ def _arrow_codes(term: Term, column: Any, path: str) -> np.ndarray:
                 return codes  # type: ignore[no-any-return]
     want = {OptionsDomain: "strings", BoolDomain: "booleans", IntDomain: "integers"}[type(term.domain)]
     raise ScenarioError(
-        [Diagnostic("DC403", f"column {term.name!r} holds {kind}, not {want}", None, f"{path}: store {term.name} as {want}")]
+        [
+            Diagnostic(
+                "DC403", f"column {term.name!r} holds {kind}, not {want}", None, f"{path}: store {term.name} as {want}"
+            )
+        ]
     )
 
 
@@ -706,7 +720,7 @@ _READERS: dict[str, Callable[[Scenario, str, str, int], _Reader]] = {
 
 def _open_text(path: str) -> Any:
     try:
-        return open(path, encoding="utf-8", newline="")  # noqa: SIM115 - closed by the reader's iteration
+        return open(path, encoding="utf-8", newline="")
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or e}") from None
 
@@ -776,7 +790,9 @@ class _JsonlWriter(_Writer):
         keys = [json.dumps(c) + ":" for c in self.columns]
         out = []
         for r in zip(*cols, strict=True):
-            out.append("{" + ",".join(k + json.dumps(v, ensure_ascii=False) for k, v in zip(keys, r, strict=True)) + "}\n")
+            out.append(
+                "{" + ",".join(k + json.dumps(v, ensure_ascii=False) for k, v in zip(keys, r, strict=True)) + "}\n"
+            )
         self.handle.write("".join(out))
 
 
@@ -827,7 +843,9 @@ def _atomic_writer(fmt: str, output: str, scenario: Scenario, has_ids: bool) -> 
     ok = False
     try:
         binary = fmt == "parquet"
-        with open(fd, "wb" if binary else "w", encoding=None if binary else "utf-8", newline=None if binary else "") as handle:
+        with open(
+            fd, "wb" if binary else "w", encoding=None if binary else "utf-8", newline=None if binary else ""
+        ) as handle:
             writer = _WRITERS[fmt](scenario, handle, has_ids)
             yield writer
             writer.close()

@@ -270,7 +270,9 @@ def check(
 
     scenario = load(file, variant)
     if packages_file is not None:
-        return _check_batch(scenario, packages_file, packages, settings, skip_bad_rows, id_column, chunk_rows, fmt, output)
+        return _check_batch(
+            scenario, packages_file, packages, settings, skip_bad_rows, id_column, chunk_rows, fmt, output
+        )
     selection = selected_packages(scenario, packages, settings)
     if not selection:
         raise UsageError("the scenario has no packages to check", "add packages: to the file, or give --set term=value")

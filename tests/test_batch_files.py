@@ -68,7 +68,9 @@ def _csv(rows: list[dict]) -> str:
     def cell(v: object) -> str:
         return ("true" if v else "false") if isinstance(v, bool) else str(v)
 
-    return HEADER + "".join(",".join(cell(r[k]) for k in ("id", "ceasefire", "nato", "minerals", "aid")) + "\n" for r in rows)
+    return HEADER + "".join(
+        ",".join(cell(r[k]) for k in ("id", "ceasefire", "nato", "minerals", "aid")) + "\n" for r in rows
+    )
 
 
 def test_csv_verdicts_agree_with_check_row_by_row(toy: Path, tmp_path: Path) -> None:
@@ -121,7 +123,15 @@ def test_skip_bad_rows_reports_each_and_checks_the_rest(toy: Path, tmp_path: Pat
     )
     result = CliRunner().invoke(
         cli,
-        ["check", str(toy), "--packages", str(tmp_path / "offers.csv"), "-o", str(tmp_path / "v.csv"), "--skip-bad-rows"],
+        [
+            "check",
+            str(toy),
+            "--packages",
+            str(tmp_path / "offers.csv"),
+            "-o",
+            str(tmp_path / "v.csv"),
+            "--skip-bad-rows",
+        ],
     )
     assert result.exit_code == 1  # f is not a deal
     path = tmp_path / "offers.csv"
@@ -202,12 +212,16 @@ def test_parquet_bad_values_have_row_numbers(toy: Path, tmp_path: Path) -> None:
         "error[DC403]: row 2: no value for ceasefire",
         "error[DC402]: row 3: 'nne' is not an option of ceasefire",
     ]
-    pq.write_table(pa.table({"ceasefire": [1], "nato": ["member"], "minerals": [True], "aid": [1]}), tmp_path / "t.parquet")
+    pq.write_table(
+        pa.table({"ceasefire": [1], "nato": ["member"], "minerals": [True], "aid": [1]}), tmp_path / "t.parquet"
+    )
     with pytest.raises(ScenarioError, match="column 'ceasefire' holds int64, not strings"):
         check_file(s, str(tmp_path / "t.parquet"))
 
 
-def test_missing_pyarrow_is_a_usage_error_with_the_extra(toy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_pyarrow_is_a_usage_error_with_the_extra(
+    toy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     (tmp_path / "offers.csv").write_text(_csv(_random_rows(3, 4)))
@@ -222,7 +236,9 @@ def test_unknown_suffix_and_flags_that_do_not_mix(toy: Path, tmp_path: Path) -> 
     result = CliRunner().invoke(cli, ["check", str(toy), "--packages", str(tmp_path / "offers.txt")])
     assert result.exit_code == 2 and "name it .csv, .jsonl or .parquet" in result.output
     (tmp_path / "offers.csv").write_text(HEADER)
-    result = CliRunner().invoke(cli, ["check", str(toy), "--packages", str(tmp_path / "offers.csv"), "--set", "nato=member"])
+    result = CliRunner().invoke(
+        cli, ["check", str(toy), "--packages", str(tmp_path / "offers.csv"), "--set", "nato=member"]
+    )
     assert result.exit_code == 2 and "leave out -p and --set" in result.output
 
 
@@ -232,3 +248,35 @@ def test_encode_columns_returns_the_narrowest_type_and_check_many_takes_it_as_is
     assert [str(c.dtype) for c in codes] == ["int8", "int8", "int8", "int8"]
     v = check_many(s, dict(zip(["ceasefire", "nato", "minerals", "aid"], codes)))
     assert v.deal.tolist() == [False] and isinstance(v.deal, np.ndarray)
+
+
+def test_ids_that_would_act_on_a_terminal_are_bad_rows(toy: Path, tmp_path: Path) -> None:
+    from dealcheck.report.escape import UNSAFE, unsafe_character
+
+    s = load_scenario(toy)
+    (tmp_path / "offers.jsonl").write_text(
+        "".join(
+            json.dumps({"id": i, "ceasefire": "none", "nato": "neutral", "minerals": True, "aid": 3}) + "\n"
+            for i in ["ok", "a\x1b[31m", "b\u202e", "c\u0085"]
+        )
+    )
+    r = check_file(s, str(tmp_path / "offers.jsonl"), skip_bad_rows=True)
+    assert (r.rows, [b.row for b in r.skipped]) == (1, [2, 3, 4])
+    assert all(unsafe_character(c) == 0 for c in "\x1b\u202e\u0085") and UNSAFE
+
+
+def test_parquet_ids_are_checked_without_a_loop_and_the_same_way(toy: Path, tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    s = load_scenario(toy)
+    ids = ["ok", "a\x1b[31m", "b\u202e", "c\u0085", "", None, "fine\u00e9"]
+    n = len(ids)
+    table = pa.table(
+        {"id": ids, "ceasefire": ["none"] * n, "nato": ["neutral"] * n, "minerals": [True] * n, "aid": [3] * n}
+    )
+    pq.write_table(table, tmp_path / "offers.parquet")
+    r = check_file(s, str(tmp_path / "offers.parquet"), str(tmp_path / "v.csv"), skip_bad_rows=True)
+    assert (r.rows, [b.row for b in r.skipped]) == (2, [2, 3, 4, 5, 6])
+    assert [line.split(",")[1] for line in (tmp_path / "v.csv").read_text().splitlines()[1:]] == ["ok", "fine\u00e9"]
+    pq.write_table(table.set_column(0, "id", pa.array(range(n))), tmp_path / "int_ids.parquet")
+    assert check_file(s, str(tmp_path / "int_ids.parquet")).rows == n

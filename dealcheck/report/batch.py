@@ -9,6 +9,7 @@ from typing import Any
 
 from dealcheck.batch import BatchReport
 from dealcheck.report import jsonfmt, markdown, text
+from dealcheck.report.escape import for_markdown, for_text
 
 
 def _share(n: int, of: int) -> str:
@@ -19,14 +20,15 @@ def _share(n: int, of: int) -> str:
 def _(r: BatchReport, *, color: bool = False) -> str:
     variant = f" (variant {r.variant})" if r.variant else ""
     width = max([len("deals"), *(len(p) + len(" accepts") for p, _ in r.acceptable)])
-    lines = [f"{r.scenario}{variant}: {r.packages_path}", f"  {'checked':<{width}}  {r.rows:,} packages"]
+    head = for_text(f"{r.scenario}{variant}: {r.packages_path}")
+    lines = [head, f"  {'checked':<{width}}  {r.rows:,} packages"]
     lines.append(f"  {'deals':<{width}}  {_share(r.deals, r.rows)}")
     for party, n in r.acceptable:
         lines.append(f"  {party + ' accepts':<{width}}  {_share(n, r.rows)}")
     if r.skipped_rows:
         lines.append(f"  {'skipped':<{width}}  {r.skipped_rows:,} bad rows")
     if r.output:
-        lines.append(f"  {'verdicts':<{width}}  {r.output}")
+        lines.append(f"  {'verdicts':<{width}}  {for_text(r.output)}")
     return "\n".join(lines) + "\n"
 
 
@@ -52,7 +54,7 @@ def _(r: BatchReport) -> dict[str, Any]:
 
 @markdown.render.register
 def _(r: BatchReport, *, color: bool = False) -> str:
-    esc = markdown.escape
+    esc = for_markdown
     out = [f"# {esc(r.scenario)}: {esc(r.packages_path)}", "", "| | packages |", "|---|---:|"]
     out.append(f"| checked | {r.rows:,} |")
     out.append(f"| deals | {_share(r.deals, r.rows)} |")
