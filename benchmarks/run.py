@@ -416,14 +416,14 @@ def _run_time(args: list[str], repeat: int, *, check: bool = True) -> float:
 _PHASES = """
 import time
 t0 = time.perf_counter()
-import dealcheck.cli, dealcheck.engine, dealcheck.loader, dealcheck.yamlnodes as y
+import dealcheck.check, dealcheck.cli, dealcheck.loader, dealcheck.yamlnodes as y
 t1 = time.perf_counter()
 s = dealcheck.loader.load_scenario_file({path!r})
 t2 = time.perf_counter()
 y.LIBYAML_ABOVE = 0
 dealcheck.loader.load_scenario_file({path!r})
 t3 = time.perf_counter()
-dealcheck.engine.check_packages(s)
+dealcheck.check.check_packages(s)
 t4 = time.perf_counter()
 print(t1 - t0, t2 - t1, t3 - t2, t4 - t3)
 """
@@ -536,9 +536,9 @@ _STREAM = """
 import sys
 sys.path.insert(0, {bench!r})
 from generate import generate
-from dealcheck.solver.base import Problem, get_engine
+from dealcheck.solver.base import Problem, get_backend
 g = generate("many", terms=18, seed=0)
-n = sum(1 for _ in get_engine({engine!r}).iterate_solutions(Problem.from_scenario(g.scenario), limit={limit}))
+n = sum(1 for _ in get_backend({engine!r}).iterate_solutions(Problem.from_scenario(g.scenario), limit={limit}))
 print(n, next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")))
 """
 
@@ -559,14 +559,14 @@ def target_listing(quick: bool) -> list[Row]:
     import constraint
     from baselines import CpsatBaseline
 
-    from dealcheck.solver.base import Problem, get_engine
+    from dealcheck.solver.base import Problem, get_backend
 
     g = generate("many", terms=14, seed=0, deals=50_000 if quick else 200_000)
     s = g.scenario
     problem = Problem.from_scenario(s)
 
     def by_engine(name: str) -> Callable[[], int]:
-        return lambda: sum(1 for _ in get_engine(name).iterate_solutions(problem))
+        return lambda: sum(1 for _ in get_backend(name).iterate_solutions(problem))
 
     def by_raw() -> int:
         p = constraint.Problem()
@@ -652,8 +652,8 @@ def target_partial(quick: bool) -> list[Row]:
 
     from baselines import CpsatBaseline
 
-    from dealcheck.engine import check_package
-    from dealcheck.solver.base import Problem, SolveStatus, get_engine
+    from dealcheck.check import check_package
+    from dealcheck.solver.base import Problem, SolveStatus, get_backend
 
     g = generate("tight", terms=128, seed=5)
     s = g.scenario
@@ -687,18 +687,18 @@ def target_partial(quick: bool) -> list[Row]:
         assert verdict.deal_possible is (answer == "feasible"), (verdict.deal_possible, answer)
         t_check, t_hand, r_check = paired(lambda: check_package(s, values, time_limit=limit), hand, repeat=3)
         t_find, t_hand2, r_find = paired(
-            lambda: get_engine("cpsat").find_solution(problem, time_limit=limit), hand, repeat=3
+            lambda: get_backend("cpsat").find_solution(problem, time_limit=limit), hand, repeat=3
         )
         start = time.perf_counter()
-        con = get_engine("constraint").find_solution(problem, time_limit=limit)
+        con = get_backend("constraint").find_solution(problem, time_limit=limit)
         t_con = time.perf_counter() - start
         con_note = (
             f"the constraint engine alone: {'timed out after' if con.status is SolveStatus.UNKNOWN else 'answered in'}"
             f" {t_con:.1f} s"
         )
-        from dealcheck.engine import _Partial
+        from dealcheck.partial import PartialCheck
 
-        partial = _Partial(s, codes, limit, get_engine("cpsat"))
+        partial = PartialCheck(s, codes, limit, get_backend("cpsat"))
         partial.verdict(None, None, values)
         n_open = sum(c is None for c in codes)
         rows.append(

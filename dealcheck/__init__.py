@@ -109,7 +109,7 @@ def __getattr__(name: str) -> object:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
     elif not name.startswith("_"):
-        # A submodule not imported yet (``dealcheck.engine`` after a bare ``import dealcheck``) loads on first use,
+        # A submodule not imported yet (``dealcheck.check`` after a bare ``import dealcheck``) loads on first use,
         # as it did when this file imported the loader and, with it, most of the package.
         try:
             value = importlib.import_module(f"{__name__}.{name}")

@@ -1,6 +1,6 @@
 """The ``dealcheck`` command: the only module that prints.
 
-Each command loads the scenario, asks the engine for a result, renders it in the chosen format and exits with the
+Each command loads the scenario, asks the analysis for a result, renders it in the chosen format and exits with the
 result's own exit code (see :mod:`dealcheck.results`). Diagnostics go to stderr, results to stdout (or ``-o``).
 A bad file never shows a traceback: it shows ``file:line:col`` diagnostics and exits 2; anything unexpected is an
 internal error, exit 3, with the traceback only when ``DEALCHECK_DEBUG`` is set.
@@ -217,11 +217,13 @@ def selected_packages(
     help="Limit each solve of a partial package.",
 )
 @click.option(
-    "--engine",
+    "--backend",
+    "--engine",  # the option's former name, still accepted
+    "backend",
     type=click.Choice(["cpsat", "constraint", "brute"]),
     default="cpsat",
     show_default=True,
-    help="Engine for partial packages.",
+    help="Solver backend for partial packages.",
 )
 @click.option(
     "--packages",
@@ -251,7 +253,7 @@ def check(
     packages: tuple[str, ...],
     settings: tuple[str, ...],
     time_limit: float | None,
-    engine: str,
+    backend: str,
     packages_file: str | None,
     skip_bad_rows: bool,
     id_column: str,
@@ -265,7 +267,7 @@ def check(
     A partial package (one that leaves terms open) is checked for whether some completion is a deal, and which
     terms every deal completion forces.
     """
-    from dealcheck.engine import check_selected
+    from dealcheck.check import check_selected
     from dealcheck.report import render
 
     scenario = load(file, variant)
@@ -276,7 +278,7 @@ def check(
     selection = selected_packages(scenario, packages, settings)
     if not selection:
         raise UsageError("the scenario has no packages to check", "add packages: to the file, or give --set term=value")
-    report = check_selected(scenario, selection, time_limit=time_limit, engine=engine)
+    report = check_selected(scenario, selection, time_limit=time_limit, backend=backend)
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code
 
@@ -489,8 +491,8 @@ def _given_package(scenario: Any, package: str | None, settings: Sequence[str]) 
     return None
 
 
-_ENGINE_HELP = (
-    "Engine: cpsat counts exactly and optimises; constraint and brute list every deal (--limit may stop them)."
+_BACKEND_HELP = (
+    "Solver backend: cpsat counts exactly and optimises; constraint and brute list every deal (--limit may stop them)."
 )
 
 
@@ -518,7 +520,7 @@ _ENGINE_HELP = (
     type=click.IntRange(min=0),
     default=None,
     metavar="N",
-    help="List at most N deals (constraint and brute engines); the count is then 'at least N'.",
+    help="List at most N deals (constraint and brute backends); the count is then 'at least N'.",
 )
 @click.option(
     "--pareto-limit",
@@ -536,11 +538,13 @@ _ENGINE_HELP = (
     help="Limit the whole analysis.",
 )
 @click.option(
-    "--engine",
+    "--backend",
+    "--engine",  # the option's former name, still accepted
+    "backend",
     type=click.Choice(["cpsat", "constraint", "brute"]),
     default="cpsat",
     show_default=True,
-    help=_ENGINE_HELP,
+    help=_BACKEND_HELP,
 )
 @_common_output
 @_handle_errors
@@ -555,7 +559,7 @@ def explore_command(
     limit: int | None,
     pareto_limit: int,
     time_limit: float | None,
-    engine: str,
+    backend: str,
     fmt: str,
     output: str | None,
     color: str,
@@ -579,7 +583,7 @@ def explore_command(
             top=top,
             parties=chosen,
             package=_given_package(scenario, package, settings),
-            engine=engine,
+            backend=backend,
             limit=limit,
             pareto_limit=pareto_limit,
             time_limit=time_limit,
@@ -609,11 +613,13 @@ def explore_command(
     help="Limit the whole search.",
 )
 @click.option(
-    "--engine",
+    "--backend",
+    "--engine",  # the option's former name, still accepted
+    "backend",
     type=click.Choice(["cpsat", "constraint", "brute"]),
     default="cpsat",
     show_default=True,
-    help="Engine for the search.",
+    help="Solver backend for the search.",
 )
 @_common_output
 @_handle_errors
@@ -625,7 +631,7 @@ def repair_command(
     keep: tuple[str, ...],
     top: int,
     time_limit: float | None,
-    engine: str,
+    backend: str,
     fmt: str,
     output: str | None,
     color: str,
@@ -647,7 +653,7 @@ def repair_command(
             "repair needs a proposal", "give --package NAME, or the proposal's terms with --set TERM=VALUE"
         )
     with Progress("dealcheck repair") as progress:
-        report = repair(scenario, given, keep=keep, top=top, engine=engine, time_limit=time_limit, progress=progress)
+        report = repair(scenario, given, keep=keep, top=top, backend=backend, time_limit=time_limit, progress=progress)
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code
 
@@ -667,7 +673,7 @@ def repair_command(
     type=click.IntRange(min=0),
     default=None,
     metavar="N",
-    help="Count at most N deals per scenario (constraint and brute engines).",
+    help="Count at most N deals per scenario (constraint and brute backends).",
 )
 @click.option(
     "--time-limit",
@@ -677,11 +683,13 @@ def repair_command(
     help="Limit the whole comparison.",
 )
 @click.option(
-    "--engine",
+    "--backend",
+    "--engine",  # the option's former name, still accepted
+    "backend",
     type=click.Choice(["cpsat", "constraint", "brute"]),
     default="cpsat",
     show_default=True,
-    help=_ENGINE_HELP,
+    help=_BACKEND_HELP,
 )
 @_common_output
 @_handle_errors
@@ -691,7 +699,7 @@ def compare_command(
     packages: tuple[str, ...],
     limit: int | None,
     time_limit: float | None,
-    engine: str,
+    backend: str,
     fmt: str,
     output: str | None,
     color: str,
@@ -714,7 +722,7 @@ def compare_command(
             scenario,
             variants=None if variant is None else [variant],
             packages=list(packages) or None,
-            engine=engine,
+            backend=backend,
             limit=limit,
             time_limit=time_limit,
             progress=progress,

@@ -4,7 +4,7 @@
 :class:`Scenario` always holds well-typed, lowered rules (:mod:`dealcheck.rules.ir`). Everything here is frozen;
 a variant is a new scenario, not an edit.
 
-The analyses are methods (``check``, ``explore``, ``conflicts``, ``repair``) that import their engines when called,
+The analyses are methods (``check``, ``explore``, ``conflicts``, ``repair``) that import their solvers when called,
 so loading a scenario never pays for a solver.
 """
 
@@ -98,7 +98,7 @@ class Rule:
 
     @functools.cached_property
     def terms(self) -> frozenset[int]:
-        """Indices of the terms the rule reads (walked once: engines ask per rule per package)."""
+        """Indices of the terms the rule reads (walked once: backends ask per rule per package)."""
         return term_indices(self.expr)
 
 
@@ -288,7 +288,7 @@ class Scenario:
 
     def check(self, package: Mapping[str, Value] | Package, *, time_limit: float | None = None) -> PackageVerdict:
         """The verdict on one package (full or partial): per party, red lines held or broken, demands met."""
-        # The engine is looked up once, not imported per call: ``from ... import`` inside a function costs about
+        # The checker is looked up once, not imported per call: ``from ... import`` inside a function costs about
         # 2 µs, as much as the rest of a full-package check.
         return (_CHECK_PACKAGE or _check_package())(self, package, time_limit=time_limit)
 
@@ -338,7 +338,8 @@ class Scenario:
         top: int = 3,
         parties: Sequence[str] | None = None,
         package: Mapping[str, Value] | Package | None = None,
-        engine: str = "cpsat",
+        backend: str = "cpsat",
+        engine: str | None = None,
         limit: int | None = None,
         time_limit: float | None = None,
     ) -> ExploreReport:
@@ -368,6 +369,7 @@ class Scenario:
             top=top,
             parties=parties,
             package=package,
+            backend=backend,
             engine=engine,
             limit=limit,
             time_limit=time_limit,
@@ -379,7 +381,8 @@ class Scenario:
         *,
         keep: Sequence[str] = (),
         top: int = 3,
-        engine: str = "cpsat",
+        backend: str = "cpsat",
+        engine: str | None = None,
         time_limit: float | None = None,
     ) -> RepairReport:
         """The ``top`` nearest deals to ``package``: fewest changed terms (weighted by ``change_cost``), ``keep``
@@ -400,13 +403,14 @@ class Scenario:
         import dealcheck.report.analyses  # noqa: F401  (registers its renderers, so the report renders)
         from dealcheck.analysis.repair import repair
 
-        return repair(self, package, keep=keep, top=top, engine=engine, time_limit=time_limit)
+        return repair(self, package, keep=keep, top=top, backend=backend, engine=engine, time_limit=time_limit)
 
     def compare(
         self,
         *,
         variants: Sequence[str] | None = None,
-        engine: str = "cpsat",
+        backend: str = "cpsat",
+        engine: str | None = None,
         time_limit: float | None = None,
     ) -> CompareReport:
         """The base scenario and each variant (default: all) side by side: deal counts and every package's verdict.
@@ -414,7 +418,7 @@ class Scenario:
         """
         from dealcheck.analysis.compare import compare
 
-        return compare(self, variants=variants, engine=engine, time_limit=time_limit)
+        return compare(self, variants=variants, backend=backend, engine=engine, time_limit=time_limit)
 
     def test(self) -> ExpectationReport:
         """Run the scenario's ``expect:`` entries. See :func:`dealcheck.expectations.run_expectations`."""
@@ -428,7 +432,7 @@ _CHECK_PACKAGE: Any = None
 
 def _check_package() -> Any:
     global _CHECK_PACKAGE
-    from dealcheck.engine import check_package
+    from dealcheck.check import check_package
 
     _CHECK_PACKAGE = check_package
     return check_package

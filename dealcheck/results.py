@@ -215,7 +215,7 @@ def deferred_verdict(
     """The verdict on a complete package; ``later`` is ``(build, a, b)``, and ``(values, parties)`` are
     ``build(a, b)``, called on first read.
 
-    For engines: a user only ever sees a :class:`PackageVerdict`.
+    For the checkers: a user only ever sees a :class:`PackageVerdict`.
 
     >>> v = deferred_verdict("p", None, True, (lambda a, b: ({"b": a}, b), True, ()))
     >>> v.deal, dict(v.values), v.parties

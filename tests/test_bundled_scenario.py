@@ -86,7 +86,7 @@ def test_the_article_is_not_copied_into_the_project() -> None:
     assert not list(ROOT.rglob("ceasefire-talks-2025-03.txt"))
 
 
-# --- findings, with the loader and engine ---------------------------------------------------------------------
+# --- findings, with the loader and checker --------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Checking packages: full packages by the compiled rules, partial ones by every engine, against brute force."""
+"""Checking packages: full packages by the compiled rules, partial ones by every backend, against brute force."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dealcheck import engine as engine_module
 from dealcheck import load_scenario
-from dealcheck.engine import check_package, check_packages, check_selected
+from dealcheck import partial as partial_module
+from dealcheck.check import check_package, check_packages, check_selected
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
 from dealcheck.report.jsonfmt import render as render_json
@@ -24,7 +24,7 @@ from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import CmpOp, Compare, Const, Implies, IsTrue, Truth, Var
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
 from dealcheck.solver import brute
-from dealcheck.solver.base import ENGINES, SolveResult, SolveStatus
+from dealcheck.solver.base import BACKENDS, SolveResult, SolveStatus
 from dealcheck.testing.strategies import deals, packages, scenarios
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"
@@ -130,9 +130,9 @@ def test_full_package_that_is_a_deal():
     assert v.exit_code == 0
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_partial_package_statuses_forced_and_example(engine):
-    v = check_package(_toy(), {"minerals_deal": True, "aid_bn": 30}, engine=engine)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_partial_package_statuses_forced_and_example(backend):
+    v = check_package(_toy(), {"minerals_deal": True, "aid_bn": 30}, backend=backend)
     assert not v.complete and not v.deal and v.deal_possible is True and not v.unknown
     assert dict(v.forced) == {"ceasefire": "energy"}
     assert dict(v.example) == {"ceasefire": "energy", "minerals_deal": True, "aid_bn": 30}
@@ -145,10 +145,10 @@ def test_partial_package_statuses_forced_and_example(engine):
     assert v.exit_code == 0
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_partial_package_with_no_deal(engine):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_partial_package_with_no_deal(backend):
     scenario = _toy()
-    v = check_package(scenario, {"ceasefire": "none"}, engine=engine)
+    v = check_package(scenario, {"ceasefire": "none"}, backend=backend)
     assert v.deal_possible is False and v.example is None and dict(v.forced) == {}
     assert v.parties[1].broken == ("some",) and not v.parties[1].acceptable and v.parties[0].acceptable
     # score_max ignores red lines: the best completion for Ukraine gives aid >= 40 and satisfies the implication
@@ -172,15 +172,31 @@ def test_check_packages_and_selected():
     assert [v.package for v in report.verdicts] == ["truce", "open"]
     assert (report.scenario, report.path) == ("Toy talks", "toy.yaml")
     assert report.exit_code == 0
-    report = check_selected(_toy(), [(None, None, {"ceasefire": "energy"})], engine="brute")
+    report = check_selected(_toy(), [(None, None, {"ceasefire": "energy"})], backend="brute")
     assert report.verdicts[0].package is None and report.verdicts[0].deal_possible is True
 
 
+def test_engine_is_still_accepted_as_the_backend_s_former_name():
+    """``engine=`` and ``--engine`` were the names before "backend" (issue 13); callers that use them still work."""
+    from click.testing import CliRunner
+
+    from dealcheck.cli import cli
+
+    partial = {"minerals_deal": True}
+    assert check_package(_toy(), partial, engine="brute") == check_package(_toy(), partial, backend="brute")
+    with pytest.raises(UsageError, match="unknown backend"):
+        check_package(_toy(), partial, engine="z3")
+    bundled = "scenarios/ukraine-ceasefire-2025.yaml"
+    old = CliRunner().invoke(cli, ["explore", bundled, "--engine", "constraint", "--limit", "5", "--top", "0"])
+    new = CliRunner().invoke(cli, ["explore", bundled, "--backend", "constraint", "--limit", "5", "--top", "0"])
+    assert (old.exit_code, old.output) == (new.exit_code, new.output)
+
+
 def test_time_limit_makes_the_verdict_unknown_and_claims_nothing(monkeypatch):
-    monkeypatch.setattr(engine_module, "LOCAL_LIMIT", 0)  # every question goes to the (timed-out) solver
+    monkeypatch.setattr(partial_module, "LOCAL_LIMIT", 0)  # every question goes to the (timed-out) solver
     monkeypatch.setattr(brute, "find_solution", lambda *a, **k: SolveResult(SolveStatus.UNKNOWN))
     monkeypatch.setattr(brute, "lexmin_solution", lambda *a, **k: SolveResult(SolveStatus.UNKNOWN))
-    v = check_package(_toy(), {"minerals_deal": True}, engine="brute", time_limit=1.0)
+    v = check_package(_toy(), {"minerals_deal": True}, backend="brute", time_limit=1.0)
     assert v.unknown and v.deal_possible is None and v.example is None and dict(v.forced) == {}
     assert v.parties[0].red_lines[0].status is Status.OPEN
     assert v.exit_code == 4
@@ -199,7 +215,7 @@ def test_full_check_imports_neither_ortools_nor_numpy():
         import sys
         sys.path.insert(0, "tests")
         from test_check import _toy
-        from dealcheck.engine import check_package
+        from dealcheck.check import check_package
         v = check_package(_toy(), {"ceasefire": "energy", "minerals_deal": False, "aid_bn": 0})
         assert v.deal, v
         heavy = sorted(m for m in ("ortools", "numpy", "constraint") if m in sys.modules)
@@ -239,19 +255,19 @@ def _reference(scenario: Scenario, fixed: tuple[int | None, ...]):
     return statuses, bool(deals), forced, example, parties
 
 
-#: How a partial check may answer: its cheap steps first (the default), or every question sent to the engine
+#: How a partial check may answer: its cheap steps first (the default), or every question sent to the solver
 #: (``LOCAL_LIMIT = 0``), with or without the pool's neighbours tried first.
-MODES = {"default": (engine_module.LOCAL_LIMIT, True), "engine": (0, False), "engine+neighbours": (0, True)}
+MODES = {"default": (partial_module.LOCAL_LIMIT, True), "solver": (0, False), "solver+neighbours": (0, True)}
 
 
 @contextlib.contextmanager
 def _mode(name: str):
-    saved = engine_module.LOCAL_LIMIT, engine_module.NEIGHBOURS
-    engine_module.LOCAL_LIMIT, engine_module.NEIGHBOURS = MODES[name]
+    saved = partial_module.LOCAL_LIMIT, partial_module.NEIGHBOURS
+    partial_module.LOCAL_LIMIT, partial_module.NEIGHBOURS = MODES[name]
     try:
         yield
     finally:
-        engine_module.LOCAL_LIMIT, engine_module.NEIGHBOURS = saved
+        partial_module.LOCAL_LIMIT, partial_module.NEIGHBOURS = saved
 
 
 @settings(max_examples=80, deadline=None)
@@ -260,11 +276,11 @@ def test_partial_checks_match_brute_force(data):
     scenario = data.draw(
         scenarios(max_terms=4, max_parties=3, max_rules=2, max_depth=2, max_int_width=3), label="scenario"
     )
-    engine = data.draw(st.sampled_from(ENGINES), label="engine")
+    backend = data.draw(st.sampled_from(BACKENDS), label="backend")
     mode = data.draw(st.sampled_from(sorted(MODES)), label="mode")
     values = scenario.packages[0].values
     with _mode(mode):
-        v = check_package(scenario, values, engine=engine)
+        v = check_package(scenario, values, backend=backend)
     fixed = scenario.encode(values)
     statuses, possible, forced, example, parties = _reference(scenario, fixed)
     assert not v.unknown
@@ -286,13 +302,13 @@ def test_partial_checks_match_brute_force(data):
 
 
 def test_every_mode_gives_the_same_verdicts_on_the_bundled_scenario():
-    """The cheap steps change how many solves a check needs, never its answers (every engine, every mode)."""
+    """The cheap steps change how many solves a check needs, never its answers (every backend, every mode)."""
     scenario = load_scenario(BUNDLED)
     verdicts = set()
     for mode in MODES:
-        for engine in ("cpsat", "constraint"):
+        for backend in ("cpsat", "constraint"):
             with _mode(mode):
-                verdicts.add(render_json(check_packages(scenario, engine=engine)))
+                verdicts.add(render_json(check_packages(scenario, backend=backend)))
     assert len(verdicts) == 1
 
 
@@ -357,7 +373,7 @@ def test_opening_terms_of_a_deal_keeps_a_deal_possible(data):
     assert check_package(scenario, deal).deal
     opened = data.draw(st.sets(st.sampled_from([t.name for t in scenario.terms])), label="opened")
     partial = {k: v for k, v in deal.items() if k not in opened}
-    v = check_package(scenario, partial, engine=data.draw(st.sampled_from(ENGINES), label="engine"))
+    v = check_package(scenario, partial, backend=data.draw(st.sampled_from(BACKENDS), label="backend"))
     if v.complete:
         return
     assert v.deal_possible and all(p.acceptable for p in v.parties) and not any(p.broken for p in v.parties)

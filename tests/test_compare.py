@@ -1,4 +1,4 @@
-"""compare: the bundled scenario's variants side by side, engines agreeing, and the CLI for every analysis command
+"""compare: the bundled scenario's variants side by side, backends agreeing, and the CLI for every analysis command
 (formats, --variant, exit codes)."""
 
 from __future__ import annotations
@@ -45,14 +45,14 @@ def test_bundled_variants(bundled: Scenario) -> None:
     assert r.exit_code == EXIT_OK
 
 
-def test_engines_agree(bundled: Scenario) -> None:
+def test_backends_agree(bundled: Scenario) -> None:
     packages = ["energy_truce", "mediator_settlement", "kallas_plan"]
     reports = [
-        compare(bundled, variants=["us_hard_line"], packages=packages, engine=e) for e in ("cpsat", "constraint")
+        compare(bundled, variants=["us_hard_line"], packages=packages, backend=e) for e in ("cpsat", "constraint")
     ]
     assert [(c.deals, c.verdicts) for c in reports[0].columns] == [(c.deals, c.verdicts) for c in reports[1].columns]
     # The same verdicts as the full package check.
-    from dealcheck.engine import check_package
+    from dealcheck.check import check_package
 
     for column in reports[0].columns:
         s = bundled if column.variant is None else bundled.variant(column.variant)
@@ -67,7 +67,7 @@ def test_engines_agree(bundled: Scenario) -> None:
 
 
 def test_limit_makes_counts_lower_bounds(bundled: Scenario) -> None:
-    r = compare(bundled, variants=[], packages=["mediator_settlement"], engine="constraint", limit=10)
+    r = compare(bundled, variants=[], packages=["mediator_settlement"], backend="constraint", limit=10)
     assert (r.columns[0].deals, r.columns[0].exact, r.exit_code) == (10, False, EXIT_LIMIT)
 
 
@@ -114,7 +114,7 @@ def test_cli_explore() -> None:
     )
     assert code == 0 and "1152 deals" in out and "Nash product" in out
     code, out = run(
-        "explore", str(BUNDLED), "--engine", "constraint", "--limit", "5", "--top", "0", "--format", "markdown"
+        "explore", str(BUNDLED), "--backend", "constraint", "--limit", "5", "--top", "0", "--format", "markdown"
     )
     assert code == 4 and "at least 5 deals" in out
     assert run("explore", str(BUNDLED), "--parties", "us,nobody")[0] == 2

@@ -78,7 +78,7 @@ def problems(draw: st.DrawFn) -> tuple[list[range], list[ir.BoolExpr], dict[int,
 
 
 def brute(doms: list[range], rules: list[ir.BoolExpr], fixed: dict[int, int]) -> list[tuple[int, ...]]:
-    """Every solution, by enumeration and the evaluator (the meaning every engine must agree with)."""
+    """Every solution, by enumeration and the evaluator (the meaning every backend must agree with)."""
     return [
         codes
         for codes in itertools.product(*doms)

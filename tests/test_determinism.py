@@ -1,7 +1,7 @@
 """Same input, same bytes: JSON output does not depend on hash seeds, so set and dict ordering never leaks out.
 
 The example scenario is used rather than the bundled one: it has full and partial packages and variants, so it goes
-through the same engines, at a fifth of the cost per run.
+through the same backends, at a fifth of the cost per run.
 """
 
 from __future__ import annotations

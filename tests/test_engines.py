@@ -1,4 +1,4 @@
-"""Every engine gives the same answers: CP-SAT and python-constraint2 against brute force on generated scenarios."""
+"""Every backend gives the same answers: CP-SAT and python-constraint2 against brute force on generated scenarios."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from dealcheck.errors import UsageError
 from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Connective, Const, Count, IsTrue, Logic, Not, Truth, Var
 from dealcheck.solver import brute, cpsat, pyconstraint
-from dealcheck.solver.base import ENGINES, Problem, SolutionCount, SolveStatus, get_engine, open_session
+from dealcheck.solver.base import BACKENDS, Problem, SolutionCount, SolveStatus, get_backend, open_session
 from dealcheck.testing.strategies import codes, scenarios
 
 SOLVERS = [cpsat, pyconstraint]
@@ -24,20 +24,20 @@ def _problem(data: st.DataObject) -> tuple[Problem, tuple[int | None, ...]]:
 
 @settings(max_examples=60, deadline=None)
 @given(st.data())
-def test_engines_agree_on_solution_sets_counts_and_the_smallest_solution(data):
+def test_backends_agree_on_solution_sets_counts_and_the_smallest_solution(data):
     problem, fixed = _problem(data)
     expected = list(brute.iterate_solutions(problem, fixed=fixed))
     exists = SolveStatus.SAT if expected else SolveStatus.UNSAT
-    for engine in SOLVERS:
-        got = list(engine.iterate_solutions(problem, fixed=fixed))
-        assert len(got) == len(set(got)), f"{engine.__name__} reported a package twice"
-        assert sorted(got) == expected, engine.__name__
-        assert engine.count_solutions(problem, fixed=fixed) == SolutionCount(len(expected), exact=True)
-        found = engine.find_solution(problem, fixed=fixed)
+    for backend in SOLVERS:
+        got = list(backend.iterate_solutions(problem, fixed=fixed))
+        assert len(got) == len(set(got)), f"{backend.__name__} reported a package twice"
+        assert sorted(got) == expected, backend.__name__
+        assert backend.count_solutions(problem, fixed=fixed) == SolutionCount(len(expected), exact=True)
+        found = backend.find_solution(problem, fixed=fixed)
         assert found.status is exists
         if expected:
             assert found.solution in expected
-        assert engine.lexmin_solution(problem, fixed=fixed).solution == (expected[0] if expected else None)
+        assert backend.lexmin_solution(problem, fixed=fixed).solution == (expected[0] if expected else None)
     # Sessions answer with conditions assumed on one model: the same smallest solution, and the model stays usable.
     fixed_problem = attrs.evolve(problem, fixed=fixed)
     for session in (cpsat.CpsatSession(fixed_problem), open_session(pyconstraint, fixed_problem)):
@@ -56,27 +56,27 @@ def test_counts_with_a_limit_are_lower_bounds_unless_the_limit_is_not_reached(da
     problem, _ = _problem(data)
     total = brute.count_solutions(problem).count
     limit = data.draw(st.integers(0, total + 1))
-    for engine in [brute, *SOLVERS]:
-        got = engine.count_solutions(problem, limit=limit)
+    for backend in [brute, *SOLVERS]:
+        got = backend.count_solutions(problem, limit=limit)
         if total > limit:
-            assert got == SolutionCount(limit, exact=False), engine.__name__
+            assert got == SolutionCount(limit, exact=False), backend.__name__
         else:
-            assert got == SolutionCount(total, exact=True), engine.__name__
-        assert len(list(engine.iterate_solutions(problem, limit=limit))) == min(limit, total)
+            assert got == SolutionCount(total, exact=True), backend.__name__
+        assert len(list(backend.iterate_solutions(problem, limit=limit))) == min(limit, total)
 
 
 def test_constant_constraints_and_empty_problems():
-    for engine in [brute, *SOLVERS]:
-        assert engine.count_solutions(Problem((), ())).count == 1
-        assert engine.count_solutions(Problem((range(3),), (Truth(False),))).count == 0
-        assert engine.count_solutions(Problem((range(3),), (Truth(True),))).count == 3
+    for backend in [brute, *SOLVERS]:
+        assert backend.count_solutions(Problem((), ())).count == 1
+        assert backend.count_solutions(Problem((range(3),), (Truth(False),))).count == 0
+        assert backend.count_solutions(Problem((range(3),), (Truth(True),))).count == 3
         # fixed codes that disagree with the problem's own, or leave the domain: no solution
-        assert engine.find_solution(Problem((range(3),), (), fixed=(1,)), fixed=(2,)).status is SolveStatus.UNSAT
-        assert engine.find_solution(Problem((range(3),)), fixed=(7,)).status is SolveStatus.UNSAT
+        assert backend.find_solution(Problem((range(3),), (), fixed=(1,)), fixed=(2,)).status is SolveStatus.UNSAT
+        assert backend.find_solution(Problem((range(3),)), fixed=(7,)).status is SolveStatus.UNSAT
 
 
 def _hard_problem() -> Problem:
-    # 12 terms of 10 values with an unsatisfiable sum parity: every engine must search a lot to prove it.
+    # 12 terms of 10 values with an unsatisfiable sum parity: every backend must search a lot to prove it.
     n = 12
     total = Var(0)
     for i in range(1, n):
@@ -85,11 +85,11 @@ def _hard_problem() -> Problem:
     return Problem(tuple(range(10) for _ in range(n)), (Compare(CmpOp.EQ, doubled, Const(2 * 9 * n + 1)),))
 
 
-@pytest.mark.parametrize("engine", [brute, pyconstraint])
-def test_a_time_limit_gives_unknown_never_a_wrong_answer(engine):
+@pytest.mark.parametrize("backend", [brute, pyconstraint])
+def test_a_time_limit_gives_unknown_never_a_wrong_answer(backend):
     problem = _hard_problem()
-    assert engine.find_solution(problem, time_limit=0.05).status is SolveStatus.UNKNOWN
-    count = engine.count_solutions(problem, time_limit=0.05)
+    assert backend.find_solution(problem, time_limit=0.05).status is SolveStatus.UNKNOWN
+    count = backend.count_solutions(problem, time_limit=0.05)
     assert not count.exact
 
 
@@ -117,12 +117,12 @@ def test_cpsat_model_literals_support_assumptions_and_cores():
     assert m.solve().status is SolveStatus.SAT and m.objective_value == 2 and m.optimal
 
 
-def test_engine_registry():
-    assert ENGINES[0] == "cpsat"
-    assert {get_engine(name).__name__ for name in ENGINES} == {
+def test_backend_registry():
+    assert BACKENDS[0] == "cpsat"
+    assert {get_backend(name).__name__ for name in BACKENDS} == {
         "dealcheck.solver.cpsat",
         "dealcheck.solver.pyconstraint",
         "dealcheck.solver.brute",
     }
-    with pytest.raises(UsageError, match="unknown engine"):
-        get_engine("z3")
+    with pytest.raises(UsageError, match="unknown backend"):
+        get_backend("z3")

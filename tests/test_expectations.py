@@ -202,16 +202,16 @@ def test_deal_counts_without_a_counting_engine_fail(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_time_limit_never_passes(monkeypatch: pytest.MonkeyPatch) -> None:
-    import dealcheck.engine
+    import dealcheck.check
     import dealcheck.model
 
-    real = dealcheck.engine.check_package
+    real = dealcheck.check.check_package
 
     def stopped(*args: Any, **kwargs: Any) -> Any:
         return attrs.evolve(real(*args, **kwargs), unknown=True)
 
-    monkeypatch.setattr(dealcheck.engine, "check_package", stopped)
-    monkeypatch.setattr(dealcheck.model, "_CHECK_PACKAGE", stopped)  # Scenario.check caches the engine's function
+    monkeypatch.setattr(dealcheck.check, "check_package", stopped)
+    monkeypatch.setattr(dealcheck.model, "_CHECK_PACKAGE", stopped)  # Scenario.check caches the checker function
     result = check(package="good", deal=True)
     assert not result.passed
     assert "time limit" in (result.reason or "")

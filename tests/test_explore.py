@@ -1,4 +1,4 @@
-"""explore: every engine against a brute-force reference written here, on generated small scenarios, and the
+"""explore: every backend against a brute-force reference written here, on generated small scenarios, and the
 bundled scenario's zone of agreement."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dealcheck.rules.ir import CmpOp, Compare, Const, Var
 strategies = pytest.importorskip("dealcheck.testing.strategies")
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"
-ENGINES = ("cpsat", "constraint", "brute")
+BACKENDS = ("cpsat", "constraint", "brute")
 
 
 # --- the reference: every package, the evaluator, Fractions ------------------------------------------------------
@@ -71,7 +71,7 @@ def reference_pareto(scenario: Scenario, deals: list[tuple[int, ...]]) -> dict[t
 
 
 def check_against_reference(
-    scenario: Scenario, engine: str, objective: str, top: int, limit: int | None = None
+    scenario: Scenario, backend: str, objective: str, top: int, limit: int | None = None
 ) -> None:
     given_codes = scenario.encode(dict(scenario.packages[0].values)) if scenario.packages else ()
     fixed = {i: c for i, c in enumerate(given_codes) if c is not None}
@@ -80,7 +80,7 @@ def check_against_reference(
         scenario,
         objective=objective,
         top=top,
-        engine=engine,
+        backend=backend,
         limit=limit,
         package=scenario.packages[0] if scenario.packages else None,
     )
@@ -117,17 +117,17 @@ def check_against_reference(
     st.sampled_from(("total", "maximin", "nash")),
     st.integers(0, 4),
 )
-def test_every_engine_matches_the_reference(scenario: Scenario, objective: str, top: int) -> None:
-    for engine in ENGINES:
-        check_against_reference(scenario, engine, objective, top)
+def test_every_backend_matches_the_reference(scenario: Scenario, objective: str, top: int) -> None:
+    for backend in BACKENDS:
+        check_against_reference(scenario, backend, objective, top)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.scenarios(max_terms=4, max_parties=3, max_rules=2), st.sampled_from(("total", "maximin", "nash")))
-def test_the_solver_path_of_listing_engines_matches_the_reference(scenario: Scenario, objective: str) -> None:
+def test_the_solver_path_of_listing_backends_matches_the_reference(scenario: Scenario, objective: str) -> None:
     # limit=0 stops the listing at once, so brute and constraint answer by solver questions, as CP-SAT does.
-    for engine in ("brute", "constraint"):
-        report = explore(scenario, objective=objective, top=2, engine=engine, limit=0, package=scenario.packages[0])
+    for backend in ("brute", "constraint"):
+        report = explore(scenario, objective=objective, top=2, backend=backend, limit=0, package=scenario.packages[0])
         assert report.exact == (
             report.deals == 0
             and not reference_deals(
@@ -136,7 +136,7 @@ def test_the_solver_path_of_listing_engines_matches_the_reference(scenario: Scen
             )
         )
         assert report.exit_code == (EXIT_OK if report.exact else EXIT_LIMIT)
-        check_against_reference(scenario, engine, objective, 2, limit=0)
+        check_against_reference(scenario, backend, objective, 2, limit=0)
 
 
 @st.composite
@@ -175,12 +175,12 @@ def contested_scenarios(draw: st.DrawFn) -> Scenario:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contested_scenarios(), st.sampled_from(("total", "maximin", "nash")), st.integers(1, 4))
-def test_every_engine_matches_the_reference_on_contested_scenarios(
+def test_every_backend_matches_the_reference_on_contested_scenarios(
     scenario: Scenario, objective: str, top: int
 ) -> None:
-    for engine in ENGINES:
-        check_against_reference(scenario, engine, objective, top)
-    check_against_reference(scenario, "brute", objective, top, limit=0)  # the solver path of a listing engine
+    for backend in BACKENDS:
+        check_against_reference(scenario, backend, objective, top)
+    check_against_reference(scenario, "brute", objective, top, limit=0)  # the solver path of a listing backend
 
 
 # --- the bundled scenario -------------------------------------------------------------------------------------
@@ -233,13 +233,13 @@ def test_bundled_partial_package_and_variants(bundled: Scenario) -> None:
 
 
 def test_time_limit_says_at_least_and_exits_4(bundled: Scenario) -> None:
-    r = explore(bundled, engine="brute", time_limit=0.01)
+    r = explore(bundled, backend="brute", time_limit=0.01)
     assert not r.exact and r.exit_code == EXIT_LIMIT and r.notes
     assert r.deals <= 6912
 
 
-def test_count_limit_on_listing_engines(bundled: Scenario) -> None:
-    r = explore(bundled, engine="constraint", limit=100, top=1, pareto_limit=1)
+def test_count_limit_on_listing_backends(bundled: Scenario) -> None:
+    r = explore(bundled, backend="constraint", limit=100, top=1, pareto_limit=1)
     assert (r.deals, r.exact, r.exit_code) == (100, False, EXIT_LIMIT)
     full = explore(bundled, top=1)
     assert r.best == full.best

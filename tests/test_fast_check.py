@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealcheck.engine import _party_verdict, check_package
+from dealcheck.check import check_package
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
+from dealcheck.partial import party_verdict
 from dealcheck.results import PackageVerdict, Status
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import CmpOp, Compare, Const, IsTrue, Var
@@ -46,7 +47,7 @@ def _exact(scenario: Scenario, values: dict) -> PackageVerdict:
     codes = scenario.encode(values)
     statuses = {r.ref: Status.HELD if evaluate(r.expr, codes) else Status.BROKEN for r in scenario.rules()}
     parties = tuple(
-        _party_verdict(scenario, p, codes, statuses, acceptable=None, score_max=None) for p in scenario.parties
+        party_verdict(scenario, p, codes, statuses, acceptable=None, score_max=None) for p in scenario.parties
     )
     return PackageVerdict(None, None, scenario.decode(codes), True, all(p.acceptable for p in parties), parties)
 
@@ -135,7 +136,7 @@ def test_packages_and_partial_packages_still_go_their_ways() -> None:
     s = _toy()
     v = check_package(s, Package("p", {"ceasefire": "none", "minerals": True, "aid": 0}, title="T"))
     assert (v.package, v.title, v.deal) == ("p", "T", True)
-    assert check_package(s, {"ceasefire": "none"}, engine="brute").deal_possible is True
+    assert check_package(s, {"ceasefire": "none"}, backend="brute").deal_possible is True
 
 
 def test_generated_source_holds_no_user_text() -> None:

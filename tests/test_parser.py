@@ -177,7 +177,7 @@ def test_chains_of_not_and_minus() -> None:
     assert tree("not not a") == Not(Not(Name("a")))
     t = tree("- -x")
     assert t == Neg(Neg(Name("x")))
-    assert t.where == TextRange(0, 4) and t.operand.where == TextRange(2, 4)
+    assert t.where == TextRange(0, 4) and t.arg.where == TextRange(2, 4)
 
 
 # --- syntax problems, with exact positions ----------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """repair: suggestions are deals at minimal distance, in the documented order (checked by brute force on generated
-scenarios with every engine), and the bundled scenario's repairs."""
+scenarios with every backend), and the bundled scenario's repairs."""
 
 from __future__ import annotations
 
@@ -77,10 +77,10 @@ def test_suggestions_are_the_nearest_deals_in_order(
     want = reference(scenario, codes, keep, top)
     values = scenario.decode(codes)
     keep_names = [scenario.terms[i].name for i in sorted(keep)]
-    for engine in ("cpsat", "constraint", "brute"):
-        r = repair(scenario, values, keep=keep_names, top=top, engine=engine)
+    for backend in ("cpsat", "constraint", "brute"):
+        r = repair(scenario, values, keep=keep_names, top=top, backend=backend)
         got = [(s.distance, tuple(scenario.encode(s.values))) for s in r.suggestions]
-        assert got == want, engine
+        assert got == want, backend
         for s in r.suggestions:
             deal = tuple(scenario.encode(s.values))
             assert all(evaluate(x.expr, deal) for x in scenario.red_lines())
@@ -136,7 +136,7 @@ def test_keep_an_open_term_is_a_usage_error(bundled: Scenario) -> None:
 
 
 def test_time_limit_exits_4(bundled: Scenario) -> None:
-    r = repair(bundled, bundled.package("us_full_ceasefire"), engine="brute", time_limit=1e-9)
+    r = repair(bundled, bundled.package("us_full_ceasefire"), backend="brute", time_limit=1e-9)
     assert not r.complete and r.exit_code == EXIT_LIMIT
 
 

@@ -16,7 +16,7 @@ def _loaded(code: str, modules: tuple[str, ...]) -> list[str]:
     return [m for m in out.split(",") if m]
 
 
-HEAVY = ("yaml", "click", "attrs", "ortools", "numpy", "constraint", "dealcheck.loader", "dealcheck.engine")
+HEAVY = ("yaml", "click", "attrs", "ortools", "numpy", "constraint", "dealcheck.loader", "dealcheck.check")
 
 
 def test_import_dealcheck_loads_nothing_heavy() -> None:
@@ -26,7 +26,7 @@ def test_import_dealcheck_loads_nothing_heavy() -> None:
 def test_names_load_on_first_use() -> None:
     code = "import dealcheck\nassert dealcheck.Scenario.__name__ == 'Scenario'\nassert 'Scenario' in dir(dealcheck)"
     assert _loaded(code, ("dealcheck.model", "yaml")) == ["dealcheck.model"]
-    assert _loaded("import dealcheck\ndealcheck.engine.check_package", ("dealcheck.engine",)) == ["dealcheck.engine"]
+    assert _loaded("import dealcheck\ndealcheck.check.check_package", ("dealcheck.check",)) == ["dealcheck.check"]
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
@@ -57,7 +57,7 @@ def test_check_report_renders_without_the_analyses() -> None:
         "import dealcheck\nfrom dealcheck.report import render\n"
         "s = dealcheck.load_scenario('dealcheck: 1\\ntitle: T\\nterms: {b: bool}\\n"
         "parties: {p: {red_lines: {r: {rule: b, assumption: x}}}}\\npackages: {k: {terms: {b: true}}}\\n')\n"
-        "from dealcheck.engine import check_packages\n"
+        "from dealcheck.check import check_packages\n"
         "for fmt in ('text', 'json', 'markdown'):\n    render(check_packages(s), fmt)\n"
     )
     assert _loaded(code, ("dealcheck.analysis.explore", "dealcheck.analysis.conflicts")) == []

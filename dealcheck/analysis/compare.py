@@ -6,8 +6,8 @@ In: a :class:`~dealcheck.model.Scenario` (the base, with its ``variants:``). Out
 A package's verdict is ``deal`` (a full package every party accepts), ``can_become_deal`` (a partial package with a
 deal completion), ``no_deal`` (a full package that breaks a red line, or a partial one with no deal completion), or
 ``unknown`` (a time limit stopped the check): the three-valued evaluator settles the packages that surely break a
-red line, one feasibility solve the other partial ones (the same verdict :func:`dealcheck.engine.check_package`
-gives, without settling every rule). Counts come from exact model counting with the ``cpsat`` engine and from listing with the others (where ``limit`` or the time
+red line, one feasibility solve the other partial ones (the same verdict :func:`dealcheck.check.check_package`
+gives, without settling every rule). Counts come from exact model counting with the ``cpsat`` backend and from listing with the others (where ``limit`` or the time
 limit may stop them: the count is then a lower bound and the report exits 4).
 """
 
@@ -22,7 +22,7 @@ from dealcheck.errors import UsageError
 from dealcheck.model import Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK
 from dealcheck.rules.evaluator import evaluate
-from dealcheck.solver.base import ENGINES, Deadline, Problem, SolveStatus, get_engine
+from dealcheck.solver.base import BACKENDS, Deadline, Problem, SolveStatus, get_backend
 
 __all__ = ["VERDICTS", "Column", "CompareReport", "Verdict", "compare"]
 
@@ -52,7 +52,7 @@ class Column:
 class CompareReport:
     scenario: str
     path: str
-    engine: str
+    backend: str
     packages: tuple[str, ...]
     columns: tuple[Column, ...]
 
@@ -75,7 +75,8 @@ def compare(
     *,
     variants: Iterable[str] | None = None,
     packages: Sequence[str] | None = None,
-    engine: str = "cpsat",
+    backend: str = "cpsat",
+    engine: str | None = None,
     limit: int | None = None,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
@@ -105,8 +106,10 @@ def compare(
     >>> r.changed(r.columns[1])
     ('join_eu',)
     """
-    if engine not in ENGINES:
-        get_engine(engine)
+    if engine is not None:  # the keyword's former name
+        backend = engine
+    if backend not in BACKENDS:
+        get_backend(backend)
     say = progress or (lambda _: None)
     names = [v.name for v in scenario.variants] if variants is None else list(dict.fromkeys(variants))
     for name in names:
@@ -122,19 +125,19 @@ def compare(
         s = scenario if name is None else scenario.variant(name)
         description = None if name is None else next(v.description for v in scenario.variants if v.name == name)
         say(f"counting deals of {name or 'the base scenario'}")
-        deals, exact = _count(s, engine, limit, deadline)
+        deals, exact = _count(s, backend, limit, deadline)
         verdicts = []
         for p in chosen:
             say(f"{name or 'base'}: package {p.id}")
-            verdicts.append(_verdict(s, p.id, s.encode(p.values), engine, deadline))
+            verdicts.append(_verdict(s, p.id, s.encode(p.values), backend, deadline))
         columns.append(Column(name, description, deals, exact, tuple(verdicts)))
-    return CompareReport(scenario.title, scenario.path, engine, tuple(p.id for p in chosen), tuple(columns))
+    return CompareReport(scenario.title, scenario.path, backend, tuple(p.id for p in chosen), tuple(columns))
 
 
 def _verdict(
-    scenario: Scenario, package: str, codes: tuple[int | None, ...], engine: str, deadline: Deadline
+    scenario: Scenario, package: str, codes: tuple[int | None, ...], backend: str, deadline: Deadline
 ) -> Verdict:
-    """The verdict alone, with one solve at most: the full check (:func:`dealcheck.engine.check_package`) also settles
+    """The verdict alone, with one solve at most: the full check (:func:`dealcheck.check.check_package`) also settles
     every rule and demand, which a table of verdicts does not show."""
     bounds = tuple((t.domain.codes.start, t.domain.codes.stop - 1) for t in scenario.terms)
     broken = tuple(r.ref for r in scenario.red_lines() if evaluate(r.expr, codes, bounds) is False)
@@ -145,7 +148,7 @@ def _verdict(
     remaining = deadline.remaining()
     if remaining is not None and remaining <= 0:
         return Verdict(package, "unknown")
-    result = get_engine(engine).find_solution(Problem.from_scenario(scenario, fixed=codes), time_limit=remaining)
+    result = get_backend(backend).find_solution(Problem.from_scenario(scenario, fixed=codes), time_limit=remaining)
     match result.status:
         case SolveStatus.SAT:
             return Verdict(package, "can_become_deal")
@@ -157,11 +160,11 @@ def _verdict(
             assert_never(result.status)
 
 
-def _count(scenario: Scenario, engine: str, limit: int | None, deadline: Deadline) -> tuple[int, bool]:
+def _count(scenario: Scenario, backend: str, limit: int | None, deadline: Deadline) -> tuple[int, bool]:
     problem = Problem.from_scenario(scenario)
-    if engine == "cpsat":
+    if backend == "cpsat":
         from dealcheck.solver import counting
 
         return counting.count_solutions(problem.domains, problem.constraints), True
-    result = get_engine(engine).count_solutions(problem, limit=limit, time_limit=deadline.remaining())
+    result = get_backend(backend).count_solutions(problem, limit=limit, time_limit=deadline.remaining())
     return result.count, result.exact

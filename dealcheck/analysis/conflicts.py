@@ -455,7 +455,7 @@ def _marco(
     while True:
         sel.progress(f"minimal conflicts: {len(found)} found, searching ({sel.solves} solves)")
         if sel.deadline.expired():
-            raise _Partial(found)
+            raise _Interrupted(found)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = SEED
@@ -466,7 +466,7 @@ def _marco(
         if status == cp_model.INFEASIBLE:
             return found, True
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            raise _Partial(found)
+            raise _Interrupted(found)
         seed = [i for i in range(n) if solver.value(pick[i])]
         try:
             feasible, answer = sel.check(seed)
@@ -479,7 +479,7 @@ def _marco(
             mus = shrink(sel, answer)
             _verify_conflict(sel, mus)
         except _OutOfTime:
-            raise _Partial(found) from None
+            raise _Interrupted(found) from None
         if limit is not None and len(found) >= limit:
             return found, False  # one more than the limit exists
         found.append(mus)
@@ -497,7 +497,7 @@ def _grow(sel: _Selectors, kept: set[int]) -> set[int]:
     return kept
 
 
-class _Partial(Exception):
+class _Interrupted(Exception):
     """The time limit stopped an enumeration; ``found`` holds what was verified before it."""
 
     def __init__(self, found: list[Any]) -> None:
@@ -543,7 +543,7 @@ def _concessions(
     model = sel.sat.model
     dropped_cost = sum(c * (1 - s) for c, s in zip(costs, sel.keep, strict=True))
     if sel.deadline.expired():
-        raise _Partial([])
+        raise _Interrupted([])
     model.minimize(dropped_cost)
     try:
         sel.solves += 1
@@ -553,7 +553,7 @@ def _concessions(
     finally:
         model.clear_objective()
     if status != cp_model.OPTIMAL:  # FEASIBLE is a cost not proven minimal: not an answer
-        raise _Partial([])
+        raise _Interrupted([])
     best = round(solver.objective_value)
     solution: tuple[int, ...] | None = tuple(int(solver.value(v)) for v in sel.sat.variables)
     # The enumeration's own constraints are guarded, so the same model still answers plain questions afterwards.
@@ -584,7 +584,7 @@ def _concessions(
         try:
             solution, _ = sel.solve([enumerating])
         except _OutOfTime:
-            raise _Partial(found) from None
+            raise _Interrupted(found) from None
 
 
 # --- on indices: what tests and benchmarks call -------------------------------------------------------------
@@ -617,7 +617,7 @@ def conflict_sets(
         if feasible:
             return [], True
         found, complete = _marco(sel, limit, shrink)
-    except _Partial as stopped:
+    except _Interrupted as stopped:
         return _ordered(stopped.found), False
     except _OutOfTime:
         return [], False
@@ -647,8 +647,8 @@ def correction_sets(
     weights = [1] * sel.size if costs is None else list(costs)
     try:
         found, complete = _concessions(sel, weights, limit)
-    except (_Partial, _OutOfTime) as stopped:
-        found, complete = (stopped.found if isinstance(stopped, _Partial) else []), False
+    except (_Interrupted, _OutOfTime) as stopped:
+        found, complete = (stopped.found if isinstance(stopped, _Interrupted) else []), False
     order = {s: sol for s, sol in found}
     return [(s, order[s]) for s in sorted(order, key=lambda s: (sum(weights[i] for i in s), len(s), s))], complete
 
@@ -784,7 +784,7 @@ def find_conflicts(
             try:
                 conflicts, conflicts_complete = _marco(sel, limit, _shrink)
                 more_conflicts = not conflicts_complete
-            except _Partial as stopped:
+            except _Interrupted as stopped:
                 conflicts, conflicts_complete, timed_out = stopped.found, False, True
             in_every = None
             if conflicts:
@@ -792,7 +792,7 @@ def find_conflicts(
             try:
                 concessions, concessions_complete = _concessions(sel, [r.concession_cost for r in scope.rules], limit)
                 more_concessions = not concessions_complete
-            except _Partial as stopped:
+            except _Interrupted as stopped:
                 concessions, concessions_complete, timed_out = stopped.found, False, True
     except _OutOfTime:
         timed_out = True
@@ -901,7 +901,7 @@ def fewest_concessions(
     costs = [r.concession_cost for r in scope.rules]
     try:
         found, complete = _concessions(sel, costs, limit)
-    except _Partial as stopped:
+    except _Interrupted as stopped:
         found, complete = stopped.found, False
     except _OutOfTime:
         found, complete = [], False
@@ -944,7 +944,7 @@ def cheapest_concession(
     costs = [r.concession_cost for r in scope.rules]
     try:
         found, _ = _concessions(sel, costs, 1, look_further=False)
-    except (_Partial, _OutOfTime):
+    except (_Interrupted, _OutOfTime):
         found = []
     if not found:
         raise UsageError("the time limit stopped the search for the cheapest concession", "give a longer --time-limit")

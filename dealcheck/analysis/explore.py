@@ -17,21 +17,21 @@ Definitions (all exact, no floats decide anything):
 - ranking and tie-break: deals by objective, best first; for ``maximin`` and ``nash``, equal objectives by the
   total score next (a party held at 0 in every deal makes both objectives 0 everywhere; the total still tells the
   deals apart); then by the lexicographically smallest codes in term order (options in their listed order,
-  ``false`` before ``true``, integers ascending), the tie-break :func:`dealcheck.engine.check_package` uses for
+  ``false`` before ``true``, integers ascending), the tie-break :func:`dealcheck.check.check_package` uses for
   examples. So "the top K" is one well-defined list;
 - the Pareto frontier: the score vectors (of the coalition's parties) of deals that no other deal beats for one
   party without losing for another; each point with its lexicographically smallest deal as example, listed by
   total score (best first), then by the example's codes.
 
-Methods. With the default ``cpsat`` engine the count and the deals per option come from exact model counting
+Methods. With the default ``cpsat`` backend the count and the deals per option come from exact model counting
 (:mod:`dealcheck.solver.counting`: bucket elimination, never listing, so a limit never stops it); best deals and
 the frontier come from repeated optimisation (:mod:`dealcheck.analysis.search`): the best value, then the
 lexicographically smallest deal reaching it, then the same with that deal excluded. For the frontier each new point
 maximises the scaled total over the deals not weakly dominated by a point found so far, so it is Pareto-optimal
 (a deal dominating it would be in that set with a larger total), and points arrive in the order listed. The
-``constraint`` and ``brute`` engines list every deal (``limit`` and the time limit may stop them: the count is then
+``constraint`` and ``brute`` backends list every deal (``limit`` and the time limit may stop them: the count is then
 "at least N") and answer every question from the list; when a limit stops the listing they fall back to the solver
-questions. Every engine gives the same answers; the tests check it.
+questions. Every backend gives the same answers; the tests check it.
 
 The time limit bounds every solver call (a stopped section is reported incomplete, exit 4). Model counting is not
 a search and has no time limit: it is exact or it has not finished (0.05 s on the bundled scenario, seconds on
@@ -66,7 +66,7 @@ from dealcheck.rules.ir import (
     Var,
 )
 from dealcheck.rules.terms import Term, Value
-from dealcheck.solver.base import ENGINES, Deadline, Problem, get_engine
+from dealcheck.solver.base import BACKENDS, Deadline, Problem, get_backend
 
 __all__ = [
     "OBJECTIVES",
@@ -154,7 +154,7 @@ class ExploreReport:
     scenario: str
     path: str
     variant: str | None
-    engine: str
+    backend: str
     parties: tuple[str, ...]
     coalition: bool
     package: str | None
@@ -299,7 +299,8 @@ def explore(
     top: int = 3,
     parties: Iterable[str] | None = None,
     package: Package | Mapping[str, Value] | None = None,
-    engine: str = "cpsat",
+    backend: str = "cpsat",
+    engine: str | None = None,
     limit: int | None = None,
     pareto_limit: int | None = 100,
     time_limit: float | None = None,
@@ -308,7 +309,7 @@ def explore(
     """The zone of possible agreement of ``scenario``.
 
     ``parties`` narrows it to a coalition, ``package`` to the completions of a (partial) package. ``top`` best deals
-    by ``objective``; at most ``pareto_limit`` frontier points. ``limit`` bounds the deals the listing engines
+    by ``objective``; at most ``pareto_limit`` frontier points. ``limit`` bounds the deals the listing backends
     (``constraint``, ``brute``) enumerate; ``time_limit`` (seconds) bounds the whole analysis.
 
     >>> from dealcheck import load_scenario
@@ -337,13 +338,15 @@ def explore(
     ({'ceasefire': 'energy', 'minerals': False}, Fraction(5, 3), ['2/3', '1'])
     >>> [[str(p.score) for p in d.scores] for d in r.pareto]
     [['2/3', '1'], ['1', '0']]
-    >>> explore(s, engine="brute", top=1).best == r.best
+    >>> explore(s, backend="brute", top=1).best == r.best
     True
     """
     if objective not in OBJECTIVES:
         raise UsageError(f"unknown objective {objective!r}", "the objectives are " + ", ".join(OBJECTIVES))
-    if engine not in ENGINES:
-        get_engine(engine)  # raises the UsageError naming the engines
+    if engine is not None:  # the keyword's former name
+        backend = engine
+    if backend not in BACKENDS:
+        get_backend(backend)  # raises the UsageError naming the backends
     if top < 0:
         raise UsageError("--top must be 0 or more")
     if limit is not None and limit < 0:
@@ -365,11 +368,11 @@ def explore(
     say("counting deals")
     listed: list[tuple[int, ...]] | None = None
     per_value: list[dict[int, int]] | None
-    if engine == "cpsat":
+    if backend == "cpsat":
         count, per_value = _count_exactly(problem)
         exact = True
     else:
-        listed, exact = _list_deals(engine, problem, limit, deadline)
+        listed, exact = _list_deals(backend, problem, limit, deadline)
         count = len(listed)
         per_value = _tally(listed, problem) if exact else None
         if not exact:
@@ -378,7 +381,7 @@ def explore(
                 f"after {count} deals"
             )
             listed = None
-    search = Search(engine, problem, deadline)
+    search = Search(backend, problem, deadline)
 
     # 2. Options per term.
     say("options per term")
@@ -419,7 +422,7 @@ def explore(
         scenario=scenario.title,
         path=scenario.path,
         variant=scenario.variant_name,
-        engine=engine,
+        backend=backend,
         parties=tuple(p.id for p in sub.parties),
         coalition=parties is not None,
         package=package_id,
@@ -446,12 +449,13 @@ def best_deals(
     top: int = 1,
     parties: Iterable[str] | None = None,
     package: Package | Mapping[str, Value] | None = None,
-    engine: str = "cpsat",
+    backend: str = "cpsat",
+    engine: str | None = None,
     time_limit: float | None = None,
 ) -> tuple[ScoredDeal, ...]:
     """The ``top`` best deals by ``objective``, ranked and tie-broken as in :func:`explore` (its ``best``), without
     the count, the options per term or the frontier. Fewer when there are fewer deals; raises
-    :class:`~dealcheck.analysis.search.LimitReached` when ``time_limit`` (seconds) stops a solve. Every engine
+    :class:`~dealcheck.analysis.search.LimitReached` when ``time_limit`` (seconds) stops a solve. Every backend
     answers by search here, never by listing.
 
     >>> from dealcheck import load_scenario
@@ -470,20 +474,22 @@ def best_deals(
     ... ''')
     >>> [(dict(d.values), d.objective) for d in best_deals(s, top=2)]
     [({'ceasefire': 'energy'}, Fraction(2, 1)), ({'ceasefire': 'none'}, Fraction(1, 1))]
-    >>> best_deals(s, top=2, engine="brute") == best_deals(s, top=2)
+    >>> best_deals(s, top=2, backend="brute") == best_deals(s, top=2)
     True
     """
     if objective not in OBJECTIVES:
         raise UsageError(f"unknown objective {objective!r}", "the objectives are " + ", ".join(OBJECTIVES))
-    if engine not in ENGINES:
-        get_engine(engine)  # raises the UsageError naming the engines
+    if engine is not None:  # the keyword's former name
+        backend = engine
+    if backend not in BACKENDS:
+        get_backend(backend)  # raises the UsageError naming the backends
     if top < 0:
         raise UsageError("--top must be 0 or more")
     values = dict(package.values if isinstance(package, Package) else (package or {}))
     sub = coalition(scenario, parties)
     problem = Problem.from_scenario(sub, fixed=scenario.encode(values))
     out: list[ScoredDeal] = []
-    search = Search(engine, problem, Deadline(time_limit))
+    search = Search(backend, problem, Deadline(time_limit))
     _best_by_search(search, Scorer(sub.parties, objective), top, scenario, out, lambda _: None)
     return tuple(out)
 
@@ -511,17 +517,17 @@ def _count_exactly(problem: Problem) -> tuple[int, list[dict[int, int]]]:
 
 
 def _list_deals(
-    engine: str, problem: Problem, limit: int | None, deadline: Deadline
+    backend: str, problem: Problem, limit: int | None, deadline: Deadline
 ) -> tuple[list[tuple[int, ...]], bool]:
     """Up to ``limit`` deals, and whether that is every deal."""
     listed = list(
-        get_engine(engine).iterate_solutions(
+        get_backend(backend).iterate_solutions(
             problem, limit=None if limit is None else limit + 1, time_limit=deadline.remaining()
         )
     )
     if limit is not None and len(listed) > limit:
         return listed[:limit], False
-    # The listing engines stop quietly at the deadline: past it, the list may be short.
+    # The listing backends stop quietly at the deadline: past it, the list may be short.
     return listed, not deadline.expired()
 
 
@@ -595,10 +601,10 @@ def _best_by_search(
         at = [Compare(CmpOp.EQ, objective, Const(value))]
         if scorer.objective != "total":  # the total breaks ties first (see the module docstring)
             best_total = search.maximum(total, *at, *excluded)
-            assert best_total is not None, "the engine found the maximum but no deal reaching it"
+            assert best_total is not None, "the backend found the maximum but no deal reaching it"
             at.append(Compare(CmpOp.EQ, total, Const(best_total)))
         deal = search.lexmin(*at, *excluded)
-        assert deal is not None, "the engine found the maximum but no deal reaching it"
+        assert deal is not None, "the backend found the maximum but no deal reaching it"
         out.append(_scored(scenario, scorer, deal, True))
         excluded.append(differs(deal))
 
@@ -642,7 +648,7 @@ def _pareto_by_search(
         if value is None:
             return found, True
         deal = search.lexmin(Compare(CmpOp.EQ, total, Const(value)), *outside)
-        assert deal is not None, "the engine found the maximum but no deal reaching it"
+        assert deal is not None, "the backend found the maximum but no deal reaching it"
         found.append(_scored(scenario, scorer, deal, False))
         outside.append(scorer.not_weakly_dominated(scorer.vector(deal)))
         if not scorer.weighted:

@@ -21,7 +21,7 @@ Definitions:
 Method: minimise the distance (an integer expression) over the deals, then maximise the total score (scaled to an
 integer by the least common multiple of the parties' total weights) at that distance, take the lexicographically
 smallest deal reaching both, exclude every deal with the same values on the proposal's terms, repeat
-(:mod:`dealcheck.analysis.search`). Exact with every engine; a time limit stops it with the suggestions proven so
+(:mod:`dealcheck.analysis.search`). Exact with every backend; a time limit stops it with the suggestions proven so
 far (exit 4).
 """
 
@@ -39,7 +39,7 @@ from dealcheck.results import EXIT_LIMIT, EXIT_OK
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Var
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import ENGINES, Deadline, Problem, get_engine
+from dealcheck.solver.base import BACKENDS, Deadline, Problem, get_backend
 
 __all__ = ["Change", "PartyChange", "RepairReport", "Suggestion", "repair"]
 
@@ -88,7 +88,7 @@ class RepairReport:
     scenario: str
     path: str
     variant: str | None
-    engine: str
+    backend: str
     package: str | None
     values: Mapping[str, Value]
     full: bool
@@ -115,7 +115,8 @@ def repair(
     *,
     keep: Iterable[str] = (),
     top: int = 3,
-    engine: str = "cpsat",
+    backend: str = "cpsat",
+    engine: str | None = None,
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RepairReport:
@@ -145,8 +146,10 @@ def repair(
     >>> repair(s, {"nato": "member"}, keep=["nato"]).suggestions
     ()
     """
-    if engine not in ENGINES:
-        get_engine(engine)  # raises the UsageError naming the engines
+    if engine is not None:  # the keyword's former name
+        backend = engine
+    if backend not in BACKENDS:
+        get_backend(backend)  # raises the UsageError naming the backends
     if top < 0:
         raise UsageError("--top must be 0 or more")
     say = progress or (lambda _: None)
@@ -175,7 +178,7 @@ def repair(
     )
     nearness = Arith(ArithOp.SUB, Const(0), distance)  # the search maximises
     total = Scorer(scenario.parties, "total").total_expr()
-    search = Search(engine, problem, Deadline(time_limit))
+    search = Search(backend, problem, Deadline(time_limit))
     suggestions: list[Suggestion] = []
     excluded: list[BoolExpr] = []
     complete = True
@@ -188,9 +191,9 @@ def repair(
                 break
             at = Compare(CmpOp.EQ, distance, Const(-best))
             score = search.maximum(total, at, *excluded)
-            assert score is not None, "the engine found the distance but no deal at it"
+            assert score is not None, "the backend found the distance but no deal at it"
             deal = search.lexmin(at, Compare(CmpOp.EQ, total, Const(score)), *excluded)
-            assert deal is not None, "the engine found the best score but no deal reaching it"
+            assert deal is not None, "the backend found the best score but no deal reaching it"
             suggestions.append(_suggestion(scenario, codes, bounds, deal, -best, broken))
             excluded.append(differs(tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))))
     except LimitReached:
@@ -200,7 +203,7 @@ def repair(
         scenario=scenario.title,
         path=scenario.path,
         variant=scenario.variant_name,
-        engine=engine,
+        backend=backend,
         package=package_id,
         values=scenario.decode(codes),
         full=all(c is not None for c in codes),

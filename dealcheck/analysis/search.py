@@ -1,14 +1,14 @@
-"""Optimisation over any engine: the best value of an integer expression, and the tie-broken solution reaching it.
+"""Optimisation over any backend: the best value of an integer expression, and the tie-broken solution reaching it.
 
-In: a :class:`~dealcheck.solver.base.Problem`, an engine name, a shared :class:`~dealcheck.solver.base.Deadline`.
+In: a :class:`~dealcheck.solver.base.Problem`, a backend name, a shared :class:`~dealcheck.solver.base.Deadline`.
 Out: solutions (code tuples), proven maxima, or :class:`LimitReached` when the deadline stops a solve.
 
 Every analysis that ranks (best deals, the Pareto frontier, nearest repairs) asks the same two questions: "what is
 the largest value of this objective over the solutions?" and "which solution reaching it has the lexicographically
 smallest codes?". The second is the documented tie-break everywhere in dealcheck, so the answer is unique and every
-engine must give the same one.
+backend must give the same one.
 
-CP-SAT maximises directly (one solve per maximum); the other engines bisect on ``objective >= k`` with
+CP-SAT maximises directly (one solve per maximum); the other backends bisect on ``objective >= k`` with
 ``find_solution``. Both are exact; the objective is an integer expression (:mod:`dealcheck.rules.ir`) so no float
 ever decides a ranking. A solve that the deadline stops raises :class:`LimitReached`: a caller reports what it had
 proven before, never a guess.
@@ -37,7 +37,7 @@ from dealcheck.rules.ir import (
     Truth,
     Var,
 )
-from dealcheck.solver.base import Deadline, Problem, SolveResult, SolveStatus, get_engine
+from dealcheck.solver.base import Deadline, Problem, SolveResult, SolveStatus, get_backend
 
 if TYPE_CHECKING:
     from dealcheck.solver.cpsat import CpsatModel
@@ -58,7 +58,7 @@ class LimitReached(Exception):
 
 
 class Search:
-    """Questions about the solutions of ``problem``, asked through engine ``engine`` before ``deadline``.
+    """Questions about the solutions of ``problem``, asked through backend ``backend`` before ``deadline``.
 
     >>> from dealcheck.rules.ir import CmpOp, Compare, Var
     >>> p = Problem((range(3), range(3)), (Compare(CmpOp.LE, Var(0), Var(1)),))
@@ -70,9 +70,9 @@ class Search:
     2
     """
 
-    def __init__(self, engine: str, problem: Problem, deadline: Deadline) -> None:
-        self.engine_name = engine
-        self.engine = get_engine(engine)
+    def __init__(self, backend: str, problem: Problem, deadline: Deadline) -> None:
+        self.backend_name = backend
+        self.backend = get_backend(backend)
         self.problem = problem
         self.deadline = deadline
         self.solves = 0
@@ -86,7 +86,7 @@ class Search:
         return result.solution if result.status is SolveStatus.SAT else None
 
     def _check_time(self) -> None:
-        # An engine given 0 s may still answer a trivial problem; stopping here keeps "out of time" one rule.
+        # A backend given 0 s may still answer a trivial problem; stopping here keeps "out of time" one rule.
         if self.deadline.expired():
             raise LimitReached
 
@@ -94,19 +94,19 @@ class Search:
         """Some solution that also meets ``extra``, or ``None`` when there is none."""
         self._check_time()
         problem = self.problem.with_constraints(*extra)
-        return self._settled(self.engine.find_solution(problem, time_limit=self.deadline.remaining()))
+        return self._settled(self.backend.find_solution(problem, time_limit=self.deadline.remaining()))
 
     def lexmin(self, *extra: BoolExpr) -> tuple[int, ...] | None:
         """The solution meeting ``extra`` with the lexicographically smallest codes, or ``None``."""
         self._check_time()
-        if self.engine_name == "cpsat":
+        if self.backend_name == "cpsat":
             return self._cpsat_lexmin(extra)
         problem = self.problem.with_constraints(*extra)
-        return self._settled(self.engine.lexmin_solution(problem, time_limit=self.deadline.remaining()))
+        return self._settled(self.backend.lexmin_solution(problem, time_limit=self.deadline.remaining()))
 
     def maximum(self, objective: IntExpr, *extra: BoolExpr) -> int | None:
         """The largest value ``objective`` takes over the solutions meeting ``extra``; ``None`` when there are none."""
-        if self.engine_name == "cpsat":
+        if self.backend_name == "cpsat":
             return self._cpsat_maximum(objective, extra)
         first = self.find(*extra)
         if first is None:
@@ -171,7 +171,7 @@ class Search:
         The smallest-first search can also flounder (measured: the nearest repair at 512 tight terms, where a few
         changes are allowed and early terms at their smallest use them up): each of its solves is capped at
         :data:`LEXMIN_EFFORT` of deterministic work, so the outcome is the same on every machine, and past the cap
-        the answer comes from minimising each term in turn (the engine's ``lexmin_solution``: one solve per term,
+        the answer comes from minimising each term in turn (the backend's ``lexmin_solution``: one solve per term,
         30-180x the hand model at 128 and 512 terms, but it always gets there).
         """
         m = self._cpsat_model(extra)
@@ -207,7 +207,7 @@ class Search:
         if best is None:
             return None
         problem = self.problem.with_constraints(*extra)
-        return self._settled(self.engine.lexmin_solution(problem, time_limit=self.deadline.remaining()))
+        return self._settled(self.backend.lexmin_solution(problem, time_limit=self.deadline.remaining()))
 
 
 @attrs.frozen(eq=False)

@@ -168,7 +168,7 @@ def _(r: ExploreReport) -> dict[str, Any]:
         "scenario": r.scenario,
         "file": r.path,
         "variant": r.variant,
-        "engine": r.engine,
+        "engine": r.backend,  # the JSON key keeps its first name: the schema is stable
         "parties": list(r.parties),
         "coalition": r.coalition,
         "package": r.package,
@@ -209,7 +209,7 @@ def _md_scores_table(parties: Sequence[str], rows: Sequence[tuple[str, ScoredDea
 @markdown.render.register
 def _(r: ExploreReport, *, color: bool = False) -> str:
     lines = [f"# Zone of agreement: {escape(r.scenario)}", ""]
-    lines.append(f"File: `{r.path}`" + (f", variant `{r.variant}`" if r.variant else "") + f", engine `{r.engine}`")
+    lines.append(f"File: `{r.path}`" + (f", variant `{r.variant}`" if r.variant else "") + f", engine `{r.backend}`")
     lines += ["", f"**{_count_words(r)}**" + ("" if r.exact else " (a limit stopped the count)"), ""]
     lines += [line.strip() for line in _scope_lines(r)] + ([""] if _scope_lines(r) else [])
     lines += ["## Options in some deal", "", "| term | options (deals) | never |", "|---|---|---|"]
@@ -309,7 +309,7 @@ def _(r: RepairReport) -> dict[str, Any]:
         "scenario": r.scenario,
         "file": r.path,
         "variant": r.variant,
-        "engine": r.engine,
+        "engine": r.backend,  # the JSON key keeps its first name: the schema is stable
         "package": r.package,
         "values": dict(r.values),
         "full": r.full,
@@ -430,7 +430,7 @@ def _(r: CompareReport) -> dict[str, Any]:
         "schema": "dealcheck.compare/1",
         "scenario": r.scenario,
         "file": r.path,
-        "engine": r.engine,
+        "engine": r.backend,  # the JSON key keeps its first name: the schema is stable
         "packages": list(r.packages),
         "columns": [
             {

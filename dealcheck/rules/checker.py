@@ -130,7 +130,7 @@ class _Checker:
                 return self._compare(node)
             case syntax.InList():
                 return self._in_list(node)
-            case syntax.Not(operand=operand, where=where):
+            case syntax.Not(arg=operand, where=where):
                 arg = self._condition(operand, "'not' applies to a condition")
                 return None if arg is None else _Cond(_negate(arg, where))
             case syntax.Logic(op=op, operands=operands, where=where):
@@ -146,7 +146,7 @@ class _Checker:
                 return _Cond(ir.Implies(p, c, where))
             case syntax.BinArith():
                 return self._arith(node)
-            case syntax.Neg(operand=operand, where=where):
+            case syntax.Neg(arg=operand, where=where):
                 x = self._integer(operand, "unary minus applies to an integer")
                 if x is None:
                     return None
@@ -343,7 +343,7 @@ class _Checker:
         )
 
     def _in_list(self, node: syntax.InList) -> _Typed | None:
-        operand = self.check(node.operand)
+        operand = self.check(node.arg)
         items = [self.check(item) for item in node.items]
         if operand is None or any(item is None for item in items):
             return None
@@ -351,7 +351,7 @@ class _Checker:
             self._problem(
                 "DC303",
                 f"the string {operand.value!r} cannot be the left side of `in`",
-                node.operand.where,
+                node.arg.where,
                 "put an option term on the left",
             )
             return None
@@ -375,7 +375,7 @@ class _Checker:
                     )
                     self._problem(
                         "DC303",
-                        f"{_show(node.operand)} is {_kind(operand)}, so the list after `in` must hold "
+                        f"{_show(node.arg)} is {_kind(operand)}, so the list after `in` must hold "
                         f"{wanted}; {_show(item_node)} is not one",
                         item_node.where,
                         _options_hint(operand.term) if isinstance(operand, _Opt) else None,

@@ -603,9 +603,9 @@ def _too_deep(root: syntax.Node) -> syntax.Node | None:
                 children = (a, b)
             case syntax.Implies(premise=a, conclusion=b):
                 children = (a, b)
-            case syntax.InList(operand=a, items=items):
+            case syntax.InList(arg=a, items=items):
                 children = (a, *items)
-            case syntax.Not(operand=a) | syntax.Neg(operand=a):
+            case syntax.Not(arg=a) | syntax.Neg(arg=a):
                 children = (a,)
             case syntax.Logic(operands=xs) | syntax.Call(args=xs):
                 children = xs
@@ -623,7 +623,7 @@ def parse_rule(text: str) -> tuple[syntax.Node | None, list[Problem]]:
     >>> tree, problems = parse_rule('ceasefire == "full" and not minerals_deal')
     >>> tree
     Logic(op=<Connective.AND: 'and'>, operands=(Compare(op=<CmpOp.EQ: '=='>, left=Name(name='ceasefire'), \
-right=StrLit(value='full')), Not(operand=Name(name='minerals_deal'))))
+right=StrLit(value='full')), Not(arg=Name(name='minerals_deal'))))
     >>> tree.operands[0].left.where
     TextRange(start=0, end=9)
     >>> tree, problems = parse_rule('ceasefire = "full"')

@@ -106,9 +106,9 @@ class Compare:
 
 @attrs.frozen
 class InList:
-    """``operand in [items]`` or, when ``negated``, ``operand not in [items]``."""
+    """``arg in [items]`` or, when ``negated``, ``arg not in [items]``."""
 
-    operand: Node
+    arg: Node
     items: tuple[Node, ...]
     negated: bool
     where: TextRange = _range()
@@ -116,7 +116,7 @@ class InList:
 
 @attrs.frozen
 class Not:
-    operand: Node
+    arg: Node
     where: TextRange = _range()
 
 
@@ -148,7 +148,7 @@ class BinArith:
 class Neg:
     """Unary minus."""
 
-    operand: Node
+    arg: Node
     where: TextRange = _range()
 
 

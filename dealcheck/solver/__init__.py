@@ -1,4 +1,4 @@
-"""Engines: compilers from the checked model (:mod:`dealcheck.rules.ir`) to solvers.
+"""Backends: compilers from the checked model (:mod:`dealcheck.rules.ir`) to solvers.
 
-Each engine module imports its solver inside the functions that solve, so loading dealcheck never pays for one.
+Each backend module imports its solver inside the functions that solve, so loading dealcheck never pays for one.
 """

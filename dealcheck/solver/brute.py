@@ -1,7 +1,7 @@
-"""The brute-force engine: every combination of codes, in lexicographic order, checked by the compiled rules.
+"""The brute-force backend: every combination of codes, in lexicographic order, checked by the compiled rules.
 
-In: a :class:`~dealcheck.solver.base.Problem`. Out: the answers of :class:`~dealcheck.solver.base.Engine`.
-It is the reference the other engines are tested against, and only practical for small problems (the product of
+In: a :class:`~dealcheck.solver.base.Problem`. Out: the answers of :class:`~dealcheck.solver.base.Backend`.
+It is the reference the other backends are tested against, and only practical for small problems (the product of
 the domain sizes is the work). Solutions come out in lexicographic order, so the first is the smallest.
 
 >>> from dealcheck.rules.ir import CmpOp, Compare, Var

@@ -1,7 +1,7 @@
-"""The CP-SAT engine (OR-Tools): checked rules compiled to a CP-SAT model.
+"""The CP-SAT backend (OR-Tools): checked rules compiled to a CP-SAT model.
 
 In: a :class:`~dealcheck.solver.base.Problem`, or checked expressions added one by one to a :class:`CpsatModel`.
-Out: the answers of :class:`~dealcheck.solver.base.Engine`; :class:`CpsatModel` for analyses that need more
+Out: the answers of :class:`~dealcheck.solver.base.Backend`; :class:`CpsatModel` for analyses that need more
 (assumptions and cores, objectives over rule literals).
 
 The compilation:
@@ -94,7 +94,7 @@ def _import_cp_model() -> Any:
     try:
         from ortools.sat.python import cp_model
     except ImportError as e:  # pragma: no cover - ortools is a dependency; this guards broken installs
-        raise ImportError("the cpsat engine needs OR-Tools: pip install ortools") from e
+        raise ImportError("the cpsat backend needs OR-Tools: pip install ortools") from e
     return cp_model
 
 
@@ -463,7 +463,7 @@ class CpsatModel:
         return [self._assumed[i] for i in self._solver.sufficient_assumptions_for_infeasibility() if i in self._assumed]
 
 
-# --- the engine functions ------------------------------------------------------------------------------------
+# --- the backend functions -----------------------------------------------------------------------------------
 
 
 def _model(problem: Problem, fixed: Fixed | None) -> CpsatModel | None:

@@ -1,6 +1,6 @@
-"""The python-constraint2 engine: each checked rule as one ``FunctionConstraint`` over the terms it reads.
+"""The python-constraint2 backend: each checked rule as one ``FunctionConstraint`` over the terms it reads.
 
-In: a :class:`~dealcheck.solver.base.Problem`. Out: the answers of :class:`~dealcheck.solver.base.Engine`.
+In: a :class:`~dealcheck.solver.base.Problem`. Out: the answers of :class:`~dealcheck.solver.base.Backend`.
 
 Each constraint is the rule compiled to a Python function of its terms' codes
 (:func:`dealcheck.solver.compiled.compile_rule`). python-constraint's *string* constraints are never used: they
@@ -55,7 +55,7 @@ def _solutions(problem: Problem, fixed: Fixed | None, deadline: Deadline) -> Ite
         from constraint import FunctionConstraint
         from constraint import Problem as CspProblem
     except ImportError as e:  # pragma: no cover - python-constraint2 is a dependency
-        raise ImportError("the constraint engine needs python-constraint2: pip install python-constraint2") from e
+        raise ImportError("the constraint backend needs python-constraint2: pip install python-constraint2") from e
 
     domains = problem.free_domains(fixed)
     if domains is None or any(len(d) == 0 for d in domains):

@@ -1,13 +1,11 @@
-"""What the CLI and the library call to check packages: a scenario and packages in, verdicts out.
+"""The verdict on a partial package: every field proven over the package's completions.
 
-In: a :class:`~dealcheck.model.Scenario` and packages (scenario packages, or ad-hoc ``{term: value}`` mappings).
-Out: :class:`~dealcheck.results.PackageVerdict` per package, gathered in a :class:`~dealcheck.results.CheckReport`.
-
-A **full** package (every term set) is checked by the compiled rules alone (:mod:`dealcheck.solver.compiled`): no
-solver, no ortools, no numpy, so checking a proposal is instant.
+In: a :class:`~dealcheck.model.Scenario`, the package's codes (``None`` for an open term), a solver backend.
+Out: a :class:`~dealcheck.results.PackageVerdict` (:func:`dealcheck.check.check_package` is the public way in).
+Split from :mod:`dealcheck.check` so that the full-package fast path reads in one screen.
 
 A **partial** package is first evaluated three-valued (:mod:`dealcheck.rules.evaluator`), which settles most rules
-outright; a solver (CP-SAT by default, or any of :data:`dealcheck.solver.base.ENGINES`) then settles the rest:
+outright; a solver backend (CP-SAT by default, or any of :data:`dealcheck.solver.base.BACKENDS`) then settles the rest:
 
 - a rule is ``held`` when no completion breaks it, ``broken`` when no completion satisfies it, else ``open``;
 - ``deal_possible``: some completion keeps every red line; ``example`` is then the deal completion whose codes are
@@ -30,8 +28,8 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
-from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
-from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status, deferred_verdict
+from dealcheck.model import Party, Rule, Scenario
+from dealcheck.results import PackageVerdict, PartyVerdict, RuleOutcome, Status
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import (
     Arith,
@@ -48,180 +46,13 @@ from dealcheck.rules.ir import (
     Var,
 )
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import Deadline, Engine, Problem, Session, SolveResult, SolveStatus, get_engine, open_session
+from dealcheck.solver.base import Backend, Deadline, Problem, Session, SolveResult, SolveStatus, open_session
 from dealcheck.solver.compiled import compile_rules, scenario_checker
 
-__all__ = ["check_package", "check_packages", "check_selected"]
+__all__ = ["PartialCheck", "party_score", "party_verdict"]
 
 
-def check_package(
-    scenario: Scenario,
-    package: Mapping[str, Value] | Package,
-    *,
-    time_limit: float | None = None,
-    engine: str = "cpsat",
-) -> PackageVerdict:
-    """The verdict on one package, full or partial. ``UsageError`` for an unknown term or a value outside its domain.
-
-    >>> from dealcheck.model import Party, Rule, RuleKind, Scenario, Term, OptionsDomain
-    >>> from dealcheck.rules.ir import CmpOp, Compare, Const, Var
-    >>> s = Scenario("Toy", (Term("ceasefire", 0, OptionsDomain(("none", "energy", "full"), ordered=True)),), (
-    ...     Party("russia", "Russia", red_lines=(Rule("russia", "no_full", RuleKind.RED_LINE, 'ceasefire != "full"',
-    ...         Compare(CmpOp.NE, Var(0), Const(2)), assumption="toy"),)),
-    ...     Party("ukraine", "Ukraine", red_lines=(Rule("ukraine", "some", RuleKind.RED_LINE, 'ceasefire >= "energy"',
-    ...         Compare(CmpOp.GE, Var(0), Const(1)), assumption="toy"),)),
-    ... ))
-    >>> v = check_package(s, {"ceasefire": "full"})
-    >>> v.deal, [p.broken for p in v.parties]
-    (False, [('no_full',), ()])
-    >>> v = check_package(s, {}, engine="brute")
-    >>> v.deal_possible, dict(v.forced), v.example
-    (True, {'ceasefire': 'energy'}, {'ceasefire': 'energy'})
-    """
-    if isinstance(package, Package):
-        return _check(scenario, package.id, package.title, package.values, time_limit, engine)
-    # The full-package fast path of ``_check``, repeated here: one call less is 5% of a full-package check.
-    deal = scenario_checker(scenario).full_check(package)
-    if deal is not None:
-        return deferred_verdict(
-            None, None, deal, (_full_parts, scenario, package.copy() if type(package) is dict else dict(package))
-        )
-    return _check(scenario, None, None, package, time_limit, engine)
-
-
-def check_packages(
-    scenario: Scenario,
-    names: Sequence[str] | None = None,
-    *,
-    time_limit: float | None = None,
-    engine: str = "cpsat",
-) -> CheckReport:
-    """Verdicts on the scenario's packages called ``names`` (default: all, in file order)."""
-    chosen = scenario.packages if names is None else tuple(scenario.package(n) for n in names)
-    return _report(scenario, [_check(scenario, p.id, p.title, p.values, time_limit, engine) for p in chosen])
-
-
-def check_selected(
-    scenario: Scenario,
-    selection: Iterable[tuple[str | None, str | None, Mapping[str, Value]]],
-    *,
-    time_limit: float | None = None,
-    engine: str = "cpsat",
-) -> CheckReport:
-    """Verdicts on ``(package id or None, title, values)`` triples, as the CLI gathers them from ``-p`` and ``--set``."""
-    return _report(
-        scenario, [_check(scenario, pid, title, values, time_limit, engine) for pid, title, values in selection]
-    )
-
-
-def _report(scenario: Scenario, verdicts: list[PackageVerdict]) -> CheckReport:
-    return CheckReport(
-        scenario=scenario.title, path=scenario.path, verdicts=tuple(verdicts), variant=scenario.variant_name
-    )
-
-
-# --- one package ---------------------------------------------------------------------------------------------
-
-
-def _check(
-    scenario: Scenario,
-    package_id: str | None,
-    title: str | None,
-    values: Mapping[str, Value],
-    time_limit: float | None,
-    engine: str,
-) -> PackageVerdict:
-    # The common case first: every term set, exact types, in one compiled call (anything else returns None).
-    deal = scenario_checker(scenario).full_check(values)
-    if deal is not None:
-        # A snapshot of the (valid) values, for the parties built on first read: copying a dict costs half as
-        # much as building a tuple of codes.
-        return deferred_verdict(
-            package_id, title, deal, (_full_parts, scenario, values.copy() if type(values) is dict else dict(values))
-        )
-    codes = scenario.encode(values)
-    shown = scenario.decode(codes)  # term order, whatever order the caller gave
-    if all(c is not None for c in codes):
-        return _check_full(scenario, package_id, title, shown, tuple(c for c in codes if c is not None))
-    return _Partial(scenario, codes, time_limit, get_engine(engine)).verdict(package_id, title, shown)
-
-
-def _check_full(
-    scenario: Scenario, package_id: str | None, title: str | None, shown: dict[str, Value], codes: tuple[int, ...]
-) -> PackageVerdict:
-    checker = scenario_checker(scenario)
-    deal = all(ok for r, ok in zip(checker.rules, checker.check_all(codes), strict=True) if r.kind is RuleKind.RED_LINE)
-    return deferred_verdict(package_id, title, deal, (_full_parts, scenario, codes))
-
-
-def _full_parts(
-    scenario: Scenario, package: tuple[int, ...] | Mapping[str, Value]
-) -> tuple[dict[str, Value], tuple[PartyVerdict, ...]]:
-    """A full package's ``values`` and ``parties`` (from its codes, or its valid values of exact types), built when
-    a verdict's reader first asks for them. The same outcomes as :func:`_party_verdict` gives, by table look-ups
-    (about ten times faster: this is all the work of a verdict that is read in full)."""
-    checker = scenario_checker(scenario)
-    terms = scenario.terms
-    if isinstance(package, tuple):
-        codes = package
-    else:
-        codes = tuple(encode[package[t.name]] for t, encode in zip(terms, checker.encoders, strict=True))
-    shown = {t.name: decode[c] for t, decode, c in zip(terms, checker.decoders, codes, strict=True)}
-    names = [t.name for t in terms]
-    truths = checker.check_all(codes)
-    reads = checker.reads
-    position = 0
-    parties = []
-    for party in scenario.parties:
-        outcomes: tuple[list[RuleOutcome], list[RuleOutcome]] = ([], [])
-        settled: tuple[list[str], list[str]] = ([], [])  # red lines broken, demands met
-        gained = 0
-        for kind, rules in enumerate((party.red_lines, party.demands)):
-            for rule in rules:
-                # checker.rules is scenario.rules() order: party by party, red lines then demands.
-                ok = truths[position]
-                if ok is bool(kind):  # a demand met or a red line broken
-                    settled[kind].append(rule.id)
-                    gained += rule.weight if kind else 0
-                # Positional, in RuleOutcome's field order (keywords cost a quarter more; tests compare these
-                # outcomes field by field with _party_verdict's).
-                outcomes[kind].append(
-                    RuleOutcome(
-                        rule.party,
-                        rule.id,
-                        _KIND_VALUE[kind],
-                        _HELD if ok else _BROKEN,
-                        rule.text,
-                        {names[i]: shown[names[i]] for i in reads[position]},
-                        rule.weight,
-                        rule.description,
-                        rule.quote,
-                        rule.source,
-                        rule.assumption,
-                    )
-                )
-                position += 1
-        parties.append(
-            PartyVerdict(
-                party=party.id,
-                name=party.name,
-                acceptable=not settled[0],
-                broken=tuple(settled[0]),
-                met=tuple(settled[1]),
-                score=_score(party, gained),
-                red_lines=tuple(outcomes[0]),
-                demands=tuple(outcomes[1]),
-            )
-        )
-    return shown, tuple(parties)
-
-
-# Looked up once: an enum member look-up costs about 0.2 µs on CPython 3.11.
-_HELD, _BROKEN = Status.HELD, Status.BROKEN
-_KIND_VALUE = (RuleKind.RED_LINE.value, RuleKind.DEMAND.value)
-
-
-def _party_verdict(
+def party_verdict(
     scenario: Scenario,
     party: Party,
     codes: Sequence[int | None],
@@ -240,14 +71,14 @@ def _party_verdict(
         acceptable=not broken if acceptable is None else acceptable,
         broken=broken,
         met=met,
-        score=_score(party, sum(d.weight for d in party.demands if statuses[d.ref] is Status.HELD)),
+        score=party_score(party, sum(d.weight for d in party.demands if statuses[d.ref] is Status.HELD)),
         red_lines=red_lines,
         demands=demands,
         score_max=score_max,
     )
 
 
-def _score(party: Party, weight: int) -> float:
+def party_score(party: Party, weight: int) -> float:
     total = party.total_weight
     return 1.0 if total == 0 else weight / total
 
@@ -275,20 +106,20 @@ def _outcome(scenario: Scenario, rule: Rule, codes: Sequence[int | None], status
 #: about a microsecond each) costs less than one solver call is answered by trying them all.
 LOCAL_LIMIT = 1024
 #: Whether completions one open term away from the pool's are tried (by the compiled rules) before a solver call.
-#: Tests turn it off, with ``LOCAL_LIMIT = 0``, to send every question to the engine.
+#: Tests turn it off, with ``LOCAL_LIMIT = 0``, to send every question to the solver.
 NEIGHBOURS = True
-#: With an engine that optimises in one solve (CP-SAT), a solution-guided question asks for the completion that
+#: With a backend that optimises in one solve (CP-SAT), a solution-guided question asks for the completion that
 #: settles the *most* unsettled conditions, not just one: on the bundled scenario with every question sent to
 #: CP-SAT, 19 solves settle the rule statuses instead of 184 (CP-SAT's plain answers settle one or two each).
 SEEK_MOST = True
 
 
-class _Partial:
+class PartialCheck:
     """The analysis of one partial package: every question is "does some completion satisfy these conditions?".
 
     Most questions never reach a solver. Measured on the bundled scenario (11 packages, 33 rules): about 350
     CP-SAT solves on as many freshly built models before; none now; and about 60 on one model per package when
-    every question is sent to the engine (``LOCAL_LIMIT = 0``, ``NEIGHBOURS = False``). The steps:
+    every question is sent to the solver (``LOCAL_LIMIT = 0``, ``NEIGHBOURS = False``). The steps:
 
     - the three-valued evaluator settles rules the fixed terms decide;
     - rules that share no open term are independent: a conjunction (a party's red lines, every red line for the
@@ -302,7 +133,7 @@ class _Partial:
     - **solution-guided questions**: instead of one question per rule, term or party, one question asks for a
       completion that settles *any* of those still unsettled (a disjunction). "None" settles all of them at once.
 
-    Which completions the pool holds depends on the engine, but no answer does: each field of the verdict is
+    Which completions the pool holds depends on the backend, but no answer does: each field of the verdict is
     defined by the set of completions (the example by the lexicographic order), and each is proven.
     """
 
@@ -311,14 +142,14 @@ class _Partial:
         scenario: Scenario,
         codes: tuple[int | None, ...],
         time_limit: float | None,
-        engine: Engine,
+        backend: Backend,
         *,
         local_limit: int | None = None,
         neighbours: bool | None = None,
     ) -> None:
         self.scenario = scenario
         self.codes = codes
-        self.engine = engine
+        self.backend = backend
         self.deadline = Deadline(time_limit)
         self.unknown = False
         self.local_limit = LOCAL_LIMIT if local_limit is None else local_limit
@@ -348,7 +179,7 @@ class _Partial:
     def session(self) -> Session:
         # Opened on first use: a package the cheap steps settle never builds a model (nor imports ortools).
         if self._session is None:
-            self._session = open_session(self.engine, self.completions)
+            self._session = open_session(self.backend, self.completions)
         return self._session
 
     # --- the pool and the solver -------------------------------------------------------------------------------
@@ -383,7 +214,7 @@ class _Partial:
         to build than assuming each rule's literal in the general session, and faster solves)."""
         key = tuple(group)
         if key not in self._deal_sessions:
-            self._deal_sessions[key] = open_session(self.engine, self.completions.with_constraints(*self.exprs(group)))
+            self._deal_sessions[key] = open_session(self.backend, self.completions.with_constraints(*self.exprs(group)))
         return self._deal_sessions[key]
 
     def timed_out(self) -> SolveStatus:
@@ -424,7 +255,7 @@ class _Partial:
         deal_possible, example, forced = self.deal(statuses)
         acceptable = self.acceptable(statuses)
         parties = tuple(
-            _party_verdict(
+            party_verdict(
                 scenario,
                 party,
                 self.codes,
@@ -687,7 +518,7 @@ class _Partial:
     def score_max(self, party: Party, statuses: Sequence[Status]) -> float:
         """The best score any completion gives ``party`` (red lines ignored). The open demands split into
         independent groups whose best gains add up: small groups by trying every assignment, the rest by the
-        pool's best when it meets them all, else one maximisation (CP-SAT optimises; other engines bisect)."""
+        pool's best when it meets them all, else one maximisation (CP-SAT optimises; other backends bisect)."""
         weight = {self.position[d.ref]: d.weight for d in party.demands}
         sure = sum(w for k, w in weight.items() if statuses[k] is Status.HELD)
         small, large, _ = self.split(k for k in weight if statuses[k] is Status.OPEN)
@@ -703,12 +534,12 @@ class _Partial:
                         break
             sure += best
         if not large:
-            return _score(party, sure)
+            return party_score(party, sure)
         hi = sum(weight[k] for k in large)
         gains = [sum(weight[k] for k in large if truth[k]) for truth in self.truths]
         top = max(range(len(gains)), key=gains.__getitem__)  # the pool is never empty: it holds the smallest
         if gains[top] == hi:
-            return _score(party, sure + hi)
+            return party_score(party, sure + hi)
         gained = _balanced_sum([Arith(ArithOp.MUL, Const(weight[k]), Count((self.rules[k].expr,))) for k in large])
         if self.deadline.expired():
             self.unknown = True
@@ -718,7 +549,7 @@ class _Partial:
             self.settled(result)
         # Out of time: the best gain proven reachable, a lower bound (``unknown`` is set).
         reached = self.checker.check_all(self.pool[top] if result.solution is None else result.solution)
-        return _score(party, sure + sum(weight[k] for k in large if reached[k]))
+        return party_score(party, sure + sum(weight[k] for k in large if reached[k]))
 
 
 K = TypeVar("K")
