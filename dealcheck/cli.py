@@ -340,6 +340,9 @@ def validate(file: str, variant: str | None, sources_dir: str | None, fmt: str) 
         from dealcheck.sources import verify_quotes
 
         problems = list(verify_quotes(scenario, sources_dir))
+    from dealcheck.uncertainty import confidence_warnings
+
+    warnings = list(confidence_warnings(scenario))  # shown, never failing: a confidence's reason is advice
     rules = list(scenario.rules())
     if fmt == "json":
         emit(
@@ -352,11 +355,16 @@ def validate(file: str, variant: str | None, sources_dir: str | None, fmt: str) 
                     "parties": len(scenario.parties),
                     "rules": len(rules),
                     "packages": len(scenario.packages),
-                    "diagnostics": [d.to_json() for d in problems],
+                    "diagnostics": [d.to_json() for d in [*problems, *warnings]],
                 }
             ),
             None,
         )
+    if warnings and fmt == "text":
+        from dealcheck.errors import render_diagnostic
+
+        for w in warnings:
+            click.echo(render_diagnostic(w, scenario.source_lines), err=True)
     if problems:
         if fmt == "text":
             click.echo(ScenarioError(problems, scenario.source_lines).render(), err=True)

@@ -94,6 +94,8 @@ CODES: dict[str, str] = {
     "DC601": "invalid expectation",
     "DC602": "unknown variant",
     "DC603": "invalid variant",
+    # DC7xx: warnings (the file loads; something in it deserves a look)
+    "DC720": "a rule's confidence has no reason (neither confidence_reason nor a scenario-level default)",
 }
 
 

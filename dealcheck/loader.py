@@ -29,6 +29,7 @@ from dealcheck.rules.checker import compile_rule
 from dealcheck.rules.ir import BoolExpr
 from dealcheck.rules.parser import KEYWORDS
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
+from dealcheck.uncertainty import RED_LINE_KEYS, RULE_KEYS, UncertaintyReader
 from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, Sequence, SourceText, compose, describe, value_offsets
 
 __all__ = [
@@ -209,7 +210,18 @@ def _did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 
 # --- the reader -----------------------------------------------------------------------------------------------
 
-_TOP = ("dealcheck", "title", "description", "sources", "terms", "parties", "packages", "variants", "expect")
+_TOP = (
+    "dealcheck",
+    "title",
+    "description",
+    "confidence_reason",
+    "sources",
+    "terms",
+    "parties",
+    "packages",
+    "variants",
+    "expect",
+)
 _TERM = ("options", "ordered", "range", "type", "unit", "description", "change_cost")
 _SOURCE = ("title", "date", "file", "url")
 _PARTY = ("name", "description", "red_lines", "demands")
@@ -242,7 +254,7 @@ _SCORE = re.compile(r"\s*([0-9]{1,30})(?:/([0-9]{1,30})|\.([0-9]{1,30}))?\s*")
 _KIND_WORD = {RuleKind.RED_LINE: "red line", RuleKind.DEMAND: "demand"}
 
 
-class _Reader:
+class _Reader(UncertaintyReader):
     """Reads the node tree section by section, collecting every problem; one method per part of the format."""
 
     def __init__(self, source: SourceText, problems: list[Diagnostic]) -> None:
@@ -396,6 +408,7 @@ class _Reader:
                 )
         title = self.string(entries["title"][1], "the title") if "title" in entries else None
         description = self.optional_string(entries, "description", "the description")
+        confidence_reason = self.optional_string(entries, "confidence_reason", "the default confidence reason")
         if "sources" in entries:
             self.read_sources(entries["sources"][1])
         if "terms" in entries:
@@ -421,6 +434,7 @@ class _Reader:
             expectations=tuple(expectations),
             description=description,
             path=self.source.file,
+            confidence_reason=confidence_reason,
             source_lines=self.source.lines,
         )
 
@@ -652,10 +666,18 @@ class _Reader:
             other: f"{other} applies to {'red lines' if other == 'concession_cost' else 'demands'}; "
             f"a {word} has {extra}"
         }
-        e = self.keys(body, (*_RULE, extra), f"in {word} {ref}", required=("rule",), owner=key, hints=hints)
+        uncertain = (*RULE_KEYS, *(RED_LINE_KEYS if kind is RuleKind.RED_LINE else ()))
+        e = self.keys(body, (*_RULE, *uncertain, extra), f"in {word} {ref}", required=("rule",), owner=key, hints=hints)
         number = 1
-        if extra in e:
+        weight_range = None
+        if extra == "weight" and extra in e and isinstance(e[extra][1], Mapping):
+            value, weight_range = self.weight_spec(e[extra][1], f"the weight of {word} {ref}")
+            if value is not None and value.denominator != 1:
+                self.error("DC111", f"the weight of {word} {ref} must be a whole number, found {value}", e[extra][1])
+            number = int(value) if value is not None and value.denominator == 1 else 1
+        elif extra in e:
             number = self.integer(e[extra][1], f"the {extra} of {word} {ref}", minimum=1) or 1
+        uncertainty = self.confidence(e, f"{word} {ref}")
         description = self.optional_string(e, "description", f"the description of {ref}")
         source = self.optional_string(e, "source", f"the source of {ref}")
         quote = self.optional_string(e, "quote", f"the quote of {ref}")
@@ -713,6 +735,8 @@ class _Reader:
             assumption=assumption,
             span=self.span(key),
             quote_span=self.span(e["quote"][1]) if "quote" in e else None,
+            weight_range=weight_range,
+            **uncertainty,
         )
 
     def rule_expr(self, node: Node, where: str) -> BoolExpr | None:

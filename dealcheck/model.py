@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Iterator, Mapping, Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -90,6 +91,12 @@ class Rule:
     assumption: str | None = None
     span: Span | None = _span()
     quote_span: Span | None = _span()
+    # Uncertainty (dealcheck.uncertainty): the probability the position holds as written (None: certain), why,
+    # whether a red line that does not hold is still a demand of weight 1, and the range a sweep draws a weight from.
+    confidence: Fraction | None = None
+    confidence_reason: str | None = None
+    soft_if_wrong: bool = False
+    weight_range: tuple[Fraction, Fraction] | None = None
 
     @property
     def ref(self) -> str:
@@ -188,6 +195,7 @@ class Scenario:
     description: str | None = None
     path: str = "<scenario>"
     variant_name: str | None = None
+    confidence_reason: str | None = None  # the default reason of every rule's confidence (dealcheck.uncertainty)
     source_lines: tuple[str, ...] | None = attrs.field(default=None, eq=False, repr=False)
     _term_by_name: dict[str, Term] = attrs.field(init=False, eq=False, repr=False)
 
