@@ -40,14 +40,15 @@ from dealcheck.rules.ir import (
     Connective,
     Const,
     Count,
-    IntExpr,
     Logic,
     Not,
     Var,
+    balanced_sum,
 )
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import Backend, Deadline, Problem, Session, SolveResult, SolveStatus, open_session
+from dealcheck.solver.base import Backend, Deadline, Problem, SolveResult, SolveStatus
 from dealcheck.solver.compiled import compile_rules, scenario_checker
+from dealcheck.solver.session import Session, open_session
 
 __all__ = ["PartialCheck", "party_score", "party_verdict"]
 
@@ -540,7 +541,7 @@ class PartialCheck:
         top = max(range(len(gains)), key=gains.__getitem__)  # the pool is never empty: it holds the smallest
         if gains[top] == hi:
             return party_score(party, sure + hi)
-        gained = _balanced_sum([Arith(ArithOp.MUL, Const(weight[k]), Count((self.rules[k].expr,))) for k in large])
+        gained = balanced_sum([Arith(ArithOp.MUL, Const(weight[k]), Count((self.rules[k].expr,))) for k in large])
         if self.deadline.expired():
             self.unknown = True
             result = SolveResult(SolveStatus.UNKNOWN, self.pool[top])
@@ -561,13 +562,3 @@ def _any(conditions: list[BoolExpr]) -> BoolExpr:
 
 def _all(conditions: list[BoolExpr]) -> BoolExpr:
     return conditions[0] if len(conditions) == 1 else Logic(Connective.AND, tuple(conditions))
-
-
-def _balanced_sum(parts: list[IntExpr]) -> IntExpr:
-    """``a + b + c + ...`` as a balanced tree, so a party with many demands does not make a deep expression."""
-    while len(parts) > 1:
-        paired: list[IntExpr] = [Arith(ArithOp.ADD, a, b) for a, b in zip(parts[::2], parts[1::2], strict=False)]
-        if len(parts) % 2:
-            paired.append(parts[-1])
-        parts = paired
-    return parts[0]

@@ -338,7 +338,8 @@ def test_session_questions_match_brute_force(data):
     from dealcheck.rules.evaluator import evaluate_int
     from dealcheck.rules.ir import Arith, ArithOp, Count
     from dealcheck.solver import cpsat, pyconstraint
-    from dealcheck.solver.base import Problem, open_session
+    from dealcheck.solver.base import Problem
+    from dealcheck.solver.session import open_session
     from dealcheck.testing.strategies import codes, rules
 
     scenario = data.draw(scenarios(max_terms=3, max_parties=1, max_rules=1), label="scenario")

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from dealcheck.errors import UsageError
 from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Connective, Const, Count, IsTrue, Logic, Not, Truth, Var
 from dealcheck.solver import brute, cpsat, pyconstraint
-from dealcheck.solver.base import BACKENDS, Problem, SolutionCount, SolveStatus, get_backend, open_session
+from dealcheck.solver.base import BACKENDS, Problem, SolutionCount, SolveStatus, get_backend
+from dealcheck.solver.session import open_session
 from dealcheck.testing.strategies import codes, scenarios
 
 SOLVERS = [cpsat, pyconstraint]

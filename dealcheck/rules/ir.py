@@ -16,7 +16,7 @@ Every pass is a free function that matches on these classes and ends in ``assert
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -46,7 +46,10 @@ __all__ = [
     "Not",
     "Truth",
     "Var",
+    "balanced_sum",
+    "differs",
     "term_indices",
+    "weighted_count",
 ]
 
 
@@ -212,3 +215,42 @@ def term_indices(expr: Expr) -> frozenset[int]:
             case _:
                 raise TypeError(f"not a checked expression: {node!r}")
     return frozenset(out)
+
+
+# --- builders: trees the analyses put together (objectives, exclusions) ----------------------------------------
+
+
+def balanced_sum(parts: Sequence[IntExpr]) -> IntExpr:
+    """``a + b + c + ...`` as a balanced tree (``0`` when empty), so many parts never make a deep expression.
+
+    >>> balanced_sum([Const(1), Const(2), Const(3)])
+    Arith(op=<ArithOp.ADD: '+'>, left=Arith(op=<ArithOp.ADD: '+'>, left=Const(value=1), right=Const(value=2)), right=Const(value=3))
+    """
+    items = list(parts)
+    if not items:
+        return Const(0)
+    while len(items) > 1:
+        paired: list[IntExpr] = [Arith(ArithOp.ADD, a, b) for a, b in zip(items[::2], items[1::2], strict=False)]
+        if len(items) % 2:
+            paired.append(items[-1])
+        items = paired
+    return items[0]
+
+
+def weighted_count(pairs: Sequence[tuple[int, BoolExpr]]) -> IntExpr:
+    """The sum of the weights of the conditions that hold (weight-0 pairs left out).
+
+    >>> weighted_count([(2, IsTrue(0)), (0, IsTrue(1))])
+    Arith(op=<ArithOp.MUL: '*'>, left=Const(value=2), right=Count(conditions=(IsTrue(index=0),)))
+    """
+    return balanced_sum([Count((c,)) if w == 1 else Arith(ArithOp.MUL, Const(w), Count((c,))) for w, c in pairs if w])
+
+
+def differs(codes: Sequence[int | None]) -> BoolExpr:
+    """A condition excluding the given codes (``None`` entries ignored): some listed term takes another code.
+
+    >>> differs((1, None))
+    Not(arg=Logic(op=<Connective.AND: 'and'>, operands=(Compare(op=<CmpOp.EQ: '=='>, left=Var(index=0), right=Const(value=1)),)))
+    """
+    same = tuple(Compare(CmpOp.EQ, Var(i), Const(c)) for i, c in enumerate(codes) if c is not None)
+    return Not(Logic(Connective.AND, same)) if same else Truth(False)

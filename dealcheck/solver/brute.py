@@ -1,11 +1,11 @@
 """The brute-force backend: every combination of codes, in lexicographic order, checked by the compiled rules.
 
-In: a :class:`~dealcheck.solver.base.Problem`. Out: the answers of :class:`~dealcheck.solver.base.Backend`.
+In: a :class:`~dealcheck.solver.base.Constraints`. Out: the answers of :class:`~dealcheck.solver.base.Backend`.
 It is the reference the other backends are tested against, and only practical for small problems (the product of
 the domain sizes is the work). Solutions come out in lexicographic order, so the first is the smallest.
 
 >>> from dealcheck.rules.ir import CmpOp, Compare, Var
->>> p = Problem((range(3), range(3)), (Compare(CmpOp.LT, Var(0), Var(1)),))
+>>> p = Constraints((range(3), range(3)), (Compare(CmpOp.LT, Var(0), Var(1)),))
 >>> list(iterate_solutions(p))
 [(0, 1), (0, 2), (1, 2)]
 >>> count_solutions(p, fixed=(0, None))
@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from dealcheck.solver.base import Deadline, Fixed, Problem, SolutionCount, SolveResult, SolveStatus
+from dealcheck.solver.base import Constraints, Deadline, Fixed, SolutionCount, SolveResult, SolveStatus
 from dealcheck.solver.compiled import compile_rules
 
 __all__ = ["count_solutions", "find_solution", "iterate_solutions", "lexmin_solution"]
@@ -30,7 +30,7 @@ class _OutOfTime(Exception):
     pass
 
 
-def _solutions(problem: Problem, fixed: Fixed | None, deadline: Deadline) -> Iterator[tuple[int, ...]]:
+def _solutions(problem: Constraints, fixed: Fixed | None, deadline: Deadline) -> Iterator[tuple[int, ...]]:
     domains = problem.free_domains(fixed)
     if domains is None:
         return
@@ -42,7 +42,7 @@ def _solutions(problem: Problem, fixed: Fixed | None, deadline: Deadline) -> Ite
             yield candidate
 
 
-def find_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+def find_solution(problem: Constraints, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
     try:
         for solution in _solutions(problem, fixed, Deadline(time_limit)):
             return SolveResult(SolveStatus.SAT, solution)
@@ -56,7 +56,7 @@ lexmin_solution = find_solution
 
 
 def iterate_solutions(
-    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+    problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
 ) -> Iterator[tuple[int, ...]]:
     """Solutions in lexicographic order; stops quietly at ``limit`` or the time limit."""
     try:
@@ -66,7 +66,7 @@ def iterate_solutions(
 
 
 def count_solutions(
-    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+    problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
 ) -> SolutionCount:
     count = 0
     try:

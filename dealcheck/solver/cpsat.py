@@ -1,6 +1,6 @@
 """The CP-SAT backend (OR-Tools): checked rules compiled to a CP-SAT model.
 
-In: a :class:`~dealcheck.solver.base.Problem`, or checked expressions added one by one to a :class:`CpsatModel`.
+In: a :class:`~dealcheck.solver.base.Constraints`, or checked expressions added one by one to a :class:`CpsatModel`.
 Out: the answers of :class:`~dealcheck.solver.base.Backend`; :class:`CpsatModel` for analyses that need more
 (assumptions and cores, objectives over rule literals).
 
@@ -17,7 +17,7 @@ The compilation:
 Determinism: one worker and a fixed seed, always. ``ortools`` is imported when a model is built, never before.
 
 >>> from dealcheck.rules.ir import CmpOp, Compare, Const, Var
->>> p = Problem((range(4), range(4)), (Compare(CmpOp.EQ, Arith(ArithOp.ADD, Var(0), Var(1)), Const(3)),))
+>>> p = Constraints((range(4), range(4)), (Compare(CmpOp.EQ, Arith(ArithOp.ADD, Var(0), Var(1)), Const(3)),))
 >>> find_solution(p, fixed=(None, 2)).solution
 (1, 2)
 >>> lexmin_solution(p)
@@ -54,10 +54,12 @@ from dealcheck.rules.ir import (
     Truth,
     Var,
 )
-from dealcheck.solver.base import Deadline, Fixed, Problem, SolutionCount, SolveResult, SolveStatus
+from dealcheck.solver.base import Constraints, Deadline, Fixed, SolutionCount, SolveResult, SolveStatus
+from dealcheck.solver.session import Answer, Capability, Solutions
 
 __all__ = [
     "FIND_MOST_EFFORT",
+    "LEXMIN_EFFORT",
     "SEED",
     "CpsatModel",
     "CpsatSession",
@@ -71,6 +73,11 @@ __all__ = [
 #: Deterministic work (CP-SAT's own unit, roughly seconds on a fast machine) a :meth:`CpsatSession.find_most`
 #: optimisation may spend before it settles for the best solution found so far.
 FIND_MOST_EFFORT = 0.02
+
+#: The deterministic work one smallest-first solve of :meth:`CpsatSession.lexmin` may take before the lexmin
+#: falls back to minimising one term at a time; well above what it takes when it works (0.4 s measured, nearest
+#: repair, 128 tight terms).
+LEXMIN_EFFORT = 2.0
 
 #: The random seed of every CP-SAT solve; with one worker, the same model gives the same answer every run.
 SEED = 20250321
@@ -463,10 +470,10 @@ class CpsatModel:
         return [self._assumed[i] for i in self._solver.sufficient_assumptions_for_infeasibility() if i in self._assumed]
 
 
-# --- the backend functions -----------------------------------------------------------------------------------
+# --- the backend functions ------------------------------------------------------------------------------------
 
 
-def _model(problem: Problem, fixed: Fixed | None) -> CpsatModel | None:
+def _model(problem: Constraints, fixed: Fixed | None) -> CpsatModel | None:
     merged = problem.merged_fixed(fixed)
     if merged is None or any(len(d) == 0 for d in problem.domains):
         return None
@@ -477,7 +484,7 @@ def _model(problem: Problem, fixed: Fixed | None) -> CpsatModel | None:
     return m
 
 
-def find_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+def find_solution(problem: Constraints, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
     m = _model(problem, fixed)
     if m is None:
         return SolveResult(SolveStatus.UNSAT)
@@ -488,7 +495,9 @@ def find_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: f
     return m.solve(time_limit=time_limit)
 
 
-def lexmin_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+def lexmin_solution(
+    problem: Constraints, *, fixed: Fixed | None = None, time_limit: float | None = None
+) -> SolveResult:
     """The lexicographically smallest solution: minimise each term in order, fixing it before the next."""
     deadline = Deadline(time_limit)
     m = _model(problem, fixed)
@@ -512,7 +521,7 @@ def lexmin_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit:
 
 
 def _enumerate(
-    problem: Problem, fixed: Fixed | None, limit: int | None, time_limit: float | None
+    problem: Constraints, fixed: Fixed | None, limit: int | None, time_limit: float | None
 ) -> tuple[list[tuple[int, ...]], bool]:
     """Up to ``limit`` solutions, and whether the search finished (so the list is every solution)."""
     m = _model(problem, fixed)
@@ -538,7 +547,7 @@ def _enumerate(
 
 
 def iterate_solutions(
-    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+    problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
 ) -> Iterator[tuple[int, ...]]:
     """Distinct solutions in CP-SAT's (deterministic) order, at most ``limit``."""
     found, _ = _enumerate(problem, fixed, limit, time_limit)
@@ -546,7 +555,7 @@ def iterate_solutions(
 
 
 def count_solutions(
-    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+    problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
 ) -> SolutionCount:
     # Ask for one more than the limit: finding exactly ``limit`` and no more is still an exact count.
     found, finished = _enumerate(problem, fixed, None if limit is None else limit + 1, time_limit)
@@ -556,34 +565,46 @@ def count_solutions(
 
 
 class CpsatSession:
-    """One CP-SAT model for many questions about a problem: each question's conditions become reified literals
-    that are *assumed*, never added, so the model stays valid for the next question.
+    """One CP-SAT model for many questions about some constraints (a :class:`~dealcheck.solver.session.Session`):
+    each question's conditions become reified literals that are *assumed*, never added, so the model stays valid
+    for the next question; soft constraints sit behind selector literals, half-reified (a selector is only ever
+    assumed true), and a core comes from CP-SAT's assumptions.
 
     Building a CP-SAT model from the rules costs milliseconds, more than a small solve; so a partial-package check,
-    which asks dozens of questions about one package, keeps one session (:func:`open_session`). Solves skip CP-SAT's
-    presolve: on these small assumption-driven questions it cost more than it saved (measured on the bundled
+    which asks dozens of questions about one package, keeps one session. Solves skip CP-SAT's presolve (unless
+    ``presolve``): on these small assumption-driven questions it cost more than it saved (measured on the bundled
     scenario: 2-3x per solve). Rule literals are cached per structurally equal expression, so asking about the same
     rule again adds nothing to the model; each new disjunction adds one literal.
 
     >>> from dealcheck.rules.ir import CmpOp, Compare, Const, Var
-    >>> s = CpsatSession(Problem((range(3), range(3)), (Compare(CmpOp.LT, Var(0), Var(1)),)))
+    >>> s = CpsatSession(Constraints((range(3), range(3)), (Compare(CmpOp.LT, Var(0), Var(1)),)))
     >>> s.lexmin().solution, s.find([Compare(CmpOp.EQ, Var(1), Const(0))]).status
     ((0, 1), <SolveStatus.UNSAT: 'unsat'>)
-    >>> s.maximum(Arith(ArithOp.SUB, Var(1), Var(0))).solution
+    >>> s.maximise(Arith(ArithOp.SUB, Var(1), Var(0))).solution
     (0, 2)
+    >>> big, small = s.soft(Compare(CmpOp.GT, Var(0), Const(1))), s.soft(Compare(CmpOp.EQ, Var(1), Const(0)))
+    >>> s.solve(assume=[big, small]).core, s.solve(assume=[small]).core
+    ((0,), (1,))
     """
 
-    def __init__(self, problem: Problem, *, presolve: bool = False) -> None:
-        merged = problem.merged_fixed()
+    backend = "cpsat"
+    native = Capability.CORES | Capability.OPTIMISE | Capability.LEXMIN | Capability.COUNT
+
+    def __init__(self, constraints: Constraints, deadline: Deadline | None = None, *, presolve: bool = False) -> None:
+        merged = constraints.merged_fixed()
+        self.constraints = constraints
+        self.deadline = Deadline(None) if deadline is None else deadline
         self.presolve = presolve
         self.model: CpsatModel | None = None
         self._open: tuple[int, ...] = ()
-        if merged is not None and all(len(d) for d in problem.domains):
-            self.model = CpsatModel(problem.domains)
+        self._selectors: list[Literal] = []
+        self._merged = merged
+        if merged is not None and all(len(d) for d in constraints.domains):
+            self.model = CpsatModel(constraints.domains)
             self.model.fix(merged)
-            for c in problem.constraints:
+            for c in constraints.constraints:
                 self.model.require(c)
-            self._open = tuple(i for i, c in enumerate(merged) if c is None and len(problem.domains[i]) > 1)
+            self._open = tuple(i for i, c in enumerate(merged) if c is None and len(constraints.domains[i]) > 1)
 
     def _solve(
         self,
@@ -604,6 +625,73 @@ class CpsatSession:
             effort=effort,
         )
 
+    # --- soft constraints and hard ones ----------------------------------------------------------------------
+
+    def _new_selector(self, name: str) -> int:
+        assert self.model is not None
+        self._selectors.append(self.model.model.new_bool_var(name))
+        return len(self._selectors) - 1
+
+    def soft(self, expr: BoolExpr) -> int:
+        if self.model is None:
+            self._selectors.append(None)
+            return len(self._selectors) - 1
+        # A fresh selector, not the expression's own literal: two soft constraints that say the same thing share one
+        # cached literal, but are two separate things to give up. Half-reified: the expression's constraints posted
+        # behind the selector, with no literal of its own (measured: 128 deadlocked terms, selectors for every red
+        # line took 36 ms with a literal per rule reified both ways, 20 ms without).
+        n = self._new_selector(f"keep{len(self._selectors)}")
+        self.model.enforce(expr, self._selectors[n])
+        return n
+
+    def soft_any(self, ids: Sequence[int], *, into: int | None = None) -> int:
+        if self.model is None:
+            self._selectors.append(None)
+            return len(self._selectors) - 1
+        n = self._new_selector("") if into is None else into
+        self.model.model.add_bool_or([self._selectors[i] for i in ids]).only_enforce_if(self._selectors[n])
+        return n
+
+    def _dropped_weight(self, weights: Sequence[tuple[int, int]]) -> Linear:
+        return sum(w * (1 - self._selectors[i]) for i, w in weights)
+
+    def soft_cost(self, weights: Sequence[tuple[int, int]], value: int) -> int:
+        if self.model is None:
+            self._selectors.append(None)
+            return len(self._selectors) - 1
+        n = self._new_selector("enumerating")
+        self.model.model.add(self._dropped_weight(weights) == value).only_enforce_if(self._selectors[n])
+        return n
+
+    def retire(self, id: int) -> None:
+        if self.model is not None:
+            self.model.model.add_bool_or([self._selectors[id].Not()])
+
+    def require(self, expr: BoolExpr) -> None:
+        self.constraints = self.constraints.with_constraints(expr)
+        if self.model is not None:
+            self.model.require(expr)
+
+    # --- questions ---------------------------------------------------------------------------------------------
+
+    def solve(
+        self, conditions: Sequence[BoolExpr] = (), *, assume: Sequence[int] = (), time_limit: float | None = None
+    ) -> Answer:
+        m = self.model
+        if m is None:
+            return Answer(SolveStatus.UNSAT)
+        assumed = [*(m.literal(c) for c in conditions), *(self._selectors[i] for i in assume)]
+        result = self._solve(assumed, self.deadline.within(time_limit))
+        if result.status is not SolveStatus.UNSAT:
+            return Answer(result.status, result.solution)
+        in_core = {lit.Index() for lit in m.core()}
+        return Answer(SolveStatus.UNSAT, None, tuple(i for i in assume if self._selectors[i].Index() in in_core))
+
+    def find(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
+        if self.model is None:
+            return SolveResult(SolveStatus.UNSAT)
+        return self._solve([self.model.literal(c) for c in conditions], self.deadline.within(time_limit))
+
     def find_most(
         self, conditions: Sequence[BoolExpr], wanted: Sequence[BoolExpr], *, time_limit: float | None = None
     ) -> SolveResult:
@@ -617,7 +705,7 @@ class CpsatSession:
         m = self.model
         if m is None:
             return SolveResult(SolveStatus.UNSAT)
-        deadline = Deadline(time_limit)
+        deadline = self.deadline.within(time_limit)
         holds = [m.literal(w) for w in wanted]
         assumed = [*(m.literal(c) for c in conditions), m.literal(Logic(Connective.OR, tuple(wanted)))]
         m.model.maximize(self._cp_sum(holds))
@@ -635,38 +723,64 @@ class CpsatSession:
         assert self.model is not None
         return self.model._cp.LinearExpr.sum(list(literals))
 
-    def find(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
-        if self.model is None:
-            return SolveResult(SolveStatus.UNSAT)
-        return self._solve([self.model.literal(c) for c in conditions], Deadline(time_limit))
-
     def lexmin(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
         """The lexicographically smallest solution meeting ``conditions``, by descent: a first solution searched
         smallest-first (terms in order, smallest code first), then a solution lexicographically smaller than the
         last, until there is none: the final ``UNSAT`` is the proof. The smallest-first search usually finds the
         smallest at once, so this is two solves (measured: 40 and 128 tight terms, 2-8 ms for the proof).
 
-        The rejected alternatives: minimising each open term in turn costs one optimisation per term not at its
-        lowest (10-100x slower on tight scenarios); descent with CP-SAT's default search took dozens of steps.
+        The smallest-first search can also flounder (measured: the nearest repair at 512 tight terms, where a few
+        changes are allowed and early terms at their smallest use them up): each of its solves is capped at
+        :data:`LEXMIN_EFFORT` of deterministic work, so the outcome is the same on every machine, and past the cap
+        the answer comes from minimising each term in turn (one optimisation per term not at its lowest: 10-100x
+        slower on tight scenarios, but it always gets there). Descent with CP-SAT's default search took dozens of
+        steps.
         """
         m = self.model
         if m is None:
             return SolveResult(SolveStatus.UNSAT)
-        deadline = Deadline(time_limit)
+        deadline = self.deadline.within(time_limit)
         assumed = [m.literal(c) for c in conditions]
-        best = self._solve(assumed, deadline, smallest_first=True)
+        best = self._solve(assumed, deadline, smallest_first=True, effort=LEXMIN_EFFORT)
         while best.status is SolveStatus.SAT:
             assert best.solution is not None
             smaller = self._smaller_than(best.solution)
             if smaller is None:
                 return best
-            found = self._solve([*assumed, smaller], deadline, smallest_first=True)
+            found = self._solve([*assumed, smaller], deadline, smallest_first=True, effort=LEXMIN_EFFORT)
             if found.status is SolveStatus.UNSAT:
                 return best
             if found.status is SolveStatus.UNKNOWN:
-                return SolveResult(SolveStatus.UNKNOWN)
+                break
             best = found
-        return best
+        if best.status is SolveStatus.UNSAT:
+            return best
+        if deadline.expired():
+            return SolveResult(SolveStatus.UNKNOWN)
+        return self._lexmin_term_by_term(assumed, deadline)  # the cap, not the deadline, stopped the descent
+
+    def _lexmin_term_by_term(self, assumed: Sequence[Literal], deadline: Deadline) -> SolveResult:
+        """The lexicographically smallest solution by minimising each open term in turn, each then assumed at its
+        minimum."""
+        m = self.model
+        assert m is not None
+        assumed = list(assumed)
+        result = self._solve(assumed, deadline)
+        if result.status is not SolveStatus.SAT:
+            return result
+        for i in self._open:
+            assert result.solution is not None
+            lo = m.bounds[i][0]
+            if result.solution[i] != lo:
+                m.model.minimize(m.variables[i])
+                try:
+                    result = self._solve(assumed, deadline)
+                finally:
+                    m.model.clear_objective()
+                if result.status is not SolveStatus.SAT or result.solution is None:
+                    return SolveResult(SolveStatus.UNKNOWN)
+            assumed.append(m.value_literal(i, result.solution[i]))
+        return result
 
     def _smaller_than(self, solution: tuple[int, ...]) -> Literal | None:
         """A literal that, assumed, asks for a solution lexicographically smaller than ``solution`` (one-way
@@ -698,7 +812,7 @@ class CpsatSession:
         model.add_bool_or(choices).only_enforce_if(goal)
         return goal
 
-    def maximum(
+    def maximise(
         self,
         objective: IntExpr,
         conditions: Sequence[BoolExpr] = (),
@@ -710,15 +824,42 @@ class CpsatSession:
 
         ``SAT`` means proven optimal; ``UNKNOWN`` carries the best solution found when time ran out (or ``start``).
         """
+        return self._optimise(objective, conditions, start, time_limit, maximise=True)
+
+    #: The name the partial check (:mod:`dealcheck.partial`) knows.
+    maximum = maximise
+
+    def minimise(
+        self,
+        objective: IntExpr,
+        conditions: Sequence[BoolExpr] = (),
+        *,
+        start: tuple[int, ...] | None = None,
+        time_limit: float | None = None,
+    ) -> SolveResult:
+        return self._optimise(objective, conditions, start, time_limit, maximise=False)
+
+    def _optimise(
+        self,
+        objective: IntExpr,
+        conditions: Sequence[BoolExpr],
+        start: tuple[int, ...] | None,
+        time_limit: float | None,
+        *,
+        maximise: bool,
+    ) -> SolveResult:
         m = self.model
         if m is None:
             return SolveResult(SolveStatus.UNSAT)
-        deadline = Deadline(time_limit)
+        deadline = self.deadline.within(time_limit)
         assumed = [m.literal(c) for c in conditions]
         linear = m.linear(objective)
         if isinstance(linear, int):
             return self._solve(assumed, deadline)
-        m.model.maximize(linear)
+        if maximise:
+            m.model.maximize(linear)
+        else:
+            m.model.minimize(linear)
         try:
             result = self._solve(assumed, deadline)
         finally:
@@ -727,7 +868,49 @@ class CpsatSession:
             return SolveResult(SolveStatus.UNKNOWN, start)
         return result
 
+    def fewest_dropped(self, weights: Sequence[tuple[int, int]], *, time_limit: float | None = None) -> SolveResult:
+        m = self.model
+        if m is None:
+            return SolveResult(SolveStatus.UNSAT)
+        if any(w < 1 for _, w in weights):
+            raise ValueError("every weight must be at least 1")
+        m.model.minimize(self._dropped_weight(weights))
+        try:
+            return self._solve([], self.deadline.within(time_limit))
+        finally:
+            m.model.clear_objective()
 
-def open_session(problem: Problem) -> CpsatSession:
-    """The session :func:`dealcheck.solver.base.open_session` gives for CP-SAT: one model, assumptions."""
-    return CpsatSession(problem)
+    def solutions(
+        self, conditions: Sequence[BoolExpr] = (), *, limit: int | None = None, time_limit: float | None = None
+    ) -> Solutions:
+        """Solutions in CP-SAT's (deterministic) order, from a model of the constraints and ``conditions`` alone
+        (the session's own model has selectors and descent literals, which are not functions of the terms and would
+        repeat a solution)."""
+        deadline = self.deadline.within(time_limit)
+        problem = self.constraints.with_constraints(*conditions)
+        # One more than the limit tells "exactly the limit" from "more".
+        found, finished = _enumerate(problem, None, None if limit is None else limit + 1, deadline.remaining())
+        return Solutions(iter(found), limit, deadline, lambda: finished)
+
+    def count(
+        self, conditions: Sequence[BoolExpr] = (), *, limit: int | None = None, time_limit: float | None = None
+    ) -> SolutionCount:
+        """The exact count by model counting (:mod:`dealcheck.solver.counting`), whatever ``limit``.
+
+        The counting does not look at the clock yet: past the deadline before it starts, the count is ``0``,
+        inexact."""
+        from dealcheck.solver import counting
+
+        if self.deadline.within(time_limit).expired():
+            return SolutionCount(0, exact=False)
+        merged = self._merged
+        if merged is None:
+            return SolutionCount(0, exact=True)
+        fixed = {i: c for i, c in enumerate(merged) if c is not None}
+        constraints = (*self.constraints.constraints, *conditions)
+        return SolutionCount(counting.count_solutions(self.constraints.domains, constraints, fixed), exact=True)
+
+
+def open_session(constraints: Constraints, deadline: Deadline | None = None, *, presolve: bool = False) -> CpsatSession:
+    """The session :func:`dealcheck.solver.session.open_session` gives for CP-SAT: one model, assumptions."""
+    return CpsatSession(constraints, deadline, presolve=presolve)

@@ -1,6 +1,6 @@
 """The python-constraint2 backend: each checked rule as one ``FunctionConstraint`` over the terms it reads.
 
-In: a :class:`~dealcheck.solver.base.Problem`. Out: the answers of :class:`~dealcheck.solver.base.Backend`.
+In: a :class:`~dealcheck.solver.base.Constraints`. Out: the answers of :class:`~dealcheck.solver.base.Backend`.
 
 Each constraint is the rule compiled to a Python function of its terms' codes
 (:func:`dealcheck.solver.compiled.compile_rule`). python-constraint's *string* constraints are never used: they
@@ -10,7 +10,7 @@ then ``UNKNOWN``. Solutions come in the library's order; :func:`lexmin_solution`
 (:func:`~dealcheck.solver.base.lexmin_by_probing`).
 
 >>> from dealcheck.rules.ir import CmpOp, Compare, Var
->>> p = Problem((range(3), range(3)), (Compare(CmpOp.LT, Var(0), Var(1)),))
+>>> p = Constraints((range(3), range(3)), (Compare(CmpOp.LT, Var(0), Var(1)),))
 >>> sorted(iterate_solutions(p)), lexmin_solution(p).solution
 ([(0, 1), (0, 2), (1, 2)], (0, 1))
 """
@@ -23,7 +23,15 @@ from typing import Any
 
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import term_indices
-from dealcheck.solver.base import Deadline, Fixed, Problem, SolutionCount, SolveResult, SolveStatus, lexmin_by_probing
+from dealcheck.solver.base import (
+    Constraints,
+    Deadline,
+    Fixed,
+    SolutionCount,
+    SolveResult,
+    SolveStatus,
+    lexmin_by_probing,
+)
 from dealcheck.solver.compiled import compile_rule
 
 __all__ = ["count_solutions", "find_solution", "iterate_solutions", "lexmin_solution"]
@@ -49,7 +57,7 @@ def _timed(func: Callable[..., bool], deadline: Deadline, calls: list[int]) -> C
     return wrapped
 
 
-def _solutions(problem: Problem, fixed: Fixed | None, deadline: Deadline) -> Iterator[tuple[int, ...]]:
+def _solutions(problem: Constraints, fixed: Fixed | None, deadline: Deadline) -> Iterator[tuple[int, ...]]:
     """Every solution, in python-constraint's order; raises ``_OutOfTime`` past the deadline."""
     try:
         from constraint import FunctionConstraint
@@ -80,7 +88,7 @@ def _solutions(problem: Problem, fixed: Fixed | None, deadline: Deadline) -> Ite
         yield tuple(solution[i] for i in range(n))
 
 
-def find_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+def find_solution(problem: Constraints, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
     try:
         for solution in _solutions(problem, fixed, Deadline(time_limit)):
             return SolveResult(SolveStatus.SAT, solution)
@@ -89,12 +97,14 @@ def find_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: f
     return SolveResult(SolveStatus.UNSAT)
 
 
-def lexmin_solution(problem: Problem, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+def lexmin_solution(
+    problem: Constraints, *, fixed: Fixed | None = None, time_limit: float | None = None
+) -> SolveResult:
     return lexmin_by_probing(sys.modules[__name__], problem, fixed=fixed, time_limit=time_limit)  # type: ignore[arg-type]
 
 
 def iterate_solutions(
-    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+    problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
 ) -> Iterator[tuple[int, ...]]:
     """Distinct solutions in python-constraint's order, at most ``limit``; stops quietly at the time limit."""
     count = 0
@@ -109,7 +119,7 @@ def iterate_solutions(
 
 
 def count_solutions(
-    problem: Problem, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
+    problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
 ) -> SolutionCount:
     count = 0
     solutions: Any = _solutions(problem, fixed, Deadline(time_limit))
