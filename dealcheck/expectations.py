@@ -59,7 +59,7 @@ from typing import Any
 import attrs
 
 from dealcheck.errors import Diagnostic, ScenarioError, UsageError
-from dealcheck.results import EXIT_FAILED, EXIT_INVALID, EXIT_OK
+from dealcheck.results import EXIT_FAILED, EXIT_INVALID, EXIT_OK, Report
 
 __all__ = [
     "TEST_FORMATS",
@@ -122,7 +122,7 @@ class ExpectationResult:
 
 
 @attrs.frozen
-class ExpectationReport:
+class ExpectationReport(Report):
     """Every expectation of one scenario file, in file order."""
 
     scenario: str
@@ -152,7 +152,7 @@ class InvalidFile:
 
 
 @attrs.frozen
-class TestRun:
+class TestRun(Report):
     """The outcome of ``dealcheck test`` over several files: exit 2 if any file is invalid, else 1 on any failure."""
 
     __test__ = False  # not a pytest test class, despite the name

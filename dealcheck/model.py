@@ -36,6 +36,7 @@ __all__ = [
     "Domain",
     "Expectation",
     "IntDomain",
+    "Keyed",
     "OptionsDomain",
     "Package",
     "Party",
@@ -47,6 +48,62 @@ __all__ = [
     "Value",
     "Variant",
 ]
+
+
+class Keyed(tuple):  # type: ignore[type-arg]
+    """A tuple that is also readable as a mapping by id: ``scenario.parties["russia"]``, ``"russia" in
+    scenario.parties``, ``.get``, ``.keys()``, ``.items()``. Integer indices and iteration work as on a tuple.
+
+    Rejected: a ``dict`` field (every engine indexes terms by position, and ``for p in scenario.parties`` would
+    then give ids, not parties) and a second field per collection (two names for one thing).
+
+    >>> ts = Keyed((Source("talks"), Source("memo")))
+    >>> ts["memo"].id, ts[0].id, "talks" in ts, list(ts.keys())
+    ('memo', 'talks', True, ['talks', 'memo'])
+    >>> ts["tlaks"]
+    Traceback (most recent call last):
+    ...
+    dealcheck.errors.UsageError: unknown id 'tlaks' (did you mean 'talks'?)
+    """
+
+    __slots__ = ()
+
+    @staticmethod
+    def _key(item: Any) -> str:
+        return item.name if isinstance(item, (Term, Variant)) else item.id
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            for item in self:
+                if self._key(item) == key:
+                    return item
+            hint = _suggest(key, self.keys())
+            raise UsageError(f"unknown id {key!r}" + (f" ({hint})" if hint else ""), hint)
+        return tuple.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            return any(self._key(item) == key for item in self)
+        return tuple.__contains__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        for item in self:
+            if self._key(item) == key:
+                return item
+        return default
+
+    def keys(self) -> list[str]:
+        return [self._key(item) for item in self]
+
+    def values(self) -> list[Any]:
+        return list(self)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(self._key(item), item) for item in self]
+
+
+def _keyed(items: Any) -> Keyed:
+    return items if type(items) is Keyed else Keyed(items)
 
 
 def _span() -> Span | None:
@@ -186,11 +243,11 @@ class Scenario:
     """
 
     title: str
-    terms: tuple[Term, ...]
-    parties: tuple[Party, ...]
-    packages: tuple[Package, ...] = ()
-    sources: tuple[Source, ...] = ()
-    variants: tuple[Variant, ...] = ()
+    terms: tuple[Term, ...] = attrs.field(converter=_keyed)
+    parties: tuple[Party, ...] = attrs.field(converter=_keyed)
+    packages: tuple[Package, ...] = attrs.field(default=(), converter=_keyed)
+    sources: tuple[Source, ...] = attrs.field(default=(), converter=_keyed)
+    variants: tuple[Variant, ...] = attrs.field(default=(), converter=_keyed)
     expectations: tuple[Expectation, ...] = ()
     description: str | None = None
     path: str = "<scenario>"
@@ -204,25 +261,41 @@ class Scenario:
 
     # --- look-ups -------------------------------------------------------------------------------------------
 
-    def term(self, name: str) -> Term:
+    def term(self, name: str | Term) -> Term:
+        """The term called ``name`` (or ``name`` itself, when given a term)."""
+        if isinstance(name, Term):
+            return name
+        _need_str(name, "term", "a term name")
         try:
             return self._term_by_name[name]
         except KeyError:
             raise UsageError(f"unknown term {name!r}", _suggest(name, self._term_by_name)) from None
 
-    def party(self, party_id: str) -> Party:
+    def party(self, party_id: str | Party) -> Party:
+        """The party with id ``party_id`` (or the party given)."""
+        if isinstance(party_id, Party):
+            return party_id
+        _need_str(party_id, "party", "a party id")
         for p in self.parties:
             if p.id == party_id:
                 return p
         raise UsageError(f"unknown party {party_id!r}", _suggest(party_id, [p.id for p in self.parties]))
 
-    def package(self, package_id: str) -> Package:
+    def package(self, package_id: str | Package) -> Package:
+        """The package with id ``package_id`` (or the package given)."""
+        if isinstance(package_id, Package):
+            return package_id
+        _need_str(package_id, "package", "a package id")
         for p in self.packages:
             if p.id == package_id:
                 return p
         raise UsageError(f"unknown package {package_id!r}", _suggest(package_id, [p.id for p in self.packages]))
 
-    def rule(self, ref: str) -> Rule:
+    def rule(self, ref: str | Rule) -> Rule:
+        """The rule called ``party.id`` (or the rule given)."""
+        if isinstance(ref, Rule):
+            return ref
+        _need_str(ref, "rule", "a rule reference 'party.id'")
         for r in self.rules():
             if r.ref == ref:
                 return r
@@ -252,7 +325,7 @@ class Scenario:
         """Values by term name, in term order, open terms left out."""
         return {t.name: t.decode(c) for t, c in zip(self.terms, codes, strict=True) if c is not None}
 
-    def variant(self, name: str) -> Scenario:
+    def variant(self, name: str | Variant) -> Scenario:
         """This scenario with variant ``name`` applied: its rules dropped, added and replaced.
 
         >>> from dealcheck import load_scenario
@@ -270,6 +343,9 @@ class Scenario:
         >>> s.check({"nato": "member"}).deal, s.variant("softer").check({"nato": "member"}).deal
         (False, True)
         """
+        if isinstance(name, Variant):
+            name = name.name
+        _need_str(name, "variant", "a variant name")
         for v in self.variants:
             if v.name == name:
                 break
@@ -294,8 +370,13 @@ class Scenario:
 
     # --- analyses -------------------------------------------------------------------------------------------
 
-    def check(self, package: Mapping[str, Value] | Package, *, time_limit: float | None = None) -> PackageVerdict:
-        """The verdict on one package (full or partial): per party, red lines held or broken, demands met."""
+    def check(self, package: Mapping[str, Value] | Package | str, *, time_limit: float | None = None) -> PackageVerdict:
+        """The verdict on one package (full or partial): per party, red lines held or broken, demands met.
+
+        ``package`` is a package id, a :class:`Package` or a ``{term: value}`` mapping.
+        """
+        if type(package) is not dict:
+            package = self._package_arg(package)
         # The checker is looked up once, not imported per call: ``from ... import`` inside a function costs about
         # 2 µs, as much as the rest of a full-package check.
         return (_CHECK_PACKAGE or _check_package())(self, package, time_limit=time_limit)
@@ -313,8 +394,8 @@ class Scenario:
     def conflicts(
         self,
         *,
-        parties: Sequence[str] | None = None,
-        package: Mapping[str, Value] | Package | None = None,
+        parties: str | Sequence[str | Party] | None = None,
+        package: Mapping[str, Value] | Package | str | None = None,
         limit: int | None = 10,
         time_limit: float | None = None,
     ) -> ConflictReport:
@@ -337,15 +418,21 @@ class Scenario:
         import dealcheck.report.conflicts  # noqa: F401  (registers its renderers, so the report renders)
         from dealcheck.analysis.conflicts import find_conflicts
 
-        return find_conflicts(self, parties=parties, package=package, limit=limit, time_limit=time_limit)
+        return find_conflicts(
+            self,
+            parties=self._parties_arg(parties),
+            package=None if package is None else self._package_arg(package),
+            limit=limit,
+            time_limit=time_limit,
+        )
 
     def explore(
         self,
         *,
         objective: str = "total",
         top: int = 3,
-        parties: Sequence[str] | None = None,
-        package: Mapping[str, Value] | Package | None = None,
+        parties: str | Sequence[str | Party] | None = None,
+        package: Mapping[str, Value] | Package | str | None = None,
         backend: str = "cpsat",
         engine: str | None = None,
         limit: int | None = None,
@@ -375,8 +462,8 @@ class Scenario:
             self,
             objective=objective,
             top=top,
-            parties=parties,
-            package=package,
+            parties=self._parties_arg(parties),
+            package=None if package is None else self._package_arg(package),
             backend=backend,
             engine=engine,
             limit=limit,
@@ -385,9 +472,9 @@ class Scenario:
 
     def repair(
         self,
-        package: Mapping[str, Value] | Package,
+        package: Mapping[str, Value] | Package | str,
         *,
-        keep: Sequence[str] = (),
+        keep: str | Sequence[str | Term] = (),
         top: int = 3,
         backend: str = "cpsat",
         engine: str | None = None,
@@ -411,12 +498,15 @@ class Scenario:
         import dealcheck.report.analyses  # noqa: F401  (registers its renderers, so the report renders)
         from dealcheck.analysis.repair import repair
 
-        return repair(self, package, keep=keep, top=top, backend=backend, engine=engine, time_limit=time_limit)
+        keep = [keep] if isinstance(keep, str) else [t.name if isinstance(t, Term) else t for t in keep]
+        return repair(
+            self, self._package_arg(package), keep=keep, top=top, backend=backend, engine=engine, time_limit=time_limit
+        )
 
     def compare(
         self,
         *,
-        variants: Sequence[str] | None = None,
+        variants: str | Sequence[str | Variant] | None = None,
         backend: str = "cpsat",
         engine: str | None = None,
         time_limit: float | None = None,
@@ -426,7 +516,39 @@ class Scenario:
         """
         from dealcheck.analysis.compare import compare
 
+        if variants is not None:
+            if isinstance(variants, (str, Variant)):
+                variants = [variants]
+            variants = [v.name if isinstance(v, Variant) else v for v in variants]
         return compare(self, variants=variants, backend=backend, engine=engine, time_limit=time_limit)
+
+    # --- arguments: ids or objects -----------------------------------------------------------------------
+
+    def _package_arg(self, package: Any) -> Package | Mapping[str, Value]:
+        """A package given by id, as a :class:`Package`, or as a ``{term: value}`` mapping."""
+        if isinstance(package, str):
+            return self.package(package)
+        if isinstance(package, Package) or isinstance(package, Mapping):
+            return package
+        raise UsageError(
+            f"a package is a package id, a Package or a {{term: value}} mapping, not {type(package).__name__}",
+            "e.g. scenario.check('energy_truce') or scenario.check({'ceasefire': 'energy'})",
+        )
+
+    def _parties_arg(self, parties: Any) -> list[str] | None:
+        """Party ids from ``None``, a comma-separated string, a party, or a list of ids and parties."""
+        if parties is None:
+            return None
+        if isinstance(parties, str):
+            parties = [p.strip() for p in parties.split(",") if p.strip()]
+        elif isinstance(parties, Party):
+            parties = [parties]
+        elif not isinstance(parties, (list, tuple, set, frozenset, Keyed)):
+            raise UsageError(
+                f"parties is a list of party ids or a comma-separated string, not {type(parties).__name__}",
+                "e.g. parties=['us', 'ukraine'] or parties='us,ukraine'",
+            )
+        return [self.party(p).id for p in parties]
 
     def test(self) -> ExpectationReport:
         """Run the scenario's ``expect:`` entries. See :func:`dealcheck.expectations.run_expectations`."""
@@ -446,10 +568,18 @@ def _check_package() -> Any:
     return check_package
 
 
+def _need_str(value: Any, what: str, expected: str) -> None:
+    if not isinstance(value, str):
+        raise UsageError(f"a {what} is given by {expected} or the object itself, not {type(value).__name__} {value!r}")
+
+
 def _suggest(name: str, candidates: Any) -> str | None:
     import difflib
 
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    candidates = list(candidates)
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if not close:  # 'nato' for 'ukraine_nato': a whole word of a longer id
+        close = [c for c in candidates if name.lower() in c.lower().split("_")][:1]
     return f"did you mean {close[0]!r}?" if close else None
 
 

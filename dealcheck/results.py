@@ -32,6 +32,7 @@ __all__ = [
     "CheckReport",
     "PackageVerdict",
     "PartyVerdict",
+    "Report",
     "RuleOutcome",
     "Status",
 ]
@@ -41,6 +42,30 @@ EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERNAL = 3
 EXIT_LIMIT = 4
+
+
+class Report:
+    """What every report class shares: ``to_dict()``, exactly the document ``--format json`` prints (plain dicts,
+    lists, strings, numbers; exact fractions as ``"5/8"`` strings or integer ``met``/``total`` pairs, with a rounded
+    float alongside), and ``render(fmt)``, the text the CLI prints.
+
+    ``json.dumps(attrs.asdict(report))`` does not work (enums, fractions, mappings); this does.
+    """
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        import json
+
+        # Through the JSON text, so that it is the CLI's document byte for byte, never a near copy.
+        data: dict[str, Any] = json.loads(self.render("json"))
+        return data
+
+    def render(self, fmt: str = "text", *, color: bool = False) -> str:
+        """This report in ``fmt`` (``text``, ``json``, ``markdown``, ...), as the CLI prints it."""
+        from dealcheck.report import render
+
+        return render(self, fmt, color=color)
 
 
 class Status(enum.Enum):
@@ -97,11 +122,12 @@ class PartyVerdict:
 
 
 @attrs.frozen(hash=False)
-class PackageVerdict:
+class PackageVerdict(Report):
     """The verdict on one package.
 
-    ``deal`` is true when the package is complete and no party's red line is broken. For a partial package
-    ``deal_possible`` says whether some completion is a deal, ``forced`` the terms that take one value in every deal
+    ``deal`` is true when the package is complete and no party's red line is broken. ``deal_possible`` says
+    whether some completion is a deal (for a complete package: ``deal``; ``None`` when a time limit left it
+    unproven); for a partial package ``forced`` the terms that take one value in every deal
     completion, and ``example`` one deal completion (or ``None``).
     """
 
@@ -115,6 +141,28 @@ class PackageVerdict:
     forced: Mapping[str, Value] = attrs.field(factory=dict)
     example: Mapping[str, Value] | None = None
     unknown: bool = False  # a time limit stopped the partial-package analysis
+
+    def __attrs_post_init__(self) -> None:
+        if self.complete and self.deal_possible is None:
+            object.__setattr__(self, "deal_possible", self.deal)  # a complete package's only completion is itself
+
+    def party(self, party_id: str) -> PartyVerdict:
+        """The verdict of the party with id ``party_id``.
+
+        >>> v = PackageVerdict("p", None, {}, True, True, (PartyVerdict("us", "US", True, (), (), 1.0, (), ()),))
+        >>> v.party("us").name, v.deal_possible
+        ('US', True)
+        """
+        if not isinstance(party_id, str):
+            party_id = getattr(party_id, "id", party_id)
+        for p in self.parties:
+            if p.party == party_id:
+                return p
+        from dealcheck.errors import UsageError
+
+        raise UsageError(
+            f"no party {party_id!r} in this verdict", "the parties are " + ", ".join(p.party for p in self.parties)
+        )
 
     @property
     def ok(self) -> bool:
@@ -171,7 +219,7 @@ class _DeferredVerdict(PackageVerdict):
     values = _deferred(3)
     parties = _deferred(4)
     complete = True
-    deal_possible = None
+    deal_possible = _eager(2)  # a complete package's only completion is itself
     example = None
     unknown = False
 
@@ -221,7 +269,7 @@ def deferred_verdict(
     >>> v.deal, dict(v.values), v.parties
     (True, {'b': True}, ())
     >>> v == PackageVerdict("p", None, {"b": True}, True, True, ()), v
-    (True, PackageVerdict(package='p', title=None, values={'b': True}, complete=True, deal=True, parties=(), deal_possible=None, forced={}, example=None, unknown=False))
+    (True, PackageVerdict(package='p', title=None, values={'b': True}, complete=True, deal=True, parties=(), deal_possible=True, forced={}, example=None, unknown=False))
     """
     v = _NEW(_DeferredVerdict)
     _SET_STATE(v, (package, title, deal, later))
@@ -229,7 +277,7 @@ def deferred_verdict(
 
 
 @attrs.frozen(hash=False)
-class CheckReport:
+class CheckReport(Report):
     """Verdicts on several packages of one scenario."""
 
     scenario: str

@@ -105,7 +105,7 @@ def _toy() -> Scenario:
 
 def test_full_package_verdict_per_party():
     v = check_package(_toy(), {"ceasefire": "full", "minerals_deal": True, "aid_bn": 45})
-    assert v.complete and not v.deal and v.deal_possible is None and not v.unknown
+    assert v.complete and not v.deal and v.deal_possible is False and not v.unknown
     russia, ukraine, us = v.parties
     assert (russia.acceptable, russia.broken, russia.met, russia.score) == (False, ("no_full",), (), 0.0)
     (no_full,) = russia.red_lines
@@ -287,7 +287,7 @@ def test_partial_checks_match_brute_force(data):
     got = {o.ref: o.status for p in v.parties for o in p.red_lines + p.demands}
     assert got == statuses
     if v.complete:
-        assert v.deal == possible and v.deal_possible is None
+        assert v.deal == possible and v.deal_possible is v.deal
     else:
         assert v.deal_possible == possible
         assert dict(v.forced) == forced

@@ -20,7 +20,7 @@ import attrs
 
 from dealcheck.errors import UsageError
 from dealcheck.model import Scenario
-from dealcheck.results import EXIT_LIMIT, EXIT_OK
+from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.solver.base import BACKENDS, Deadline, Problem, SolveStatus, get_backend
 
@@ -49,7 +49,7 @@ class Column:
 
 
 @attrs.frozen(hash=False)
-class CompareReport:
+class CompareReport(Report):
     scenario: str
     path: str
     backend: str

@@ -51,7 +51,7 @@ import attrs
 
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Rule, Scenario
-from dealcheck.results import EXIT_LIMIT, EXIT_OK
+from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.ir import BoolExpr
 from dealcheck.rules.terms import Value
 from dealcheck.solver.base import Deadline
@@ -161,7 +161,7 @@ class Compatibility:
 
 
 @attrs.frozen(hash=False)
-class ConflictReport:
+class ConflictReport(Report):
     """The answer of ``dealcheck conflicts``: compatibility, minimal conflicts, fewest concessions.
 
     ``deal_exists`` says whether the chosen parties' red lines can all hold (within the package's completions, when

@@ -50,7 +50,7 @@ import attrs
 from dealcheck.analysis.search import LimitReached, Search, balanced_sum, differs, weighted_count
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Party, Scenario
-from dealcheck.results import EXIT_LIMIT, EXIT_OK
+from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.ir import (
     Arith,
     ArithOp,
@@ -144,7 +144,7 @@ class TermZone:
 
 
 @attrs.frozen(hash=False)
-class ExploreReport:
+class ExploreReport(Report):
     """The zone of possible agreement of a scenario (or coalition, or partial package).
 
     ``exact`` says the deal count is exact (else it is a lower bound); ``*_complete`` that a section holds the whole

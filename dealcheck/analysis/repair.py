@@ -35,7 +35,7 @@ from dealcheck.analysis.explore import Scorer
 from dealcheck.analysis.search import LimitReached, Search, differs, weighted_count
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Scenario
-from dealcheck.results import EXIT_LIMIT, EXIT_OK
+from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Var
 from dealcheck.rules.terms import Value
@@ -82,7 +82,7 @@ class Suggestion:
 
 
 @attrs.frozen(hash=False)
-class RepairReport:
+class RepairReport(Report):
     """The proposal, what it breaks, and the nearest deals (``complete`` unless a time limit stopped the search)."""
 
     scenario: str

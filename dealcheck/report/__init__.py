@@ -34,6 +34,10 @@ def render(result: Any, fmt: str, *, color: bool = False) -> str:
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if type(result).__module__ == "dealcheck.expectations":  # test runs render through their own module
+        from dealcheck.expectations import TestRun, render_test_run
+
+        return render_test_run(result if isinstance(result, TestRun) else TestRun((result,)), fmt, color=color)
     renderer: Callable[..., str] = importlib.import_module(FORMATS[fmt]).render
     # The core results (dealcheck.results: check reports, verdicts) render without the analyses' renderers, and
     # without the analyses they import (a fifth of ``dealcheck check``'s start-up).

@@ -10,7 +10,7 @@ import functools
 import json
 from typing import Any
 
-from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome
+from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status
 
 __all__ = ["dumps", "render", "to_data"]
 
@@ -50,15 +50,20 @@ def _rule(o: RuleOutcome) -> dict[str, Any]:
 
 
 def _party(p: PartyVerdict, complete: bool) -> dict[str, Any]:
+    total = sum(o.weight for o in p.demands)
     d: dict[str, Any] = {
         "name": p.name,
         "acceptable": p.acceptable,
         "broken": list(p.broken),
         "met": list(p.met),
         "score": _score(p.score),
+        # Exact, as explore gives it: met demand weight over total weight (score is their rounded quotient).
+        "score_met": sum(o.weight for o in p.demands if o.status is Status.HELD),
+        "score_total": total,
     }
     if not complete:
         d["score_max"] = _score(p.score_max)
+        d["score_max_met"] = None if p.score_max is None else round(p.score_max * total)
     d["red_lines"] = [_rule(o) for o in p.red_lines]
     d["demands"] = [_rule(o) for o in p.demands]
     return d
@@ -72,9 +77,9 @@ def _(v: PackageVerdict) -> dict[str, Any]:
         "values": dict(v.values),
         "complete": v.complete,
         "deal": v.deal,
+        "deal_possible": v.deal_possible,
     }
     if not v.complete:
-        d["deal_possible"] = v.deal_possible
         d["forced"] = dict(v.forced)
         d["example"] = dict(v.example) if v.example is not None else None
         d["unknown"] = v.unknown

@@ -177,6 +177,10 @@ class _Checker:
         if name.lower() in ("and", "or", "not", "implies", "in"):
             return f"keywords are lowercase: write `{name.lower()}`"
         names = sorted(self._terms)
+        # `remote != office`: a bare word that is an option of some term was meant as a string.
+        owners = [t for t in names if name in getattr(self._terms[t].domain, "options", ())]
+        if owners:
+            return f"'{name}' is an option of {owners[0]}: quote it, as in {owners[0]} == \"{name}\""
         by_case = [n for n in names if n.lower() == name.lower()]
         close = by_case or difflib.get_close_matches(name, names, n=1)
         if close:
