@@ -31,6 +31,14 @@ class _DefaultCommandGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            first = args[0]
+            if not first.startswith("-") and not os.path.exists(first) and "." not in first and "/" not in first:
+                # `dealcheck exlpore FILE`: a mistyped command, not a scenario file called "exlpore"
+                import difflib
+
+                close = difflib.get_close_matches(first, list(self.commands), n=1, cutoff=0.6)
+                if close:
+                    raise click.UsageError(f"no command {first!r}; did you mean {close[0]!r}?", ctx)
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -321,63 +329,127 @@ def _check_batch(
 
 
 @cli.command()
-@_scenario_options
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str), metavar="FILES-OR-DIRS..."
+)
+@click.option("--variant", metavar="NAME", help="Apply a what-if variant declared in the scenario.")
 @click.option(
     "--sources",
     "sources_dir",
     type=click.Path(file_okay=False, exists=True),
     help="Verify every quote against the source texts in this folder.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    show_default=True,
+    help="sarif: SARIF 2.1.0 for code scanning; github: workflow annotation lines.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @_handle_errors
-def validate(file: str, variant: str | None, sources_dir: str | None, fmt: str) -> int:
-    """Load a scenario and report its problems only (exit 0 when there are none)."""
+def validate(paths: tuple[str, ...], variant: str | None, sources_dir: str | None, fmt: str, output: str | None) -> int:
+    """Load scenarios and report their problems only (exit 0 when there are none, 2 when a file is invalid).
+
+    Arguments are files, directories (every *.yaml and *.yml file in them, recursively) or globs.
+    """
+    from dealcheck.expectations import discover
     from dealcheck.report.jsonfmt import dumps
 
-    scenario = load(file, variant)
-    problems = []
-    if sources_dir is not None:
-        from dealcheck.sources import verify_quotes
+    files = discover(paths, need_expect=False)
+    if not files:
+        raise UsageError("no scenario files in " + ", ".join(paths), "give .yaml files, or folders holding them")
+    docs: list[dict[str, Any]] = []
+    problems_all: list[Any] = []
+    lines: list[str] = []
+    for file in files:
+        try:
+            scenario = load(file, variant)
+        except ScenarioError as e:
+            problems_all += e.diagnostics
+            if fmt == "text":
+                click.echo(e.render(), err=True)
+            docs.append({"file": file, "valid": False, "diagnostics": [d.to_json() for d in e.diagnostics]})
+            continue
+        problems = []
+        if sources_dir is not None:
+            from dealcheck.sources import verify_quotes
 
-        problems = list(verify_quotes(scenario, sources_dir))
-    from dealcheck.uncertainty import confidence_warnings
+            problems = list(verify_quotes(scenario, sources_dir))
+        from dealcheck.uncertainty import confidence_warnings
 
-    warnings = list(confidence_warnings(scenario))  # shown, never failing: a confidence's reason is advice
-    rules = list(scenario.rules())
-    if fmt == "json":
-        emit(
-            dumps(
-                {
-                    "schema": "dealcheck.validate/1",
-                    "file": scenario.path,
-                    "valid": not problems,
-                    "terms": len(scenario.terms),
-                    "parties": len(scenario.parties),
-                    "rules": len(rules),
-                    "packages": len(scenario.packages),
-                    "diagnostics": [d.to_json() for d in [*problems, *warnings]],
-                }
-            ),
-            None,
+        warnings = list(confidence_warnings(scenario))  # shown, never failing: a confidence's reason is advice
+        problems_all += problems + warnings
+        if warnings and fmt == "text":
+            from dealcheck.errors import render_diagnostic
+
+            for w in warnings:
+                click.echo(render_diagnostic(w, scenario.source_lines), err=True)
+        rules = list(scenario.rules())
+        doc = {
+            "file": scenario.path,
+            "valid": not problems,
+            "terms": len(scenario.terms),
+            "parties": len(scenario.parties),
+            "rules": len(rules),
+            "packages": len(scenario.packages),
+        }
+        if sources_dir is not None:
+            doc["quotes"], doc["quotes_unchecked"] = _quote_counts(scenario)
+        doc["diagnostics"] = [d.to_json() for d in [*problems, *warnings]]
+        docs.append(doc)
+        if problems:
+            if fmt == "text":
+                click.echo(ScenarioError(problems, scenario.source_lines).render(), err=True)
+            continue
+        counts = ", ".join(
+            _plural(n, word)
+            for n, word in [
+                (len(scenario.terms), "term"),
+                (len(scenario.parties), "party"),
+                (len(rules), "rule"),
+                (len(scenario.packages), "package"),
+            ]
         )
-    if warnings and fmt == "text":
-        from dealcheck.errors import render_diagnostic
-
-        for w in warnings:
-            click.echo(render_diagnostic(w, scenario.source_lines), err=True)
-    if problems:
-        if fmt == "text":
-            click.echo(ScenarioError(problems, scenario.source_lines).render(), err=True)
-        return EXIT_INVALID
+        if sources_dir is not None:
+            checked, unchecked = _quote_counts(scenario)
+            counts += f", {_plural(checked, 'quote')} verified"
+            if unchecked:
+                counts += f", {unchecked} not checked (their sources have no file:)"
+        lines.append(f"{scenario.path}: valid ({counts})")
+    invalid = sum(1 for d in docs if not d["valid"])
     if fmt == "text":
-        quotes = sum(1 for r in rules if r.quote is not None)
-        checked = f", {quotes} quotes verified" if sources_dir is not None else ""
-        emit(
-            f"{scenario.path}: valid ({len(scenario.terms)} terms, {len(scenario.parties)} parties, "
-            f"{len(rules)} rules, {len(scenario.packages)} packages{checked})\n",
-            None,
-        )
-    return EXIT_OK
+        if len(files) > 1:
+            lines.append(f"{_plural(len(files), 'file')}: {len(files) - invalid} valid, {invalid} invalid")
+        if lines:
+            emit("\n".join(lines) + "\n", output)
+    elif fmt == "json":
+        if len(files) == 1 and paths == (files[0],):
+            emit(dumps({"schema": "dealcheck.validate/1", **docs[0]}), output)
+        else:
+            emit(dumps({"schema": "dealcheck.validate-files/1", "valid": not invalid, "files": docs}), output)
+    else:
+        from dealcheck.report import ci
+
+        findings = ci.findings_from_diagnostics(problems_all)
+        emit(ci.github(findings) if fmt == "github" else ci.sarif(findings, artifacts=files), output)
+    return EXIT_INVALID if invalid else EXIT_OK
+
+
+def _plural(n: int, word: str) -> str:
+    """``1 party``, ``2 parties``, ``0 rules``."""
+    if n == 1:
+        return f"1 {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
+
+
+def _quote_counts(scenario: Any) -> tuple[int, int]:
+    """(quotes whose source has a text file, so --sources verifies them; quotes whose source has none)."""
+    with_file = {s.id for s in scenario.sources if s.file is not None}
+    quoted = [r for r in scenario.rules() if r.quote is not None]
+    checked = sum(1 for r in quoted if r.source in with_file)
+    return checked, len(quoted) - checked
 
 
 @cli.command(name="test")
@@ -387,10 +459,10 @@ def validate(file: str, variant: str | None, sources_dir: str | None, fmt: str) 
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "junit"]),
+    type=click.Choice(["text", "json", "junit", "sarif", "github"]),
     default="text",
     show_default=True,
-    help="junit writes JUnit XML for CI.",
+    help="junit: JUnit XML for CI; sarif: SARIF 2.1.0; github: workflow annotation lines.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option(
@@ -404,7 +476,8 @@ def validate(file: str, variant: str | None, sources_dir: str | None, fmt: str) 
 def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: str) -> int:
     """Run the expectations (expect:) of scenario files and report pass/fail per expectation.
 
-    A directory is searched recursively for *.yaml and *.yml files that have a top-level expect: key.
+    A directory is searched recursively for *.yaml and *.yml files that have a top-level expect: key; a glob
+    (quoted, 'scenarios/*.yaml') is expanded.
     Exit 0 when every expectation holds, 1 when one fails, 2 when a file is invalid (the others still run).
     """
     from dealcheck.expectations import discover, render_test_run, run_files
@@ -737,6 +810,24 @@ def compare_command(
         )
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code
+
+
+@cli.command(name="init")
+@click.argument("name", required=False, default="scenario.yaml", metavar="[NAME]")
+@click.option("--force", is_flag=True, help="Overwrite NAME if it exists.")
+@_handle_errors
+def init_command(name: str, force: bool) -> int:
+    """Write a commented starter scenario to NAME (default scenario.yaml; .yaml is added when NAME has no
+    extension). It passes `dealcheck validate` and `dealcheck test`; edit it from there."""
+    from dealcheck.starter import STARTER
+
+    path = Path(name if name.endswith((".yaml", ".yml")) else name + ".yaml")
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists already", "choose another name, or give --force to overwrite it")
+    title = path.stem.replace("_", " ").replace("-", " ").strip().capitalize() or "Talks"
+    emit(STARTER.format(name=path, title=title), str(path))
+    click.echo(f"wrote {path}: try `dealcheck {path}` and `dealcheck test {path}`", err=True)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -78,7 +78,7 @@ __all__ = [
 ]
 
 #: Output formats of ``dealcheck test``.
-TEST_FORMATS = ("text", "json", "junit")
+TEST_FORMATS = ("text", "json", "junit", "sarif", "github")
 
 _SUBJECT_KEYS = ("package", "set", "variant")
 _CLAIM_KEYS = (
@@ -836,11 +836,15 @@ def _describe_count(what: str, value: Any) -> str:
 _EXPECT_LINE = re.compile(rb"(?m)^expect[ \t]*:")
 
 
-def discover(paths: Sequence[str]) -> list[str]:
-    """The scenario files ``dealcheck test`` runs: each file as given, and in each directory (recursively, sorted)
-    every ``*.yaml`` / ``*.yml`` file with a top-level ``expect:`` key at the start of a line. Hidden directories
-    are skipped. A path that is neither is kept, so loading it reports it as missing.
+def discover(paths: Sequence[str], *, need_expect: bool = True) -> list[str]:
+    """The scenario files ``dealcheck test`` runs: each file as given, each glob's matches (``'scenarios/*.yaml'``,
+    for shells that do not expand it), and in each directory (recursively, sorted) every ``*.yaml`` / ``*.yml``
+    file with a top-level ``expect:`` key at the start of a line (any such file when ``need_expect`` is false, as
+    ``dealcheck validate`` wants). Hidden directories are skipped; a file named twice runs once. A path that is
+    none of these is kept, so loading it reports it as missing.
     """
+    import glob
+
     out: list[str] = []
     for p in paths:
         if p != "-" and os.path.isdir(p):
@@ -850,12 +854,21 @@ def discover(paths: Sequence[str]) -> list[str]:
                 for name in sorted(files):
                     if name.endswith((".yaml", ".yml")):
                         path = os.path.join(root, name)
-                        if _has_expectations(path):
+                        if not need_expect or _has_expectations(path):
                             found.append(path)
             out += sorted(found)
+        elif p != "-" and not os.path.exists(p) and glob.has_magic(p) and glob.glob(p, recursive=True):
+            out += discover(sorted(glob.glob(p, recursive=True)), need_expect=need_expect)
         else:
             out.append(p)
-    return out
+    seen: set[str] = set()
+    unique = []
+    for path in out:
+        key = path if path == "-" else os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
 
 
 def _has_expectations(path: str) -> bool:
@@ -893,7 +906,28 @@ def render_test_run(run: TestRun, fmt: str, *, color: bool = False) -> str:
             return _json(run)
         case "junit":
             return _junit(run)
+        case "sarif" | "github":
+            from dealcheck.report import ci
+
+            findings = _findings(run)
+            if fmt == "github":
+                return ci.github(findings)
+            return ci.sarif(findings, artifacts=[r.path for r in run.reports] + [b.path for b in run.invalid])
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(TEST_FORMATS)}")
+
+
+def _findings(run: TestRun) -> list[Any]:
+    """Failed expectations (at their line) and invalid files' diagnostics, for the CI formats."""
+    from dealcheck.report.ci import Finding, findings_from_diagnostics
+
+    out = []
+    for report in run.reports:
+        for r in report.results:
+            if not r.passed:
+                out.append(Finding("expectation", f"{r.description}: {r.reason}", r.file, r.line))
+    for bad in run.invalid:
+        out += findings_from_diagnostics(bad.diagnostics) or [Finding("DC100", "invalid scenario", bad.path)]
+    return out
 
 
 def _text(run: TestRun, color: bool) -> str:
@@ -916,7 +950,10 @@ def _text(run: TestRun, color: bool) -> str:
         first = str(bad.diagnostics[0]) if bad.diagnostics else "invalid scenario"
         more = f" (and {n - 1} more)" if n > 1 else ""
         lines.append(f"{paint('ERROR', 'red')} {bad.path}: invalid scenario: {first}{more}")
-    lines.append(f"{run.passed} passed, {run.failed} failed")
+    summary = f"{run.passed} passed, {run.failed} failed"
+    if run.invalid:  # an invalid file is neither: its expectations never ran
+        summary += f", {len(run.invalid)} invalid file{'s' if len(run.invalid) != 1 else ''}"
+    lines.append(summary)
     return "\n".join(lines) + "\n"
 
 

@@ -57,7 +57,7 @@ def test_an_invalid_file_exits_2_and_the_others_still_run(tmp_path: Path) -> Non
     status, out, err = run_cli("test", str(bad), str(TOY))
     assert status == 2
     assert f"{bad}:15:15: error[DC301]" in err
-    assert out.splitlines()[-1] == "4 passed, 0 failed"
+    assert out.splitlines()[-1] == "4 passed, 0 failed, 1 invalid file"
     assert f"ERROR {bad}: invalid scenario" in out
 
 

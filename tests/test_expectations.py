@@ -275,7 +275,7 @@ def test_text_report() -> None:
     assert lines[1].startswith("FAIL toy.yaml:11 bad: deal: expected package bad to be a deal")
     assert lines[2] == "PASS toy.yaml:12 deals >= 1"
     assert lines[3] == "ERROR broken.yaml: invalid scenario: broken.yaml:3:4: error[DC101]: YAML syntax error"
-    assert lines[-1] == "2 passed, 1 failed"
+    assert lines[-1] == "2 passed, 1 failed, 1 invalid file"
     assert "\x1b[" not in text
     assert "\x1b[" in render_test_run(_run(), "text", color=True)
 

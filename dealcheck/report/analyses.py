@@ -414,7 +414,8 @@ def _(r: CompareReport, *, color: bool = False) -> str:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
-    lines += ["", "* verdict differs from the base scenario"]
+    if any("*" in cell for row in rows[1:] for cell in row[1:]):  # the legend only when some cell carries a mark
+        lines += ["", "* verdict differs from the base scenario"]
     described = [c for c in r.columns[1:] if c.description]
     if described:
         lines += ["", "Variants:"]
@@ -454,7 +455,8 @@ def _(r: CompareReport, *, color: bool = False) -> str:
     lines.append("| " + " | ".join(escape(c) or "package" for c in rows[0]) + " |")
     lines.append("|---" * len(rows[0]) + "|")
     lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows[1:]]
-    lines += ["", "\\* verdict differs from the base scenario"]
+    if any("*" in cell for row in rows[1:] for cell in row[1:]):
+        lines += ["", "\\* verdict differs from the base scenario"]
     described = [c for c in r.columns[1:] if c.description]
     if described:
         lines += ["", *[f"- `{c.variant}`: {escape(c.description or '')}" for c in described]]
