@@ -7,7 +7,7 @@ Two kinds of example are found in fenced code blocks:
   shown output stands for any number of lines (output that starts with ``...`` is an excerpt: its end may be cut
   too), and a line ending in ``...`` for a longer line that starts the same. With no output shown, the command must still run: exit 0, 1 or 4;
 - a line starting ``dealcheck `` in a ``sh`` block (README's command list, ``# comments`` allowed): it must run
-  (exit 0, 1 or 4). ``FILE`` means the bundled scenario, ``DIR`` the source texts (``shared/sources`` beside
+  (exit 0, 1 or 4). ``FILE`` means the bundled scenario, ``offers.csv`` a few of its full packages, ``DIR`` the source texts (``shared/sources`` beside
   the repository; skipped where they are not).
 
 Commands run in a scratch folder that links the repository's ``scenarios/``, ``tests/`` and ``docs/``, so ``-o``
@@ -78,6 +78,10 @@ def run(example: Example, cwd: Path) -> tuple[int, list[str]]:
     words = shlex.split(example.command)[1:]
     if "DIR" in words and not SOURCES.is_dir():
         pytest.skip(f"the source texts ({SOURCES}) are not here")
+    if any(w.endswith(".parquet") for w in words):
+        pytest.importorskip("pyarrow", reason="Parquet examples need the .[parquet] extra")
+    if "offers.csv" in words:  # the README's batch example: one row per package of the bundled scenario
+        _write_offers(cwd / "offers.csv")
     words = [BUNDLED if w == "FILE" else str(SOURCES) if w == "DIR" else w for w in words]
     old = Path.cwd()
     os.chdir(cwd)
@@ -87,6 +91,16 @@ def run(example: Example, cwd: Path) -> tuple[int, list[str]]:
         os.chdir(old)
     out = result.stdout + (result.stderr or "")
     return result.exit_code, [line.rstrip() for line in out.splitlines()]
+
+
+def _write_offers(path: Path) -> None:
+    import dealcheck
+
+    scenario = dealcheck.load_scenario(ROOT / BUNDLED)
+    rows = [",".join(t.name for t in scenario.terms)]
+    for k in range(3):
+        rows.append(",".join(str(t.decode(k % t.domain.size)).lower() for t in scenario.terms))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def matches(shown: list[str], got: list[str]) -> bool:
