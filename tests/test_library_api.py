@@ -114,7 +114,7 @@ def test_to_dict_is_the_cli_json(s):
     ]
     for report, args in cases:
         assert report.to_dict() == _cli_json(*args), args
-    from dealcheck.engine import check_packages
+    from dealcheck.check import check_packages
 
     assert check_packages(s).to_dict() == _cli_json("check", BUNDLED)
     assert json.dumps(s.test().to_dict())  # plain data
