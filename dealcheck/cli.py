@@ -590,10 +590,11 @@ _BACKEND_HELP = (
 @click.option("--parties", metavar="A,B,...", help="A coalition: only these parties' red lines and scores count.")
 @click.option(
     "--objective",
-    type=click.Choice(["total", "maximin", "nash"]),
+    type=click.Choice(["total", "maximin", "nash", "kalai"]),
     default="total",
     show_default=True,
-    help="Rank deals by the sum, the minimum or the product of party scores.",
+    help="Rank deals by the sum of party scores, the smallest or the product of the gains over each party's "
+    "reservation value (0 without one), or Kalai-Smorodinsky (the smallest fraction of each party's possible gain).",
 )
 @click.option("--top", type=click.IntRange(min=0), default=3, show_default=True, help="Show the K best deals.")
 @click.option(

@@ -248,7 +248,7 @@ _CLAIMS = (
 _EXPECT = ("description", "package", "set", "variant", *_CLAIMS)
 #: The objectives of ``best:``, as :data:`dealcheck.analysis.explore.OBJECTIVES` (not imported: loading a file must
 #: not pull in the analyses; a test keeps the two equal).
-_OBJECTIVES = ("total", "maximin", "nash")
+_OBJECTIVES = ("total", "maximin", "nash", "kalai")
 #: An exact score: an integer, a fraction or a terminating decimal (a float would be compared with a tolerance).
 _SCORE = re.compile(r"\s*([0-9]{1,30})(?:/([0-9]{1,30})|\.([0-9]{1,30}))?\s*")
 _KIND_WORD = {RuleKind.RED_LINE: "red line", RuleKind.DEMAND: "demand"}

@@ -47,22 +47,25 @@ from fractions import Fraction
 
 import attrs
 
-from dealcheck.analysis.search import LimitReached, Search, balanced_sum, differs, weighted_count
+from dealcheck.analysis.objectives import (
+    OBJECTIVES,
+    PartyScore,
+    Reference,
+    Scorer,
+    best_by_search,
+    best_from_list,
+    check_objective,
+    frontier_by_search,
+    frontier_from_list,
+)
+from dealcheck.analysis.search import LimitReached, Search
 from dealcheck.errors import UsageError
-from dealcheck.model import Package, Party, Scenario
+from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.ir import (
-    Arith,
-    ArithOp,
-    BoolExpr,
     CmpOp,
     Compare,
-    Connective,
     Const,
-    IntExpr,
-    Logic,
-    MinMax,
-    Truth,
     Var,
 )
 from dealcheck.rules.terms import Term, Value
@@ -80,35 +83,15 @@ __all__ = [
     "explore",
 ]
 
-#: ``--objective`` choices; the first is the default.
-OBJECTIVES: tuple[str, ...] = ("total", "maximin", "nash")
-
-#: The largest product of total weights the exact ``nash`` objective accepts (CP-SAT works in 64-bit integers).
-NASH_LIMIT = 1 << 62
+#: With the ``cpsat`` backend, a scenario with at most this many packages has its deals listed (by the compiled
+#: checker, about a microsecond a package) and the best deals and the frontier taken from the list: cheaper than
+#: two solver calls per frontier point, and the answer is the same.
+LIST_PACKAGES = 50_000
 
 Progress = Callable[[str], None]
 
 
 # --- the report -------------------------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class PartyScore:
-    """What one deal gives one party: ``met`` of its ``total`` demand weight.
-
-    >>> PartyScore("us", "United States", 13, 20).score
-    Fraction(13, 20)
-    """
-
-    party: str
-    name: str
-    met: int
-    total: int
-    met_demands: tuple[str, ...] = ()
-
-    @property
-    def score(self) -> Fraction:
-        return Fraction(1) if self.total == 0 else Fraction(self.met, self.total)
 
 
 @attrs.frozen(hash=False)
@@ -181,99 +164,6 @@ class ExploreReport(Report):
         return EXIT_OK if self.complete else EXIT_LIMIT
 
 
-# --- scores and objectives --------------------------------------------------------------------------------------
-
-
-class Scorer:
-    """The parties' demands compiled once: met weights of a deal, and the objectives as integer expressions.
-
-    >>> from dealcheck.model import Party, Rule, RuleKind
-    >>> from dealcheck.rules.ir import IsTrue
-    >>> us = Party("us", "US", demands=(Rule("us", "a", RuleKind.DEMAND, "a", IsTrue(0), weight=2, assumption="toy"),))
-    >>> eu = Party("eu", "EU", demands=(Rule("eu", "b", RuleKind.DEMAND, "b", IsTrue(1), weight=3, assumption="toy"),))
-    >>> scorer = Scorer([us, eu], "total")
-    >>> scorer.vector((1, 0)), scorer.value(scorer.scores((1, 0))), scorer.lcm
-    ((2, 0), Fraction(1, 1), 6)
-    """
-
-    def __init__(self, parties: Sequence[Party], objective: str) -> None:
-        from dealcheck.solver.compiled import compile_rules
-
-        self.parties = tuple(parties)
-        self.objective = objective
-        self._check = compile_rules(tuple(d.expr for p in self.parties for d in p.demands))
-        self.weighted = [p for p in self.parties if p.total_weight > 0]
-        self.lcm = math.lcm(*(p.total_weight for p in self.weighted)) if self.weighted else 1
-        #: Met demand weight of each weighted party, as an integer expression.
-        self.met_exprs = {p.id: weighted_count([(d.weight, d.expr) for d in p.demands]) for p in self.weighted}
-        if objective == "nash":
-            product = math.prod(p.total_weight for p in self.weighted)
-            if product > NASH_LIMIT:
-                raise UsageError(
-                    f"the nash objective multiplies the parties' total demand weights ({product}), too large to search exactly",
-                    "use --objective total or maximin, or smaller weights",
-                )
-
-    def scaled(self, p: Party) -> IntExpr:
-        expr = self.met_exprs[p.id]
-        k = self.lcm // p.total_weight
-        return expr if k == 1 else Arith(ArithOp.MUL, Const(k), expr)
-
-    def total_expr(self) -> IntExpr:
-        """``lcm * (sum of the weighted parties' scores)``: strictly increasing in every party's met weight."""
-        return balanced_sum([self.scaled(p) for p in self.weighted])
-
-    def objective_expr(self) -> IntExpr:
-        match self.objective:
-            case "total":
-                return self.total_expr()
-            case "maximin":
-                if not self.weighted:
-                    return Const(1)
-                return MinMax(False, tuple(self.scaled(p) for p in self.weighted))
-            case "nash":
-                out: IntExpr = Const(1)
-                for p in self.weighted:
-                    out = self.met_exprs[p.id] if out == Const(1) else Arith(ArithOp.MUL, out, self.met_exprs[p.id])
-                return out
-        raise AssertionError(self.objective)  # explore() validated it
-
-    def scores(self, codes: tuple[int, ...]) -> tuple[PartyScore, ...]:
-        truth = iter(self._check(codes))
-        out = []
-        for p in self.parties:
-            met = [d for d in p.demands if next(truth)]
-            out.append(PartyScore(p.id, p.name, sum(d.weight for d in met), p.total_weight, tuple(d.id for d in met)))
-        return tuple(out)
-
-    def vector(self, codes: tuple[int, ...]) -> tuple[int, ...]:
-        """Met weight of each weighted party: the coordinates of the Pareto frontier."""
-        by_id = {s.party: s.met for s in self.scores(codes)}
-        return tuple(by_id[p.id] for p in self.weighted)
-
-    def value(self, scores: Sequence[PartyScore]) -> Fraction:
-        """The objective as the exact fraction the report shows."""
-        values = [s.score for s in scores]
-        match self.objective:
-            case "total":
-                return sum(values, Fraction(0))
-            case "maximin":
-                return min(values, default=Fraction(1))
-            case "nash":
-                return math.prod(values, start=Fraction(1))
-        raise AssertionError(self.objective)
-
-    def total_scaled(self, vector: Sequence[int]) -> int:
-        return sum(m * (self.lcm // p.total_weight) for m, p in zip(vector, self.weighted, strict=True))
-
-    def not_weakly_dominated(self, vector: Sequence[int]) -> BoolExpr:
-        """Some weighted party gets more than in ``vector``."""
-        better = tuple(
-            Compare(CmpOp.GT, self.met_exprs[p.id], Const(m)) for p, m in zip(self.weighted, vector, strict=True)
-        )
-        return Logic(Connective.OR, better) if better else Truth(False)
-
-
 # --- the analysis -----------------------------------------------------------------------------------------------
 
 
@@ -341,8 +231,7 @@ def explore(
     >>> explore(s, backend="brute", top=1).best == r.best
     True
     """
-    if objective not in OBJECTIVES:
-        raise UsageError(f"unknown objective {objective!r}", "the objectives are " + ", ".join(OBJECTIVES))
+    check_objective(objective)
     if engine is not None:  # the keyword's former name
         backend = engine
     if backend not in BACKENDS:
@@ -394,26 +283,51 @@ def explore(
             notes.append("the time limit stopped the search for the options that occur in deals")
     zones = tuple(_zone(t, occurs[t.index], codes[t.index] is not None, per_value) for t in scenario.terms)
 
-    # 3 and 4. Best deals and the frontier.
+    # 3 and 4. The frontier, and the best deals from it (see dealcheck.analysis.objectives).
+    if listed is None and backend == "cpsat" and packages <= LIST_PACKAGES and (top > 0 or pareto_limit != 0):
+        say("listing deals")
+        from dealcheck.solver import brute
+
+        candidates = list(brute.iterate_solutions(problem, time_limit=deadline.remaining()))
+        if not deadline.expired():
+            listed = candidates
     best: list[ScoredDeal] = []
-    pareto: list[ScoredDeal] = []
     best_complete = pareto_complete = True
+    frontier: dict[tuple[int, ...], tuple[int, ...]] = {}
     if listed is not None:
-        best = _best_from_list(listed, scorer, top, scenario)
-        pareto, pareto_complete = _pareto_from_list(listed, scorer, pareto_limit, scenario)
+        frontier = frontier_from_list(listed, scorer)
+        reference = scorer.reference(frontier)
+        best = [
+            _scored(scenario, scorer, d, reference) for d in best_from_list(listed, scorer, objective, top, reference)
+        ]
     else:
         try:
-            say("best deals")
-            _best_by_search(search, scorer, top, scenario, best, say)
-        except LimitReached:
-            best_complete = False
-            notes.append(f"the time limit stopped the search for best deals after {len(best)} of {top}")
-        try:
             say("Pareto frontier")
-            pareto, pareto_complete = _pareto_by_search(search, scorer, pareto_limit, scenario, pareto, say)
+            # The best deals need the whole frontier; without them, the points shown are enough.
+            _, pareto_complete = frontier_by_search(
+                search, scorer, limit=None if top > 0 else pareto_limit, found=frontier, say=say
+            )
         except LimitReached:
             pareto_complete = False
-            notes.append(f"the time limit stopped the Pareto frontier after {len(pareto)} points")
+            notes.append(f"the time limit stopped the Pareto frontier after {len(frontier)} points")
+        if top > 0 and not pareto_complete:
+            best_complete = False
+            notes.append(f"the time limit stopped the search for best deals after 0 of {top}")
+        elif top > 0:
+            reference = scorer.reference(frontier)
+            found: list[tuple[int, ...]] = []
+            try:
+                say("best deals")
+                best_by_search(search, scorer, objective, top, frontier, reference, out=found, say=say)
+            except LimitReached:
+                best_complete = False
+                notes.append(f"the time limit stopped the search for best deals after {len(found)} of {top}")
+            best = [_scored(scenario, scorer, d, reference) for d in found]
+    ordered = sorted(frontier, key=lambda v: (-scorer.total(v), frontier[v]))
+    if pareto_limit is not None and len(ordered) > pareto_limit:
+        ordered = ordered[:pareto_limit]
+        pareto_complete = False
+    pareto = [_scored(scenario, scorer, frontier[v], None) for v in ordered]
     if not pareto_complete and not deadline.expired():
         notes.append(
             f"the frontier has more points than the limit of {pareto_limit}; the first {len(pareto)} are shown"
@@ -477,8 +391,7 @@ def best_deals(
     >>> best_deals(s, top=2, backend="brute") == best_deals(s, top=2)
     True
     """
-    if objective not in OBJECTIVES:
-        raise UsageError(f"unknown objective {objective!r}", "the objectives are " + ", ".join(OBJECTIVES))
+    check_objective(objective)
     if engine is not None:  # the keyword's former name
         backend = engine
     if backend not in BACKENDS:
@@ -488,10 +401,12 @@ def best_deals(
     values = dict(package.values if isinstance(package, Package) else (package or {}))
     sub = coalition(scenario, parties)
     problem = Problem.from_scenario(sub, fixed=scenario.encode(values))
-    out: list[ScoredDeal] = []
     search = Search(backend, problem, Deadline(time_limit))
-    _best_by_search(search, Scorer(sub.parties, objective), top, scenario, out, lambda _: None)
-    return tuple(out)
+    scorer = Scorer(sub.parties, objective)
+    frontier, _ = frontier_by_search(search, scorer)
+    reference = scorer.reference(frontier)
+    found = best_by_search(search, scorer, objective, top, frontier, reference)
+    return tuple(_scored(scenario, scorer, d, reference) for d in found)
 
 
 def _zone(term: Term, occurs: set[int], given: bool, per_value: list[dict[int, int]] | None) -> TermZone:
@@ -569,87 +484,6 @@ def _options_by_search(
     return occurs, True
 
 
-def _scored(scenario: Scenario, scorer: Scorer, deal: tuple[int, ...], with_objective: bool) -> ScoredDeal:
+def _scored(scenario: Scenario, scorer: Scorer, deal: tuple[int, ...], reference: Reference | None) -> ScoredDeal:
     scores = scorer.scores(deal)
-    return ScoredDeal(scenario.decode(deal), scores, scorer.value(scores) if with_objective else None)
-
-
-def _best_from_list(
-    listed: Sequence[tuple[int, ...]], scorer: Scorer, top: int, scenario: Scenario
-) -> list[ScoredDeal]:
-    def key(deal: tuple[int, ...]) -> tuple[Fraction, Fraction, tuple[int, ...]]:
-        scores = scorer.scores(deal)
-        total = sum((x.score for x in scores), Fraction(0)) if scorer.objective != "total" else Fraction(0)
-        return (-scorer.value(scores), -total, deal)
-
-    ranked = sorted(listed, key=key)
-    return [_scored(scenario, scorer, d, True) for d in ranked[:top]]
-
-
-def _best_by_search(
-    search: Search, scorer: Scorer, top: int, scenario: Scenario, out: list[ScoredDeal], say: Progress
-) -> None:
-    """The ``top`` best deals in rank order, appended to ``out`` so a time limit keeps what was proven."""
-    objective = scorer.objective_expr()
-    total = scorer.total_expr()
-    excluded: list[BoolExpr] = []
-    while len(out) < top:
-        say(f"best deal {len(out) + 1} of {top}")
-        value = search.maximum(objective, *excluded)
-        if value is None:
-            return
-        at = [Compare(CmpOp.EQ, objective, Const(value))]
-        if scorer.objective != "total":  # the total breaks ties first (see the module docstring)
-            best_total = search.maximum(total, *at, *excluded)
-            assert best_total is not None, "the backend found the maximum but no deal reaching it"
-            at.append(Compare(CmpOp.EQ, total, Const(best_total)))
-        deal = search.lexmin(*at, *excluded)
-        assert deal is not None, "the backend found the maximum but no deal reaching it"
-        out.append(_scored(scenario, scorer, deal, True))
-        excluded.append(differs(deal))
-
-
-def _pareto_from_list(
-    listed: Sequence[tuple[int, ...]], scorer: Scorer, pareto_limit: int | None, scenario: Scenario
-) -> tuple[list[ScoredDeal], bool]:
-    example: dict[tuple[int, ...], tuple[int, ...]] = {}
-    for deal in listed:
-        v = scorer.vector(deal)
-        if v not in example or deal < example[v]:
-            example[v] = deal
-    vectors = list(example)
-    frontier = [v for v in vectors if not any(_dominates(w, v) for w in vectors)]
-    frontier.sort(key=lambda v: (-scorer.total_scaled(v), example[v]))
-    complete = pareto_limit is None or len(frontier) <= pareto_limit
-    shown = frontier if complete else frontier[:pareto_limit]
-    return [_scored(scenario, scorer, example[v], False) for v in shown], complete
-
-
-def _dominates(w: Sequence[int], v: Sequence[int]) -> bool:
-    return w != v and all(a >= b for a, b in zip(w, v, strict=True))
-
-
-def _pareto_by_search(
-    search: Search,
-    scorer: Scorer,
-    pareto_limit: int | None,
-    scenario: Scenario,
-    found: list[ScoredDeal],
-    say: Progress,
-) -> tuple[list[ScoredDeal], bool]:
-    """Frontier points in order; ``found`` is filled in place so a time limit keeps what was proven."""
-    total = scorer.total_expr()
-    outside: list[BoolExpr] = []
-    while True:
-        if pareto_limit is not None and len(found) >= pareto_limit:
-            return found, search.find(*outside) is None
-        say(f"Pareto point {len(found) + 1}")
-        value = search.maximum(total, *outside)
-        if value is None:
-            return found, True
-        deal = search.lexmin(Compare(CmpOp.EQ, total, Const(value)), *outside)
-        assert deal is not None, "the backend found the maximum but no deal reaching it"
-        found.append(_scored(scenario, scorer, deal, False))
-        outside.append(scorer.not_weakly_dominated(scorer.vector(deal)))
-        if not scorer.weighted:
-            return found, True  # every deal gives every party 1: one point
+    return ScoredDeal(scenario.decode(deal), scores, None if reference is None else scorer.value(scores, reference))

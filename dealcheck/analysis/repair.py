@@ -18,9 +18,10 @@ Definitions:
   met by the proposal, not by the deal); for a partial proposal "surely met" means met whatever the open terms are
   (three-valued evaluation, :mod:`dealcheck.rules.evaluator`).
 
-Method: minimise the distance (an integer expression) over the deals, then maximise the total score (scaled to an
-integer by the least common multiple of the parties' total weights) at that distance, take the lexicographically
-smallest deal reaching both, exclude every deal with the same values on the proposal's terms, repeat
+Method: minimise the distance (an integer expression) over the deals, then take the deal with the best total score at
+that distance, exactly, from the Pareto frontier of the deals at that distance
+(:mod:`dealcheck.analysis.objectives`: the parties' scores are never scaled to a common denominator), with the
+lexicographically smallest codes among equals, exclude every deal with the same values on the proposal's terms, repeat
 (:mod:`dealcheck.analysis.search`). Exact with every backend; a time limit stops it with the suggestions proven so
 far (exit 4).
 """
@@ -31,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
-from dealcheck.analysis.explore import Scorer
+from dealcheck.analysis.objectives import Scorer, best_by_search, frontier_by_search, party_unit
 from dealcheck.analysis.search import LimitReached, Search, differs, weighted_count
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Scenario
@@ -177,7 +178,7 @@ def repair(
         ]
     )
     nearness = Arith(ArithOp.SUB, Const(0), distance)  # the search maximises
-    total = Scorer(scenario.parties, "total").total_expr()
+    scorer = Scorer(scenario.parties)
     search = Search(backend, problem, Deadline(time_limit))
     suggestions: list[Suggestion] = []
     excluded: list[BoolExpr] = []
@@ -190,10 +191,12 @@ def repair(
             if best is None:
                 break
             at = Compare(CmpOp.EQ, distance, Const(-best))
-            score = search.maximum(total, at, *excluded)
-            assert score is not None, "the backend found the distance but no deal at it"
-            deal = search.lexmin(at, Compare(CmpOp.EQ, total, Const(score)), *excluded)
-            assert deal is not None, "the backend found the best score but no deal reaching it"
+            # The best total at that distance: a frontier point (exact, never a scaled sum of the parties' scores).
+            frontier, _ = frontier_by_search(search, scorer, (at, *excluded))
+            reference = scorer.reference(frontier)
+            found = best_by_search(search, scorer, "total", 1, frontier, reference, extra=(at, *excluded))
+            assert found, "the backend found the distance but no deal at it"
+            deal = found[0]
             suggestions.append(_suggestion(scenario, codes, bounds, deal, -best, broken))
             excluded.append(differs(tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))))
     except LimitReached:
@@ -240,9 +243,9 @@ def _suggestion(
                 name=p.name,
                 gained=tuple(d.id for d in p.demands if d.id in after and d.id not in before),
                 lost=tuple(d.id for d in p.demands if d.id in before and d.id not in after),
-                met_before=sum(d.weight for d in p.demands if d.id in before),
-                met_after=sum(d.weight for d in p.demands if d.id in after),
-                total=p.total_weight,
+                met_before=int(sum(d.weight for d in p.demands if d.id in before) * party_unit(p)),
+                met_after=int(sum(d.weight for d in p.demands if d.id in after) * party_unit(p)),
+                total=int(p.total_weight * party_unit(p)),
                 kept=tuple(r.id for r in p.red_lines if r.ref in broken),
             )
         )

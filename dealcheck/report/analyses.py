@@ -29,6 +29,7 @@ OBJECTIVE_WORDS = {
     "total": "total score (sum of party scores)",
     "maximin": "maximin (the lowest party score)",
     "nash": "Nash product (product of party scores)",
+    "kalai": "Kalai-Smorodinsky (the smallest fraction of a party's possible gain)",
 }
 
 
