@@ -45,6 +45,8 @@ __all__ = [
     "Scenario",
     "Source",
     "Term",
+    "Utility",
+    "UtilityIssue",
     "Value",
     "Variant",
 ]
@@ -122,6 +124,24 @@ class Source:
     span: Span | None = _span()
 
 
+@attrs.frozen
+class UtilityIssue:
+    """One issue of a linear additive utility: a term, its weight, and the value of each of its options (codes in
+    domain order), all exact."""
+
+    term: str
+    weight: Fraction
+    values: tuple[Fraction, ...]
+
+
+@attrs.frozen
+class Utility:
+    """A party's linear additive utility profile as declared (Genius/NegMAS style): ``sum weight * value``."""
+
+    issues: tuple[UtilityIssue, ...]
+    normalise: str = "none"
+
+
 class RuleKind(enum.Enum):
     RED_LINE = "red_line"
     DEMAND = "demand"
@@ -140,7 +160,9 @@ class Rule:
     kind: RuleKind
     text: str
     expr: BoolExpr
-    weight: int = 1
+    #: A demand's weight: a positive integer or an exact decimal (a :class:`~fractions.Fraction` from the text
+    #: ``0.25``; never a float). Scores divide by the party's total, so only ratios matter.
+    weight: int | Fraction = 1
     concession_cost: int = 1
     description: str | None = None
     source: str | None = None
@@ -168,16 +190,38 @@ class Rule:
 
 @attrs.frozen
 class Party:
+    """A party: red lines, demands, and optionally a reservation value.
+
+    ``accepts_at`` is the reservation value (walk-away score, exact): the loader turns it into the red line
+    ``score >= accepts_at`` (kept in ``red_lines`` with its source), and the objectives measure gains from it
+    (:mod:`dealcheck.analysis.objectives`). ``utility`` is the linear additive profile the party was declared with,
+    if any; its per-option values are already compiled into ``demands`` (see docs/scenario-format.md).
+    """
+
     id: str
     name: str
     red_lines: tuple[Rule, ...] = ()
     demands: tuple[Rule, ...] = ()
     description: str | None = None
     span: Span | None = _span()
+    accepts_at: Fraction | None = None
+    utility: Utility | None = attrs.field(default=None, eq=False)
 
     @property
-    def total_weight(self) -> int:
+    def total_weight(self) -> int | Fraction:
         return sum(d.weight for d in self.demands)
+
+    @property
+    def unit(self) -> int:
+        """The least common multiple of the denominators of the demand weights (1 for integer weights): scores
+        are counted in these units, per party, so no analysis multiplies the parties' totals together."""
+        import math
+
+        return math.lcm(*(Fraction(d.weight).denominator for d in self.demands)) if self.demands else 1
+
+    def units(self, weight: int | Fraction) -> int:
+        """``weight`` in this party's units (an integer)."""
+        return int(weight * self.unit)
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -587,3 +631,59 @@ def _options_hint(term: Term) -> str | None:
     if isinstance(term.domain, OptionsDomain):
         return "the options of " + term.name + " are " + ", ".join(term.domain.options)
     return None
+
+
+def reservation_rule(
+    party: str,
+    demands: Sequence[Rule],
+    accepts_at: Fraction,
+    *,
+    text: str,
+    source: str | None = None,
+    quote: str | None = None,
+    assumption: str | None = None,
+    span: Span | None = None,
+    quote_span: Span | None = None,
+) -> Rule:
+    """The red line ``score >= accepts_at`` of a party with ``demands``, as a checked rule: the met weight, in the
+    party's own units (integers), at least ``ceil(accepts_at * total)``. Every engine enforces it like any red line.
+
+    >>> from dealcheck.rules.ir import IsTrue
+    >>> ds = (Rule("p", "a", RuleKind.DEMAND, "a", IsTrue(0), weight=Fraction(3, 4), assumption="toy"),
+    ...       Rule("p", "b", RuleKind.DEMAND, "b", IsTrue(1), weight=Fraction(1, 4), assumption="toy"))
+    >>> r = reservation_rule("p", ds, Fraction(1, 2), text="score >= 0.5", assumption="toy")
+    >>> r.id, r.expr.op.value, r.expr.right
+    ('accepts_at', '>=', Const(value=2))
+    """
+    import math
+
+    from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Const, Count
+
+    unit = math.lcm(*(Fraction(d.weight).denominator for d in demands)) if demands else 1
+    parts: list[Any] = []
+    for d in demands:
+        w = int(Fraction(d.weight) * unit)
+        if w:
+            parts.append(Count((d.expr,)) if w == 1 else Arith(ArithOp.MUL, Const(w), Count((d.expr,))))
+    total = sum(int(Fraction(d.weight) * unit) for d in demands)
+    # Balanced, so a party with hundreds of option values does not make a deep expression.
+    while len(parts) > 1:
+        paired = [Arith(ArithOp.ADD, a, b) for a, b in zip(parts[::2], parts[1::2], strict=False)]
+        if len(parts) % 2:
+            paired.append(parts[-1])
+        parts = paired
+    met = parts[0] if parts else Const(0)
+    need = math.ceil(Fraction(accepts_at) * total) if total else (0 if accepts_at <= 1 else 1)
+    return Rule(
+        party,
+        "accepts_at",
+        RuleKind.RED_LINE,
+        text,
+        Compare(CmpOp.GE, met, Const(need)),
+        description=f"walks away below a score of {accepts_at} (its reservation value)",
+        source=source,
+        quote=quote,
+        assumption=assumption,
+        span=span,
+        quote_span=quote_span,
+    )

@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
 from typing import TypeVar
 
 from dealcheck.model import Party, Rule, Scenario
@@ -79,9 +80,13 @@ def party_verdict(
     )
 
 
-def party_score(party: Party, weight: int) -> float:
+def party_score(party: Party, weight: int | Fraction) -> float:
     total = party.total_weight
-    return 1.0 if total == 0 else weight / total
+    if total == 0:
+        return 1.0
+    if type(weight) is int and type(total) is int:  # the common case, without building fractions
+        return weight / total
+    return float(Fraction(weight) / total)
 
 
 def _outcome(scenario: Scenario, rule: Rule, codes: Sequence[int | None], status: Status) -> RuleOutcome:
@@ -520,7 +525,7 @@ class PartialCheck:
         """The best score any completion gives ``party`` (red lines ignored). The open demands split into
         independent groups whose best gains add up: small groups by trying every assignment, the rest by the
         pool's best when it meets them all, else one maximisation (CP-SAT optimises; other backends bisect)."""
-        weight = {self.position[d.ref]: d.weight for d in party.demands}
+        weight = {self.position[d.ref]: party.units(d.weight) for d in party.demands}  # integers
         sure = sum(w for k, w in weight.items() if statuses[k] is Status.HELD)
         small, large, _ = self.split(k for k in weight if statuses[k] is Status.OPEN)
         for group, tries in small:
@@ -535,12 +540,12 @@ class PartialCheck:
                         break
             sure += best
         if not large:
-            return party_score(party, sure)
+            return party_score(party, Fraction(sure, party.unit))
         hi = sum(weight[k] for k in large)
         gains = [sum(weight[k] for k in large if truth[k]) for truth in self.truths]
         top = max(range(len(gains)), key=gains.__getitem__)  # the pool is never empty: it holds the smallest
         if gains[top] == hi:
-            return party_score(party, sure + hi)
+            return party_score(party, Fraction(sure + hi, party.unit))
         gained = balanced_sum([Arith(ArithOp.MUL, Const(weight[k]), Count((self.rules[k].expr,))) for k in large])
         if self.deadline.expired():
             self.unknown = True
@@ -550,7 +555,7 @@ class PartialCheck:
             self.settled(result)
         # Out of time: the best gain proven reachable, a lower bound (``unknown`` is set).
         reached = self.checker.check_all(self.pool[top] if result.solution is None else result.solution)
-        return party_score(party, sure + sum(weight[k] for k in large if reached[k]))
+        return party_score(party, Fraction(sure + sum(weight[k] for k in large if reached[k]), party.unit))
 
 
 K = TypeVar("K")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import operator
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -89,7 +90,7 @@ class RuleOutcome:
     status: Status
     text: str
     values: Mapping[str, Value | None]  # the package's values of the terms the rule reads; None when open
-    weight: int = 1
+    weight: int | Fraction = 1
     description: str | None = None
     quote: str | None = None
     source: str | None = None

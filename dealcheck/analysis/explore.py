@@ -369,8 +369,8 @@ def best_deals(
 ) -> tuple[ScoredDeal, ...]:
     """The ``top`` best deals by ``objective``, ranked and tie-broken as in :func:`explore` (its ``best``), without
     the count, the options per term or the frontier. Fewer when there are fewer deals; raises
-    :class:`~dealcheck.analysis.search.LimitReached` when ``time_limit`` (seconds) stops a solve. Every backend
-    answers by search here, never by listing.
+    :class:`~dealcheck.analysis.search.LimitReached` when ``time_limit`` (seconds) stops a solve. CP-SAT answers by
+    search (the frontier, then the best points on it), the listing backends by listing the deals.
 
     >>> from dealcheck import load_scenario
     >>> s = load_scenario('''
@@ -401,8 +401,17 @@ def best_deals(
     values = dict(package.values if isinstance(package, Package) else (package or {}))
     sub = coalition(scenario, parties)
     problem = Problem.from_scenario(sub, fixed=scenario.encode(values))
-    search = Search(backend, problem, Deadline(time_limit))
+    deadline = Deadline(time_limit)
     scorer = Scorer(sub.parties, objective)
+    if backend != "cpsat":  # the listing backends list: one pass instead of two questions per frontier point
+        listed, complete = _list_deals(backend, problem, None, deadline)
+        if not complete:
+            raise LimitReached
+        reference = scorer.reference(frontier_from_list(listed, scorer))
+        return tuple(
+            _scored(scenario, scorer, d, reference) for d in best_from_list(listed, scorer, objective, top, reference)
+        )
+    search = Search(backend, problem, deadline)
     frontier, _ = frontier_by_search(search, scorer)
     reference = scorer.reference(frontier)
     found = best_by_search(search, scorer, objective, top, frontier, reference)

@@ -113,7 +113,7 @@ def party_unit(party: Party) -> int:
     >>> party_unit(Party("p", "P", demands=(d(Fraction(1, 4)), d(Fraction(3, 10)), d(2))))
     20
     """
-    return math.lcm(*(Fraction(d.weight).denominator for d in party.demands)) if party.demands else 1
+    return party.unit
 
 
 @attrs.frozen
@@ -187,7 +187,7 @@ class Scorer:
             weighted_count([(w, d.expr) for w, d in zip(self.weights[i], self.parties[i].demands, strict=True)])
             for i in self.weighted
         )
-        self.disagreement = tuple(Fraction(getattr(p, "accepts_at", None) or 0) for p in self.parties)
+        self.disagreement = tuple(Fraction(p.accepts_at or 0) for p in self.parties)
         biggest = max((self.totals[i] for i in self.weighted), default=1)
         coefficients = [max(1, round(Fraction(biggest, self.totals[i]))) for i in self.weighted]
         if sum(c * self.totals[i] for c, i in zip(coefficients, self.weighted, strict=True)) > _DISCOVERY_LIMIT:

@@ -99,7 +99,7 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
             ok &= held
         acceptable[party.id] = ok
         deal &= ok
-        total = party.total_weight
+        total = party.units(party.total_weight)  # integers: decimal weights count in the party's units
         # The narrowest type that holds the total: adding a demand's column streams one byte per package, not four.
         met = np.zeros(
             size,
@@ -108,10 +108,11 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
         for rule in party.demands:
             held = rules[rule.ref] = columns_.rule(rule.expr)
             # In place and in met's type: ``met += held * w`` would allocate an int64 temporary per demand.
-            if rule.weight == 1:
+            weight = party.units(rule.weight)
+            if weight == 1:
                 np.add(met, held, out=met, casting="unsafe")
             else:
-                np.add(met, np.multiply(held, rule.weight, dtype=met.dtype), out=met)
+                np.add(met, np.multiply(held, weight, dtype=met.dtype), out=met)
         score[party.id] = met / total if total else np.ones(size, dtype=np.float64)
     ordered = {r.ref: rules[r.ref] for r in scenario.rules()}
     return BatchVerdict(size, ordered, deal, acceptable, score)
