@@ -72,7 +72,7 @@ def check(scenario: Scenario, objective: str, top: int, engine: str) -> None:
         scenario,
         objective=objective,
         top=top,
-        engine=engine,
+        backend=engine,
         package=scenario.packages[0] if scenario.packages else None,
     )
     assert report.exit_code == EXIT_OK
@@ -162,15 +162,15 @@ def test_nash_with_weights_of_1e8_answers_like_brute_force(sizes: list[int]) -> 
     for objective in OBJECTIVES:
         fast = explore(s, objective=objective, top=3)
         assert fast.exit_code == EXIT_OK
-        assert fast.best == explore(s, objective=objective, top=3, engine="brute").best
+        assert fast.best == explore(s, objective=objective, top=3, backend="brute").best
     saved = explore_module.LIST_PACKAGES
     explore_module.LIST_PACKAGES = 0
     try:
         searched = explore(s, objective="nash", top=3)
     finally:
         explore_module.LIST_PACKAGES = saved
-    assert searched.best == explore(s, objective="nash", top=3, engine="brute").best
-    assert searched.pareto == explore(s, objective="nash", top=3, engine="brute").pareto
+    assert searched.best == explore(s, objective="nash", top=3, backend="brute").best
+    assert searched.pareto == explore(s, objective="nash", top=3, backend="brute").pareto
 
 
 PRIMES = [7577, 7583, 7589, 7591, 7603, 7607, 7621, 7639, 7643, 7649, 7669, 7673]
@@ -200,7 +200,7 @@ def test_twelve_parties_with_prime_totals(objective: str) -> None:
     s = load_scenario(prime_totals_yaml(12))
     r = explore(s, objective=objective, top=2)
     assert r.exit_code == EXIT_OK and r.best
-    assert r.best == explore(s, objective=objective, top=2, engine="brute").best
+    assert r.best == explore(s, objective=objective, top=2, backend="brute").best
 
 
 def test_ten_parties_with_prime_totals_answer_without_a_limit() -> None:
@@ -212,8 +212,8 @@ def test_ten_parties_with_prime_totals_answer_without_a_limit() -> None:
     finally:
         explore_module.LIST_PACKAGES = saved
     assert r.exit_code == EXIT_OK and len(r.best) == 3 and not r.notes
-    assert r.best == explore(s, objective="total", top=3, engine="brute").best
-    assert best_deals(s, objective="maximin", top=2) == best_deals(s, objective="maximin", top=2, engine="brute")
+    assert r.best == explore(s, objective="total", top=3, backend="brute").best
+    assert best_deals(s, objective="maximin", top=2) == best_deals(s, objective="maximin", top=2, backend="brute")
     rep = repair(s, {f"x{i}": True for i in range(6)}, top=3)
     assert rep.complete and rep.suggestions
 
