@@ -15,13 +15,17 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
+from dealcheck.cli_io import safe_for_terminal
 from dealcheck.errors import ScenarioError, UsageError
 from dealcheck.report import FORMATS
 from dealcheck.results import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
+
+#: Exit status after Ctrl-C, as shells report a process killed by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
 
 __all__ = ["cli", "main"]
 
@@ -103,13 +107,16 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
         try:
             code = f(*args, **kwargs)
         except ScenarioError as e:
-            click.echo(e.render(), err=True)
+            click.echo(safe_for_terminal(e.render()), err=True)
             code = EXIT_INVALID
         except UsageError as e:
-            click.echo(f"error: {e.message}", err=True)
+            click.echo(safe_for_terminal(f"error: {e.message}"), err=True)
             if e.hint:
-                click.echo(f"  = hint: {e.hint}", err=True)
+                click.echo(safe_for_terminal(f"  = hint: {e.hint}"), err=True)
             code = EXIT_INVALID
+        except KeyboardInterrupt:
+            click.echo("interrupted (Ctrl-C): the command stopped before its answer was complete", err=True)
+            code = EXIT_INTERRUPTED
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:
@@ -118,7 +125,7 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
             if os.environ.get("DEALCHECK_DEBUG"):
                 raise
             click.echo(
-                f"internal error: {type(e).__name__}: {e}\n"
+                f"internal error: {type(e).__name__}: {safe_for_terminal(str(e))}\n"
                 "  = hint: this is a bug in dealcheck; set DEALCHECK_DEBUG=1 to see the traceback and report it",
                 err=True,
             )
@@ -133,7 +140,10 @@ def load(file: str, variant: str | None = None) -> Any:
     from dealcheck.loader import load_scenario_bytes
 
     if file == "-":
-        scenario = load_scenario_bytes(sys.stdin.buffer.read(), "<stdin>")
+        from dealcheck.cli_io import read_stdin
+        from dealcheck.loader import MAX_FILE_BYTES
+
+        scenario = load_scenario_bytes(read_stdin(MAX_FILE_BYTES), "<stdin>")
     else:
         from dealcheck.loader import load_scenario_file
 
@@ -142,16 +152,17 @@ def load(file: str, variant: str | None = None) -> Any:
 
 
 def emit(text: str, output: str | None) -> None:
-    """Write a report to ``output`` or stdout. Reports end in a newline already."""
+    """Write a report to ``output`` (atomically, never over an input) or stdout (inert on a terminal: control
+    characters visible, except dealcheck's own colours). Reports end in a newline already."""
+    from dealcheck import cli_io
+
+    ctx = click.get_current_context(silent=True)
+    params = ctx.params if ctx is not None else {}
     if output is None:
-        _write(sys.stdout, text)
+        cli_io.write_stdout(text, color=_use_color(params.get("color") or "never", None))
     else:
-        Path(output).write_text(text, encoding="utf-8")
-
-
-def _write(stream: IO[str], text: str) -> None:
-    stream.write(text)
-    stream.flush()
+        inputs = [params[k] for k in ("file", "sources_dir") if isinstance(params.get(k), str)]
+        cli_io.write_output(text, output, inputs=[*inputs, *params.get("paths", ())])
 
 
 def parse_settings(scenario: Any, settings: Sequence[str]) -> dict[str, Any]:
@@ -485,7 +496,7 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
     files = discover(paths)
     run = run_files(files, load)
     for bad in run.invalid:
-        click.echo(bad.rendered, err=True)
+        click.echo(safe_for_terminal(bad.rendered), err=True)
     if run.passed + run.failed == 0 and not run.invalid:
         raise UsageError("no expectations found in " + ", ".join(paths), "add an expect: list to the scenario file")
     emit(render_test_run(run, fmt, color=_use_color(color, output)), output)
@@ -833,6 +844,9 @@ def init_command(name: str, force: bool) -> int:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``dealcheck`` script."""
+    from dealcheck.cli_io import prepare_process
+
+    prepare_process()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="dealcheck")
     except BrokenPipeError:

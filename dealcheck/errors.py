@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from dealcheck.escape import for_text
+
 __all__ = [
     "CODES",
     "DealcheckError",
@@ -54,6 +56,7 @@ CODES: dict[str, str] = {
     "DC110": "unsupported scenario format version",
     "DC111": "invalid value (for example a weight that is not a positive integer)",
     "DC112": "the file is empty",
+    "DC113": "a name, title or option holds a control, bidi or line-separator character (raw or as a YAML escape)",
     # DC2xx: rule syntax
     "DC201": "unexpected character in a rule",
     "DC202": "unexpected token in a rule",
@@ -217,8 +220,11 @@ def render_diagnostic(diagnostic: Diagnostic, source_lines: Sequence[str] | None
                 width = max(1, span.end_column - span.column)
             start = max(0, span.column - 1)
             width = max(1, min(width, len(shown) - start)) if start < len(shown) else 1
-            out.append("    " + shown)
-            out.append("    " + " " * start + "^" * width)
+            # The line is shown inert (a NUL or ESC in the file appears as \x00, \x1b), the caret moved to match.
+            caret = len(for_text(shown[:start]))
+            width = max(1, len(for_text(shown[start : start + width])))
+            out.append("    " + for_text(shown))
+            out.append("    " + " " * caret + "^" * width)
     if diagnostic.hint:
         out.append(f"  = hint: {diagnostic.hint}")
     return "\n".join(out)

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -873,6 +874,8 @@ def discover(paths: Sequence[str], *, need_expect: bool = True) -> list[str]:
 
 def _has_expectations(path: str) -> bool:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return True  # a FIFO would block the read below: the loader refuses it with a message instead
         with open(path, "rb") as f:
             head = f.read(8 << 20)  # a huge file is rejected by the loader anyway; this only decides inclusion
     except OSError:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dealcheck.errors import Diagnostic, ScenarioError, Span
+from dealcheck.escape import unsafe_character
 from dealcheck.model import Expectation, Package, Party, Rule, RuleKind, Scenario, Source, Variant
 from dealcheck.rules.checker import compile_rule
 from dealcheck.rules.ir import BoolExpr
@@ -151,6 +152,14 @@ def _finish(problems: list[Diagnostic]) -> list[Diagnostic]:
     return ordered
 
 
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
 def _read_file(path: str | os.PathLike[str], display: str) -> str:
     """The file's text: checked for size before it is read, then for NUL bytes and UTF-8."""
     try:
@@ -161,6 +170,14 @@ def _read_file(path: str | os.PathLike[str], display: str) -> str:
         _fail(display, "DC100", f"cannot read {display!r}: {e.strerror or e}")
     if stat.S_ISDIR(info.st_mode):
         _fail(display, "DC100", f"{display!r} is a directory, not a scenario file")
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO would block the read forever and a device (/dev/zero) never ends: only regular files are read.
+        _fail(
+            display,
+            "DC100",
+            f"{display!r} is {_KINDS.get(stat.S_IFMT(info.st_mode), 'not a regular file')}, not a scenario file",
+            "give a regular file, or '-' to read standard input",
+        )
     if info.st_size > MAX_FILE_BYTES:
         _fail(
             display,
@@ -168,8 +185,13 @@ def _read_file(path: str | os.PathLike[str], display: str) -> str:
             f"the file is {info.st_size} bytes; a scenario may be at most {MAX_FILE_BYTES // (1024 * 1024)} MiB",
         )
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)  # a pipe or device may be larger than stat said
+        # Opened without blocking, then checked again: the name may have become a FIFO since the stat above.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                _fail(display, "DC100", f"{display!r} is not a regular file, not a scenario file")
+            os.set_blocking(fd, True)
+            data = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since the stat
     except OSError as e:
         _fail(display, "DC100", f"cannot read {display!r}: {e.strerror or e}")
     return _decode(data, display)
@@ -222,6 +244,9 @@ _TOP = (
     "variants",
     "expect",
 )
+#: Keys whose strings may span lines (block scalars): everything else is one line of plain text (DC113).
+_MULTILINE = ("description", "quote", "assumption", "confidence_reason")
+
 _TERM = ("options", "ordered", "range", "type", "unit", "description", "change_cost")
 _SOURCE = ("title", "date", "file", "url")
 _PARTY = ("name", "description", "red_lines", "demands")
@@ -321,9 +346,9 @@ class _Reader(UncertaintyReader):
                 self.error("DC109", f"missing required key {r!r} {where}", owner if owner is not None else m)
         return found
 
-    def string(self, node: Node, what: str) -> str | None:
+    def string(self, node: Node, what: str, *, multiline: bool = False) -> str | None:
         if isinstance(node, Scalar) and not node.null:
-            return node.value
+            return node.value if self.plain_text(node, what, multiline=multiline) else None
         if not isinstance(node, Invalid):
             self.error("DC108", f"expected {what} (a string), found {describe(node)}", node)
         return None
@@ -331,7 +356,26 @@ class _Reader(UncertaintyReader):
     def optional_string(self, entries: dict[str, tuple[Scalar, Node]], key: str, what: str) -> str | None:
         if key not in entries or (isinstance(entries[key][1], Scalar) and entries[key][1].null):
             return None
-        return self.string(entries[key][1], what)
+        return self.string(entries[key][1], what, multiline=key in _MULTILINE)
+
+    def plain_text(self, node: Scalar, what: str, *, multiline: bool = False) -> bool:
+        """DC113 unless ``node``'s value is plain text: no control, bidi or separator character, however written
+        (YAML escapes such as ``"\\e[31m"`` included). ``multiline`` allows newlines and tabs (quotes, descriptions)."""
+        at = unsafe_character(node.value, newlines=multiline)
+        if at < 0:
+            return True
+        what_kind = (
+            "it may span lines, but holds no other control, bidi or line-separator character"
+            if multiline
+            else "names, titles and options are one line of plain text (no control, bidi or line-separator character)"
+        )
+        self.error(
+            "DC113",
+            f"{what} holds the character U+{ord(node.value[at]):04X}: {what_kind}",
+            node,
+            "remove it (a YAML escape such as \\e or \\u202e counts too)",
+        )
+        return False
 
     def integer(self, node: Node, what: str, *, minimum: int | None = None, code: str = "DC111") -> int | None:
         """A plain ``[-+]?[0-9]+`` scalar as an int; anything else is reported as ``code`` (a list is DC108)."""
@@ -549,6 +593,9 @@ class _Reader(UncertaintyReader):
                 continue
             if item.value == "":
                 self.error("DC308", f"an option of term {name} is empty", item, "write the option's name")
+                ok = False
+                continue
+            if not self.plain_text(item, f"option {item.value!r} of term {name}"):
                 ok = False
                 continue
             if item.value in first:
@@ -1071,7 +1118,7 @@ class _Reader(UncertaintyReader):
         for k, (_key, value) in e.items():
             match k:
                 case "description":
-                    data[k] = self.string(value, "the description of an expectation")
+                    data[k] = self.string(value, "the description of an expectation", multiline=True)
                 case "package":
                     pkg = self.string(value, "a package id")
                     if pkg is not None and pkg not in self.packages:

@@ -1,4 +1,5 @@
-"""A progress line on stderr for solves that take a while: shown only after a second, only on a terminal.
+"""A progress line on stderr for solves that take a while: shown only after a second, only on a terminal
+(not with ``TERM=dumb`` or ``NO_COLOR``).
 
 In: status strings from an analysis (``progress("Pareto point 3")``). Out: one self-erasing line on stderr,
 ``dealcheck explore: Pareto point 3 (2s)``, redrawn a few times a second and cleared when the work ends, so
@@ -10,6 +11,7 @@ progress bar (most solves cannot say how far along they are, only what they are 
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -31,7 +33,8 @@ class Progress:
 
     def __init__(self, label: str, *, stream: TextIO | None = None, delay: float = 1.0, interval: float = 0.2) -> None:
         self.label = label
-        self.stream = stream if stream is not None else sys.stderr
+        # stderr's own stream: the CLI's stderr makes control characters visible (dealcheck.cli_io.InertWriter)
+        self.stream = stream if stream is not None else getattr(sys.stderr, "unescaped", sys.stderr)
         self.delay = delay
         self.interval = interval
         self.status = ""
@@ -70,6 +73,9 @@ class Progress:
 
 
 def _is_terminal(stream: TextIO) -> bool:
+    # TERM=dumb cannot erase a line (\r\x1b[K would show as garbage); NO_COLOR users asked for no escape codes.
+    if os.environ.get("TERM") == "dumb" or os.environ.get("NO_COLOR"):
+        return False
     try:
         return stream.isatty()
     except (AttributeError, ValueError):  # a closed or unusual stream

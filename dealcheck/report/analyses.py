@@ -18,6 +18,7 @@ from typing import Any
 from dealcheck.analysis.compare import CompareReport, Verdict
 from dealcheck.analysis.explore import ExploreReport, PartyScore, ScoredDeal, TermZone
 from dealcheck.analysis.repair import RepairReport
+from dealcheck.escape import markdown_code
 from dealcheck.report import jsonfmt, markdown, text
 from dealcheck.report.markdown import escape
 from dealcheck.report.text import format_value, format_values, style
@@ -203,14 +204,16 @@ def _md_scores_table(parties: Sequence[str], rows: Sequence[tuple[str, ScoredDea
     lines = [f"| {first} | " + " | ".join(escape(p) for p in parties) + " | deal |", "|---" * (len(parties) + 2) + "|"]
     for label, d in rows:
         cells = " | ".join(_met(s) for s in d.scores)
-        lines.append(f"| {label} | {cells} | `{escape(format_values(d.values))}` |")
+        lines.append(f"| {label} | {cells} | {markdown_code(format_values(d.values), table=True)} |")
     return lines
 
 
 @markdown.render.register
 def _(r: ExploreReport, *, color: bool = False) -> str:
     lines = [f"# Zone of agreement: {escape(r.scenario)}", ""]
-    lines.append(f"File: `{r.path}`" + (f", variant `{r.variant}`" if r.variant else "") + f", engine `{r.backend}`")
+    lines.append(
+        f"File: {markdown_code(r.path)}" + (f", variant `{r.variant}`" if r.variant else "") + f", engine `{r.backend}`"
+    )
     lines += ["", f"**{_count_words(r)}**" + ("" if r.exact else " (a limit stopped the count)"), ""]
     lines += [line.strip() for line in _scope_lines(r)] + ([""] if _scope_lines(r) else [])
     lines += ["## Options in some deal", "", "| term | options (deals) | never |", "|---|---|---|"]
@@ -350,7 +353,9 @@ def _(r: RepairReport, *, color: bool = False) -> str:
     lines = [
         f"# {escape(_proposal_words(r))}",
         "",
-        f"Scenario: {escape(r.scenario)} (`{r.path}`" + (f", variant `{r.variant}`" if r.variant else "") + ")",
+        f"Scenario: {escape(r.scenario)} ({markdown_code(r.path)}"
+        + (f", variant `{r.variant}`" if r.variant else "")
+        + ")",
         "",
     ]
     if r.broken:
@@ -361,9 +366,9 @@ def _(r: RepairReport, *, color: bool = False) -> str:
         lines += ["**No deal** is reachable.", ""]
     for k, s in enumerate(r.suggestions, 1):
         lines += [f"## {k}. distance {s.distance}", ""]
-        lines += [f"- `{escape(_change(c))}`" for c in s.changes] or ["- no change"]
+        lines += [f"- {markdown_code(_change(c))}" for c in s.changes] or ["- no change"]
         if s.filled:
-            lines.append(f"- filled in: `{escape(format_values({c.term: c.new for c in s.filled}))}`")
+            lines.append(f"- filled in: {markdown_code(format_values({c.term: c.new for c in s.filled}))}")
         lines.append("")
         rows = [pc for pc in s.parties if pc.gained or pc.lost or pc.kept]
         if rows:
@@ -452,7 +457,7 @@ def _(r: CompareReport) -> dict[str, Any]:
 @markdown.render.register
 def _(r: CompareReport, *, color: bool = False) -> str:
     rows = _table(r)
-    lines = [f"# Variants of {escape(r.scenario)}", "", f"File: `{r.path}`", ""]
+    lines = [f"# Variants of {escape(r.scenario)}", "", f"File: {markdown_code(r.path)}", ""]
     lines.append("| " + " | ".join(escape(c) or "package" for c in rows[0]) + " |")
     lines.append("|---" * len(rows[0]) + "|")
     lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows[1:]]

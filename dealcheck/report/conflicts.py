@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dealcheck.analysis.conflicts import Compatibility, Concession, Conflict, ConflictReport, ConflictRule
+from dealcheck.escape import markdown_code
 from dealcheck.report import jsonfmt, markdown, text
 from dealcheck.report.markdown import escape
 from dealcheck.report.text import format_values, style
@@ -253,7 +254,7 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
     lines = [
         f"# Conflicts: {escape(r.scenario)}",
         "",
-        f"File: `{r.path}`" + (f", variant `{r.variant}`" if r.variant else ""),
+        f"File: {markdown_code(r.path)}" + (f", variant `{r.variant}`" if r.variant else ""),
     ]
     lines += ["", escape(scope), ""]
     if r.deal_exists is None:
@@ -261,7 +262,7 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
     elif r.deal_exists:
         lines.append("Verdict: **a deal exists**: every red line can hold at once, so there is no conflict.")
         if r.example is not None:
-            lines += ["", f"Example deal: `{format_values(r.example)}`"]
+            lines += ["", f"Example deal: {markdown_code(format_values(r.example))}"]
     else:
         lines.append("Verdict: **no deal**: the red lines cannot all hold at once.")
     parties = _matrix_parties(r)
@@ -295,7 +296,10 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
             lines.append(f"{n}. " + " + ".join(f"`{x.ref}`" for x in c.rules))
             for x in c.rules:
                 why = _source(x)
-                lines.append(f"   - {escape(x.party_name)} `{x.id}`: `{x.text}`" + (f"; {escape(why)}" if why else ""))
+                lines.append(
+                    f"   - {escape(x.party_name)} `{x.id}`: {markdown_code(x.text)}"
+                    + (f"; {escape(why)}" if why else "")
+                )
         if r.in_every_conflict is None:
             lines += ["", "In every conflict: unknown (time limit)."]
         else:
@@ -313,7 +317,7 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
             for c in r.concessions:
                 lines.append(
                     f"| {', '.join(f'`{x}`' for x in c.refs)} | {escape(', '.join(c.parties))} | {c.cost} "
-                    f"| `{format_values(c.deal)}` |"
+                    f"| {markdown_code(format_values(c.deal), table=True)} |"
                 )
         else:
             lines.append("Unknown (time limit).")

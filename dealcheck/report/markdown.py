@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from dealcheck.escape import for_markdown, markdown_code
 from dealcheck.report.text import format_values
 from dealcheck.results import CheckReport, PackageVerdict, Status
 
@@ -12,12 +13,13 @@ __all__ = ["escape", "render"]
 
 
 def escape(text: str) -> str:
-    """Text safe inside a Markdown table cell.
+    """Text safe in Markdown running text and table cells (:func:`dealcheck.escape.for_markdown`); whitespace runs,
+    newlines included, shown as one space.
 
-    >>> escape('a | b')
-    'a \\\\| b'
+    >>> escape('a | b <i>')
+    'a \\\\| b \\\\<i\\\\>'
     """
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return for_markdown(" ".join(text.split()) if text.strip() else text)
 
 
 @functools.singledispatch
@@ -39,12 +41,12 @@ def _(v: PackageVerdict, *, color: bool = False) -> str:
     name = v.package or "ad-hoc package"
     lines = [f"## {escape(name)}" + (f": {escape(v.title)}" if v.title else ""), ""]
     kind = "Package" if v.complete else "Partial package"
-    lines += [f"{kind}: `{format_values(v.values)}`", "", f"Verdict: {_verdict(v)}", ""]
+    lines += [f"{kind}: {markdown_code(format_values(v.values))}", "", f"Verdict: {_verdict(v)}", ""]
     if not v.complete and v.deal_possible:
         if v.forced:
-            lines += [f"Forced in every deal: `{format_values(v.forced)}`", ""]
+            lines += [f"Forced in every deal: {markdown_code(format_values(v.forced))}", ""]
         if v.example is not None:
-            lines += [f"Example deal: `{format_values(v.example)}`", ""]
+            lines += [f"Example deal: {markdown_code(format_values(v.example))}", ""]
     lines += ["| party | verdict | score | red lines broken | demands met |", "|---|---|---|---|---|"]
     for p in v.parties:
         if not p.acceptable:
@@ -66,13 +68,15 @@ def _(v: PackageVerdict, *, color: bool = False) -> str:
         for p, o in broken:
             why = f'"{escape(o.quote)}" ({o.source})' if o.quote else f"assumption: {escape(o.assumption or '')}"
             vals = format_values(o.values)
-            lines.append(f"- {escape(p.name)} `{o.id}`: `{o.text}` is broken by `{vals}`; {why}")
+            lines.append(
+                f"- {escape(p.name)} `{o.id}`: {markdown_code(o.text)} is broken by {markdown_code(vals)}; {why}"
+            )
     return "\n".join(lines)
 
 
 @render.register
 def _(r: CheckReport, *, color: bool = False) -> str:
     head = f"# {escape(r.scenario)}"
-    parts = [head, "", f"File: `{r.path}`" + (f", variant `{r.variant}`" if r.variant else "")]
+    parts = [head, "", f"File: {markdown_code(r.path)}" + (f", variant `{r.variant}`" if r.variant else "")]
     parts += ["", *[render(v) + "\n" for v in r.verdicts]]
     return "\n".join(parts).rstrip() + "\n"

@@ -10,6 +10,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from dealcheck.escape import for_text
 from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status
 
 __all__ = ["format_values", "render", "style"]
@@ -59,10 +60,12 @@ def _why(o: RuleOutcome, indent: str) -> list[str]:
     lines = []
     if o.values:
         lines.append(f"{indent}because {format_values({k: ('?' if v is None else v) for k, v in o.values.items()})}")
+    # A quote or assumption may span lines in the file (a block scalar): shown on one line, so no line of it can
+    # pass for a line of the report.
     if o.quote is not None:
-        lines.append(f'{indent}"{o.quote}" [{o.source}]')
+        lines.append(f'{indent}"{for_text(" ".join(o.quote.split()))}" [{o.source}]')
     elif o.assumption is not None:
-        lines.append(f"{indent}assumption: {o.assumption}")
+        lines.append(f"{indent}assumption: {for_text(' '.join(o.assumption.split()))}")
     return lines
 
 

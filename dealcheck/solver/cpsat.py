@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, assert_never
 
+from dealcheck.interrupt import stoppable
 from dealcheck.rules.evaluator import bounds, children
 from dealcheck.rules.ir import (
     CMP_FUNCTIONS,
@@ -416,6 +417,7 @@ class CpsatModel:
         ``effort`` caps CP-SAT's *deterministic* time (work counted, not seconds): the same model and cap give the
         same answer on any machine, unlike a time limit."""
         solver = self._cp.CpSolver()
+        solver.parameters.catch_sigint_signal = False  # Ctrl-C is dealcheck.interrupt's, not a time limit
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = SEED
         if not presolve:
@@ -451,7 +453,8 @@ class CpsatModel:
         self.model.add_assumptions(list(assumptions))
         self._assumed = {lit.Index(): lit for lit in assumptions}
         solver = self._solver = self.solver(time_limit, presolve=presolve, smallest_first=smallest_first, effort=effort)
-        status = solver.solve(self.model)
+        with stoppable(solver):  # Ctrl-C stops the search at once (dealcheck.interrupt)
+            status = solver.solve(self.model)
         has_objective = self.model.has_objective()
         self.objective_value = solver.objective_value if has_objective and status in (cp.OPTIMAL, cp.FEASIBLE) else None
         self.optimal = status == cp.OPTIMAL
@@ -541,7 +544,8 @@ def _enumerate(
 
     solver = m.solver(time_limit)
     solver.parameters.enumerate_all_solutions = True
-    status = solver.solve(m.model, Collector())
+    with stoppable(solver):  # Ctrl-C stops the search at once (dealcheck.interrupt)
+        status = solver.solve(m.model, Collector())
     finished = status in (cp.OPTIMAL, cp.INFEASIBLE) and (limit is None or len(found) < limit)
     return found[:limit], finished
 

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dealcheck.report.escape import UNSAFE, for_html, for_json_text, for_markdown, for_text, markdown_code
+from dealcheck.escape import UNSAFE, for_html, for_json_text, for_markdown, for_text, markdown_code
 
 #: Escape sequences an adversarial scenario would try: colours, window titles, forged lines, bidi overrides.
 CORPUS = [
