@@ -842,6 +842,68 @@ def init_command(name: str, force: bool) -> int:
     return EXIT_OK
 
 
+@cli.command(name="sweep")
+@_scenario_options
+@click.option("--samples", type=click.IntRange(min=1), default=10_000, show_default=True, help="Monte Carlo draws.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the draws.")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Best deals shown per objective.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Local processes drawing samples (the answer is the same for any number).",
+)
+@click.option("--executor", metavar="dask://HOST:PORT", help="Draw the samples on a Dask cluster (the dask extra).")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Stop sampling then, and report the samples drawn so far (exit 4).",
+)
+@_common_output
+@_handle_errors
+def sweep_command(
+    file: str,
+    variant: str | None,
+    samples: int,
+    seed: int,
+    top: int,
+    workers: int,
+    executor: str | None,
+    time_limit: float | None,
+    fmt: str,
+    output: str | None,
+    color: str,
+) -> int:
+    """How likely each finding is, given the confidences of the rules and the weight ranges: per package the
+    probability of a deal and of each party accepting it (exact for full packages), the probability that any deal
+    exists, per option the probability of occurring in some deal and in the best deal, and the best deals' odds.
+
+    Exit 0 when some deal exists with positive probability, 1 when none can, 4 when --time-limit cut the sampling.
+    """
+    from dealcheck.analysis.sweep import sweep
+    from dealcheck.progress import Progress
+    from dealcheck.report import render
+
+    scenario = load(file, variant)
+    if executor is not None and workers != 1:
+        raise UsageError("give --workers or --executor, not both")
+    with Progress("dealcheck sweep") as progress:
+        report = sweep(
+            scenario,
+            samples=samples,
+            seed=seed,
+            top=top,
+            time_limit=time_limit,
+            executor=executor if executor is not None else workers,
+            progress=progress,
+        )
+    emit(render(report, fmt, color=_use_color(color, output)), output)
+    return report.exit_code
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``dealcheck`` script."""
     from dealcheck.cli_io import prepare_process

@@ -18,6 +18,7 @@ ANALYSIS_RENDERERS: tuple[str, ...] = (
     "dealcheck.report.analyses",
     "dealcheck.report.conflicts",
     "dealcheck.report.batch",
+    "dealcheck.report.sweep",
 )
 
 #: Format name -> module path holding its ``render``. Modules load on first use.
