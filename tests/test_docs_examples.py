@@ -99,7 +99,7 @@ def _write_offers(path: Path) -> None:
     scenario = dealcheck.load_scenario(ROOT / BUNDLED)
     rows = [",".join(t.name for t in scenario.terms)]
     for k in range(3):
-        rows.append(",".join(str(t.decode(k % t.domain.size)).lower() for t in scenario.terms))
+        rows.append(",".join(str(t.decode(k % t.size)).lower() for t in scenario.terms))
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
