@@ -22,7 +22,8 @@ from dealcheck.errors import UsageError
 from dealcheck.model import Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.evaluator import evaluate
-from dealcheck.solver.base import BACKENDS, Deadline, Problem, SolveStatus, get_backend
+from dealcheck.solver.base import BACKENDS, Constraints, Deadline, SolveStatus, get_backend
+from dealcheck.solver.session import open_session
 
 __all__ = ["VERDICTS", "Column", "CompareReport", "Verdict", "compare"]
 
@@ -145,10 +146,8 @@ def _verdict(
         return Verdict(package, "no_deal", broken)
     if all(c is not None for c in codes):
         return Verdict(package, "deal")
-    remaining = deadline.remaining()
-    if remaining is not None and remaining <= 0:
-        return Verdict(package, "unknown")
-    result = get_backend(backend).find_solution(Problem.from_scenario(scenario, fixed=codes), time_limit=remaining)
+    # One question: presolve pays for itself.
+    result = open_session(backend, Constraints.from_scenario(scenario, fixed=codes), deadline, presolve=True).find()
     match result.status:
         case SolveStatus.SAT:
             return Verdict(package, "can_become_deal")
@@ -161,10 +160,6 @@ def _verdict(
 
 
 def _count(scenario: Scenario, backend: str, limit: int | None, deadline: Deadline) -> tuple[int, bool]:
-    problem = Problem.from_scenario(scenario)
-    if backend == "cpsat":
-        from dealcheck.solver import counting
-
-        return counting.count_solutions(problem.domains, problem.constraints), True
-    result = get_backend(backend).count_solutions(problem, limit=limit, time_limit=deadline.remaining())
+    """Exact model counting where the backend has it (``cpsat``: ``limit`` does not apply), else listing."""
+    result = open_session(backend, Constraints.from_scenario(scenario), deadline).count(limit=limit)
     return result.count, result.exact

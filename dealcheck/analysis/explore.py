@@ -70,6 +70,7 @@ from dealcheck.rules.ir import (
 )
 from dealcheck.rules.terms import Term, Value
 from dealcheck.solver.base import BACKENDS, Deadline, Problem, get_backend
+from dealcheck.solver.session import Capability, Session
 
 __all__ = [
     "OBJECTIVES",
@@ -257,11 +258,12 @@ def explore(
     say("counting deals")
     listed: list[tuple[int, ...]] | None = None
     per_value: list[dict[int, int]] | None
-    if backend == "cpsat":
+    search = Search(backend, problem, deadline)
+    if Capability.COUNT in search.session.native:
         count, per_value = _count_exactly(problem)
         exact = True
     else:
-        listed, exact = _list_deals(backend, problem, limit, deadline)
+        listed, exact = _list_deals(search.session, limit)
         count = len(listed)
         per_value = _tally(listed, problem) if exact else None
         if not exact:
@@ -270,7 +272,6 @@ def explore(
                 f"after {count} deals"
             )
             listed = None
-    search = Search(backend, problem, deadline)
 
     # 2. Options per term.
     say("options per term")
@@ -440,19 +441,11 @@ def _count_exactly(problem: Problem) -> tuple[int, list[dict[int, int]]]:
     return counting.count_solutions(problem.domains, problem.constraints, fixed), per_value
 
 
-def _list_deals(
-    backend: str, problem: Problem, limit: int | None, deadline: Deadline
-) -> tuple[list[tuple[int, ...]], bool]:
-    """Up to ``limit`` deals, and whether that is every deal."""
-    listed = list(
-        get_backend(backend).iterate_solutions(
-            problem, limit=None if limit is None else limit + 1, time_limit=deadline.remaining()
-        )
-    )
-    if limit is not None and len(listed) > limit:
-        return listed[:limit], False
-    # The listing backends stop quietly at the deadline: past it, the list may be short.
-    return listed, not deadline.expired()
+def _list_deals(session: Session, limit: int | None) -> tuple[list[tuple[int, ...]], bool]:
+    """Up to ``limit`` deals, and whether that is every deal (the limit or the deadline may stop the listing)."""
+    solutions = session.solutions(limit=limit)
+    listed = list(solutions)
+    return listed, bool(solutions.complete)
 
 
 def _tally(listed: Sequence[tuple[int, ...]], problem: Problem) -> list[dict[int, int]]:
