@@ -70,7 +70,7 @@ from dealcheck.rules.ir import (
 )
 from dealcheck.rules.terms import Term, Value
 from dealcheck.solver.base import BACKENDS, Deadline, Problem, get_backend
-from dealcheck.solver.session import Capability, Session
+from dealcheck.solver.session import Capability, Session, open_session
 
 __all__ = [
     "OBJECTIVES",
@@ -285,13 +285,13 @@ def explore(
     zones = tuple(_zone(t, occurs[t.index], codes[t.index] is not None, per_value) for t in scenario.terms)
 
     # 3 and 4. The frontier, and the best deals from it (see dealcheck.analysis.objectives).
-    if listed is None and backend == "cpsat" and packages <= LIST_PACKAGES and (top > 0 or pareto_limit != 0):
+    counted = Capability.COUNT in search.session.native  # counted, not listed: the listing may still pay
+    if listed is None and counted and packages <= LIST_PACKAGES and (top > 0 or pareto_limit != 0):
         say("listing deals")
-        from dealcheck.solver import brute
-
-        candidates = list(brute.iterate_solutions(problem, time_limit=deadline.remaining()))
-        if not deadline.expired():
-            listed = candidates
+        candidates = open_session("brute", problem, deadline).solutions()
+        every = list(candidates)
+        if candidates.complete:
+            listed = every
     best: list[ScoredDeal] = []
     best_complete = pareto_complete = True
     frontier: dict[tuple[int, ...], tuple[int, ...]] = {}
@@ -404,15 +404,16 @@ def best_deals(
     problem = Problem.from_scenario(sub, fixed=scenario.encode(values))
     deadline = Deadline(time_limit)
     scorer = Scorer(sub.parties, objective)
-    if backend != "cpsat":  # the listing backends list: one pass instead of two questions per frontier point
-        listed, complete = _list_deals(backend, problem, None, deadline)
+    search = Search(backend, problem, deadline)
+    if Capability.OPTIMISE not in search.session.native:
+        # A backend that optimises by bisection lists instead: one pass, not two questions per frontier point.
+        listed, complete = _list_deals(search.session, None)
         if not complete:
             raise LimitReached
         reference = scorer.reference(frontier_from_list(listed, scorer))
         return tuple(
             _scored(scenario, scorer, d, reference) for d in best_from_list(listed, scorer, objective, top, reference)
         )
-    search = Search(backend, problem, deadline)
     frontier, _ = frontier_by_search(search, scorer)
     reference = scorer.reference(frontier)
     found = best_by_search(search, scorer, objective, top, frontier, reference)
