@@ -4,8 +4,9 @@
 :class:`Scenario` always holds well-typed, lowered rules (:mod:`dealcheck.rules.ir`). Everything here is frozen;
 a variant is a new scenario, not an edit.
 
-The analyses are methods (``check``, ``explore``, ``conflicts``, ``repair``) that import their solvers when called,
-so loading a scenario never pays for a solver.
+The analyses are methods (``check``, ``explore``, ``conflicts``, ``repair``, ...) that call :mod:`dealcheck.api`,
+imported when first called: the model imports nothing above its layer, and loading a scenario never pays for a
+solver.
 """
 
 from __future__ import annotations
@@ -431,9 +432,7 @@ class Scenario:
         Per rule a boolean column, a ``deal`` column, per party ``acceptable`` and ``score`` columns; row ``i``
         means what ``check`` says of package ``i``. See :func:`dealcheck.solver.vectorized.check_many`.
         """
-        from dealcheck.solver.vectorized import check_many
-
-        return check_many(self, columns)
+        return _api().check_many(self, columns)
 
     def conflicts(
         self,
@@ -459,10 +458,7 @@ class Scenario:
         >>> r.deal_exists, [c.refs for c in r.conflicts], [c.refs for c in r.concessions]
         (False, [('russia.no_nato', 'ukraine.nato')], [('russia.no_nato',), ('ukraine.nato',)])
         """
-        import dealcheck.report.conflicts  # noqa: F401  (registers its renderers, so the report renders)
-        from dealcheck.analysis.conflicts import find_conflicts
-
-        return find_conflicts(
+        return _api().conflicts(
             self,
             parties=self._parties_arg(parties),
             package=None if package is None else self._package_arg(package),
@@ -499,10 +495,7 @@ class Scenario:
         >>> r.deals, r.terms[0].options, dict(r.best[0].values)
         (2, ('none', 'energy'), {'ceasefire': 'energy'})
         """
-        import dealcheck.report.analyses  # noqa: F401  (registers its renderers, so the report renders)
-        from dealcheck.analysis.explore import explore
-
-        return explore(
+        return _api().explore(
             self,
             objective=objective,
             top=top,
@@ -539,11 +532,8 @@ class Scenario:
         >>> [(c.term, c.old, c.new) for c in s.repair({"ceasefire": "full"}).suggestions[0].changes]
         [('ceasefire', 'full', 'energy')]
         """
-        import dealcheck.report.analyses  # noqa: F401  (registers its renderers, so the report renders)
-        from dealcheck.analysis.repair import repair
-
         keep = [keep] if isinstance(keep, str) else [t.name if isinstance(t, Term) else t for t in keep]
-        return repair(
+        return _api().repair(
             self, self._package_arg(package), keep=keep, top=top, backend=backend, engine=engine, time_limit=time_limit
         )
 
@@ -558,13 +548,11 @@ class Scenario:
         """The base scenario and each variant (default: all) side by side: deal counts and every package's verdict.
         See :func:`dealcheck.analysis.compare.compare`.
         """
-        from dealcheck.analysis.compare import compare
-
         if variants is not None:
             if isinstance(variants, (str, Variant)):
                 variants = [variants]
             variants = [v.name if isinstance(v, Variant) else v for v in variants]
-        return compare(self, variants=variants, backend=backend, engine=engine, time_limit=time_limit)
+        return _api().compare(self, variants=variants, backend=backend, engine=engine, time_limit=time_limit)
 
     # --- arguments: ids or objects -----------------------------------------------------------------------
 
@@ -596,20 +584,24 @@ class Scenario:
 
     def test(self) -> ExpectationReport:
         """Run the scenario's ``expect:`` entries. See :func:`dealcheck.expectations.run_expectations`."""
-        from dealcheck.expectations import run_expectations
-
-        return run_expectations(self)
+        return _api().run_expectations(self)
 
 
 _CHECK_PACKAGE: Any = None
 
 
+def _api() -> Any:
+    """:mod:`dealcheck.api`, where every analysis method goes: the one module above this one that the model calls,
+    imported on first use (a top-level import would be a circle: the analyses import the model)."""
+    import dealcheck.api
+
+    return dealcheck.api
+
+
 def _check_package() -> Any:
     global _CHECK_PACKAGE
-    from dealcheck.check import check_package
-
-    _CHECK_PACKAGE = check_package
-    return check_package
+    _CHECK_PACKAGE = _api().check_package
+    return _CHECK_PACKAGE
 
 
 def _need_str(value: Any, what: str, expected: str) -> None:
