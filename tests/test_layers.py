@@ -17,7 +17,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "dealcheck"
 #: Layer name and the modules (or packages) in it, lowest first.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rules", ("dealcheck.errors", "dealcheck.progress", "dealcheck.rules")),
-    ("model", ("dealcheck.model", "dealcheck.loader", "dealcheck.yamlnodes", "dealcheck.sources", "dealcheck.batch")),
+    (
+        "model",
+        (
+            "dealcheck.model",
+            "dealcheck.loader",
+            "dealcheck.yamlnodes",
+            "dealcheck.sources",
+            "dealcheck.batch",
+            "dealcheck.uncertainty",
+        ),
+    ),
     ("solver", ("dealcheck.solver",)),
     (
         "analysis",
@@ -57,7 +67,9 @@ def layer_of(module: str) -> int:
     best: tuple[int, int] | None = None  # (length of the matching prefix, layer): the longest match wins
     for rank, (_, members) in enumerate(LAYERS):
         for member in members:
-            if (module == member or module.startswith(member + ".")) and (best is None or len(member) > best[0]):
+            # "dealcheck" itself is the package's __init__, not a prefix of every module.
+            inside = module.startswith(member + ".") and member != "dealcheck"
+            if (module == member or inside) and (best is None or len(member) > best[0]):
                 best = (len(member), rank)
     if best is None:
         raise AssertionError(f"{module} is in no layer: add it to LAYERS in tests/test_layers.py")
