@@ -41,7 +41,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("report", ("dealcheck.report",)),
     # The package's lazy table of public names, the facade the model's methods call, the CLI, the test helpers.
-    ("cli", ("dealcheck", "dealcheck.__main__", "dealcheck.api", "dealcheck.cli", "dealcheck.testing")),
+    (
+        "cli",
+        ("dealcheck", "dealcheck.__main__", "dealcheck.api", "dealcheck.cli", "dealcheck.starter", "dealcheck.testing"),
+    ),
 )
 
 #: The imports allowed to run up the layers, each inside a function (so it runs after every module has loaded):
