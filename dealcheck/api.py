@@ -1,11 +1,12 @@
-"""The functions behind :class:`~dealcheck.model.Scenario`'s convenience methods: the one way the model reaches up.
+"""The functions behind the convenience methods of the model and the results: the one way they reach up.
 
 In: a scenario and a method's arguments. Out: that analysis' result (a verdict, a report).
 
 The layers run rules -> model -> solver -> analysis -> report -> cli, and no import runs back up. ``Scenario.check``
 and the other methods are the library's public face, but the model sits in the second layer: its methods call this
 module (imported lazily, on first call), and this module, at the top beside the CLI, imports each analysis when it is
-first used. ``tests/test_layers.py`` holds every module to the order and allows ``model.py`` this one lazy import.
+first used; a result's ``render()`` reaches the report registry the same way. ``tests/test_layers.py`` holds every
+module to the order and allows only lazy imports of this module to run up.
 Rejected: imports of each analysis inside each method (as before), a circle of 14 modules through ``model.py``.
 """
 
@@ -28,7 +29,14 @@ if TYPE_CHECKING:
     from dealcheck.rules.terms import Value
     from dealcheck.solver.vectorized import BatchVerdict
 
-__all__ = ["check_many", "check_package", "compare", "conflicts", "explore", "repair", "run_expectations"]
+__all__ = ["check_many", "check_package", "compare", "conflicts", "explore", "render", "repair", "run_expectations"]
+
+
+def render(result: Any, fmt: str = "text", *, color: bool = False) -> str:
+    """:func:`dealcheck.report.render`, for the results' own ``render`` and ``to_dict``."""
+    from dealcheck.report import render
+
+    return render(result, fmt, color=color)
 
 
 def check_many(scenario: Scenario, columns: Mapping[str, Any]) -> BatchVerdict:

@@ -64,7 +64,7 @@ class Report:
 
     def render(self, fmt: str = "text", *, color: bool = False) -> str:
         """This report in ``fmt`` (``text``, ``json``, ``markdown``, ...), as the CLI prints it."""
-        from dealcheck.report import render
+        from dealcheck.api import render  # the facade: results sit below the report layer
 
         return render(self, fmt, color=color)
 
