@@ -30,6 +30,7 @@ from dealcheck.rules.checker import compile_rule
 from dealcheck.rules.ir import BoolExpr
 from dealcheck.rules.parser import KEYWORDS
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
+from dealcheck.suggest import closest_name, listing
 from dealcheck.uncertainty import RED_LINE_KEYS, RULE_KEYS, UncertaintyReader
 from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, Sequence, SourceText, compose, describe, value_offsets
 
@@ -226,8 +227,8 @@ def _fail_at(display: str, data: bytes, at: int, code: str, message: str, hint: 
 
 
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
+    close = closest_name(name, candidates)
+    return f"did you mean {close!r}?" if close is not None else None
 
 
 # --- the reader -----------------------------------------------------------------------------------------------
@@ -299,6 +300,13 @@ class _Reader(UncertaintyReader):
             return self.source.span(node.start, node.end)
         return self.source.span(node.start)
 
+    def did_you_mean(self, name: str, candidates: Iterable[str]) -> str | None:
+        """A did-you-mean hint, until the file has as many problems as are shown: past that cap no hint is seen,
+        and a file of thousands of misspellings among thousands of names must not spend minutes on them."""
+        if len(self.problems) >= MAX_DIAGNOSTICS:
+            return None
+        return _did_you_mean(name, candidates)
+
     def error(self, code: str, message: str, node: Node, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, self.span(node), hint=hint))
 
@@ -336,8 +344,8 @@ class _Reader(UncertaintyReader):
             if k.value in allowed:
                 found[k.value] = (k, v)
                 continue
-            hint = (hints or {}).get(k.value) or _did_you_mean(k.value, allowed)
-            hint = hint or "the keys allowed here are " + ", ".join(allowed)
+            hint = (hints or {}).get(k.value) or self.did_you_mean(k.value, allowed)
+            hint = hint or "the keys allowed here are " + listing(allowed, 40)
             self.error(code, f"unknown key {k.value!r} {where}", k, hint)
         unknown = [k.value for k, _ in m.items if k.value not in allowed]
         for r in required:
@@ -758,8 +766,8 @@ class _Reader(UncertaintyReader):
                 "add source and quote, or assumption: why the model assumes this",
             )
         if source is not None and source not in self.sources:
-            hint = _did_you_mean(source, self.sources) or (
-                "declare it under sources" if not self.sources else "the sources are " + ", ".join(self.sources)
+            hint = self.did_you_mean(source, self.sources) or (
+                "declare it under sources" if not self.sources else "the sources are " + listing(self.sources)
             )
             self.error("DC307", f"unknown source {source!r} in {word} {ref}", e["source"][1], hint)
         if "rule" not in e:
@@ -800,7 +808,7 @@ class _Reader(UncertaintyReader):
                 "split it into several rules",
             )
             return None
-        expr, problems = compile_rule(node.value, self.terms)
+        expr, problems = compile_rule(node.value, self.terms, hints=len(self.problems) < MAX_DIAGNOSTICS)
         offsets: list[int] | None = None
         for p in problems:
             named = node.value[p.where.start : p.where.end]
@@ -843,7 +851,7 @@ class _Reader(UncertaintyReader):
             if term is None:
                 if key.value not in self.broken_terms:
                     self.error(
-                        "DC401", f"unknown term {key.value!r} in {where}", key, _did_you_mean(key.value, self.terms)
+                        "DC401", f"unknown term {key.value!r} in {where}", key, self.did_you_mean(key.value, self.terms)
                     )
                 ok = False
                 continue
@@ -867,12 +875,12 @@ class _Reader(UncertaintyReader):
                         "DC403",
                         f"term {term.name} takes one of its options, found {shown} in {where}",
                         node,
-                        "the options of " + term.name + " are " + ", ".join(options),
+                        "the options of " + term.name + " are " + listing(options),
                     )
                     return None
                 if node.value not in options:
-                    hint = _did_you_mean(node.value, options) or ""
-                    hint = (hint + " " if hint else "") + f"the options of {term.name} are " + ", ".join(options)
+                    hint = self.did_you_mean(node.value, options) or ""
+                    hint = (hint + " " if hint else "") + f"the options of {term.name} are " + listing(options)
                     self.error("DC402", f"{node.value!r} is not an option of term {term.name} in {where}", node, hint)
                     return None
                 return node.value
@@ -931,7 +939,7 @@ class _Reader(UncertaintyReader):
             return None
         if party not in self.parties:
             self.error(
-                "DC312", f"unknown party {party!r} in {text!r} {where}", node, _did_you_mean(party, self.parties)
+                "DC312", f"unknown party {party!r} in {text!r} {where}", node, self.did_you_mean(party, self.parties)
             )
             return None
         rule = rules.get(text)
@@ -940,7 +948,7 @@ class _Reader(UncertaintyReader):
                 code,
                 f"unknown rule {text!r} {where}",
                 node,
-                _did_you_mean(text, [r for r in rules if r.startswith(party + ".")] or rules),
+                self.did_you_mean(text, [r for r in rules if r.startswith(party + ".")] or rules),
             )
             return None
         if kinds is not None and rule.kind not in tuple(kinds):
@@ -1018,7 +1026,7 @@ class _Reader(UncertaintyReader):
                         "DC312",
                         f"unknown party {party_key.value!r} {where}",
                         party_key,
-                        _did_you_mean(party_key.value, self.parties),
+                        self.did_you_mean(party_key.value, self.parties),
                     )
                     continue
                 party = self.parties[party_key.value]
@@ -1110,7 +1118,7 @@ class _Reader(UncertaintyReader):
                     "DC602",
                     f"unknown variant {variant!r} {where}",
                     e["variant"][1],
-                    _did_you_mean(variant, self.variants),
+                    self.did_you_mean(variant, self.variants),
                 )
         # Rule references are checked against the rules of the variant the entry applies (its added red lines
         # count, its dropped ones do not).
@@ -1123,7 +1131,7 @@ class _Reader(UncertaintyReader):
                     pkg = self.string(value, "a package id")
                     if pkg is not None and pkg not in self.packages:
                         self.error(
-                            "DC404", f"unknown package {pkg!r} {where}", value, _did_you_mean(pkg, self.packages)
+                            "DC404", f"unknown package {pkg!r} {where}", value, self.did_you_mean(pkg, self.packages)
                         )
                     data[k] = pkg
                 case "set" | "forced":
@@ -1175,7 +1183,7 @@ class _Reader(UncertaintyReader):
         for item in seq.items if seq else ():
             p = self.string(item, "a party id")
             if p is not None and p not in self.parties:
-                self.error("DC312", f"unknown party {p!r} {where}", item, _did_you_mean(p, self.parties))
+                self.error("DC312", f"unknown party {p!r} {where}", item, self.did_you_mean(p, self.parties))
             parties.append(p)
         return parties
 
@@ -1224,7 +1232,7 @@ class _Reader(UncertaintyReader):
                         "DC401",
                         f"unknown term {key.value!r} in the options of an expectation",
                         key,
-                        _did_you_mean(key.value, self.terms),
+                        self.did_you_mean(key.value, self.terms),
                     )
                 continue
             seq = self.sequence(value, f"a list of the options of {term.name} that occur in some deal", code="DC601")
@@ -1281,7 +1289,7 @@ class _Reader(UncertaintyReader):
                     "DC601",
                     f"unknown objective {objective!r} in best",
                     e["objective"][1],
-                    _did_you_mean(objective, _OBJECTIVES) or "the objectives are " + ", ".join(_OBJECTIVES),
+                    self.did_you_mean(objective, _OBJECTIVES) or "the objectives are " + ", ".join(_OBJECTIVES),
                 )
             out["objective"] = objective
         if "parties" in e:
@@ -1338,7 +1346,7 @@ class _Reader(UncertaintyReader):
                             "DC401",
                             f"unknown term {name!r} in nearest.keep of an expectation",
                             item,
-                            _did_you_mean(name, self.terms),
+                            self.did_you_mean(name, self.terms),
                         )
                 elif name not in given:
                     self.error(

@@ -610,10 +610,11 @@ def _need_str(value: Any, what: str, expected: str) -> None:
 
 
 def _suggest(name: str, candidates: Any) -> str | None:
-    import difflib
+    from dealcheck.suggest import closest_name
 
     candidates = list(candidates)
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    found = closest_name(name, candidates)
+    close = [found] if found is not None else []
     if not close:  # 'nato' for 'ukraine_nato': a whole word of a longer id
         close = [c for c in candidates if name.lower() in c.lower().split("_")][:1]
     return f"did you mean {close[0]!r}?" if close else None
@@ -621,7 +622,9 @@ def _suggest(name: str, candidates: Any) -> str | None:
 
 def _options_hint(term: Term) -> str | None:
     if isinstance(term.domain, OptionsDomain):
-        return "the options of " + term.name + " are " + ", ".join(term.domain.options)
+        from dealcheck.suggest import listing
+
+        return "the options of " + term.name + " are " + listing(term.domain.options)
     return None
 
 

@@ -17,12 +17,16 @@ The scenario file is untrusted, so a source's ``file`` must be a plain file name
 from __future__ import annotations
 
 import difflib
+import functools
 import heapq
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from dealcheck.errors import Diagnostic
 from dealcheck.model import Rule, Scenario, Source
@@ -32,8 +36,16 @@ __all__ = ["MAX_SOURCE_BYTES", "closest_passage", "normalise", "verify_quotes"]
 #: Source texts larger than this are not read: quotes come from articles and transcripts, not corpora.
 MAX_SOURCE_BYTES = 10_000_000
 
-# Beyond this many characters the closest-passage search is skipped: it scans one window per word.
-_MAX_HINT_SEARCH = 1_000_000
+# Beyond this many characters the closest-passage search is skipped (a source is at most MAX_SOURCE_BYTES).
+_MAX_HINT_SEARCH = 12_000_000
+# Word comparisons up to which every window start is ranked (the exact, original search): a 10 kB text.
+_EXHAUSTIVE_WORK = 200_000
+# Windows scored exactly; quotes longer than this many characters are compared word by word.
+_CANDIDATES = 12
+_CHAR_COMPARE = 2_000
+# In the indexed search: a word found more often than this does not vote; votes stop after this many postings.
+_COMMON_WORD = 2_000
+_VOTE_WORK = 300_000
 
 _HINT_WIDTH = 160  # characters of the closest passage shown in a hint
 
@@ -80,38 +92,39 @@ def normalise(text: str) -> str:
 def closest_passage(text: str, quote: str) -> tuple[str, float] | None:
     """The passage of ``text`` most like ``quote``, with its similarity (0..1); ``None`` if nothing is alike.
 
-    Both are normalised first. Windows of about the quote's length in words, starting at each word, are ranked
-    by difflib's cheap upper bound and only the best few are scored exactly, which keeps a 10 kB text well under
-    a tenth of a second. Case is ignored here, so a quote that differs only in capitals finds its passage.
+    Both are normalised first. Windows of about the quote's length in words are ranked cheaply and only the best few
+    are scored exactly with difflib. Case is ignored here, so a quote that differs only in capitals finds its
+    passage. The work is bounded whatever the sizes (see :func:`_starts`): twenty missing quotes in a megabyte of
+    source, or one quote of 3,000 words, take a second or two, not minutes.
 
     >>> text = "Putin is still strenuously opposed to Ukraine joining NATO, hosting foreign peacekeeping forces."
     >>> closest_passage(text, "strongly opposed to Ukraine joining NATO")
     ('strenuously opposed to Ukraine joining NATO,', 0.9)
     """
-    text, quote = normalise(text), normalise(quote)
+    quote = normalise(quote)
     if not text or not quote or len(text) > _MAX_HINT_SEARCH:
         return None
-    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    n = len(quote.split())
-    lowered = text.lower()
+    text, lowered, words = _prepared(text)
+    quote_words = quote.lower().split()
+    n = len(quote_words)
+    long_quote = len(quote) > _CHAR_COMPARE
     matcher = difflib.SequenceMatcher(None, autojunk=False)
-    # SequenceMatcher caches what it learns about its second sequence, so the quote goes there, once.
-    matcher.set_seq2(quote.lower())
+    # SequenceMatcher caches what it learns about its second sequence, so the quote goes there, once. A long quote
+    # is compared word by word: difflib on characters is quadratic, and 20,000 characters a side take seconds.
+    matcher.set_seq2(quote_words if long_quote else quote.lower())
 
     def windows(first: int) -> Iterator[tuple[int, int]]:
-        for size in range(max(1, n - 2), n + 3):  # a slip often adds or drops a word or two
-            if size >= 1 and first + size <= len(words):
+        sizes = (n,) if long_quote else range(max(1, n - 2), n + 3)  # a slip often adds or drops a word or two
+        for size in sizes:
+            if first + size <= len(words):
                 yield words[first][0], words[first + size - 1][1]
+            elif long_quote and first < len(words):
+                yield words[first][0], words[-1][1]
 
-    rough: list[tuple[float, int, int]] = []
-    for i in range(len(words)):
-        start, end = words[i][0], words[min(len(words), i + n) - 1][1]
-        matcher.set_seq1(lowered[start:end])
-        rough.append((matcher.quick_ratio(), -i, i))
     best: tuple[float, int, int] | None = None
-    for _, _, i in heapq.nlargest(12, rough):
+    for i in _starts(lowered, words, quote_words, matcher, long_quote):
         for start, end in windows(i):
-            matcher.set_seq1(lowered[start:end])
+            matcher.set_seq1(lowered[start:end].split() if long_quote else lowered[start:end])
             score = matcher.ratio()
             # Ties go to the earlier, then the shorter passage, so the hint is the same on every run.
             if best is None or (score, -start, start - end) > (best[0], -best[1], best[1] - best[2]):
@@ -120,6 +133,62 @@ def closest_passage(text: str, quote: str) -> tuple[str, float] | None:
         return None
     score, start, end = best
     return text[start:end], round(score, 2)
+
+
+def _starts(
+    lowered: str,
+    words: list[tuple[int, int]],
+    quote_words: list[str],
+    matcher: difflib.SequenceMatcher[Any],
+    long_quote: bool,
+) -> list[int]:
+    """The word indexes where the exactly scored windows start: the :data:`_CANDIDATES` most promising.
+
+    A small text is ranked window by window with difflib's cheap upper bound (every start considered). Beyond
+    :data:`_EXHAUSTIVE_WORK` word comparisons, a word index of the text (built once per text) votes instead: each
+    word of the quote found at text word ``p``, as the quote's ``j``-th word, is a vote for a window starting at
+    ``p - j``. Words that occur too often to say where the quote is ("the") do not vote.
+    """
+    n = len(quote_words)
+    if len(words) * n <= _EXHAUSTIVE_WORK and not long_quote:
+        rough: list[tuple[float, int, int]] = []
+        for i in range(len(words)):
+            start, end = words[i][0], words[min(len(words), i + n) - 1][1]
+            matcher.set_seq1(lowered[start:end])
+            rough.append((matcher.quick_ratio(), -i, i))
+        return [i for _, _, i in heapq.nlargest(_CANDIDATES, rough)]
+    index = _word_index(lowered)
+    votes: Counter[int] = Counter()
+    work = 0
+    for j, word in enumerate(quote_words):
+        found = index.get(word, ())
+        if len(found) > _COMMON_WORD:
+            continue
+        votes.update(max(0, p - j) for p in found)
+        work += len(found) + 1
+        if work > _VOTE_WORK:
+            break
+    if not votes:
+        return [0]
+    ranked = heapq.nlargest(_CANDIDATES, votes.items(), key=itemgetter(1))
+    return sorted(i for i, _ in ranked)
+
+
+@functools.lru_cache(maxsize=4)
+def _prepared(text: str) -> tuple[str, str, list[tuple[int, int]]]:
+    """The source text normalised, lowercased, and the spans of its words: once per text, not once per quote."""
+    text = normalise(text)
+    lowered = text.lower()
+    return text, lowered, [(m.start(), m.end()) for m in _WORD.finditer(lowered)]
+
+
+@functools.lru_cache(maxsize=4)
+def _word_index(lowered: str) -> dict[str, list[int]]:
+    """Each word of the text -> the indexes at which it occurs (the same words as :func:`_word_spans`)."""
+    index: dict[str, list[int]] = {}
+    for i, word in enumerate(lowered.split()):
+        index.setdefault(word, []).append(i)
+    return index
 
 
 def verify_quotes(scenario: Scenario, sources_dir: str | os.PathLike[str]) -> list[Diagnostic]:

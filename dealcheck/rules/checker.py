@@ -15,9 +15,8 @@ checked: names become term indices, option names integer codes, ``x not in [..]`
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
-from typing import assert_never
+from typing import Any, assert_never
 
 import attrs
 
@@ -26,6 +25,7 @@ from dealcheck.rules import ir, syntax
 from dealcheck.rules.parser import parse_rule
 from dealcheck.rules.syntax import ArithOp, CmpOp, Func
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
+from dealcheck.suggest import closest_name, listing, same_but_case
 
 __all__ = ["MAX_VALUE", "check_rule", "compile_rule"]
 
@@ -103,13 +103,34 @@ def _show(node: syntax.Node) -> str:
 
 def _options_hint(term: Term) -> str:
     assert isinstance(term.domain, OptionsDomain)
-    return f"the options of {term.name} are {', '.join(term.domain.options)}"
+    return f"the options of {term.name} are {listing(term.domain.options)}"
+
+
+# One entry: the last terms mapping seen (held, so its id cannot be reused) and its lookups. Every rule of a scenario
+# is checked against the same mapping, so a hint costs a dictionary lookup instead of a pass over 60,000 terms.
+_NAME_INDEX: list[Any] = [None, 0, None]
+
+
+def _name_index(terms: Mapping[str, Term]) -> tuple[tuple[str, ...], dict[str, str], dict[str, str]]:
+    """The sorted term names, option -> first term (by name) that has it, lowercased name -> first name."""
+    if _NAME_INDEX[0] is terms and _NAME_INDEX[1] == len(terms):
+        return _NAME_INDEX[2]  # type: ignore[no-any-return]
+    names = tuple(sorted(terms))
+    owners: dict[str, str] = {}
+    by_case: dict[str, str] = {}
+    for n in names:
+        for option in getattr(terms[n].domain, "options", ()):
+            owners.setdefault(option, n)
+        by_case.setdefault(n.lower(), n)
+    _NAME_INDEX[:] = [terms, len(terms), (names, owners, by_case)]
+    return names, owners, by_case
 
 
 class _Checker:
-    def __init__(self, terms: Mapping[str, Term], problems: list[Problem]) -> None:
+    def __init__(self, terms: Mapping[str, Term], problems: list[Problem], *, hints: bool = True) -> None:
         self._terms = terms
         self._problems = problems
+        self._hints = hints
 
     def _problem(self, code: str, message: str, where: TextRange, hint: str | None = None) -> None:
         self._problems.append(Problem(code, message, where, hint))
@@ -176,15 +197,16 @@ class _Checker:
             return f"write `{name.lower()}` in lowercase"
         if name.lower() in ("and", "or", "not", "implies", "in"):
             return f"keywords are lowercase: write `{name.lower()}`"
-        names = sorted(self._terms)
+        if not self._hints:
+            return None
+        names, owners, by_case = _name_index(self._terms)
         # `remote != office`: a bare word that is an option of some term was meant as a string.
-        owners = [t for t in names if name in getattr(self._terms[t].domain, "options", ())]
-        if owners:
-            return f"'{name}' is an option of {owners[0]}: quote it, as in {owners[0]} == \"{name}\""
-        by_case = [n for n in names if n.lower() == name.lower()]
-        close = by_case or difflib.get_close_matches(name, names, n=1)
+        owner = owners.get(name)
+        if owner is not None:
+            return f"'{name}' is an option of {owner}: quote it, as in {owner} == \"{name}\""
+        close = by_case.get(name.lower()) or closest_name(name, names)
         if close:
-            return f"did you mean '{close[0]}'?"
+            return f"did you mean '{close}'?"
         if not names:
             return "the scenario declares no terms"
         shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
@@ -326,9 +348,10 @@ class _Checker:
         options = term.domain.options
         if text.value in options:
             return options.index(text.value)
-        by_case = [o for o in options if o.lower() == text.value.lower()]
-        close = by_case or difflib.get_close_matches(text.value, options, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else _options_hint(term)
+        close = None
+        if self._hints:
+            close = same_but_case(text.value, options) or closest_name(text.value, options)
+        hint = f"did you mean {close!r}?" if close else _options_hint(term)
         self._problem("DC302", f"{text.value!r} is not an option of {term.name}", text.where, hint)
         return None
 
@@ -500,10 +523,13 @@ def _big(value: int) -> str:
     return text if len(text) <= 25 else f"{text[:12]}... ({len(text.lstrip('-'))} digits)"
 
 
-def check_rule(tree: syntax.Node, terms: Mapping[str, Term]) -> tuple[ir.BoolExpr | None, list[Problem]]:
+def check_rule(
+    tree: syntax.Node, terms: Mapping[str, Term], *, hints: bool = True
+) -> tuple[ir.BoolExpr | None, list[Problem]]:
     """The checked, lowered form of ``tree`` and no problems, or None and every problem found.
 
-    ``terms`` maps each term's name to its :class:`~dealcheck.rules.terms.Term`.
+    ``terms`` maps each term's name to its :class:`~dealcheck.rules.terms.Term`. ``hints=False`` skips the
+    did-you-mean searches (the loader's problems are past the number it shows).
 
     >>> from dealcheck.rules.terms import OptionsDomain, Term
     >>> terms = {"nato": Term("nato", 0, OptionsDomain(("member", "open_door", "neutral")))}
@@ -516,7 +542,7 @@ def check_rule(tree: syntax.Node, terms: Mapping[str, Term]) -> tuple[ir.BoolExp
     ('DC302', "'neutrl' is not an option of nato", "did you mean 'neutral'?", (8, 16))
     """
     problems: list[Problem] = []
-    typed = _Checker(terms, problems).check(tree)
+    typed = _Checker(terms, problems, hints=hints).check(tree)
     if typed is not None and not isinstance(typed, _Cond):
         hint = "a rule is a condition: compare this with something"
         if isinstance(typed, _Opt):
@@ -530,7 +556,9 @@ def check_rule(tree: syntax.Node, terms: Mapping[str, Term]) -> tuple[ir.BoolExp
     return typed.expr, problems
 
 
-def compile_rule(text: str, terms: Mapping[str, Term] | Sequence[Term]) -> tuple[ir.BoolExpr | None, list[Problem]]:
+def compile_rule(
+    text: str, terms: Mapping[str, Term] | Sequence[Term], *, hints: bool = True
+) -> tuple[ir.BoolExpr | None, list[Problem]]:
     """Parse and check ``text``: its checked tree and no problems, or None and every problem found.
 
     ``terms`` is a mapping from name to term, or a sequence of terms.
@@ -548,4 +576,4 @@ left=Arith(op=<ArithOp.MUL: '*'>, left=Var(index=1), right=Const(value=2)), righ
     tree, problems = parse_rule(text)
     if tree is None:
         return None, problems
-    return check_rule(tree, terms)
+    return check_rule(tree, terms, hints=hints)
