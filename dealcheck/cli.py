@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -149,6 +149,38 @@ def load(file: str, variant: str | None = None) -> Any:
 
         scenario = load_scenario_file(file)
     return scenario.variant(variant) if variant else scenario
+
+
+class _Bytes(click.ParamType):
+    """A size such as ``512M``, ``2G`` or a number of bytes."""
+
+    name = "size"
+    _UNITS: ClassVar[dict[str, int]] = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        unit = text[-1:] if text[-1:] in self._UNITS else ""
+        number = text[: len(text) - len(unit)]
+        try:
+            size = int(float(number) * self._UNITS[unit])
+        except ValueError:
+            self.fail(f"{value!r} is not a size such as 512M, 2G or a number of bytes", param, ctx)
+        if size < 1 << 20:
+            self.fail(f"{value!r} is below the smallest memory limit, 1M", param, ctx)
+        return size
+
+
+def _counting_lines(report: Any) -> list[str]:
+    """``--verbose``: how each independent part was counted (stderr, never in the report itself)."""
+    names = [z.term for z in report.terms]
+    out = []
+    for k, p in enumerate(report.counting, 1):
+        terms = ", ".join(names[t] for t in p.terms[:6]) + (f" and {len(p.terms) - 6} more" if len(p.terms) > 6 else "")
+        n = f"{p.low}" if p.exact else f"between {p.low} and {p.high} ({p.stopped})"
+        out.append(f"part {k}: {p.method}, {n} (terms {terms})")
+    return out
 
 
 def emit(text: str, output: str | None) -> None:
@@ -631,6 +663,14 @@ _BACKEND_HELP = (
     help="Limit the whole analysis.",
 )
 @click.option(
+    "--memory-limit",
+    type=_Bytes(),
+    default=None,
+    metavar="SIZE",
+    help="Memory the counting tables may take, e.g. 512M or 4G (default 2G); past it, another method or bounds.",
+)
+@click.option("--verbose", is_flag=True, help="Say on stderr how each independent part was counted.")
+@click.option(
     "--backend",
     "--engine",  # the option's former name, still accepted
     "backend",
@@ -652,6 +692,8 @@ def explore_command(
     limit: int | None,
     pareto_limit: int,
     time_limit: float | None,
+    memory_limit: int | None,
+    verbose: bool,
     backend: str,
     fmt: str,
     output: str | None,
@@ -680,8 +722,12 @@ def explore_command(
             limit=limit,
             pareto_limit=pareto_limit,
             time_limit=time_limit,
+            memory_limit=memory_limit,
             progress=progress,
         )
+    if verbose:
+        for line in _counting_lines(report):
+            click.echo(f"dealcheck explore: {line}", err=True)
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code
 

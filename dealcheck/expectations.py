@@ -386,7 +386,7 @@ def _rule_failure(key: str, o: Any, subject: str, broken: Sequence[Any]) -> str:
 def _count_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
     op, n = parse_count(claim)
     try:
-        from dealcheck.solver.counting import count_solutions
+        from dealcheck.solver.planner import count as count_deals
     except ImportError:
         raise _Unchecked(
             "deal counts need the analysis engine, which this installation lacks; this expectation cannot be checked"
@@ -395,8 +395,24 @@ def _count_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None,
     if values:
         codes = scenario.encode(values)
         fixed = {i: c for i, c in enumerate(codes) if c is not None}
-    domains = [list(t.domain.codes) for t in scenario.terms]
-    count = count_solutions(domains, [r.expr for r in scenario.red_lines()], fixed or None)
+    domains = [t.domain.codes for t in scenario.terms]
+    result = count_deals(domains, [r.expr for r in scenario.red_lines()], fixed or None)
+    count = result.low
+    if not result.exact:
+        # Bounds settle the claim when every count between them answers it the same way; else it is unchecked.
+        answers = {
+            _COMPARE[op](k, n)
+            for k in {result.low, result.high, *(k for k in (n - 1, n, n + 1) if result.low <= k <= result.high)}
+        }
+        if answers == {True}:
+            return []
+        if answers != {False}:
+            raise _Unchecked(
+                f"the {result.stopped} stopped the count between {result.low} and {result.high} deals, "
+                "so the expectation could not be checked"
+            )
+        where = "the scenario" if values is None else f"the completions of {subject}"
+        return [f"expected {_OP_WORDS[op]} {n} deals in {where}, but there are between {result.low} and {result.high}"]
     if _COMPARE[op](count, n):
         return []
     where = "the scenario" if values is None else f"the completions of {subject}"

@@ -103,8 +103,13 @@ def test_cli_compare_formats() -> None:
 def test_cli_explore() -> None:
     code, out = run("explore", str(BUNDLED), "--format", "json", "--top", "2")
     data = json.loads(out)
-    assert code == 0 and data["schema"] == "dealcheck.explore/1"
-    assert data["deals"] == {"count": 6912, "exact": True}
+    assert code == 0 and data["schema"] == "dealcheck.explore/2"
+    assert {k: data["deals"][k] for k in ("count", "exact", "at_most")} == {
+        "count": 6912,
+        "exact": True,
+        "at_most": 6912,
+    }
+    assert {p["method"] for p in data["deals"]["parts"]} <= {"free", "elimination"}
     assert [t["term"] for t in data["terms"] if t["forced"]] == ["ukraine_nato", "peacekeepers", "saceur"]
     assert len(data["best"]) == 2 and data["best"][0]["objective"] == "871/210"
     code, out = run("explore", str(BUNDLED), "--variant", "us_hard_line", "--top", "1")

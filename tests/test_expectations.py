@@ -196,6 +196,7 @@ def test_unusable_expectation_fails_never_passes(entry: dict[str, Any], words: l
 
 def test_deal_counts_without_a_counting_engine_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "dealcheck.solver.counting", None)  # makes the import fail
+    monkeypatch.setitem(sys.modules, "dealcheck.solver.planner", None)
     result = check(deals=">= 0")
     assert not result.passed
     assert "deal counts need the analysis engine" in (result.reason or "")

@@ -40,7 +40,7 @@ def test_reports_render_without_importing_renderers_by_hand() -> None:
         "    print(json.loads(render(r, 'json'))['schema'])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["dealcheck.explore/1", "dealcheck.conflicts/1", "dealcheck.repair/1", "dealcheck.compare/1"]
+    assert out == ["dealcheck.explore/2", "dealcheck.conflicts/1", "dealcheck.repair/1", "dealcheck.compare/1"]
 
 
 def test_import_does_not_load_solvers() -> None:

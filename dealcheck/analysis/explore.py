@@ -68,9 +68,10 @@ from dealcheck.rules.ir import (
     Const,
     Var,
 )
-from dealcheck.rules.terms import Term, Value
+from dealcheck.rules.terms import IntDomain, Term, Value
 from dealcheck.solver.base import BACKENDS, Deadline, Problem, get_backend
 from dealcheck.solver.session import Capability, Session, open_session
+from dealcheck.solver.planner import Budget, CountResult, PartCount, Run
 
 __all__ = [
     "OBJECTIVES",
@@ -88,6 +89,14 @@ __all__ = [
 #: checker, about a microsecond a package) and the best deals and the frontier taken from the list: cheaper than
 #: two solver calls per frontier point, and the answer is the same.
 LIST_PACKAGES = 50_000
+
+#: An exactly counted zone of at most this many deals is listed and ranked without a solver.
+SMALL_ZONE = 20_000
+#: The longest that listing may take before the solver questions take over (seconds).
+SMALL_ZONE_SECONDS = 1.0
+
+#: Integer terms with at most this many values also list their values one by one in a :class:`TermZone`.
+LISTED_VALUES = 10_000
 
 Progress = Callable[[str], None]
 
@@ -113,6 +122,12 @@ class TermZone:
     """One term across the deals: the options that occur in some deal (domain order) and those in none.
 
     ``deals`` gives, per option in ``options``, how many deals take it (``None`` when the count is not exact).
+    ``excluded`` holds only options proven to occur in no deal: when a limit stopped the search it is empty.
+
+    An integer term also has ``ranges`` (its values in some deal as intervals ``(lo, hi)``), ``excluded_ranges``
+    and ``runs`` (``(lo, hi, n)``: each value from lo to hi is in n deals, for the values in some deal; ``None``
+    when the count is not exact). Its ``options``/``excluded``/``deals`` list single values only for ranges of at
+    most :data:`LISTED_VALUES` values, so a salary range of 10**9 costs a few intervals, never a billion values.
     """
 
     term: str
@@ -120,10 +135,15 @@ class TermZone:
     excluded: tuple[Value, ...]
     given: bool = False
     deals: tuple[int, ...] | None = None
+    ranges: tuple[tuple[int, int], ...] | None = None
+    excluded_ranges: tuple[tuple[int, int], ...] | None = None
+    runs: tuple[tuple[int, int, int], ...] | None = None
 
     @property
     def forced(self) -> bool:
         """One option in every deal, though the package left the term open."""
+        if self.ranges is not None:
+            return not self.given and len(self.ranges) == 1 and self.ranges[0][0] == self.ranges[0][1]
         return not self.given and len(self.options) == 1
 
 
@@ -155,6 +175,11 @@ class ExploreReport(Report):
     pareto: tuple[ScoredDeal, ...]
     pareto_complete: bool
     notes: tuple[str, ...] = ()
+    #: When the count is not exact: the most deals there can be (``None`` when nothing better than the packages).
+    deals_high: int | None = None
+    #: How each independent part of the scenario was counted (:class:`~dealcheck.solver.planner.PartCount`, term
+    #: indices), in term order; empty for the listing engines.
+    counting: tuple[PartCount, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -195,13 +220,15 @@ def explore(
     limit: int | None = None,
     pareto_limit: int | None = 100,
     time_limit: float | None = None,
+    memory_limit: int | None = None,
     progress: Progress | None = None,
 ) -> ExploreReport:
     """The zone of possible agreement of ``scenario``.
 
     ``parties`` narrows it to a coalition, ``package`` to the completions of a (partial) package. ``top`` best deals
     by ``objective``; at most ``pareto_limit`` frontier points. ``limit`` bounds the deals the listing backends
-    (``constraint``, ``brute``) enumerate; ``time_limit`` (seconds) bounds the whole analysis.
+    (``constraint``, ``brute``) enumerate; ``time_limit`` (seconds) bounds the whole analysis; ``memory_limit``
+    (bytes) the counting tables (:data:`dealcheck.solver.planner.DEFAULT_MEMORY_LIMIT` by default).
 
     >>> from dealcheck import load_scenario
     >>> s = load_scenario('''
@@ -254,14 +281,20 @@ def explore(
     assert free is not None  # encode() only gives codes inside the domains
     packages = math.prod(len(d) for d in free)
 
-    # 1. The count, and per term the deals per option.
+    # 1. The count, and per term the deals per value (as runs of values with one count).
     say("counting deals")
     listed: list[tuple[int, ...]] | None = None
-    per_value: list[dict[int, int]] | None
+    per_value: tuple[tuple[Run, ...], ...] | None
+    planned: CountResult | None = None
+    high: int | None = None
     search = Search(backend, problem, deadline)
     if Capability.COUNT in search.session.native:
-        count, per_value = _count_exactly(problem)
-        exact = True
+        budget = Budget(deadline.end, memory_limit) if memory_limit is not None else Budget(deadline.end)
+        planned = _count_exactly(problem, budget, say)
+        count, exact, per_value = planned.low, planned.exact, planned.per_value
+        if not exact:
+            high = planned.high
+            notes.append(f"the {planned.stopped} stopped the count: between {count} and {high} deals")
     else:
         listed, exact = _list_deals(search.session, limit)
         count = len(listed)
@@ -277,12 +310,23 @@ def explore(
     say("options per term")
     terms_complete = True
     if per_value is not None:
-        occurs = [{c for c, n in pv.items() if n > 0} for pv in per_value]
+        occurs: list[list[tuple[int, int]]] = [[(lo, hi) for lo, hi, n in runs if n > 0] for runs in per_value]
     else:
-        occurs, terms_complete = _options_by_search(search, problem, codes, say)
+        found, terms_complete = _options_by_search(search, problem, codes, say)
+        occurs = [[(c, c) for c in sorted(f)] for f in found]
         if not terms_complete:
-            notes.append("the time limit stopped the search for the options that occur in deals")
-    zones = tuple(_zone(t, occurs[t.index], codes[t.index] is not None, per_value) for t in scenario.terms)
+            notes.append(
+                "a limit stopped the search for the options that occur in deals: the options shown occur in some "
+                "deal; the others may or may not"
+            )
+    zones = tuple(
+        _zone(t, occurs[t.index], codes[t.index] is not None, per_value, terms_complete) for t in scenario.terms
+    )
+
+    # A small zone is listed (python-constraint2, no OR-Tools import: ~0.5 s of start-up saved) and answered from
+    # the list, exactly as the listing engines answer; a listing that does not finish quickly leaves it to search.
+    if planned is not None and exact and 0 < count <= SMALL_ZONE and (top or pareto_limit != 0):
+        listed = _list_small_zone(problem, count, deadline)
 
     # 3 and 4. The frontier, and the best deals from it (see dealcheck.analysis.objectives).
     counted = Capability.COUNT in search.session.native  # counted, not listed: the listing may still pay
@@ -354,6 +398,8 @@ def explore(
         pareto=tuple(pareto),
         pareto_complete=pareto_complete,
         notes=tuple(notes),
+        deals_high=high,
+        counting=() if planned is None else planned.parts,
     )
 
 
@@ -420,26 +466,78 @@ def best_deals(
     return tuple(_scored(scenario, scorer, d, reference) for d in found)
 
 
-def _zone(term: Term, occurs: set[int], given: bool, per_value: list[dict[int, int]] | None) -> TermZone:
-    codes = list(term.domain.codes)
-    inside = [c for c in codes if c in occurs]
+def _zone(
+    term: Term,
+    occurs: list[tuple[int, int]],
+    given: bool,
+    per_value: tuple[tuple[Run, ...], ...] | None,
+    complete: bool,
+) -> TermZone:
+    """``occurs``: sorted disjoint intervals of the codes in some deal (proven); the rest is excluded only when the
+    search was ``complete``."""
+    domain = term.domain.codes
+    ranges = _merge_intervals(occurs)
+    gaps = _gaps(ranges, domain.start, domain.stop - 1) if complete else []
+    runs = None if per_value is None else tuple(r for r in per_value[term.index] if r[2] > 0)
+    if isinstance(term.domain, IntDomain):
+        listed = len(domain) <= LISTED_VALUES
+        values = [c for lo, hi in ranges for c in range(lo, hi + 1)] if listed else []
+        return TermZone(
+            term=term.name,
+            options=tuple(values),
+            excluded=tuple(c for lo, hi in gaps for c in range(lo, hi + 1)) if listed else (),
+            given=given,
+            deals=None if runs is None or not listed else tuple(_run_count(runs, c) for c in values),
+            ranges=tuple(ranges),
+            excluded_ranges=tuple(gaps) if complete else None,
+            runs=runs,
+        )
+    inside = [c for lo, hi in ranges for c in range(lo, hi + 1)]
     return TermZone(
         term=term.name,
         options=tuple(term.decode(c) for c in inside),
-        excluded=tuple(term.decode(c) for c in codes if c not in occurs),
+        excluded=tuple(term.decode(c) for lo, hi in gaps for c in range(lo, hi + 1)),
         given=given,
-        deals=None if per_value is None else tuple(per_value[term.index].get(c, 0) for c in inside),
+        deals=None if runs is None else tuple(_run_count(runs, c) for c in inside),
     )
 
 
-def _count_exactly(problem: Problem) -> tuple[int, list[dict[int, int]]]:
-    from dealcheck.solver import counting
+def _merge_intervals(intervals: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(intervals):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _gaps(ranges: Sequence[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    out = []
+    at = lo
+    for a, b in ranges:
+        if a > at:
+            out.append((at, a - 1))
+        at = b + 1
+    if at <= hi:
+        out.append((at, hi))
+    return out
+
+
+def _run_count(runs: Sequence[Run], code: int) -> int:
+    import bisect
+
+    k = bisect.bisect_right(runs, (code, float("inf"))) - 1
+    if k >= 0 and runs[k][0] <= code <= runs[k][1]:
+        return runs[k][2]
+    return 0
+
+
+def _count_exactly(problem: Problem, budget: Budget, say: Progress) -> CountResult:
+    from dealcheck.solver import planner
 
     fixed = {i: c for i, c in enumerate(problem.fixed or ()) if c is not None}
-    per_value = counting.count_per_value(problem.domains, problem.constraints, fixed)
-    if per_value:
-        return sum(per_value[0].values()), per_value
-    return counting.count_solutions(problem.domains, problem.constraints, fixed), per_value
+    return planner.count(problem.domains, problem.constraints, fixed, budget=budget, per_value=True, progress=say)
 
 
 def _list_deals(session: Session, limit: int | None) -> tuple[list[tuple[int, ...]], bool]:
@@ -449,11 +547,33 @@ def _list_deals(session: Session, limit: int | None) -> tuple[list[tuple[int, ..
     return listed, bool(solutions.complete)
 
 
-def _tally(listed: Sequence[tuple[int, ...]], problem: Problem) -> list[dict[int, int]]:
-    out = [dict.fromkeys(d, 0) for d in problem.domains]
-    for i, counts in enumerate(out):
-        counts.update(Counter(deal[i] for deal in listed))
-    return out
+def _list_small_zone(problem: Problem, count: int, deadline: Deadline) -> list[tuple[int, ...]] | None:
+    """Every one of the ``count`` deals, or ``None`` when listing them is not quick (then the solver answers)."""
+    free = problem.free_domains()
+    if free is None or max((len(d) for d in free), default=0) > LISTED_VALUES:
+        return None
+    remaining = deadline.remaining()
+    budget = SMALL_ZONE_SECONDS if remaining is None else min(SMALL_ZONE_SECONDS, remaining)
+    solutions = open_session("constraint", problem, Deadline(budget)).solutions(limit=count + 1)
+    listed = list(solutions)
+    return sorted(listed) if solutions.complete and len(listed) == count else None
+
+
+def _tally(listed: Sequence[tuple[int, ...]], problem: Problem) -> tuple[tuple[Run, ...], ...]:
+    """Per term, runs ``(lo, hi, n)`` over its whole domain (zero runs between the values the deals take)."""
+    out = []
+    for i, d in enumerate(problem.domains):
+        runs: list[Run] = []
+        at = d.start
+        for code, n in sorted(Counter(deal[i] for deal in listed).items()):
+            if code > at:
+                runs.append((at, code - 1, 0))
+            runs.append((code, code, n))
+            at = code + 1
+        if at < d.stop:
+            runs.append((at, d.stop - 1, 0))
+        out.append(tuple(runs))
+    return tuple(out)
 
 
 def _options_by_search(
@@ -461,6 +581,7 @@ def _options_by_search(
 ) -> tuple[list[set[int]], bool]:
     """Per term, the codes some deal takes: one solver question per code not yet seen in a deal found before."""
     occurs: list[set[int]] = [set() for _ in problem.domains]
+    complete = True
 
     def seen(deal: tuple[int, ...]) -> None:
         for i, c in enumerate(deal):
@@ -469,6 +590,9 @@ def _options_by_search(
     try:
         for i, domain in enumerate(problem.domains):
             if codes[i] is not None:
+                continue
+            if len(domain) > LISTED_VALUES:  # one question per value would never end: leave the term incomplete
+                complete = False
                 continue
             for c in domain:
                 if c in occurs[i]:
@@ -484,7 +608,7 @@ def _options_by_search(
                     occurs[i].add(c)
     except LimitReached:
         return occurs, False
-    return occurs, True
+    return occurs, complete
 
 
 def _scored(scenario: Scenario, scorer: Scorer, deal: tuple[int, ...], reference: Reference | None) -> ScoredDeal:

@@ -70,8 +70,40 @@ def _head(title: str, path: str, variant: str | None) -> str:
 
 
 def _count_words(r: ExploreReport) -> str:
-    n = f"{r.deals}" if r.exact else f"at least {r.deals}"
+    if r.exact:
+        n = f"{r.deals}"
+    elif r.deals_high is not None:
+        n = f"between {r.deals} and {r.deals_high}"
+    else:
+        n = f"at least {r.deals}"
     return f"{n} {'deal' if r.deals == 1 and r.exact else 'deals'} among {r.packages} packages"
+
+
+def _verdict(r: ExploreReport, color: bool) -> str:
+    if r.deals:
+        return style("ZONE OF AGREEMENT", "good", color)
+    if r.exact:
+        return style("NO DEAL", "bad", color)
+    return style("UNDECIDED", "open", color)  # a limit stopped the count before it found a deal: never "no deal"
+
+
+def _interval(lo: int, hi: int) -> str:
+    return f"{lo}" if lo == hi else f"{lo}..{hi}"
+
+
+def _ranges_text(z: TermZone) -> tuple[str, str]:
+    """An integer term's values in some deal, and those in none, as intervals (with the deals per interval)."""
+    assert z.ranges is not None
+    shown = []
+    for lo, hi in z.ranges:
+        n = (
+            None
+            if z.runs is None
+            else sum(k * (min(b, hi) - max(a, lo) + 1) for a, b, k in z.runs if a <= hi and b >= lo)
+        )
+        shown.append(_interval(lo, hi) + ("" if n is None else f" {n}"))
+    never = ", ".join(_interval(lo, hi) for lo, hi in z.excluded_ranges or ())
+    return ", ".join(shown), never
 
 
 def _scope_lines(r: ExploreReport) -> list[str]:
@@ -84,11 +116,20 @@ def _scope_lines(r: ExploreReport) -> list[str]:
     return lines
 
 
-def _zone_text(z: TermZone, width: int, color: bool) -> str:
+def _zone_text(z: TermZone, width: int, color: bool, complete: bool = True) -> str:
+    if z.ranges is not None and not z.given:
+        shown, never = _ranges_text(z)
+        if not shown:
+            body = style("in no deal", "bad", color) if complete else "none found before the limit"
+        else:
+            body = (style("FORCED ", "open", color) if z.forced else "") + shown
+        if never:
+            body += style(f"   never: {never}", "dim", color)
+        return f"  {z.term:<{width}}  {body}"
     if z.given:
         body = f"given {format_value(z.options[0])}" if z.options else "given, in no deal"
     elif not z.options:
-        body = style("in no deal", "bad", color)
+        body = style("in no deal", "bad", color) if complete else "none found before the limit"
     else:
         shown = [
             format_value(v) + (f" {n}" if z.deals is not None else "")
@@ -107,7 +148,7 @@ def _scores_text(scores: Sequence[PartyScore]) -> str:
 @text.render.register
 def _(r: ExploreReport, *, color: bool = False) -> str:
     lines = [style(_head(r.scenario, r.path, r.variant), "head", color)]
-    verdict = style("ZONE OF AGREEMENT", "good", color) if r.deals else style("NO DEAL", "bad", color)
+    verdict = _verdict(r, color)
     lines.append(
         f"{verdict}: {_count_words(r)}" + ("" if r.exact else style(" (a limit stopped the count)", "open", color))
     )
@@ -119,7 +160,7 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
         return "\n".join(lines) + "\n"
     lines += ["", "Options that occur in some deal" + (" (deals per option):" if r.exact else ":")]
     width = max((len(z.term) for z in r.terms), default=0)
-    lines += [_zone_text(z, width, color) for z in r.terms]
+    lines += [_zone_text(z, width, color, r.terms_complete) for z in r.terms]
     if not r.terms_complete:
         lines.append(style("  (incomplete: the time limit stopped the search)", "open", color))
     if r.top:
@@ -163,10 +204,32 @@ def _deal_data(d: ScoredDeal) -> dict[str, Any]:
     return out
 
 
+def _zone_data(z: TermZone, complete: bool) -> dict[str, Any]:
+    """One term's zone; an integer term's values as ``[lo, hi]`` intervals (``dealcheck.explore/2``)."""
+    if z.ranges is not None:
+        return {
+            "term": z.term,
+            "options": [[lo, hi] for lo, hi in z.ranges],
+            "excluded": None if z.excluded_ranges is None else [[lo, hi] for lo, hi in z.excluded_ranges],
+            "forced": z.forced,
+            "given": z.given,
+            "deals": None if z.runs is None else [[lo, hi, n] for lo, hi, n in z.runs],
+        }
+    return {
+        "term": z.term,
+        "options": list(z.options),
+        "excluded": list(z.excluded) if complete or z.given else None,
+        "forced": z.forced,
+        "given": z.given,
+        "deals": None if z.deals is None else list(z.deals),
+    }
+
+
 @jsonfmt.to_data.register
 def _(r: ExploreReport) -> dict[str, Any]:
+    names = [z.term for z in r.terms]
     return {
-        "schema": "dealcheck.explore/1",
+        "schema": "dealcheck.explore/2",
         "scenario": r.scenario,
         "file": r.path,
         "variant": r.variant,
@@ -176,18 +239,16 @@ def _(r: ExploreReport) -> dict[str, Any]:
         "package": r.package,
         "given": dict(r.given),
         "packages": r.packages,
-        "deals": {"count": r.deals, "exact": r.exact},
-        "terms": [
-            {
-                "term": z.term,
-                "options": list(z.options),
-                "excluded": list(z.excluded),
-                "forced": z.forced,
-                "given": z.given,
-                "deals": None if z.deals is None else list(z.deals),
-            }
-            for z in r.terms
-        ],
+        "deals": {
+            "count": r.deals,
+            "exact": r.exact,
+            "at_most": r.deals if r.exact else r.deals_high,
+            "parts": [
+                {"terms": [names[t] for t in p.terms], "method": p.method, "low": p.low, "high": p.high}
+                for p in r.counting
+            ],
+        },
+        "terms": [_zone_data(z, r.terms_complete) for z in r.terms],
         "terms_complete": r.terms_complete,
         "objective": r.objective,
         "top": r.top,
@@ -218,6 +279,11 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
     lines += [line.strip() for line in _scope_lines(r)] + ([""] if _scope_lines(r) else [])
     lines += ["## Options in some deal", "", "| term | options (deals) | never |", "|---|---|---|"]
     for z in r.terms:
+        if z.ranges is not None and not z.given:
+            shown, never = _ranges_text(z)
+            opts = ("**forced** " if z.forced else "") + (shown or ("none" if r.terms_complete else "none found"))
+            lines.append(f"| {escape(z.term)} | {escape(opts)} | {escape(never) or '-'} |")
+            continue
         if z.given:
             opts = "given: " + ", ".join(format_value(v) for v in z.options)
         else:

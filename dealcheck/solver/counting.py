@@ -34,6 +34,7 @@ import heapq
 import itertools
 import math
 import operator
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import assert_never
@@ -41,10 +42,59 @@ from typing import assert_never
 from dealcheck.rules import ir
 from dealcheck.rules.syntax import Connective
 
-__all__ = ["TABLE_LIMIT", "count_per_value", "count_solutions"]
+__all__ = ["TABLE_LIMIT", "Guard", "Stopped", "count_per_value", "count_solutions"]
 
 #: The most rows one condition's table may have before the condition is cut into pieces with auxiliary variables.
 TABLE_LIMIT = 1 << 15
+
+#: Rows handled between two looks at the clock.
+_CLOCK_EVERY = 1 << 14
+
+
+class Stopped(Exception):
+    """A budget stopped the count before it finished; ``reason`` is ``"time limit"`` or ``"memory limit"``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Guard:
+    """The budgets a count runs under: a wall-clock deadline (``time.monotonic()`` value) and the most rows one
+    table may hold. Checked inside every loop that builds or joins tables, so a count stops (:class:`Stopped`)
+    instead of running past a time limit or exhausting memory.
+
+    >>> Guard(max_rows=10).rows(11)
+    Traceback (most recent call last):
+    ...
+    dealcheck.solver.counting.Stopped: memory limit
+    """
+
+    __slots__ = ("_ticks", "deadline", "max_rows")
+
+    def __init__(self, deadline: float | None = None, max_rows: int | None = None) -> None:
+        self.deadline = deadline
+        self.max_rows = max_rows
+        self._ticks = 0
+
+    def rows(self, n: int) -> None:
+        """A table of ``n`` rows is about to exist."""
+        if self.max_rows is not None and n > self.max_rows:
+            raise Stopped("memory limit")
+
+    def tick(self, n: int = 1) -> None:
+        """``n`` rows of work were done."""
+        self._ticks += n
+        if self._ticks >= _CLOCK_EVERY:
+            self._ticks = 0
+            self.check_time()
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise Stopped("time limit")
+
+
+_UNLIMITED = Guard()
 
 Row = tuple[int, ...]
 Table = dict[Row, int]
@@ -134,7 +184,8 @@ class _Part:
 class _Model:
     """Domains (terms first, then auxiliary variables) and the factors over them."""
 
-    def __init__(self, domains: list[tuple[int, ...]], n_terms: int) -> None:
+    def __init__(self, domains: list[tuple[int, ...]], n_terms: int, guard: Guard = _UNLIMITED) -> None:
+        self.guard = guard
         self.domains = domains
         self.n_terms = n_terms
         self.factors: list[Factor] = []
@@ -146,12 +197,16 @@ class _Model:
 
     @classmethod
     def build(
-        cls, domains: Sequence[Sequence[int]], constraints: Sequence[ir.BoolExpr], fixed: Mapping[int, int] | None
+        cls,
+        domains: Sequence[Sequence[int]],
+        constraints: Sequence[ir.BoolExpr],
+        fixed: Mapping[int, int] | None,
+        guard: Guard = _UNLIMITED,
     ) -> _Model:
         doms = [tuple(d) for d in domains]
         for t, code in (fixed or {}).items():
             doms[t] = (code,) if code in doms[t] else ()
-        model = cls(doms, len(doms))
+        model = cls(doms, len(doms), guard)
         if model.empty:
             return model
         stack = list(reversed(constraints))
@@ -198,6 +253,7 @@ class _Model:
                 env[v] = x
             if holds(env):
                 table[row] = 1
+        self.guard.tick(self._rows(scope))
         self._add(scope, table)
 
     def define(self, expr: ir.Expr) -> int:
@@ -218,6 +274,7 @@ class _Model:
                 for v, x in zip(scope, row, strict=True):
                     env[v] = x
                 rows.append((row, value(env)))
+            self.guard.tick(len(rows))
             aux = self._new_var({y for _, y in rows})
             self._add((*scope, aux), {(*row, y): 1 for row, y in rows})
             return aux
@@ -234,7 +291,10 @@ class _Model:
         """A new variable equal to ``fn`` of the values of ``inputs`` (which may repeat a variable)."""
         scope = tuple(sorted(set(inputs)))
         where = [scope.index(v) for v in inputs]
+        self.guard.rows(self._rows(scope))
+        self.guard.check_time()
         rows = [(row, fn([row[j] for j in where])) for row in itertools.product(*(self.domains[v] for v in scope))]
+        self.guard.tick(len(rows))
         aux = self._new_var({y for _, y in rows})
         self._add((*scope, aux), {(*row, y): 1 for row, y in rows})
         return aux
@@ -280,8 +340,8 @@ def _getter(positions: Sequence[int]) -> Callable[[Row], Row]:
     return operator.itemgetter(*positions)  # type: ignore[return-value]
 
 
-def _join(a: Factor, b: Factor) -> Factor:
-    """The product of two factors (a hash join on their shared variables)."""
+def _join(a: Factor, b: Factor, guard: Guard = _UNLIMITED) -> Factor:
+    """The product of two factors (a hash join on their shared variables); ``guard`` stops a table too large."""
     (sa, ta), (sb, tb) = a, b
     in_a = set(sa)
     shared = [v for v in sb if v in in_a]
@@ -293,14 +353,21 @@ def _join(a: Factor, b: Factor) -> Factor:
     for row, c in tb.items():
         index[key_b(row)].append((rest_b(row), c))
     out: Table = {}
+    done = 0
     for row, c in ta.items():
         for rest, d in index.get(key_a(row), ()):
             out[row + rest] = c * d
+        done += 1
+        if done & 1023 == 0:
+            guard.rows(len(out))
+            guard.tick(1024)
+    guard.rows(len(out))
     return (sa + tuple(sb[j] for j in extra), out)
 
 
-def _sum_out(f: Factor, var: int) -> Factor:
+def _sum_out(f: Factor, var: int, guard: Guard = _UNLIMITED) -> Factor:
     scope, table = f
+    guard.tick(len(table))
     k = scope.index(var)
     keep = _getter([i for i in range(len(scope)) if i != k])
     out: dict[Row, int] = defaultdict(int)
@@ -317,7 +384,7 @@ def _restrict(f: Factor, var: int, value: int) -> Factor:
     return (scope, {row: c for row, c in table.items() if row[k] == value})
 
 
-def _eliminate(factors: list[Factor], sizes: Mapping[int, int]) -> int:
+def _eliminate(factors: list[Factor], sizes: Mapping[int, int], guard: Guard = _UNLIMITED) -> int:
     """Sum every variable out of the product of ``factors``; the number that is left."""
     total = 1
     live: dict[int, Factor] = {}
@@ -339,7 +406,7 @@ def _eliminate(factors: list[Factor], sizes: Mapping[int, int]) -> int:
         if not f[1]:
             return 0
         g = same_scope.get(f[0])
-        same_scope[f[0]] = f if g is None else _join(g, f)
+        same_scope[f[0]] = f if g is None else _join(g, f, guard)
     for f in same_scope.values():
         put(f)
 
@@ -367,10 +434,10 @@ def _eliminate(factors: list[Factor], sizes: Mapping[int, int]) -> int:
         bucket.sort(key=lambda f: len(f[1]))  # small tables first keeps the intermediate joins small
         product = bucket[0]
         for f in bucket[1:]:
-            product = _join(product, f)
+            product = _join(product, f, guard)
             if not product[1]:
                 return 0
-        put(_sum_out(product, var))
+        put(_sum_out(product, var, guard))
         for u in {u for f in bucket for u in f[0] if u != var}:
             if uses[u]:
                 weights[u] = weight(u)
@@ -390,7 +457,9 @@ def _project(f: Factor, scope: tuple[int, ...]) -> Table:
     return out
 
 
-def _eliminate_marginals(factors: list[Factor], sizes: Mapping[int, int]) -> tuple[int, dict[int, dict[int, int]]]:
+def _eliminate_marginals(
+    factors: list[Factor], sizes: Mapping[int, int], guard: Guard = _UNLIMITED
+) -> tuple[int, dict[int, dict[int, int]]]:
     """What :func:`_eliminate` counts, and for every variable the count split by its value (missing values: 0).
 
     Upward, the same greedy elimination, keeping each bucket's product and the buckets whose messages it used (its
@@ -433,7 +502,7 @@ def _eliminate_marginals(factors: list[Factor], sizes: Mapping[int, int]) -> tup
         if not f[1]:
             return 0, {}
         g = same_scope.get(f[0])
-        same_scope[f[0]] = f if g is None else _join(g, f)
+        same_scope[f[0]] = f if g is None else _join(g, f, guard)
     for f in same_scope.values():
         put(f, None)
 
@@ -461,10 +530,10 @@ def _eliminate_marginals(factors: list[Factor], sizes: Mapping[int, int]) -> tup
         bucket.sort(key=lambda f: len(f[1]))
         product = bucket[0]
         for f in bucket[1:]:
-            product = _join(product, f)
+            product = _join(product, f, guard)
             if not product[1]:
                 return 0, {}
-        message = _sum_out(product, var)
+        message = _sum_out(product, var, guard)
         buckets.append((var, product, message, children))
         put(message, len(buckets) - 1)
         if total == 0:
@@ -483,7 +552,7 @@ def _eliminate_marginals(factors: list[Factor], sizes: Mapping[int, int]) -> tup
     marginals: dict[int, dict[int, int]] = {}
     for b in range(len(buckets) - 1, -1, -1):  # a bucket comes after every bucket whose message it used
         var, product, _, children = buckets[b]
-        belief = _join(product, outside.pop(b))
+        belief = _join(product, outside.pop(b), guard)
         marginals[var] = {row[0]: n for row, n in _project(belief, (var,)).items()}
         for c in children:
             scope, message = buckets[c][2]
@@ -607,3 +676,94 @@ def _apply(expr: ir.Expr, vs: Sequence[int]) -> int:
             return int(not vs[0] or bool(vs[1]))
         case _:
             raise TypeError(f"no single-step meaning for {type(expr).__name__}")
+
+
+# --- planning -----------------------------------------------------------------------------------------------
+
+
+def largest_table(factors: Sequence[Factor], sizes: Mapping[int, int]) -> int:
+    """An upper bound on the rows of the largest table :func:`_eliminate` would build on ``factors``.
+
+    The same greedy order, run on scopes only: a join has at most the product of its inputs' rows and at most the
+    product of its variables' domain sizes; a message at most its join's rows. Nothing is built, so the planner can
+    ask before it spends anything.
+
+    >>> largest_table([((0, 1), {(0, 1): 1, (1, 0): 1}), ((1, 2), {(0, 0): 1})], {0: 2, 1: 2, 2: 2})
+    2
+    """
+    live: dict[int, tuple[tuple[int, ...], int]] = {}
+    uses: dict[int, set[int]] = defaultdict(set)
+    next_id = 0
+    largest = 0
+
+    def put(scope: tuple[int, ...], rows: int) -> None:
+        nonlocal next_id
+        if not scope:
+            return
+        live[next_id] = (scope, rows)
+        for v in scope:
+            uses[v].add(next_id)
+        next_id += 1
+
+    same: dict[tuple[int, ...], int] = {}
+    for scope, table in factors:
+        same[scope] = min(same.get(scope, len(table)), len(table))
+    for scope, rows in same.items():
+        largest = max(largest, rows)
+        put(scope, rows)
+
+    def weight(v: int) -> int:
+        union = {u for k in uses[v] for u in live[k][0]}
+        return math.prod(sizes[u] for u in union) // sizes[v]
+
+    weights = {v: weight(v) for v in uses}
+    heap = [(w, v) for v, w in weights.items()]
+    heapq.heapify(heap)
+    while heap:
+        w, var = heapq.heappop(heap)
+        if weights.get(var) != w:
+            continue
+        del weights[var]
+        scopes, rows = [], 1
+        for k in uses.pop(var):
+            scope, n = live.pop(k)
+            scopes.append(scope)
+            rows *= n
+            for u in scope:
+                if u != var:
+                    uses[u].discard(k)
+        union = sorted({u for s in scopes for u in s})
+        joined = min(rows, math.prod(sizes[u] for u in union))
+        largest = max(largest, joined)
+        rest = tuple(u for u in union if u != var)
+        put(rest, min(joined, math.prod(sizes[u] for u in rest)))
+        for u in rest:
+            if uses[u]:
+                weights[u] = weight(u)
+                heapq.heappush(heap, (weights[u], u))
+            else:
+                del uses[u]
+                weights.pop(u, None)
+    return largest
+
+
+def restrict(factors: Sequence[Factor], assignment: Mapping[int, int]) -> list[Factor] | None:
+    """``factors`` with the variables of ``assignment`` fixed and dropped from their scopes; ``None`` when a factor
+    keeps no row (the assignment is in no solution). A factor left with no variable multiplies in as a constant
+    ``((), {(): n})``."""
+    out: list[Factor] = []
+    for scope, table in factors:
+        at = [(k, assignment[v]) for k, v in enumerate(scope) if v in assignment]
+        if not at:
+            out.append((scope, table))
+            continue
+        keep = [k for k, v in enumerate(scope) if v not in assignment]
+        get = _getter(keep)
+        rows: dict[Row, int] = defaultdict(int)
+        for row, c in table.items():
+            if all(row[k] == x for k, x in at):
+                rows[get(row)] += c
+        if not rows:
+            return None
+        out.append((tuple(scope[k] for k in keep), dict(rows)))
+    return out
