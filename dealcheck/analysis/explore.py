@@ -70,8 +70,8 @@ from dealcheck.rules.ir import (
 )
 from dealcheck.rules.terms import IntDomain, Term, Value
 from dealcheck.solver.base import BACKENDS, Deadline, Problem, get_backend
-from dealcheck.solver.session import Capability, Session, open_session
 from dealcheck.solver.planner import Budget, CountResult, PartCount, Run
+from dealcheck.solver.session import Capability, Session, open_session
 
 __all__ = [
     "OBJECTIVES",

@@ -599,15 +599,24 @@ class CpsatSession:
         self.constraints = constraints
         self.deadline = Deadline(None) if deadline is None else deadline
         self.presolve = presolve
-        self.model: CpsatModel | None = None
+        self._model: CpsatModel | None = None
+        self._unbuilt = False
         self._open: tuple[int, ...] = ()
         self._selectors: list[Literal] = []
         self._merged = merged
         #: The model for optimisations under conditions, and the conditions it imposes (see :meth:`_imposing`).
         self._scratch: tuple[CpsatModel, list[BoolExpr]] | None = None
         if merged is not None and all(len(d) for d in constraints.domains):
-            self.model = self._build(())
+            self._unbuilt = True  # built on first use: opening a session must not import OR-Tools (issue 9)
             self._open = tuple(i for i, c in enumerate(merged) if c is None and len(constraints.domains[i]) > 1)
+
+    @property
+    def model(self) -> CpsatModel | None:
+        """The session's model (``None`` when no solution can exist), built on first use."""
+        if self._unbuilt:
+            self._unbuilt = False
+            self._model = self._build(())
+        return self._model
 
     def _build(self, conditions: Sequence[BoolExpr]) -> CpsatModel:
         assert self._merged is not None
@@ -933,20 +942,20 @@ class CpsatSession:
     def count(
         self, conditions: Sequence[BoolExpr] = (), *, limit: int | None = None, time_limit: float | None = None
     ) -> SolutionCount:
-        """The exact count by model counting (:mod:`dealcheck.solver.counting`), whatever ``limit``.
+        """The count by the counting planner (:mod:`dealcheck.solver.planner`), whatever ``limit``: exact, or the
+        lower bound it proved when the deadline or the memory budget stopped it (``exact=False``)."""
+        from dealcheck.solver import planner
 
-        The counting does not look at the clock yet: past the deadline before it starts, the count is ``0``,
-        inexact."""
-        from dealcheck.solver import counting
-
-        if self.deadline.within(time_limit).expired():
+        deadline = self.deadline.within(time_limit)
+        if deadline.expired():
             return SolutionCount(0, exact=False)
         merged = self._merged
         if merged is None:
             return SolutionCount(0, exact=True)
         fixed = {i: c for i, c in enumerate(merged) if c is not None}
         constraints = (*self.constraints.constraints, *conditions)
-        return SolutionCount(counting.count_solutions(self.constraints.domains, constraints, fixed), exact=True)
+        result = planner.count(self.constraints.domains, constraints, fixed, budget=planner.Budget(deadline.end))
+        return SolutionCount(result.low, exact=result.exact)
 
 
 def _among(expr: BoolExpr, exprs: Sequence[BoolExpr]) -> bool:
