@@ -212,7 +212,8 @@ def get_backend(name: str) -> Backend:
         module = _MODULES[name]
     except KeyError:
         raise UsageError(f"unknown backend {name!r}", "the backends are " + ", ".join(BACKENDS)) from None
-    return importlib.import_module(module)  # type: ignore[return-value]
+    backend: Backend = importlib.import_module(module)  # a module is its functions
+    return backend
 
 
 def lexmin_by_probing(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from dealcheck.rules.evaluator import fold
 from dealcheck.rules.ir import (
@@ -227,7 +227,7 @@ def full_check_source(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> s
 
     emitter = _Emitter(name_of)
     bools = [t.index for t in terms if isinstance(t.domain, BoolDomain)]
-    ints = [t for t in terms if isinstance(t.domain, IntDomain)]
+    ints = [(t, t.domain) for t in terms if isinstance(t.domain, IntDomain)]
     lines = ["def full_check(values):", f"    if len(values) != {len(terms):d}:", "        return None"]
     if terms:
         lines += ["    try:"] + [f"        a{t.index:d} = values[_N{t.index:d}]" for t in terms]
@@ -242,13 +242,11 @@ def full_check_source(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> s
         lines += ["    if not (_bool is " + " is ".join(f"type(a{i:d})" for i in bools) + "):", "        return None"]
     if ints:
         lines += [
-            "    if not (_int is " + " is ".join(f"type(a{t.index:d})" for t in ints) + "):",
+            "    if not (_int is " + " is ".join(f"type(a{t.index:d})" for t, _ in ints) + "):",
             "        return None",
         ]
         lines += [
-            "    if not ("
-            + " and ".join(f"{_int(t.domain.lo)} <= a{t.index:d} <= {_int(t.domain.hi)}" for t in ints)
-            + "):",
+            "    if not (" + " and ".join(f"{_int(d.lo)} <= a{t.index:d} <= {_int(d.hi)}" for t, d in ints) + "):",
             "        return None",
         ]
     for expr in red_lines:
@@ -332,13 +330,14 @@ class RuleChecker:
 # strong cache would keep every scenario ever checked alive.
 _SCENARIO_CACHE: dict[int, tuple[weakref.ref[Scenario], RuleChecker]] = {}
 #: The last hit, as ``[weak reference, checker]`` (a dead reference returns None, which is no scenario).
-_LAST: list = [lambda: None, None]
+_LAST: list[Any] = [lambda: None, None]
 
 
 def scenario_checker(scenario: Scenario) -> RuleChecker:
     """The compiled checker of ``scenario``'s rules, built once per scenario object."""
     if _LAST[0]() is scenario:  # the same scenario as last time: the common case, in a loop of checks
-        return _LAST[1]
+        last: RuleChecker = _LAST[1]
+        return last
     key = id(scenario)
     hit = _SCENARIO_CACHE.get(key)
     if hit is not None and hit[0]() is scenario:

@@ -337,7 +337,8 @@ def _getter(positions: Sequence[int]) -> Callable[[Row], Row]:
     if len(positions) == 1:
         i = positions[0]
         return lambda row: (row[i],)
-    return operator.itemgetter(*positions)  # type: ignore[return-value]
+    getter: Callable[[Row], Row] = operator.itemgetter(*positions)
+    return getter
 
 
 def _join(a: Factor, b: Factor, guard: Guard = _UNLIMITED) -> Factor:
@@ -555,9 +556,9 @@ def _eliminate_marginals(
         belief = _join(product, outside.pop(b), guard)
         marginals[var] = {row[0]: n for row, n in _project(belief, (var,)).items()}
         for c in children:
-            scope, message = buckets[c][2]
+            scope, sent = buckets[c][2]
             summed = _project(belief, scope)
-            outside[c] = (scope, {row: n // message[row] for row, n in summed.items()})
+            outside[c] = (scope, {row: n // sent[row] for row, n in summed.items()})
     return total, marginals
 
 
@@ -602,8 +603,8 @@ def _int_fn(expr: ir.IntExpr) -> Callable[[Env], int]:
 
 def _bool_fn(expr: ir.BoolExpr) -> Callable[[Env], bool]:
     match expr:
-        case ir.Truth(value=b):
-            return lambda env: b
+        case ir.Truth(value=truth):
+            return lambda env: truth
         case ir.IsTrue(index=i):
             return lambda env: env[i] == 1
         case ir.Compare(op=op, left=a, right=b):
@@ -663,7 +664,7 @@ def _apply(expr: ir.Expr, vs: Sequence[int]) -> int:
     """The value of a unary or binary node from its children's values (conditions as 0/1)."""
     match expr:
         case ir.Arith(op=op):
-            return _ARITH[op](vs[0], vs[1])
+            return int(_ARITH[op](vs[0], vs[1]))
         case ir.Abs():
             return abs(vs[0])
         case ir.Compare(op=op):

@@ -826,6 +826,7 @@ class CpsatSession:
                     m.model.clear_objective()
                 if result.status is not SolveStatus.SAT or result.solution is None:
                     return SolveResult(SolveStatus.UNKNOWN)
+            assert result.solution is not None
             assumed.append(m.value_literal(i, result.solution[i]))
         return result
 

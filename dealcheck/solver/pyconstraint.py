@@ -24,6 +24,7 @@ from typing import Any
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import term_indices
 from dealcheck.solver.base import (
+    Backend,
     Constraints,
     Deadline,
     Fixed,
@@ -100,7 +101,8 @@ def find_solution(problem: Constraints, *, fixed: Fixed | None = None, time_limi
 def lexmin_solution(
     problem: Constraints, *, fixed: Fixed | None = None, time_limit: float | None = None
 ) -> SolveResult:
-    return lexmin_by_probing(sys.modules[__name__], problem, fixed=fixed, time_limit=time_limit)  # type: ignore[arg-type]
+    backend: Backend = sys.modules[__name__]  # a module is its functions
+    return lexmin_by_probing(backend, problem, fixed=fixed, time_limit=time_limit)
 
 
 def iterate_solutions(

@@ -298,7 +298,8 @@ class GenericSession:
 
     def __init__(self, module: Backend, constraints: Constraints, deadline: Deadline) -> None:
         self.module = module
-        self.backend = module.__name__.rsplit(".", 1)[-1].replace("pyconstraint", "constraint")
+        name: str = getattr(module, "__name__", "generic")
+        self.backend = name.rsplit(".", 1)[-1].replace("pyconstraint", "constraint")
         self.constraints = constraints
         self.deadline = deadline
         self._soft: list[_Soft] = []

@@ -113,7 +113,7 @@ def check_many(scenario: Scenario, columns: Mapping[str, Sequence[Value] | np.nd
                 np.add(met, held, out=met, casting="unsafe")
             else:
                 np.add(met, np.multiply(held, weight, dtype=met.dtype), out=met)
-        score[party.id] = met / total if total else np.ones(size, dtype=np.float64)
+        score[party.id] = np.divide(met, total) if total else np.ones(size, dtype=np.float64)
     ordered = {r.ref: rules[r.ref] for r in scenario.rules()}
     return BatchVerdict(size, ordered, deal, acceptable, score)
 
@@ -384,8 +384,8 @@ class _Eval:
                 return functools.reduce(np.maximum if is_max else np.minimum, vals)
             case ir.Count(conditions=conds):
                 total: Any = 0
-                for c in conds:
-                    held = self.bool_col(c)
+                for cond in conds:
+                    held = self.bool_col(cond)
                     total = total + (held.astype(self.dtype) if isinstance(held, np.ndarray) else int(held))
                 return total
             case _:
