@@ -21,17 +21,21 @@ import os
 import re
 import stat
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Any
+
+import attrs
 
 from dealcheck.errors import Diagnostic, ScenarioError, Span
 from dealcheck.escape import unsafe_character
-from dealcheck.model import Expectation, Package, Party, Rule, RuleKind, Scenario, Source, Variant
+from dealcheck.model import Expectation, Package, Party, Rule, RuleKind, Scenario, Source, Variant, reservation_rule
 from dealcheck.rules.checker import compile_rule
 from dealcheck.rules.ir import BoolExpr
 from dealcheck.rules.parser import KEYWORDS
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
 from dealcheck.suggest import closest_name, listing
 from dealcheck.uncertainty import RED_LINE_KEYS, RULE_KEYS, UncertaintyReader
+from dealcheck.utility import UtilityReader
 from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, Sequence, SourceText, compose, describe, value_offsets
 
 __all__ = [
@@ -250,7 +254,7 @@ _MULTILINE = ("description", "quote", "assumption", "confidence_reason")
 
 _TERM = ("options", "ordered", "range", "type", "unit", "description", "change_cost")
 _SOURCE = ("title", "date", "file", "url")
-_PARTY = ("name", "description", "red_lines", "demands")
+_PARTY = ("name", "description", "red_lines", "demands", "utility", "accepts_at")
 _RULE = ("rule", "description", "source", "quote", "assumption")
 _PACKAGE = ("title", "description", "terms")
 _VARIANT = ("description", "drop", "add", "replace")
@@ -280,7 +284,7 @@ _SCORE = re.compile(r"\s*([0-9]{1,30})(?:/([0-9]{1,30})|\.([0-9]{1,30}))?\s*")
 _KIND_WORD = {RuleKind.RED_LINE: "red line", RuleKind.DEMAND: "demand"}
 
 
-class _Reader(UncertaintyReader):
+class _Reader(UncertaintyReader, UtilityReader):
     """Reads the node tree section by section, collecting every problem; one method per part of the format."""
 
     def __init__(self, source: SourceText, problems: list[Diagnostic]) -> None:
@@ -678,14 +682,44 @@ class _Reader(UncertaintyReader):
             for section, kind in (("red_lines", RuleKind.RED_LINE), ("demands", RuleKind.DEMAND)):
                 if section in e:
                     rules[kind] = self.read_rules(key.value, kind, e[section][1], seen)
-            self.parties[key.value] = Party(
+            utility, utility_prov = None, None
+            if "utility" in e:
+                read = self.read_utility(key.value, e["utility"][0], e["utility"][1])
+                if read is not None:
+                    utility, compiled, utility_prov = read
+                    for rule in compiled:
+                        if rule.id in seen:
+                            self.error(
+                                "DC105",
+                                f"demand id {rule.id!r} of party {key.value} clashes with its utility's {rule.id}",
+                                seen[rule.id],
+                                "rename the demand: the utility names its options term=option",
+                            )
+                    rules[RuleKind.DEMAND] += compiled
+            party = Party(
                 key.value,
                 name,
                 tuple(rules[RuleKind.RED_LINE]),
                 tuple(rules[RuleKind.DEMAND]),
                 description,
                 span=self.span(key),
+                utility=utility,
             )
+            if "accepts_at" in e:
+                k, v = e["accepts_at"]
+                if "accepts_at" in seen:
+                    self.error(
+                        "DC105",
+                        f"party {key.value} has a rule named accepts_at and a reservation value",
+                        seen["accepts_at"],
+                        "rename the rule: accepts_at is the reservation value's red line",
+                    )
+                accepts = self.read_accepts_at(key.value, k, v, utility_prov)
+                if accepts is not None:
+                    value, prov, text = accepts
+                    red = reservation_rule(party, value, text=text, span=self.span(k), **prov)
+                    party = attrs.evolve(party, accepts_at=value, red_lines=(*party.red_lines, red))
+            self.parties[key.value] = party
 
     def read_rules(self, party: str, kind: RuleKind, node: Node, seen: dict[str, Scalar]) -> list[Rule]:
         word = _KIND_WORD[kind]
@@ -724,12 +758,23 @@ class _Reader(UncertaintyReader):
         uncertain = (*RULE_KEYS, *(RED_LINE_KEYS if kind is RuleKind.RED_LINE else ()))
         e = self.keys(body, (*_RULE, *uncertain, extra), f"in {word} {ref}", required=("rule",), owner=key, hints=hints)
         number = 1
+        weight: int | Fraction = 1
         weight_range = None
         if extra == "weight" and extra in e and isinstance(e[extra][1], Mapping):
             value, weight_range = self.weight_spec(e[extra][1], f"the weight of {word} {ref}")
-            if value is not None and value.denominator != 1:
-                self.error("DC111", f"the weight of {word} {ref} must be a whole number, found {value}", e[extra][1])
-            number = int(value) if value is not None and value.denominator == 1 else 1
+            weight = value if value is not None else 1
+        elif extra == "weight" and extra in e:
+            # Exact decimals (Fraction from the text, never a float); whole numbers stay ints.
+            value = self.exact(e[extra][1], f"the weight of {word} {ref}")
+            if value is not None and value <= 0:
+                self.error(
+                    "DC111",
+                    f"the weight of {word} {ref} must be positive, found {e[extra][1].value}",  # type: ignore[union-attr]
+                    e[extra][1],
+                    "write a positive number such as 2 or 0.25; drop a demand that should not count",
+                )
+                value = None
+            weight = value if value is not None else 1
         elif extra in e:
             number = self.integer(e[extra][1], f"the {extra} of {word} {ref}", minimum=1) or 1
         uncertainty = self.confidence(e, f"{word} {ref}")
@@ -782,7 +827,9 @@ class _Reader(UncertaintyReader):
             kind=kind,
             text=e["rule"][1].value,
             expr=expr,
-            weight=number if kind is RuleKind.DEMAND else 1,
+            weight=(int(weight) if Fraction(weight).denominator == 1 else Fraction(weight))
+            if kind is RuleKind.DEMAND
+            else 1,
             concession_cost=number if kind is RuleKind.RED_LINE else 1,
             description=description,
             source=source,

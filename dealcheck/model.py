@@ -171,6 +171,9 @@ class Rule:
     assumption: str | None = None
     span: Span | None = _span()
     quote_span: Span | None = _span()
+    #: A demand compiled from a utility profile (``term=option``, weight = issue weight x value): the party's
+    #: total counts the issue's weight once, not each option's share (:mod:`dealcheck.utility`).
+    graded: bool = False
     # Uncertainty (dealcheck.uncertainty): the probability the position holds as written (None: certain), why,
     # whether a red line that does not hold is still a demand of weight 1, and the range a sweep draws a weight from.
     confidence: Fraction | None = None
@@ -210,7 +213,11 @@ class Party:
 
     @property
     def total_weight(self) -> int | Fraction:
-        return sum(d.weight for d in self.demands)
+        """What a score divides by: the weights of the plain demands, plus each utility issue's weight once."""
+        total = sum(d.weight for d in self.demands if not d.graded)
+        if self.utility is not None:
+            total += sum(i.weight for i in self.utility.issues)
+        return total
 
     @property
     def unit(self) -> int:
@@ -218,7 +225,10 @@ class Party:
         are counted in these units, per party, so no analysis multiplies the parties' totals together."""
         import math
 
-        return math.lcm(*(Fraction(d.weight).denominator for d in self.demands)) if self.demands else 1
+        weights = [Fraction(d.weight) for d in self.demands]
+        if self.utility is not None:
+            weights += [i.weight for i in self.utility.issues]
+        return math.lcm(*(w.denominator for w in weights)) if weights else 1
 
     def units(self, weight: int | Fraction) -> int:
         """``weight`` in this party's units (an integer)."""
@@ -629,8 +639,7 @@ def _options_hint(term: Term) -> str | None:
 
 
 def reservation_rule(
-    party: str,
-    demands: Sequence[Rule],
+    party: Party,
     accepts_at: Fraction,
     *,
     text: str,
@@ -640,13 +649,14 @@ def reservation_rule(
     span: Span | None = None,
     quote_span: Span | None = None,
 ) -> Rule:
-    """The red line ``score >= accepts_at`` of a party with ``demands``, as a checked rule: the met weight, in the
-    party's own units (integers), at least ``ceil(accepts_at * total)``. Every engine enforces it like any red line.
+    """The red line ``score >= accepts_at`` of ``party`` (its demands, utility and total as declared), as a checked
+    rule: the met weight, in the party's own units (integers), at least ``ceil(accepts_at * total)``. Every backend
+    enforces it like any red line.
 
     >>> from dealcheck.rules.ir import IsTrue
     >>> ds = (Rule("p", "a", RuleKind.DEMAND, "a", IsTrue(0), weight=Fraction(3, 4), assumption="toy"),
     ...       Rule("p", "b", RuleKind.DEMAND, "b", IsTrue(1), weight=Fraction(1, 4), assumption="toy"))
-    >>> r = reservation_rule("p", ds, Fraction(1, 2), text="score >= 0.5", assumption="toy")
+    >>> r = reservation_rule(Party("p", "P", demands=ds), Fraction(1, 2), text="0.5", assumption="toy")
     >>> r.id, r.expr.op.value, r.expr.right
     ('accepts_at', '>=', Const(value=2))
     """
@@ -654,13 +664,12 @@ def reservation_rule(
 
     from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Const, Count
 
-    unit = math.lcm(*(Fraction(d.weight).denominator for d in demands)) if demands else 1
     parts: list[Any] = []
-    for d in demands:
-        w = int(Fraction(d.weight) * unit)
+    for d in party.demands:
+        w = party.units(d.weight)
         if w:
             parts.append(Count((d.expr,)) if w == 1 else Arith(ArithOp.MUL, Const(w), Count((d.expr,))))
-    total = sum(int(Fraction(d.weight) * unit) for d in demands)
+    total = party.units(party.total_weight)
     # Balanced, so a party with hundreds of option values does not make a deep expression.
     while len(parts) > 1:
         paired = [Arith(ArithOp.ADD, a, b) for a, b in zip(parts[::2], parts[1::2], strict=False)]
@@ -670,12 +679,12 @@ def reservation_rule(
     met = parts[0] if parts else Const(0)
     need = math.ceil(Fraction(accepts_at) * total) if total else (0 if accepts_at <= 1 else 1)
     return Rule(
-        party,
+        party.id,
         "accepts_at",
         RuleKind.RED_LINE,
-        text,
+        f"score >= {text}",
         Compare(CmpOp.GE, met, Const(need)),
-        description=f"walks away below a score of {accepts_at} (its reservation value)",
+        description=f"walks away below a score of {text} (its reservation value)",
         source=source,
         quote=quote,
         assumption=assumption,

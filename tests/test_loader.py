@@ -175,7 +175,7 @@ def test_wrong_shapes() -> None:
     assert info.value.diagnostics[0].message.endswith("found a string")
 
 
-@pytest.mark.parametrize("weight", ["7.9", '"7"', "true", "0", "-1", "'x'"])
+@pytest.mark.parametrize("weight", ["1e3", '"7"', "true", "0", "-1", "'x'", "0.0"])
 def test_bad_weight(weight: str) -> None:
     assert problems(BASE.replace("weight: 2", f"weight: {weight}")) == [("DC111", 15, 42)]
 

@@ -115,9 +115,10 @@ def weighted_scenarios(draw: st.DrawFn) -> Scenario:
             for k in range(draw(st.sampled_from([0, 0, 1])))
         )
         accepts = draw(st.sampled_from([None, None, Fraction(1, 4), Fraction(1, 2), Fraction(2, 3)]))
+        party = Party(pid, f"Party {p}", red_lines=red, demands=demands, accepts_at=accepts)
         if accepts is not None:
-            red += (reservation_rule(pid, demands, accepts, text="score >= r", assumption="g"),)
-        parties.append(Party(pid, f"Party {p}", red_lines=red, demands=demands, accepts_at=accepts))
+            party = attrs.evolve(party, red_lines=red + (reservation_rule(party, accepts, text="r", assumption="g"),))
+        parties.append(party)
     base = Scenario("Weighted", terms, tuple(parties), path="<generated>")
     codes = tuple(c if draw(st.integers(0, 4)) == 0 else None for c in draw(strategies.codes(base)))
     return attrs.evolve(base, packages=(Package("given", base.decode(codes)),))

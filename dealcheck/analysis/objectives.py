@@ -180,7 +180,8 @@ class Scorer:
         self.weights = tuple(
             tuple(int(Fraction(d.weight) * u) for d in p.demands) for p, u in zip(self.parties, units, strict=True)
         )
-        self.totals = tuple(sum(w) for w in self.weights)
+        # A utility's issue weight counts once in the total, not each option's share (dealcheck.utility).
+        self.totals = tuple(p.units(p.total_weight) for p in self.parties)
         #: Indices (in ``parties``) of the parties with demands: the frontier's coordinates.
         self.weighted = tuple(i for i, t in enumerate(self.totals) if t > 0)
         self.met_exprs = tuple(
