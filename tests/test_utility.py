@@ -1,0 +1,143 @@
+"""Utilities and reservation values in the format (dealcheck.utility): exact scores, the red line, every load error at
+its position, and the property that decimal utilities give the same frontier as the same preferences written as
+scaled integer demand weights."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dealcheck import load_scenario
+from dealcheck.analysis.explore import explore
+from dealcheck.errors import ScenarioError
+
+TOY = """\
+dealcheck: 1
+title: Utility toy
+sources:
+  profile: {title: Buyer profile}
+terms:
+  price: {options: ["$3.17", "$3.22", "$3.28"], ordered: true}
+  delivery: {options: [slow, normal, fast], ordered: true}
+  warranty: bool
+parties:
+  buyer:
+    utility:
+      weights: {price: 0.5, delivery: 0.3, warranty: 0.2}
+      values:
+        price: {"$3.17": 1, "$3.22": 0.9, "$3.28": 0.75}
+        delivery: {ordered: linear}
+        warranty: {"true": 1}
+      source: profile
+      quote: "the buyer's weights"
+    accepts_at: 0.62
+  seller:
+    demands:
+      high: {rule: price >= "$3.22", weight: 0.75, assumption: toy}
+      slow: {rule: delivery == "slow", weight: 0.25, assumption: toy}
+    accepts_at: {value: 0.5, assumption: seller walks away below half}
+"""
+
+
+def test_scores_are_the_utility_exactly() -> None:
+    s = load_scenario(TOY)
+    buyer = s.party("buyer")
+    assert buyer.total_weight == 1 and buyer.accepts_at == Fraction(62, 100)
+    assert [d.id for d in buyer.demands][:3] == ["price=$3.17", "price=$3.22", "price=$3.28"]
+    assert "delivery=slow" not in [d.id for d in buyer.demands]  # value 0: never met, not compiled
+    v = s.check({"price": "$3.22", "delivery": "normal", "warranty": True})
+    assert v.parties[0].score == pytest.approx(0.45 + 0.15 + 0.2)
+    assert v.deal
+    # below the buyer's reservation value: its accepts_at red line breaks, with the utility's source
+    low = s.check({"price": "$3.28", "delivery": "slow", "warranty": False})
+    assert low.parties[0].broken == ("accepts_at",)
+    rule = s.rule("buyer.accepts_at")
+    assert (rule.source, rule.quote) == ("profile", "the buyer's weights")
+    assert s.rule("seller.accepts_at").assumption == "seller walks away below half"
+
+
+def test_objectives_measure_gains_from_the_reservation_values() -> None:
+    r = explore(load_scenario(TOY), objective="nash", top=1)
+    (best,) = r.best
+    assert dict(best.values) == {"price": "$3.22", "delivery": "fast", "warranty": True}
+    assert best.objective == (Fraction(95, 100) - Fraction(62, 100)) * (Fraction(3, 4) - Fraction(1, 2))
+    assert [str(s.score) for s in best.scores] == ["19/20", "3/4"]
+
+
+def test_normalise_per_issue() -> None:
+    text = TOY.replace("      source: profile", "      normalise: per_issue\n      source: profile").replace(
+        '{"$3.17": 1, "$3.22": 0.9, "$3.28": 0.75}', '{"$3.17": 0.5, "$3.22": 0.45, "$3.28": 0.375}'
+    )
+    a, b = load_scenario(TOY), load_scenario(text)
+    assert a.party("buyer").utility.issues == b.party("buyer").utility.issues
+    assert b.party("buyer").utility.normalise == "per_issue"
+    assert [d.weight for d in a.party("buyer").demands] == [d.weight for d in b.party("buyer").demands]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "line", "col"),
+    [
+        ("weights: {price: 0.5,", "weights: {prize: 0.5,", "DC301", 12, 17),
+        ('"$3.22": 0.9', '"$3.33": 0.9', "DC302", 14, 29),
+        ('"$3.22": 0.9', '"$3.22": 1.5', "DC111", 14, 38),
+        ("delivery: {ordered: linear}", "delivery: {ordered: cubic}", "DC111", 15, 29),
+        ("      source: profile\n", "      normalise: genius\n      source: profile\n", "DC111", 17, 18),
+        ("    accepts_at: 0.62", "    accepts_at: 1.2", "DC111", 19, 17),
+        ("    accepts_at: 0.62", '    accepts_at: "0.62"', "DC111", 19, 17),
+        ("weight: 0.75", "weight: -0.75", "DC111", 22, 46),
+        ("      quote: \"the buyer's weights\"\n", "", "DC311", 17, 7),
+        ("        warranty: {\"true\": 1}\n", "", "DC109", 12, 44),
+    ],
+)
+def test_load_errors_have_positions_and_hints(old: str, new: str, code: str, line: int, col: int) -> None:
+    assert old in TOY
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(TOY.replace(old, new))
+    d = info.value.diagnostics[0]
+    assert (d.code, d.span.line, d.span.column) == (code, line, col), (d.code, d.span.line, d.span.column, d.message)
+    assert d.hint
+
+
+# --- decimal utilities vs scaled integer weights -------------------------------------------------------------------
+
+
+def _yaml(weights: list[list[Fraction]], values: list[list[list[Fraction]]], scaled: bool) -> str:
+    sizes = [len(v) for v in values[0]]
+    lines = ["dealcheck: 1", "title: t", "terms:"]
+    lines += [f"  t{i}: [{', '.join(f'o{j}' for j in range(n))}]" for i, n in enumerate(sizes)]
+    lines.append("parties:")
+    for p, (ws, vs) in enumerate(zip(weights, values, strict=True)):
+        lines.append(f"  p{p}:")
+        if scaled:  # the same preferences as integer demand weights, scaled by 10**6 (exact for these decimals)
+            lines.append("    demands:")
+            for i, (w, row) in enumerate(zip(ws, vs, strict=True)):
+                for j, x in enumerate(row):
+                    if w * x:
+                        lines.append(f"      d{i}_{j}: {{rule: t{i} == \"o{j}\", weight: {int(w * x * 10**6)}, assumption: a}}")
+        else:
+            lines.append("    utility:")
+            lines.append("      assumption: a")
+            lines.append("      weights: {" + ", ".join(f"t{i}: {float(w)}" for i, w in enumerate(ws)) + "}")
+            lines.append("      values:")
+            for i, row in enumerate(vs):
+                lines.append(f"        t{i}: {{" + ", ".join(f"o{j}: {float(x)}" for j, x in enumerate(row)) + "}")
+    return "\n".join(x for x in lines if x) + "\n"
+
+
+_decimals = st.sampled_from([Fraction(k, 100) for k in range(0, 101, 5)] + [Fraction(1, 8), Fraction(3, 8)])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(2, 4), min_size=1, max_size=3), st.data())
+def test_decimal_utilities_give_the_frontier_of_scaled_integer_weights(sizes: list[int], data: st.DataObject) -> None:
+    weights = [[data.draw(_decimals.filter(bool)) for _ in sizes] for _ in range(2)]
+    values = [[[data.draw(_decimals) for _ in range(n)] for n in sizes] for _ in range(2)]
+    exact = load_scenario(_yaml(weights, values, scaled=False))
+    scaled = load_scenario(_yaml(weights, values, scaled=True))
+    # Scores differ by each party's constant total, which changes no comparison between deals of one party: the
+    # frontier is the same set of deals (each point's smallest deal), only listed in another order.
+    a, b = explore(exact, top=0), explore(scaled, top=0)
+    assert {tuple(sorted(p.values.items())) for p in a.pareto} == {tuple(sorted(p.values.items())) for p in b.pareto}
