@@ -88,8 +88,8 @@ def test_normalise_per_issue() -> None:
         ("    accepts_at: 0.62", "    accepts_at: 1.2", "DC111", 19, 17),
         ("    accepts_at: 0.62", '    accepts_at: "0.62"', "DC111", 19, 17),
         ("weight: 0.75", "weight: -0.75", "DC111", 22, 46),
-        ("      quote: \"the buyer's weights\"\n", "", "DC311", 17, 7),
-        ("        warranty: {\"true\": 1}\n", "", "DC109", 12, 44),
+        ('      quote: "the buyer\'s weights"\n', "", "DC311", 17, 7),
+        ('        warranty: {"true": 1}\n', "", "DC109", 12, 44),
     ],
 )
 def test_load_errors_have_positions_and_hints(old: str, new: str, code: str, line: int, col: int) -> None:
@@ -116,7 +116,9 @@ def _yaml(weights: list[list[Fraction]], values: list[list[list[Fraction]]], sca
             for i, (w, row) in enumerate(zip(ws, vs, strict=True)):
                 for j, x in enumerate(row):
                     if w * x:
-                        lines.append(f"      d{i}_{j}: {{rule: t{i} == \"o{j}\", weight: {int(w * x * 10**6)}, assumption: a}}")
+                        lines.append(
+                            f'      d{i}_{j}: {{rule: t{i} == "o{j}", weight: {int(w * x * 10**6)}, assumption: a}}'
+                        )
         else:
             lines.append("    utility:")
             lines.append("      assumption: a")
