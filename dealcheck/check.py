@@ -152,6 +152,7 @@ def _full_parts(
     truths = checker.check_all(codes)
     reads = checker.reads
     position = 0
+    plains = scenario.plain_texts()
     parties = []
     for party in scenario.parties:
         outcomes: tuple[list[RuleOutcome], list[RuleOutcome]] = ([], [])
@@ -179,6 +180,7 @@ def _full_parts(
                         rule.quote,
                         rule.source,
                         rule.assumption,
+                        plains[position],
                     )
                 )
                 position += 1

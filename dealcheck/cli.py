@@ -296,6 +296,9 @@ def selected_packages(
     metavar="N",
     help="With --packages: rows read and checked at a time (memory grows with it).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="The summary table only (text and markdown).")
+@click.option("--all-parties", is_flag=True, help="List every party in the details, not only those with a say.")
+@click.option("-v", "--verbose", is_flag=True, help="Show each rule's code form beside its plain words.")
 @_common_output
 @_handle_errors
 def check(
@@ -309,6 +312,9 @@ def check(
     skip_bad_rows: bool,
     id_column: str,
     chunk_rows: int,
+    quiet: bool,
+    all_parties: bool,
+    verbose: bool,
     fmt: str,
     output: str | None,
     color: str,
@@ -330,8 +336,23 @@ def check(
     if not selection:
         raise UsageError("the scenario has no packages to check", "add packages: to the file, or give --set term=value")
     report = check_selected(scenario, selection, time_limit=time_limit, backend=backend)
-    emit(render(report, fmt, color=_use_color(color, output)), output)
+    from dealcheck.report.text import TextOptions
+
+    options = TextOptions(width=_text_width(output), quiet=quiet, all_parties=all_parties, verbose=verbose)
+    emit(render(report, fmt, color=_use_color(color, output), options=options), output)
     return report.exit_code
+
+
+def _text_width(output: str | None) -> int:
+    """Columns to wrap text to: $COLUMNS, else the terminal's, else 100 (a file, a pipe: the same bytes every run)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) >= 40:
+        return int(columns)
+    if output is None and sys.stdout.isatty():
+        import shutil
+
+        return max(40, shutil.get_terminal_size((100, 24)).columns)
+    return 100
 
 
 def _check_batch(

@@ -310,9 +310,29 @@ class Scenario:
     confidence_reason: str | None = None  # the default reason of every rule's confidence (dealcheck.uncertainty)
     source_lines: tuple[str, ...] | None = attrs.field(default=None, eq=False, repr=False)
     _term_by_name: dict[str, Term] = attrs.field(init=False, eq=False, repr=False)
+    _plain: dict[tuple[str, str], str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_term_by_name", {t.name: t for t in self.terms})
+        object.__setattr__(self, "_plain", {})
+
+    def plain_rule(self, rule: Rule) -> str:
+        """``rule`` in plain words, as reports show it: ``ceasefire is not "full"`` for ``ceasefire != "full"``.
+        See :func:`dealcheck.rules.plain.plain_rule`; computed once per rule."""
+        key = (rule.ref, rule.text)
+        text = self._plain.get(key)
+        if text is None:
+            from dealcheck.rules.plain import plain_rule
+
+            text = self._plain[key] = plain_rule(rule.expr, self.terms)
+        return text
+
+    def plain_texts(self) -> tuple[str, ...]:
+        """:meth:`plain_rule` of every rule, in :meth:`rules` order (what a full-package check reads by position)."""
+        texts = self._plain.get(("", ""))
+        if texts is None:
+            texts = self._plain[("", "")] = tuple(self.plain_rule(r) for r in self.rules())  # type: ignore[assignment]
+        return texts  # type: ignore[return-value]
 
     # --- look-ups -------------------------------------------------------------------------------------------
 

@@ -105,6 +105,7 @@ def _outcome(scenario: Scenario, rule: Rule, codes: Sequence[int | None], status
         quote=rule.quote,
         source=rule.source,
         assumption=rule.assumption,
+        plain=scenario.plain_rule(rule),
     )
 
 

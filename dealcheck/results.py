@@ -95,6 +95,7 @@ class RuleOutcome:
     quote: str | None = None
     source: str | None = None
     assumption: str | None = None
+    plain: str | None = None  # the rule in plain words (``ceasefire is not "full"``); ``text`` is the code form
 
     @property
     def ref(self) -> str:

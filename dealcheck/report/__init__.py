@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from dealcheck.results import CheckReport, PackageVerdict
+
 __all__ = ["ANALYSIS_RENDERERS", "FORMATS", "render"]
 
 #: Modules that register the analyses' report classes on every format; imported before the first render, so a
@@ -29,8 +31,12 @@ FORMATS: dict[str, str] = {
 }
 
 
-def render(result: Any, fmt: str, *, color: bool = False) -> str:
-    """Render ``result`` in format ``fmt``; ``ValueError`` for an unknown format."""
+def render(result: Any, fmt: str, *, color: bool = False, options: Any = None) -> str:
+    """Render ``result`` in format ``fmt``; ``ValueError`` for an unknown format.
+
+    ``options`` (a :class:`dealcheck.report.text.TextOptions`: width, quiet, all parties, verbose) reaches the
+    text and Markdown renderers of check reports; other formats and reports ignore it.
+    """
     import importlib
 
     if fmt not in FORMATS:
@@ -45,4 +51,6 @@ def render(result: Any, fmt: str, *, color: bool = False) -> str:
     if type(result).__module__ != "dealcheck.results":
         for module in ANALYSIS_RENDERERS:
             importlib.import_module(module)
+    if options is not None and fmt in ("text", "markdown") and isinstance(result, (CheckReport, PackageVerdict)):
+        return renderer(result, color=color, options=options)
     return renderer(result, color=color)
