@@ -66,7 +66,7 @@ def test_verbose_shows_the_code_form():
 
 def test_markdown_has_the_same_order():
     _, md = run(BUNDLED, "--format", "markdown")
-    assert md.index("| package | verdict | who blocks | on what |") < md.index("## us\\_full\\_ceasefire")
+    assert md.index("| package | verdict | who blocks | on what |") < md.index("## us_full_ceasefire")
     assert 'ceasefire is not "full"' in md
 
 
