@@ -105,6 +105,7 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         ctx = click.get_current_context()
         try:
+            _check_values(ctx, kwargs)
             code = f(*args, **kwargs)
         except ScenarioError as e:
             click.echo(safe_for_terminal(e.render()), err=True)
@@ -135,6 +136,22 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
+def _check_values(ctx: click.Context, kwargs: dict[str, Any]) -> None:
+    """Usage errors click lets through, for every command and option at once: an empty name (``--variant ''`` would
+    silently mean "no variant") and a number that is not finite (``--time-limit nan`` would make every answer
+    UNKNOWN)."""
+    import math
+
+    for param in ctx.command.params:
+        value = kwargs.get(param.name or "")
+        shown = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+        values = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            raise UsageError(f"{shown} needs a name, not an empty string")
+        if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+            raise UsageError(f"{shown} must be a finite number, not {value}")
+
+
 def load(file: str, variant: str | None = None) -> Any:
     """The scenario in ``file`` (``-`` for stdin), with ``variant`` applied."""
     from dealcheck.loader import load_scenario_bytes
@@ -148,7 +165,7 @@ def load(file: str, variant: str | None = None) -> Any:
         from dealcheck.loader import load_scenario_file
 
         scenario = load_scenario_file(file)
-    return scenario.variant(variant) if variant else scenario
+    return scenario.variant(variant) if variant is not None else scenario
 
 
 class _Bytes(click.ParamType):
@@ -214,12 +231,11 @@ def parse_settings(scenario: Any, settings: Sequence[str]) -> dict[str, Any]:
                 raise UsageError(f"{name} is a boolean: write {name}=true or {name}=false, not {raw!r}")
             value = raw == "true"
         elif isinstance(term.domain, IntDomain):
-            try:
-                value = int(raw)
-            except ValueError:
-                raise UsageError(
-                    f"{name} is an integer from {term.domain.lo} to {term.domain.hi}, not {raw!r}"
-                ) from None
+            from dealcheck.loader import parse_integer
+
+            value = parse_integer(raw)  # the file's grammar: no 1_0, no non-ASCII digits
+            if value is None:
+                raise UsageError(f"{name} is an integer from {term.domain.lo} to {term.domain.hi}, not {raw!r}")
         if name in values:
             raise UsageError(f"--set gives {name} twice")
         values[name] = value

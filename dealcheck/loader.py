@@ -230,6 +230,18 @@ def _fail_at(display: str, data: bytes, at: int, code: str, message: str, hint: 
     raise ScenarioError([Diagnostic(code, message, Span(display, line, column, line, column + 1), hint=hint)])
 
 
+def parse_integer(text: str) -> int | None:
+    """``text`` as an integer when it is written the way a scenario file writes one (``[-+]?[0-9]+``, ASCII digits,
+    at most 16 of them), else ``None``: the command line's ``--set`` reads values with this same grammar.
+
+    >>> parse_integer("15"), parse_integer("-3"), parse_integer("1_0"), parse_integer("\u0661\u0665"), parse_integer("1e3")
+    (15, -3, None, None, None)
+    """
+    if not _INT.fullmatch(text) or len(text.lstrip("+-")) > 16:
+        return None
+    return int(text)
+
+
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     close = closest_name(name, candidates)
     return f"did you mean {close!r}?" if close is not None else None
@@ -529,7 +541,8 @@ class _Reader(UncertaintyReader, UtilityReader):
         name = key.value
         shape = f"term {name}: a list of options, bool, or a mapping with options, range or type"
         match node:
-            case Scalar(value="bool", style=None):
+            case Scalar(value="bool", style=None | "'" | '"'):
+                # Quoted too: JSON (a YAML subset) quotes every string, and a term's shape cannot be read otherwise.
                 return Term(name, index, BoolDomain())
             case Sequence():
                 domain = self.read_options(name, node)
@@ -574,7 +587,7 @@ class _Reader(UncertaintyReader, UtilityReader):
             case _:
                 kind = e["type"][1]
                 domain = None
-                if isinstance(kind, Scalar) and kind.plain and kind.value == "bool":
+                if isinstance(kind, Scalar) and kind.style in (None, "'", '"') and kind.value == "bool":
                     domain = BoolDomain()
                 elif not isinstance(kind, Invalid):
                     self.error(
@@ -1018,6 +1031,14 @@ class _Reader(UncertaintyReader, UtilityReader):
         base = self.base_rules()
         for key, value in m.items if m else ():
             if not self.check_id(key, "variant"):
+                continue
+            if key.value == "base":
+                self.error(
+                    "DC603",
+                    "a variant may not be called base: compare's first column is the scenario without variants",
+                    key,
+                    "choose another name",
+                )
                 continue
             body = self.mapping(
                 value, f"a mapping describing variant {key.value} (description, drop, add, replace)", null_ok=True

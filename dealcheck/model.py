@@ -344,7 +344,7 @@ class Scenario:
         try:
             return self._term_by_name[name]
         except KeyError:
-            raise UsageError(f"unknown term {name!r}", _suggest(name, self._term_by_name)) from None
+            raise UsageError(f"unknown term {name!r}", _suggest(name, self._term_by_name, "terms")) from None
 
     def party(self, party_id: str | Party) -> Party:
         """The party with id ``party_id`` (or the party given)."""
@@ -354,7 +354,7 @@ class Scenario:
         for p in self.parties:
             if p.id == party_id:
                 return p
-        raise UsageError(f"unknown party {party_id!r}", _suggest(party_id, [p.id for p in self.parties]))
+        raise UsageError(f"unknown party {party_id!r}", _suggest(party_id, [p.id for p in self.parties], "parties"))
 
     def package(self, package_id: str | Package) -> Package:
         """The package with id ``package_id`` (or the package given)."""
@@ -364,7 +364,9 @@ class Scenario:
         for p in self.packages:
             if p.id == package_id:
                 return p
-        raise UsageError(f"unknown package {package_id!r}", _suggest(package_id, [p.id for p in self.packages]))
+        raise UsageError(
+            f"unknown package {package_id!r}", _suggest(package_id, [p.id for p in self.packages], "packages")
+        )
 
     def rule(self, ref: str | Rule) -> Rule:
         """The rule called ``party.id`` (or the rule given)."""
@@ -425,7 +427,13 @@ class Scenario:
             if v.name == name:
                 break
         else:
-            raise UsageError(f"unknown variant {name!r}", _suggest(name, [v.name for v in self.variants]))
+            from dealcheck.suggest import listing
+
+            names = [v.name for v in self.variants]
+            hint = _suggest(name, names) or (
+                f"the variants are {listing(names)}" if names else "the scenario declares no variants"
+            )
+            raise UsageError(f"unknown variant {name!r}", hint)
         dropped = set(v.drop)
         replaced = {r.ref: r for r in v.replace}
         parties = []
@@ -639,15 +647,20 @@ def _need_str(value: Any, what: str, expected: str) -> None:
         raise UsageError(f"a {what} is given by {expected} or the object itself, not {type(value).__name__} {value!r}")
 
 
-def _suggest(name: str, candidates: Any) -> str | None:
-    from dealcheck.suggest import closest_name
+def _suggest(name: str, candidates: Any, what: str | None = None) -> str | None:
+    """A did-you-mean; failing that, with ``what`` ("terms"), the names there are (a dozen at most)."""
+    from dealcheck.suggest import closest_name, listing
 
     candidates = list(candidates)
     found = closest_name(name, candidates)
     close = [found] if found is not None else []
     if not close:  # 'nato' for 'ukraine_nato': a whole word of a longer id
         close = [c for c in candidates if name.lower() in c.lower().split("_")][:1]
-    return f"did you mean {close[0]!r}?" if close else None
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if what is None:
+        return None
+    return f"the {what} are {listing(candidates)}" if candidates else f"the scenario declares no {what}"
 
 
 def _options_hint(term: Term) -> str | None:

@@ -49,6 +49,8 @@ MAX_PROBLEMS = 1000
 # The characters YAML (and PyYAML's marks) count as line breaks; ``\r\n`` is one break.
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _BREAK_CHARS = "\r\n\x85\u2028\u2029"
+# The line breaks of editors and of diagnostics' line numbers.
+_EDITOR_BREAK = re.compile("\r\n|[\r\n]")
 # The characters YAML refuses (PyYAML's reader list), checked up front so both parsers report them alike.
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Plain keys YAML 1.2 reads as null or a boolean: not names, whatever dealcheck's string-as-written policy says.
@@ -68,8 +70,10 @@ class SourceText:
     def __init__(self, text: str, file: str) -> None:
         self.text = text
         self.file = file
-        self._starts = [0] + [m.end() for m in _BREAK.finditer(text)]
-        self.lines: tuple[str, ...] = tuple(_BREAK.split(text))
+        # Lines as editors count them (\n, \r\n, \r), not as YAML does: a NEL or U+2028 inside a value must not
+        # move every later diagnostic one line away from where the editor shows it.
+        self._starts = [0] + [m.end() for m in _EDITOR_BREAK.finditer(text)]
+        self.lines: tuple[str, ...] = tuple(_EDITOR_BREAK.split(text))
 
     def position(self, index: int) -> tuple[int, int]:
         """1-based (line, column) of the character at ``index``."""

@@ -11,9 +11,12 @@ Every value is held as an integer *code* once loaded, so engines see one kind of
 
 from __future__ import annotations
 
+import operator
+
 import attrs
 
 from dealcheck.errors import TextRange
+from dealcheck.suggest import listing
 
 __all__ = ["BoolDomain", "Domain", "IntDomain", "OptionsDomain", "Term", "Value"]
 
@@ -100,21 +103,29 @@ class Term:
         return len(self.domain.codes)
 
     def encode(self, value: Value) -> int:
-        """The code of ``value``; ``ValueError`` when it is not in the domain or of the wrong type."""
+        """The code of ``value``; ``ValueError`` when it is not in the domain or of the wrong type.
+
+        NumPy scalars count as what they hold (``numpy.int64(3)``, ``numpy.bool_(True)``), as in ``check_many``.
+        """
         match self.domain:
             case OptionsDomain(options=options):
                 if isinstance(value, str) and value in options:
                     return options.index(value)
-                raise ValueError(f"{value!r} is not an option of {self.name} ({', '.join(options)})")
+                raise ValueError(f"{value!r} is not an option of {self.name} ({listing(options)})")
             case BoolDomain():
-                if isinstance(value, bool):
-                    return int(value)
+                if isinstance(value, bool) or _is_numpy_bool(value):
+                    return int(bool(value))
                 raise ValueError(f"{self.name} is a boolean: its value is true or false, not {value!r}")
             case IntDomain(lo=lo, hi=hi):
-                if isinstance(value, int) and not isinstance(value, bool):
-                    if lo <= value <= hi:
-                        return value
-                    raise ValueError(f"{value} is outside the range of {self.name} ({lo}..{hi})")
+                if not isinstance(value, bool) and not _is_numpy_bool(value):
+                    try:
+                        number = operator.index(value)  # int, and integer scalars such as numpy.int64; not 3.0
+                    except TypeError:
+                        pass
+                    else:
+                        if lo <= number <= hi:
+                            return number
+                        raise ValueError(f"{number} is outside the range of {self.name} ({lo}..{hi})")
                 raise ValueError(f"{self.name} is an integer from {lo} to {hi}, not {value!r}")
         raise AssertionError(self.domain)  # pragma: no cover
 
@@ -127,3 +138,8 @@ class Term:
             case IntDomain():
                 return code
         raise AssertionError(self.domain)  # pragma: no cover
+
+
+def _is_numpy_bool(value: object) -> bool:
+    """``numpy.bool_`` without importing NumPy (it is not a ``bool``, and ``operator.index`` accepts it)."""
+    return type(value).__module__ == "numpy" and type(value).__name__ in ("bool_", "bool")
