@@ -547,6 +547,17 @@ def _options_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | Non
     for name, codes in wanted.items():
         term = scenario.term(name)
         zone = zones[name]
+        if zone.ranges is not None:  # an integer term: compare intervals, never every value of a wide range
+            if list(zone.ranges) == _intervals(codes):
+                continue
+            claimed = ", ".join(_show_interval(iv) for iv in _intervals(codes)) or "no option"
+            text = f"expected the deals in {within} to take exactly {claimed} for {name}, but "
+            if not zone.ranges:
+                text += f"there is no deal in {within}, so no value of {name} occurs"
+            else:
+                text += f"they take {', '.join(_show_interval(iv) for iv in zone.ranges)}"
+            out.append(text)
+            continue
         found = {term.encode(v) for v in zone.options}
         if found == codes:
             continue
@@ -560,6 +571,21 @@ def _options_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | Non
                 text += f" and never {', '.join(_show(v) for v in zone.excluded)}"
         out.append(text)
     return out
+
+
+def _intervals(codes: Iterable[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for c in sorted(codes):
+        if out and c == out[-1][1] + 1:
+            out[-1] = (out[-1][0], c)
+        else:
+            out.append((c, c))
+    return out
+
+
+def _show_interval(interval: tuple[int, int]) -> str:
+    lo, hi = interval
+    return str(lo) if lo == hi else f"{lo}..{hi}"
 
 
 def _conflicts_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:

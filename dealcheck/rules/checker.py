@@ -30,8 +30,9 @@ from dealcheck.suggest import closest_name, listing, same_but_case
 __all__ = ["MAX_VALUE", "check_rule", "compile_rule"]
 
 #: The largest absolute value any integer sub-expression may reach. CP-SAT and the compiled checker work in
-#: 64-bit integers; 2**62 leaves headroom for the sums an engine builds on top of a rule.
-MAX_VALUE = 2**62
+#: 64-bit integers; below 2**62 leaves headroom for the sums an engine builds on top of a rule, and is what CP-SAT
+#: accepts as a bound (2**62 itself it rejects: the two must agree, so a rule the checker accepts always loads).
+MAX_VALUE = 2**62 - 1
 
 _ORDERING = frozenset({CmpOp.LT, CmpOp.LE, CmpOp.GT, CmpOp.GE})
 
@@ -216,10 +217,10 @@ class _Checker:
         """An integer expression, unless it can reach beyond :data:`MAX_VALUE`."""
         if max(abs(lo), abs(hi)) > MAX_VALUE:
             if isinstance(expr, ir.Const):
-                message = f"this evaluates to {_big(expr.value)}, beyond the limit of 2**62"
+                message = f"this evaluates to {_big(expr.value)}, beyond the limit of 2**62 - 1"
             else:
                 worst = lo if abs(lo) > abs(hi) else hi
-                message = f"this can reach {_big(worst)}, beyond the limit of 2**62"
+                message = f"this can reach {_big(worst)}, beyond the limit of 2**62 - 1"
             self._problem("DC504", message, where, "use smaller coefficients or a smaller unit")
             return None
         return _Int(expr, lo, hi)

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, assert_never
 
+from dealcheck.errors import UsageError
 from dealcheck.interrupt import stoppable
 from dealcheck.rules.evaluator import bounds, children
 from dealcheck.rules.ir import (
@@ -460,6 +461,8 @@ class CpsatModel:
         self.optimal = status == cp.OPTIMAL
         if status == cp.INFEASIBLE:
             return SolveResult(SolveStatus.UNSAT)
+        if status == cp.MODEL_INVALID:  # what it is, never "out of time" (issue 9)
+            raise ModelRejected(self.model.validate())
         if status in (cp.OPTIMAL, cp.FEASIBLE):
             solution = tuple(int(solver.value(v)) for v in self.variables)
             proven = status == cp.OPTIMAL or not has_objective
@@ -566,6 +569,19 @@ def count_solutions(
     if limit is not None and len(found) > limit:
         return SolutionCount(limit, exact=False)
     return SolutionCount(len(found), exact=finished)
+
+
+class ModelRejected(UsageError):
+    """CP-SAT refused a model as invalid (a bound or coefficient it cannot hold): an answer no limit would change.
+
+    A usage error (exit 2) naming CP-SAT's reason, never reported as a time limit."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"the CP-SAT solver rejected the model: {reason.strip() or 'no reason given'}",
+            "a number in the scenario or the objective is beyond what CP-SAT holds (below 2**62); "
+            "use smaller units, or --backend brute",
+        )
 
 
 class CpsatSession:

@@ -1,0 +1,155 @@
+"""Issue 9's cases as tests: every analysis answers within the limits it is given, honestly.
+
+Dense couplings, wide integer ranges, a bound past what CP-SAT holds, and limits that stop part of an answer: the
+answer says what is missing and exits 4, never 3, never "no deal" or "never" from a truncated listing. Subprocess
+tests hold a generous hang guard (the precise times belong in benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dealcheck.cli import cli
+
+HANG_GUARD = 20  # seconds; a limit of 2 s answers in well under 3 s on a quiet machine (benchmarks/)
+
+
+def dense(k: int, size: int = 10) -> str:
+    """k integer terms 1..size, every pair coupled: they differ, and by other than their distance."""
+    lines = ["dealcheck: 1", "title: dense", "terms:"]
+    lines += [f"  t{i}: {{range: [1, {size}]}}" for i in range(k)]
+    lines += ["parties:", "  a:", "    red_lines:"]
+    for i in range(k):
+        for j in range(i + 1, k):
+            lines.append(f"      r{i}_{j}: {{rule: 't{i} != t{j} and abs(t{i} - t{j}) != {j - i}', assumption: x}}")
+    return "\n".join(lines) + "\n"
+
+
+WIDE = """\
+dealcheck: 1
+title: wide
+terms:
+  salary_k: {range: [0, 999999]}
+  bonus: bool
+parties:
+  employer:
+    red_lines:
+      cap: {rule: salary_k <= 160, assumption: x}
+      bonus_cap: {rule: not bonus or salary_k <= 150, assumption: x}
+  candidate:
+    red_lines:
+      floor: {rule: salary_k >= 110, assumption: x}
+    demands:
+      high: {rule: salary_k >= 140, assumption: x}
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def run_process(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dealcheck", *args], capture_output=True, text=True, timeout=HANG_GUARD, check=False
+    )
+
+
+@pytest.fixture
+def write(tmp_path: Path):  # type: ignore[no-untyped-def]
+    def _write(name: str, text: str) -> str:
+        path = tmp_path / name
+        path.write_text(text)
+        return str(path)
+
+    return _write
+
+
+def test_dense_ten_terms_are_counted_by_enumeration(write) -> None:  # type: ignore[no-untyped-def]
+    """The issue's 10 coupled terms (had not finished after 120 s): 724 deals, counted by listing."""
+    path = write("dense.yaml", dense(10))
+    code, out = run("explore", path, "--format", "json", "--top", "1", "--pareto-limit", "1")
+    data = json.loads(out)
+    assert code == 0
+    assert data["deals"]["count"] == 724 and data["deals"]["exact"]
+    assert [p["method"] for p in data["deals"]["parts"]] == ["enumeration"]
+
+
+def test_wide_range_is_shown_as_intervals(write) -> None:  # type: ignore[no-untyped-def]
+    """The issue's salary range 0..999999 (34 s, 970 MB and a 7.9 MB line before): four classes of values."""
+    path = write("wide.yaml", WIDE)
+    code, out = run("explore", path, "--top", "1")
+    assert code == 0
+    assert "ZONE OF AGREEMENT: 92 deals among 2000000 packages" in out
+    assert "salary_k  110..160 92   never: 0..109, 161..999999" in out
+    assert len(max(out.splitlines(), key=len)) < 200
+    code, out = run("explore", path, "--format", "json", "--top", "0", "--pareto-limit", "1")
+    zone = json.loads(out)["terms"][0]
+    assert zone["options"] == [[110, 160]] and zone["excluded"] == [[0, 109], [161, 999999]]
+    assert zone["deals"] == [[110, 150, 2], [151, 160, 1]]
+    code, out = run("explore", path, "--format", "markdown", "--top", "0", "--pareto-limit", "1")
+    assert "| salary_k | 110..160 92 | 0..109, 161..999999 |" in out
+
+
+def test_wide_range_expectations(write) -> None:  # type: ignore[no-untyped-def]
+    path = write(
+        "wide.deal.yaml",
+        WIDE + "expect:\n  - {deals: 92}\n  - {set: {bonus: true}, deals: '< 42'}\n",
+    )
+    code, out = run("test", path)
+    assert code == 0, out
+
+
+def test_a_bound_cp_sat_cannot_hold_is_a_load_error(write) -> None:  # type: ignore[no-untyped-def]
+    """The checker's bound and CP-SAT's agree: 2**62 is refused at load, with the rule's position."""
+    path = write(
+        "big.yaml",
+        "dealcheck: 1\ntitle: big\nterms:\n  z: {range: [999999000, 1000000000]}\nparties:\n  a:\n    red_lines:\n"
+        "      r: {rule: 'max(z*4611686018+427387904, 5) > 10', assumption: x}\n",
+    )
+    code, out = run("explore", path)
+    assert code == 2
+    assert "big.yaml:8:" in out and "DC504" in out and "2**62 - 1" in out
+
+
+@pytest.mark.parametrize("backend", ["brute", "constraint"])
+def test_a_stopped_listing_never_reports_no_deal(write, backend: str) -> None:  # type: ignore[no-untyped-def]
+    """The issue: a time limit turned into "NO DEAL: at least 0 deals" and every option "never"."""
+    path = write("dense.yaml", dense(12, 12))
+    done = run_process("explore", path, "--backend", backend, "--time-limit", "0.5", "--top", "1")
+    assert done.returncode == 4, done.stderr
+    assert "NO DEAL" not in done.stdout and "never:" not in done.stdout and "in no deal" not in done.stdout
+    done = run_process("explore", path, "--backend", backend, "--time-limit", "0.5", "--top", "0", "--format", "json")
+    data = json.loads(done.stdout)
+    assert done.returncode == 4 and not data["deals"]["exact"]
+    assert all(t["excluded"] is None for t in data["terms"])
+
+
+def test_a_time_limit_stops_a_dense_count_with_bounds(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("dense.yaml", dense(14, 14))
+    done = run_process("explore", path, "--time-limit", "1", "--top", "1", "--verbose")
+    assert done.returncode == 4, done.stderr
+    assert "between" in done.stdout and "deals among" in done.stdout
+    assert "stopped the count" in done.stdout
+    assert "part 1: bounds" in done.stderr
+
+
+def test_a_memory_limit_turns_elimination_into_another_method(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("dense.yaml", dense(6, 6))
+    code, out = run("explore", path, "--memory-limit", "1M", "--top", "0", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["deals"]["count"] == 4  # 6 queens
+    assert run("explore", path, "--memory-limit", "12")[0] == 2  # below the smallest limit: a usage error
+
+
+def test_verbose_names_the_method_per_part(write) -> None:  # type: ignore[no-untyped-def]
+    path = write("wide.yaml", WIDE)
+    result = CliRunner().invoke(cli, ["explore", path, "--verbose", "--top", "0"])
+    assert result.exit_code == 0
+    assert "dealcheck explore: part 1: elimination, 92 (terms salary_k, bonus)" in result.stderr
+    assert "part 1" not in result.stdout
