@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -470,7 +470,9 @@ class Scenario:
         Per rule a boolean column, a ``deal`` column, per party ``acceptable`` and ``score`` columns; row ``i``
         means what ``check`` says of package ``i``. See :func:`dealcheck.solver.vectorized.check_many`.
         """
-        return _api().check_many(self, columns)
+        from dealcheck import api  # the facade, the one module above this one the model calls
+
+        return api.check_many(self, columns)
 
     def conflicts(
         self,
@@ -496,7 +498,9 @@ class Scenario:
         >>> r.deal_exists, [c.refs for c in r.conflicts], [c.refs for c in r.concessions]
         (False, [('russia.no_nato', 'ukraine.nato')], [('russia.no_nato',), ('ukraine.nato',)])
         """
-        return _api().conflicts(
+        from dealcheck import api  # the facade, the one module above this one the model calls
+
+        return api.conflicts(
             self,
             parties=self._parties_arg(parties),
             package=None if package is None else self._package_arg(package),
@@ -533,7 +537,9 @@ class Scenario:
         >>> r.deals, r.terms[0].options, dict(r.best[0].values)
         (2, ('none', 'energy'), {'ceasefire': 'energy'})
         """
-        return _api().explore(
+        from dealcheck import api  # the facade, the one module above this one the model calls
+
+        return api.explore(
             self,
             objective=objective,
             top=top,
@@ -571,7 +577,9 @@ class Scenario:
         [('ceasefire', 'full', 'energy')]
         """
         keep = [keep] if isinstance(keep, str) else [t.name if isinstance(t, Term) else t for t in keep]
-        return _api().repair(
+        from dealcheck import api  # the facade, the one module above this one the model calls
+
+        return api.repair(
             self, self._package_arg(package), keep=keep, top=top, backend=backend, engine=engine, time_limit=time_limit
         )
 
@@ -590,7 +598,9 @@ class Scenario:
             if isinstance(variants, (str, Variant)):
                 variants = [variants]
             variants = [v.name if isinstance(v, Variant) else v for v in variants]
-        return _api().compare(self, variants=variants, backend=backend, engine=engine, time_limit=time_limit)
+        from dealcheck import api  # the facade, the one module above this one the model calls
+
+        return api.compare(self, variants=variants, backend=backend, engine=engine, time_limit=time_limit)
 
     # --- arguments: ids or objects -----------------------------------------------------------------------
 
@@ -622,23 +632,21 @@ class Scenario:
 
     def test(self) -> ExpectationReport:
         """Run the scenario's ``expect:`` entries. See :func:`dealcheck.expectations.run_expectations`."""
-        return _api().run_expectations(self)
+        from dealcheck import api  # the facade, the one module above this one the model calls
+
+        return api.run_expectations(self)
 
 
-_CHECK_PACKAGE: Any = None
+# Every analysis method imports :mod:`dealcheck.api` when called: the facade is the one module above this one that
+# the model calls (a top-level import would be a circle, since the analyses import the model).
+_CHECK_PACKAGE: Callable[..., PackageVerdict] | None = None
 
 
-def _api() -> Any:
-    """:mod:`dealcheck.api`, where every analysis method goes: the one module above this one that the model calls,
-    imported on first use (a top-level import would be a circle: the analyses import the model)."""
-    import dealcheck.api
-
-    return dealcheck.api
-
-
-def _check_package() -> Any:
+def _check_package() -> Callable[..., PackageVerdict]:
     global _CHECK_PACKAGE
-    _CHECK_PACKAGE = _api().check_package
+    from dealcheck import api
+
+    _CHECK_PACKAGE = api.check_package
     return _CHECK_PACKAGE
 
 

@@ -289,7 +289,8 @@ class _Checker:
                     return None
                 if op in _ORDERING and not (left.domain.ordered and right.domain.ordered):
                     unordered = left.term if not left.domain.ordered else right.term
-                    return self._unordered(op, unordered, node)
+                    self._unordered(op, unordered, node)
+                    return None
                 return _Cond(ir.Compare(op, left.expr, right.expr, where))
             case _Str(), _Str():
                 self._problem(

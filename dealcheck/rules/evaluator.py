@@ -17,7 +17,7 @@ Every pass over the tree here is iterative (:func:`fold`), so nesting depth is n
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar, assert_never
+from typing import Any, TypeVar, assert_never
 
 from dealcheck.rules.ir import (
     Abs,
@@ -106,8 +106,12 @@ def fold(expr: Expr, visit: Callable[[Expr, list[T]], T]) -> T:
 _Value = bool | None | Interval
 
 
-def _visitor(codes: Sequence[int | None], domains: Sequence[tuple[int, int]] | None) -> Callable[[Expr, list], _Value]:
-    def visit(node: Expr, rs: list) -> _Value:
+def _visitor(
+    codes: Sequence[int | None], domains: Sequence[tuple[int, int]] | None
+) -> Callable[[Expr, list[Any]], _Value]:
+    # ``rs`` holds the children's values, whose kind (truth or interval) the node's own class says: ``Any`` rather
+    # than a ``_Value`` narrowed by hand at every use.
+    def visit(node: Expr, rs: list[Any]) -> _Value:
         match node:
             case Const(value=c):
                 return (c, c)
