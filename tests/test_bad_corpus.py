@@ -15,9 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("dealcheck.loader", reason="the scenario loader (dealcheck/loader.py) has not landed yet")
-
 from click.testing import CliRunner
 
 from dealcheck.cli import cli

@@ -90,13 +90,8 @@ def test_the_article_is_not_copied_into_the_project() -> None:
 
 
 @pytest.fixture(scope="module")
-def scenario() -> Any:
-    try:
-        from dealcheck import load_scenario
-
-        return load_scenario(str(SCENARIO))
-    except (ImportError, NotImplementedError) as e:  # the loader is being written in parallel
-        pytest.skip(f"dealcheck.load_scenario is not available yet: {e!r}")
+def scenario(bundled: Any) -> Any:
+    return bundled  # conftest.py loads it once per run; a load failure fails these tests
 
 
 def verdict(scenario: Any, package: str, variant: str | None = None, **override: Any) -> Any:
@@ -222,8 +217,9 @@ def test_the_us_hard_line_keeps_the_truce_possible_but_forces_the_sticks(scenari
 
 
 def test_every_expectation_in_the_file_passes(scenario: Any) -> None:
-    expectations = pytest.importorskip("dealcheck.expectations")
-    report = expectations.run_expectations(scenario)
+    from dealcheck.expectations import run_expectations
+
+    report = run_expectations(scenario)
     assert len(report.results) == len(scenario.expectations) >= 15
     failed = [f"{r.location}: {r.description}: {r.reason}" for r in report.results if not r.passed]
     assert failed == []

@@ -17,13 +17,6 @@ from dealcheck.results import EXIT_LIMIT, EXIT_OK
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"
 
 
-@pytest.fixture(scope="module")
-def bundled() -> Scenario:
-    from dealcheck import load_scenario
-
-    return load_scenario(BUNDLED)
-
-
 def verdicts(column: object) -> dict[str, str]:
     return {v.package: v.verdict for v in column.verdicts}  # type: ignore[attr-defined]
 

@@ -420,17 +420,6 @@ def test_scenario_method_and_render(deadlock_file):
 # --- the bundled scenario ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def bundled():
-    from dealcheck.errors import ScenarioError
-    from dealcheck.loader import load_scenario_file
-
-    try:
-        return load_scenario_file(str(BUNDLED))
-    except ScenarioError as e:  # pragma: no cover - the loader and the scenario are being written in parallel
-        pytest.skip(f"the bundled scenario does not load yet: {e}")
-
-
 def test_bundled_every_variant_has_a_deal(bundled):
     for s in [bundled, *(bundled.variant(v.name) for v in bundled.variants)]:
         report = s.conflicts()

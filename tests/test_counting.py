@@ -10,13 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealcheck.rules import ir
+from dealcheck.rules import evaluator, ir
 from dealcheck.rules.syntax import ArithOp, CmpOp, Connective
 from dealcheck.solver import counting
 from dealcheck.solver.counting import count_per_value, count_solutions
-
-evaluator = pytest.importorskip("dealcheck.rules.evaluator")
-
 
 # --- random checked rules over small domains ----------------------------------------------------------------
 

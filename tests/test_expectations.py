@@ -368,10 +368,9 @@ expect:
 
 
 def _load(text: str, name: str = "toy.yaml") -> Any:
-    loader = pytest.importorskip("dealcheck.loader", reason="the scenario loader has not landed yet")
-    if not hasattr(loader, "load_scenario_text"):
-        pytest.skip("the loader has no load_scenario_text yet")
-    return loader.load_scenario_text(text, name)
+    from dealcheck.loader import load_scenario_text
+
+    return load_scenario_text(text, name)
 
 
 def test_expectations_from_yaml() -> None:

@@ -19,8 +19,7 @@ from dealcheck.model import Package, Party, Rule, RuleKind, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import CmpOp, Compare, Const, Var
-
-strategies = pytest.importorskip("dealcheck.testing.strategies")
+from dealcheck.testing import strategies
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"
 BACKENDS = ("cpsat", "constraint", "brute")
@@ -184,16 +183,6 @@ def test_every_backend_matches_the_reference_on_contested_scenarios(
 
 
 # --- the bundled scenario -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Scenario:
-    from dealcheck import load_scenario
-
-    try:
-        return load_scenario(BUNDLED.read_text(encoding="utf-8"), str(BUNDLED))  # type: ignore[call-arg]
-    except TypeError:
-        return load_scenario(BUNDLED.read_text(encoding="utf-8"))
 
 
 def test_bundled_zone(bundled: Scenario) -> None:

@@ -64,11 +64,18 @@ def test_fast_verdict_equals_the_exact_one(data: st.DataObject) -> None:
     assert repr(fast) == repr(exact)
 
 
-def test_deal_is_answered_without_building_parties() -> None:
+def test_deal_is_answered_without_building_parties(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dealcheck.check
+
+    built = []
+    real = dealcheck.check._full_parts
+    monkeypatch.setattr(dealcheck.check, "_full_parts", lambda *args: built.append(1) or real(*args))
     s = _toy()
     v = s.check({"ceasefire": "full", "minerals": True, "aid": 10})
-    assert v._state[3][0].__name__ == "_full_parts"  # not built yet
     assert v.deal is False and v.complete and v.ok is False and v.exit_code == 1
+    assert built == []  # the deal is known; the parties are not built until read
+    assert v.parties[0].broken == ("no_full",)
+    assert built == [1]  # built once, on first read
     assert [p.broken for p in v.parties] == [("no_full",), ()]
     assert v.parties[1].score == 1.0 and v.parties[1].met == ("minerals",)
     assert v.parties[0].red_lines[0].values == {"ceasefire": "full"}

@@ -257,7 +257,6 @@ def test_package_values_decoded_in_term_order() -> None:
 
 
 def rule_problem(rule_yaml: str) -> tuple[str, int, int, int | None, int | None]:
-    pytest.importorskip("dealcheck.rules.checker", reason="the rule checker has not landed yet")
     text = BASE + "    demands:\n      r:\n        assumption: x\n        rule: " + rule_yaml
     with pytest.raises(ScenarioError) as info:
         load_scenario(text)
@@ -286,7 +285,6 @@ def test_rule_problem_positions(rule_yaml: str, line: int, column: int) -> None:
 
 
 def test_rule_problem_has_hint_and_caret() -> None:
-    pytest.importorskip("dealcheck.rules.checker", reason="the rule checker has not landed yet")
     with pytest.raises(ScenarioError) as info:
         load_scenario(BASE.replace("rule: aid <= 20", "rule: aids <= 20"), name="t.yaml")
     (d,) = info.value.diagnostics
@@ -307,7 +305,6 @@ def test_rule_must_be_a_string() -> None:
 
 
 def test_variants() -> None:
-    pytest.importorskip("dealcheck.rules.checker", reason="the rule checker has not landed yet")
     good = (
         BASE
         + """\

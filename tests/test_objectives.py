@@ -24,9 +24,7 @@ from dealcheck.model import Package, Party, Rule, RuleKind, Scenario, reservatio
 from dealcheck.results import EXIT_OK
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import CmpOp, Compare, Const, Var
-
-strategies = pytest.importorskip("dealcheck.testing.strategies")
-
+from dealcheck.testing import strategies
 
 # --- an independent reference: every package, the evaluator, Fractions ------------------------------------------
 

@@ -10,7 +10,7 @@ pytest_plugins = ["pytester"]
 
 # pytester's inline runs drop every module imported during the run from sys.modules afterwards; OR-Tools (a native
 # extension with protobuf descriptors) cannot be imported a second time in one process, so import it up front.
-pytest.importorskip("ortools.sat.python.cp_model")
+import ortools.sat.python.cp_model  # noqa: E402, F401
 
 DATA = Path(__file__).parent / "data"
 TOY = (DATA / "toy.deal.yaml").read_text(encoding="utf-8")

@@ -19,8 +19,7 @@ from dealcheck.errors import UsageError
 from dealcheck.model import Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK
 from dealcheck.rules.evaluator import evaluate
-
-strategies = pytest.importorskip("dealcheck.testing.strategies")
+from dealcheck.testing import strategies
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"
 
@@ -90,13 +89,6 @@ def test_suggestions_are_the_nearest_deals_in_order(
             }
             assert not {c.term for c in s.changes} & set(keep_names)
         assert r.exit_code == EXIT_OK
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Scenario:
-    from dealcheck import load_scenario
-
-    return load_scenario(BUNDLED)
 
 
 def test_us_full_ceasefire_needs_one_change(bundled: Scenario) -> None:

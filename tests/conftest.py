@@ -1,0 +1,31 @@
+"""Fixtures shared by the test files: the bundled scenario, loaded once per run.
+
+A scenario is frozen (attrs), so one loaded copy serves every test that reads it; a test that wants a changed
+scenario makes a variant or an ``attrs.evolve`` copy. Loading it is an assertion in itself: a bundled scenario that
+stops loading fails every test that uses it, it never skips them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dealcheck.model import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_PATH = ROOT / "scenarios" / "ukraine-ceasefire-2025.yaml"
+
+
+@pytest.fixture(scope="session")
+def bundled_path() -> Path:
+    """The bundled scenario's file: ``scenarios/ukraine-ceasefire-2025.yaml``."""
+    return BUNDLED_PATH
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Scenario:
+    """The bundled scenario, loaded from its file (so its ``path`` and diagnostics' positions are the file's)."""
+    from dealcheck.loader import load_scenario_file
+
+    return load_scenario_file(str(BUNDLED_PATH))
