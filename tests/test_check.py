@@ -176,6 +176,7 @@ def test_check_packages_and_selected():
     assert report.verdicts[0].package is None and report.verdicts[0].deal_possible is True
 
 
+@pytest.mark.slow
 def test_engine_is_still_accepted_as_the_backend_s_former_name():
     """``engine=`` and ``--engine`` were the names before "backend" (issue 13); callers that use them still work."""
     from click.testing import CliRunner
@@ -209,6 +210,7 @@ def test_real_time_limit_on_cpsat():
     assert v.unknown and v.deal_possible is None and v.exit_code == 4
 
 
+@pytest.mark.slow
 def test_full_check_imports_neither_ortools_nor_numpy():
     code = textwrap.dedent(
         """
@@ -270,6 +272,7 @@ def _mode(name: str):
         partial_module.LOCAL_LIMIT, partial_module.NEIGHBOURS = saved
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(st.data())
 def test_partial_checks_match_brute_force(data):
@@ -301,6 +304,7 @@ def test_partial_checks_match_brute_force(data):
         assert p.met == tuple(o.id for o in p.demands if o.status is Status.HELD)
 
 
+@pytest.mark.slow
 def test_every_mode_gives_the_same_verdicts_on_the_bundled_scenario():
     """The cheap steps change how many solves a check needs, never its answers (every backend, every mode)."""
     scenario = load_scenario(BUNDLED)
@@ -312,6 +316,7 @@ def test_every_mode_gives_the_same_verdicts_on_the_bundled_scenario():
     assert len(verdicts) == 1
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.data())
 def test_full_checks_match_the_evaluator(data):
@@ -331,6 +336,7 @@ def test_full_checks_match_the_evaluator(data):
 # --- the sessions a partial check asks its questions through ---------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.data())
 def test_session_questions_match_brute_force(data):
@@ -364,6 +370,7 @@ def test_session_questions_match_brute_force(data):
         assert most.solution in hits
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(st.data())
 def test_opening_terms_of_a_deal_keeps_a_deal_possible(data):

@@ -262,6 +262,7 @@ _PIECES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_PIECES, max_size=30).map("".join))
 def test_any_text_gives_a_tree_or_problems_never_an_exception(text: str) -> None:

@@ -90,6 +90,7 @@ def given_codes(scenario: Scenario, use_package: bool):
 # --- conflicts on generated scenarios ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @fast
 @given(small_scenarios, st.booleans())
 def test_all_conflicts_are_found_and_each_is_minimal(scenario, use_package):
@@ -114,6 +115,7 @@ def test_a_limit_gives_that_many_verified_conflicts_and_says_so(scenario, limit)
     assert complete == (len(every) <= limit)
 
 
+@pytest.mark.slow
 @fast
 @given(small_scenarios)
 def test_quickxplain_finds_the_same_conflicts(scenario):
@@ -148,6 +150,7 @@ def test_concession_limit(scenario, limit):
     assert complete == (len(every) <= limit)
 
 
+@pytest.mark.slow
 @fast
 @given(small_scenarios, st.booleans())
 def test_the_report_agrees_with_brute_force(scenario, use_package):

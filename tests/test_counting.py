@@ -86,6 +86,7 @@ def brute(doms: list[range], rules: list[ir.BoolExpr], fixed: dict[int, int]) ->
 # --- properties -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(problems())
 def test_count_equals_brute_force(problem: tuple[list[range], list[ir.BoolExpr], dict[int, int]]) -> None:
@@ -93,6 +94,7 @@ def test_count_equals_brute_force(problem: tuple[list[range], list[ir.BoolExpr],
     assert count_solutions(doms, rules, fixed) == len(brute(doms, rules, fixed))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(problems())
 def test_count_with_rules_cut_into_pieces(problem: tuple[list[range], list[ir.BoolExpr], dict[int, int]]) -> None:
@@ -103,6 +105,7 @@ def test_count_with_rules_cut_into_pieces(problem: tuple[list[range], list[ir.Bo
         assert count_solutions(doms, rules, fixed) == len(brute(doms, rules, fixed))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(problems())
 def test_count_per_value_equals_brute_force(problem: tuple[list[range], list[ir.BoolExpr], dict[int, int]]) -> None:

@@ -28,6 +28,7 @@ def _run(args: list[str], seed: str) -> bytes:
     return proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -43,6 +44,7 @@ def test_json_is_byte_identical_across_hash_seeds(args: list[str]) -> None:
         assert out == first, f"PYTHONHASHSEED={seed} changed the output"
 
 
+@pytest.mark.slow
 def test_junit_is_byte_identical_across_hash_seeds() -> None:
     args = ["test", "--format", "junit", "tests/data/toy.deal.yaml", "scenarios/example.yaml"]
     assert _run(args, "0") == _run(args, "99")

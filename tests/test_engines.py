@@ -23,6 +23,7 @@ def _problem(data: st.DataObject) -> tuple[Problem, tuple[int | None, ...]]:
     return Problem.from_scenario(scenario), fixed
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_backends_agree_on_solution_sets_counts_and_the_smallest_solution(data):

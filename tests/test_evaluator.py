@@ -124,6 +124,7 @@ def test_generated_source_holds_only_indices_ints_and_operators():
     assert compile_rule(rule, [0, 1, 2])(0, 0, 1) is False
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(st.data())
 def test_three_valued_evaluation_never_contradicts_a_completion(data):
@@ -141,6 +142,7 @@ def test_three_valued_evaluation_never_contradicts_a_completion(data):
         assert verdicts == {None}
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(st.data())
 def test_compiled_checker_agrees_with_the_evaluator_on_full_packages(data):

@@ -121,6 +121,7 @@ def test_every_backend_matches_the_reference(scenario: Scenario, objective: str,
         check_against_reference(scenario, backend, objective, top)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategies.scenarios(max_terms=4, max_parties=3, max_rules=2), st.sampled_from(("total", "maximin", "nash")))
 def test_the_solver_path_of_listing_backends_matches_the_reference(scenario: Scenario, objective: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,12 +115,14 @@ def mutated(draw: st.DrawFn) -> str:
     return text
 
 
+@pytest.mark.slow
 @FUZZ
 @given(mutated())
 def test_mutated_scenarios(text: str) -> None:
     _must_be_result_or_diagnostics(load_scenario_text, text, "fuzz.yaml")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(mutated())
 def test_mutated_scenarios_as_bytes(text: str) -> None:
@@ -186,6 +189,7 @@ def test_rule_parser_never_raises(text: str) -> None:
         assert 0 <= p.where.start <= p.where.end <= len(text) + 1, (p, len(text))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(RULE_ALPHABET, max_size=30).map("".join))
 def test_rules_inside_a_scenario(rule: str) -> None:

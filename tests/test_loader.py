@@ -444,6 +444,7 @@ def test_fuzz_random_bytes(data: bytes) -> None:
     only_scenario_or_error(data)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_fuzz_mutated_scenario(data: st.DataObject) -> None:

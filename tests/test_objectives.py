@@ -122,6 +122,7 @@ def weighted_scenarios(draw: st.DrawFn) -> Scenario:
     return attrs.evolve(base, packages=(Package("given", base.decode(codes)),))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(weighted_scenarios(), st.sampled_from(OBJECTIVES), st.integers(1, 4))
 def test_objectives_match_brute_force_on_every_engine_and_path(scenario: Scenario, objective: str, top: int) -> None:
@@ -202,6 +203,7 @@ def test_twelve_parties_with_prime_totals(objective: str) -> None:
     assert r.best == explore(s, objective=objective, top=2, backend="brute").best
 
 
+@pytest.mark.slow
 def test_ten_parties_with_prime_totals_answer_without_a_limit() -> None:
     s = load_scenario(prime_totals_yaml(10))
     saved = explore_module.LIST_PACKAGES

@@ -353,6 +353,7 @@ def test_random_ascii_never_raises(text: str) -> None:
         assert 0 <= p.where.start <= p.where.end <= len(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_random_token_soup_never_raises(text: str) -> None:

@@ -159,6 +159,7 @@ def _extend_conditions(inner: st.SearchStrategy[ir.BoolExpr]) -> st.SearchStrate
 checked_trees = st.recursive(_simple_conditions, _extend_conditions, max_leaves=8)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(checked_trees)
 def test_round_trip(expr: ir.BoolExpr) -> None:

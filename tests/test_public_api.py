@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import dealcheck
 
 
@@ -31,6 +33,7 @@ packages:
     assert isinstance(s.compare(), dealcheck.CompareReport)
 
 
+@pytest.mark.slow
 def test_reports_render_without_importing_renderers_by_hand() -> None:
     code = (
         "import dealcheck, json\n"

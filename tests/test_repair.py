@@ -67,6 +67,7 @@ def proposals(draw: st.DrawFn) -> tuple[Scenario, tuple[int | None, ...], set[in
     return scenario, codes, keep, draw(st.integers(1, 4))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(proposals())
 def test_suggestions_are_the_nearest_deals_in_order(

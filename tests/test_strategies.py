@@ -88,6 +88,7 @@ def test_generated_rule_text_checks_back_to_the_same_tree(scenario):
         assert problems == [] and back == rule.expr, rule.text
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.data(), terms(max_terms=4))
 def test_generated_rules_are_what_the_checker_makes(data, scenario_terms):
@@ -111,6 +112,7 @@ def test_generated_scenarios_load_back_from_a_file_unchanged(scenario):
     assert [(k.id, dict(k.values)) for k in loaded.packages] == [(k.id, dict(k.values)) for k in scenario.packages]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_size_controls_bound_what_is_drawn(data):
@@ -164,6 +166,7 @@ def test_bad_kinds_are_a_clear_error():
 # --- packages ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.data(), scenarios(**SMALL))
 def test_packages_are_inside_the_domains(data, scenario):
@@ -238,6 +241,7 @@ def test_deals_shrink_to_the_smallest_deal_and_every_deal_can_be_drawn():
 
 
 # The inner ``find`` is the point here (it is how a failing test shrinks), so the nesting is wanted; few examples.
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.nested_given])
 @given(scenarios(max_terms=3, max_parties=2, max_rules=2, max_depth=1))
 def test_draws_shrink_to_the_lexicographically_smallest_deal(scenario):

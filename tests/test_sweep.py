@@ -135,6 +135,7 @@ def test_monte_carlo_estimates_cover_the_exact_values(monkeypatch: pytest.Monkey
     assert sum(covered) >= len(covered) - 1  # 95% intervals: one miss among a dozen is chance, more is a bug
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_whatever_executes_it() -> None:
     s = load_scenario(TOY)
     local = render(sweep(s, samples=1100, seed=7), "json")

@@ -37,6 +37,7 @@ def assert_same_as_check(scenario: Scenario, rows: list[tuple[int, ...]], batch:
                 assert bool(batch.rules[outcome.ref][i]) == (outcome.status.value == "held")
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(batches())
 def test_check_many_on_values_equals_check(batch: tuple[Scenario, list[tuple[int, ...]]]) -> None:

@@ -31,6 +31,7 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     return bounds.write_worst_cases(tmp_path_factory.mktemp("worst"))  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", [0, 1, 2], ids=["terms", "options", "quotes"])
 def test_worst_cases_finish_in_seconds(cases: dict[str, list[str]], which: int) -> None:
     args = list(cases.values())[which]
