@@ -28,7 +28,9 @@ SolveResult(status=<SolveStatus.SAT: 'sat'>, solution=(0, 3))
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import atexit
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, assert_never
 
 from dealcheck.errors import UsageError
@@ -553,6 +555,109 @@ def _enumerate(
     return found[:limit], finished
 
 
+#: How to stop each enumeration still running (an abandoned iterator that was not closed): at exit they are stopped,
+#: since a thread still inside CP-SAT when the interpreter ends aborts the process.
+_RUNNING: set[Callable[[], None]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+@atexit.register
+def _stop_enumerations() -> None:
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for halt in running:
+        halt()
+    for thread in threading.enumerate():
+        if thread.name == "dealcheck-enumerate":
+            thread.join(timeout=5)
+
+
+#: Solutions handed from the solving thread to the consumer at once: the first batch holds one (the first solution
+#: comes out as soon as it is found), each later one twice as many, up to this many.
+_BATCH = 1024
+
+
+def _stream(
+    problem: Constraints, fixed: Fixed | None, deadline: Deadline
+) -> tuple[Iterator[tuple[int, ...]], Callable[[], bool]]:
+    """Solutions as CP-SAT finds them, and (once they have run out) whether the search finished.
+
+    CP-SAT enumerates inside one ``solve`` call that reports each solution to a callback, so the solve runs in a
+    thread and hands solutions over in batches through a small queue: the consumer takes as many as it wants, and
+    when it stops (closes the iterator, or drops it), the solve is stopped and the thread ends. A full queue makes
+    the callback wait, so an unread enumeration holds a few batches, not every solution. The order is CP-SAT's own
+    (one worker, a fixed seed): the same whatever the consumer's pace.
+    """
+    import queue
+
+    m = _model(problem, fixed)
+    if m is None:
+        return iter(()), lambda: True
+    cp = m._cp
+    variables = m.variables
+    handoff: queue.Queue[list[tuple[int, ...]] | None] = queue.Queue(maxsize=4)
+    stop = threading.Event()
+    finished = [False]
+    solver = m.solver(deadline.remaining())
+    solver.parameters.enumerate_all_solutions = True
+
+    def put(item: list[tuple[int, ...]] | None) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    class Collector(cp.CpSolverSolutionCallback):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.batch: list[tuple[int, ...]] = []
+            self.size = 1
+
+        def on_solution_callback(self) -> None:
+            self.batch.append(tuple(int(self.value(v)) for v in variables))
+            if len(self.batch) >= self.size:
+                if not put(self.batch):
+                    self.stop_search()
+                self.batch, self.size = [], min(2 * self.size, _BATCH)
+
+    def run() -> None:
+        collector = Collector()
+        status = None
+        try:
+            with stoppable(solver):  # Ctrl-C stops the search at once (dealcheck.interrupt)
+                status = solver.solve(m.model, collector)
+        except KeyboardInterrupt:
+            pass  # the main thread gets its own; this enumeration is simply unfinished
+        finally:
+            finished[0] = status in (cp.OPTIMAL, cp.INFEASIBLE) and not stop.is_set()
+            if collector.batch:
+                put(collector.batch)
+            put(None)
+
+    def halt() -> None:
+        stop.set()
+        solver.stop_search()
+
+    def solutions() -> Iterator[tuple[int, ...]]:
+        worker = threading.Thread(target=run, name="dealcheck-enumerate", daemon=True)
+        with _RUNNING_LOCK:
+            _RUNNING.add(halt)
+        worker.start()
+        try:
+            while (batch := handoff.get()) is not None:
+                yield from batch
+        finally:
+            halt()
+            worker.join()
+            with _RUNNING_LOCK:
+                _RUNNING.discard(halt)
+
+    return solutions(), lambda: finished[0]
+
+
 def iterate_solutions(
     problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
 ) -> Iterator[tuple[int, ...]]:
@@ -951,10 +1056,8 @@ class CpsatSession:
         (the session's own model has selectors and descent literals, which are not functions of the terms and would
         repeat a solution)."""
         deadline = self.deadline.within(time_limit)
-        problem = self.constraints.with_constraints(*conditions)
-        # One more than the limit tells "exactly the limit" from "more".
-        found, finished = _enumerate(problem, None, None if limit is None else limit + 1, deadline.remaining())
-        return Solutions(iter(found), limit, deadline, lambda: finished)
+        source, finished = _stream(self.constraints.with_constraints(*conditions), None, deadline)
+        return Solutions(source, limit, deadline, finished)
 
     def count(
         self, conditions: Sequence[BoolExpr] = (), *, limit: int | None = None, time_limit: float | None = None

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol, runtime_checkable
+from typing import NoReturn, Protocol, runtime_checkable
 
 import attrs
 
@@ -139,14 +139,24 @@ class Solutions(Iterator[tuple[int, ...]]):
             raise StopIteration
         if self._limit is not None and self.produced >= self._limit:
             # One more solution, if there is one, tells "exactly the limit" from "more than it".
-            self.complete = next(self._source, None) is None and self._ran_dry()
-            raise StopIteration
+            self._end(next(self._source, None) is None and self._ran_dry())
         solution = next(self._source, None)
         if solution is None:
-            self.complete = self._ran_dry()
-            raise StopIteration
+            self._end(self._ran_dry())
         self.produced += 1
+        assert solution is not None
         return solution
+
+    def _end(self, complete: bool) -> NoReturn:
+        self.complete = complete
+        self.close()
+        raise StopIteration
+
+    def close(self) -> None:
+        """Stop the enumeration (a backend solving in the background stops at once)."""
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
 
 
 @runtime_checkable
@@ -455,6 +465,8 @@ class GenericSession:
         self, conditions: Sequence[BoolExpr] = (), *, limit: int | None = None, time_limit: float | None = None
     ) -> SolutionCount:
         deadline = self._within(time_limit)
+        if deadline.expired():  # out of time is one rule, however small the problem
+            return SolutionCount(0, exact=False)
         problem = self.constraints.with_constraints(*conditions)
         return self.module.count_solutions(problem, limit=limit, time_limit=deadline.remaining())
 
