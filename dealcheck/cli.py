@@ -55,7 +55,8 @@ def cli() -> None:
     \b
     dealcheck FILE                 check every package in FILE (same as: dealcheck check FILE)
     dealcheck validate FILE        report problems in FILE only
-    Exit codes: 0 all deals, 1 some package fails, 2 invalid input, 3 internal error, 4 a limit stopped the answer.
+    Exit codes: 0 all deals, 1 some package fails, 2 invalid input, 3 internal error, 4 a limit stopped the answer,
+    130 Ctrl-C.
     """
 
 
