@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from dealcheck.errors import Diagnostic, ScenarioError, Severity, Span, UsageError
+from dealcheck.results import Report
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class BadRow:
 
 
 @attrs.frozen
-class BatchReport:
+class BatchReport(Report):
     """Counts over every checked row of a packages file. ``skipped`` lists the first bad rows left out."""
 
     scenario: str
@@ -145,6 +146,8 @@ def check_file(
     out_format = file_format(output, "the verdicts file") if output is not None else None
     if chunk_rows < 1:
         raise UsageError("the chunk size must be at least one row")
+    if output is not None and _same_file(output, packages_path):
+        raise UsageError(f"{output} is the packages file: the verdicts would replace it", "write them to another file")
     reader = _READERS[in_format](scenario, packages_path, id_column, chunk_rows)
     rows = deals = skipped_rows = 0
     accepted = [0] * len(scenario.parties)
@@ -716,6 +719,13 @@ _READERS: dict[str, Callable[[Scenario, str, str, int], _Reader]] = {
     "jsonl": _JsonlReader,
     "parquet": _ParquetReader,
 }
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
 
 
 def _open_text(path: str) -> Any:

@@ -280,3 +280,13 @@ def test_parquet_ids_are_checked_without_a_loop_and_the_same_way(toy: Path, tmp_
     assert [line.split(",")[1] for line in (tmp_path / "v.csv").read_text().splitlines()[1:]] == ["ok", "fine\u00e9"]
     pq.write_table(table.set_column(0, "id", pa.array(range(n))), tmp_path / "int_ids.parquet")
     assert check_file(s, str(tmp_path / "int_ids.parquet")).rows == n
+
+
+def test_the_verdicts_never_replace_the_packages_file(toy: Path, tmp_path: Path) -> None:
+    (tmp_path / "offers.csv").write_text(_csv(_random_rows(3, 5)))
+    before = (tmp_path / "offers.csv").read_bytes()
+    with pytest.raises(UsageError, match="is the packages file"):
+        check_file(load_scenario(toy), str(tmp_path / "offers.csv"), str(tmp_path / "offers.csv"))
+    assert (tmp_path / "offers.csv").read_bytes() == before
+    report = check_file(load_scenario(toy), str(tmp_path / "offers.csv"))
+    assert report.to_dict()["schema"] == "dealcheck.batch/1" and report.to_dict()["rows"] == 3

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from dealcheck.errors import UsageError
-from dealcheck.results import EXIT_FAILED, EXIT_LIMIT, EXIT_OK
+from dealcheck.results import EXIT_FAILED, EXIT_LIMIT, EXIT_OK, Report
 
 if TYPE_CHECKING:
     import numpy as np
@@ -133,7 +133,7 @@ class BestDeal:
 
 
 @attrs.frozen
-class SweepReport:
+class SweepReport(Report):
     """The answer of :func:`sweep`; ``samples_done < samples`` when the deadline stopped the sampling."""
 
     scenario: str
