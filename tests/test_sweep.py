@@ -143,6 +143,15 @@ def test_same_seed_same_bytes_whatever_executes_it() -> None:
         threaded = render(sweep(s, samples=1100, seed=7, executor=pool), "json")
     processes = render(sweep(s, samples=1100, seed=7, executor=2), "json")
     assert local == threaded == processes
+    # A scenario edited in code travels as itself (its pickle), not as the file it was loaded from.
+    firmer = attrs.evolve(
+        s,
+        parties=tuple(
+            attrs.evolve(p, red_lines=tuple(attrs.evolve(r, confidence=None) for r in p.red_lines)) for p in s.parties
+        ),
+    )
+    assert render(sweep(firmer, samples=300, executor=2), "json") == render(sweep(firmer, samples=300), "json")
+    assert sweep(firmer, samples=300, executor=2).uncertain_red_lines == ()
     assert render(sweep(s, samples=1100, seed=8), "json") != local
 
 

@@ -6,8 +6,8 @@ In: the blocks of a sweep (:data:`dealcheck.analysis.sweep.BLOCK` samples each, 
 ``distributed.Client``), or ``"dask://HOST:PORT"`` (a Dask scheduler; needs the ``dask`` extra). Out: the summed
 integer counts of every block, so how blocks are split over workers never changes the answer.
 
-Each task is a picklable pair: the scenario's bytes (its YAML text, re-loaded and cached by the worker; a scenario
-built in code travels pickled) and a tuple of block numbers, plus the seed and the sweep's shape.
+Each task is a picklable pair: the scenario's bytes (its pickle, cached by the worker by digest) and a tuple of block
+numbers, plus the seed and the sweep's shape.
 
 Rejected: shipping the checked table of packages to workers (megabytes per task, and slower to pickle than to rebuild
 with one batch check) and threads (the per-draw work holds the GIL between numpy calls).
@@ -29,28 +29,21 @@ if TYPE_CHECKING:
 
 __all__ = ["open_executor", "run_sweep_blocks", "scenario_payload"]
 
-_LOADED: dict[tuple[str, str | None], Any] = {}  # a worker's scenarios by (payload digest, variant)
+_LOADED: dict[str, Any] = {}  # a worker's scenarios by the digest of their bytes
 
 
-def scenario_payload(scenario: Scenario) -> tuple[str, bytes]:
-    """``("yaml", text)`` for a loaded scenario (its variant is re-applied by name), else ``("pickle", bytes)``."""
-    if scenario.source_lines is not None:
-        return "yaml", "\n".join(scenario.source_lines).encode("utf-8")
-    return "pickle", pickle.dumps(scenario)
+def scenario_payload(scenario: Scenario) -> bytes:
+    """The scenario as bytes a worker turns back into the same scenario: its pickle (about 60 kB for the bundled
+    one; the YAML text alone would lose edits made in code, such as a variant or confidences set by a caller)."""
+    return pickle.dumps(scenario)
 
 
-def _scenario_from(kind: str, data: bytes, path: str, variant: str | None) -> Scenario:
-    key = (hashlib.sha256(kind.encode() + data).hexdigest(), variant)
+def _scenario_from(data: bytes) -> Scenario:
+    key = hashlib.sha256(data).hexdigest()
     hit = _LOADED.get(key)
     if hit is None:
-        if kind == "yaml":
-            from dealcheck.loader import load_scenario_text
-
-            hit = load_scenario_text(data.decode("utf-8"), path)
-            if variant is not None:
-                hit = hit.variant(variant)
-        else:
-            hit = pickle.loads(data)
+        # Our own pickle of a Scenario, made by the process that submitted the task (never a user's file).
+        hit = pickle.loads(data)
         if len(_LOADED) >= 4:
             _LOADED.clear()
         _LOADED[key] = hit
@@ -58,10 +51,7 @@ def _scenario_from(kind: str, data: bytes, path: str, variant: str | None) -> Sc
 
 
 def sweep_task(
-    kind: str,
     data: bytes,
-    path: str,
-    variant: str | None,
     seed: int,
     samples: int,
     blocks: tuple[int, ...],
@@ -70,7 +60,7 @@ def sweep_task(
     """One task: the counts of ``blocks``, computed from the scenario's bytes (module level, so it pickles)."""
     from dealcheck.analysis.sweep import run_blocks
 
-    return run_blocks(_scenario_from(kind, data, path, variant), seed, blocks, partial, samples)
+    return run_blocks(_scenario_from(data), seed, blocks, partial, samples)
 
 
 def open_executor(spec: Any) -> tuple[Any, Callable[[], None], str]:
@@ -133,15 +123,10 @@ def run_sweep_blocks(
                 if progress is not None:
                     progress(f"{total.samples:,} of {samples:,} samples")
         else:
-            kind, data = scenario_payload(scenario)
+            data = scenario_payload(scenario)
             per_task = max(1, min(8, n_blocks // 16))  # scheduling only: any split gives the same counts
             tasks = [tuple(range(b, min(n_blocks, b + per_task))) for b in range(0, n_blocks, per_task)]
-            futures = [
-                pool.submit(
-                    sweep_task, kind, data, scenario.path, scenario.variant_name, seed, samples, blocks, partial
-                )
-                for blocks in tasks
-            ]
+            futures = [pool.submit(sweep_task, data, seed, samples, blocks, partial) for blocks in tasks]
             for f in futures:
                 remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
                 try:
