@@ -74,7 +74,10 @@ def test_every_rule_is_sourced_or_reasoned_and_explained(raw: dict[str, Any]) ->
             assert len(r["assumption"]) > 80, f"{ref}: an assumption needs its reason"
         assert r.get("description") or r.get("assumption"), ref
         if kind == "demands":
-            assert r["weight"] in (1, 2, 3), ref
+            weight = r["weight"]["value"] if isinstance(r["weight"], dict) else r["weight"]  # {value, range}: a sweep's
+            assert weight in (1, 2, 3), ref
+        if "confidence" in r:  # an uncertain reading says why it is uncertain
+            assert len(r["confidence_reason"]) > 60, ref
 
 
 def test_no_assumption_is_a_red_line(raw: dict[str, Any]) -> None:

@@ -417,6 +417,30 @@ def run_blocks(
     )
 
 
+def _undominated(held: np.ndarray) -> np.ndarray:
+    """Positions of the rows no earlier row dominates (meets every scored column it meets).
+
+    Every objective rises with every party's score and every score with every met column (weights are never
+    negative), so a dominated row never beats the earlier row that dominates it, and ties go to the earlier row:
+    dropping it changes no best deal. What is left is a few hundred rows where thousands met something."""
+    import numpy as np
+
+    bits = held.astype(bool)
+    words = -(-bits.shape[1] // 62)
+    packed = np.zeros((len(bits), words), dtype=np.int64)
+    for j in range(bits.shape[1]):
+        packed[:, j // 62] |= bits[:, j].astype(np.int64) << (j % 62)
+    kept: list[int] = []
+    front = np.zeros((0, words), dtype=np.int64)
+    for i in range(len(packed)):
+        row = packed[i]
+        if len(front) and bool(((row & ~front) == 0).all(axis=1).any()):
+            continue
+        kept.append(i)
+        front = np.vstack([front, row[None, :]])
+    return np.array(kept, dtype=np.int64)
+
+
 @attrs.frozen(eq=False)
 class _Pattern:
     """What one pattern of holding red lines decides, whatever the weights: the deal rows (one per distinct vector
@@ -452,6 +476,8 @@ def _pattern(
             _, first = np.unique(held, axis=0, return_index=True)
             first.sort()
             rows, held = rows[first], held[first]
+            keep = _undominated(held)
+            rows, held = rows[keep], held[keep]
         else:
             rows, held = rows[:1], held[:1]
         out = _Pattern(rows, np.ascontiguousarray(held.T), options, partial)
