@@ -24,7 +24,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "dealcheck.loader",
             "dealcheck.yamlnodes",
             "dealcheck.sources",
-            "dealcheck.batch",
             "dealcheck.uncertainty",
         ),
     ),
@@ -33,6 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "analysis",
         (
             "dealcheck.results",
+            "dealcheck.batch",  # packages files checked through check_many, counted in a results.Report
             "dealcheck.check",
             "dealcheck.partial",
             "dealcheck.analysis",
