@@ -536,9 +536,9 @@ _STREAM = """
 import sys
 sys.path.insert(0, {bench!r})
 from generate import generate
-from dealcheck.solver.base import Problem, get_backend
+from dealcheck.solver.base import Constraints, get_backend
 g = generate("many", terms=18, seed=0)
-n = sum(1 for _ in get_backend({engine!r}).iterate_solutions(Problem.from_scenario(g.scenario), limit={limit}))
+n = sum(1 for _ in get_backend({engine!r}).iterate_solutions(Constraints.from_scenario(g.scenario), limit={limit}))
 print(n, next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")))
 """
 
@@ -559,11 +559,11 @@ def target_listing(quick: bool) -> list[Row]:
     import constraint
     from baselines import CpsatBaseline
 
-    from dealcheck.solver.base import Problem, get_backend
+    from dealcheck.solver.base import Constraints, get_backend
 
     g = generate("many", terms=14, seed=0, deals=50_000 if quick else 200_000)
     s = g.scenario
-    problem = Problem.from_scenario(s)
+    problem = Constraints.from_scenario(s)
 
     def by_engine(name: str) -> Callable[[], int]:
         return lambda: sum(1 for _ in get_backend(name).iterate_solutions(problem))
@@ -653,7 +653,7 @@ def target_partial(quick: bool) -> list[Row]:
     from baselines import CpsatBaseline
 
     from dealcheck.check import check_package
-    from dealcheck.solver.base import Problem, SolveStatus, get_backend
+    from dealcheck.solver.base import Constraints, SolveStatus, get_backend
 
     g = generate("tight", terms=128, seed=5)
     s = g.scenario
@@ -673,7 +673,7 @@ def target_partial(quick: bool) -> list[Row]:
     rows = []
     for name, codes in cases.items():
         values = s.decode(codes)
-        problem = Problem.from_scenario(s, fixed=codes)
+        problem = Constraints.from_scenario(s, fixed=codes)
 
         def hand(codes: tuple[int | None, ...] = codes) -> str:
             h = CpsatBaseline(g)

@@ -518,9 +518,9 @@ def _joined(refs: Iterable[str]) -> str:
 def _example(scenario: Any, rules: Sequence[Any], fixed: tuple[int | None, ...] | None) -> str:
     """The values of the terms ``rules`` read, in the smallest deal (in term order) keeping all of them."""
     from dealcheck.rules.ir import term_indices
-    from dealcheck.solver.base import Problem, get_backend
+    from dealcheck.solver.base import Constraints, get_backend
 
-    result = get_backend("cpsat").lexmin_solution(Problem(_domains(scenario), tuple(r.expr for r in rules), fixed))
+    result = get_backend("cpsat").lexmin_solution(Constraints(_domains(scenario), tuple(r.expr for r in rules), fixed))
     if result.solution is None:
         return ""
     read = set().union(*(term_indices(r.expr) for r in rules))

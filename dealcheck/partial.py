@@ -47,7 +47,7 @@ from dealcheck.rules.ir import (
     balanced_sum,
 )
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import Backend, Deadline, Problem, SolveResult, SolveStatus
+from dealcheck.solver.base import Backend, Constraints, Deadline, SolveResult, SolveStatus
 from dealcheck.solver.compiled import compile_rules, scenario_checker
 from dealcheck.solver.session import Session, open_session
 
@@ -162,7 +162,7 @@ class PartialCheck:
         self.local_limit = LOCAL_LIMIT if local_limit is None else local_limit
         self.try_neighbours = NEIGHBOURS if neighbours is None else neighbours
         # Completions of the package, with no rule imposed: the space every question below is asked in.
-        self.completions = Problem(tuple(t.domain.codes for t in scenario.terms), (), codes)
+        self.completions = Constraints(tuple(t.domain.codes for t in scenario.terms), (), codes)
         self.bounds = self.completions.bounds
         self.domains = [
             range(c, c + 1) if c is not None else t.domain.codes for t, c in zip(scenario.terms, codes, strict=True)

@@ -344,13 +344,13 @@ def test_session_questions_match_brute_force(data):
     from dealcheck.rules.evaluator import evaluate_int
     from dealcheck.rules.ir import Arith, ArithOp, Count
     from dealcheck.solver import cpsat, pyconstraint
-    from dealcheck.solver.base import Problem
+    from dealcheck.solver.base import Constraints
     from dealcheck.solver.session import open_session
     from dealcheck.testing.strategies import codes, rules
 
     scenario = data.draw(scenarios(max_terms=3, max_parties=1, max_rules=1), label="scenario")
     fixed = data.draw(codes(scenario, partial=True), label="fixed")
-    problem = Problem(tuple(t.domain.codes for t in scenario.terms), (), fixed)
+    problem = Constraints(tuple(t.domain.codes for t in scenario.terms), (), fixed)
     conditions = data.draw(st.lists(rules(scenario, max_depth=2), max_size=2), label="conditions")
     wanted = data.draw(st.lists(rules(scenario, max_depth=1), min_size=1, max_size=3), label="wanted")
     objective = Arith(ArithOp.SUB, Count(tuple(wanted)), Count(tuple(conditions) or (Truth(False),)))

@@ -10,17 +10,17 @@ from hypothesis import strategies as st
 from dealcheck.errors import UsageError
 from dealcheck.rules.ir import Arith, ArithOp, CmpOp, Compare, Connective, Const, Count, IsTrue, Logic, Not, Truth, Var
 from dealcheck.solver import brute, cpsat, pyconstraint
-from dealcheck.solver.base import BACKENDS, Problem, SolutionCount, SolveStatus, get_backend
+from dealcheck.solver.base import BACKENDS, Constraints, SolutionCount, SolveStatus, get_backend
 from dealcheck.solver.session import open_session
 from dealcheck.testing.strategies import codes, scenarios
 
 SOLVERS = [cpsat, pyconstraint]
 
 
-def _problem(data: st.DataObject) -> tuple[Problem, tuple[int | None, ...]]:
+def _problem(data: st.DataObject) -> tuple[Constraints, tuple[int | None, ...]]:
     scenario = data.draw(scenarios(max_terms=4, max_parties=2, max_rules=2, max_depth=2))
     fixed = data.draw(codes(scenario, partial=True))
-    return Problem.from_scenario(scenario), fixed
+    return Constraints.from_scenario(scenario), fixed
 
 
 @pytest.mark.slow
@@ -69,22 +69,22 @@ def test_counts_with_a_limit_are_lower_bounds_unless_the_limit_is_not_reached(da
 
 def test_constant_constraints_and_empty_problems():
     for backend in [brute, *SOLVERS]:
-        assert backend.count_solutions(Problem((), ())).count == 1
-        assert backend.count_solutions(Problem((range(3),), (Truth(False),))).count == 0
-        assert backend.count_solutions(Problem((range(3),), (Truth(True),))).count == 3
+        assert backend.count_solutions(Constraints((), ())).count == 1
+        assert backend.count_solutions(Constraints((range(3),), (Truth(False),))).count == 0
+        assert backend.count_solutions(Constraints((range(3),), (Truth(True),))).count == 3
         # fixed codes that disagree with the problem's own, or leave the domain: no solution
-        assert backend.find_solution(Problem((range(3),), (), fixed=(1,)), fixed=(2,)).status is SolveStatus.UNSAT
-        assert backend.find_solution(Problem((range(3),)), fixed=(7,)).status is SolveStatus.UNSAT
+        assert backend.find_solution(Constraints((range(3),), (), fixed=(1,)), fixed=(2,)).status is SolveStatus.UNSAT
+        assert backend.find_solution(Constraints((range(3),)), fixed=(7,)).status is SolveStatus.UNSAT
 
 
-def _hard_problem() -> Problem:
+def _hard_problem() -> Constraints:
     # 12 terms of 10 values with an unsatisfiable sum parity: every backend must search a lot to prove it.
     n = 12
     total = Var(0)
     for i in range(1, n):
         total = Arith(ArithOp.ADD, total, Var(i))
     doubled = Arith(ArithOp.MUL, Const(2), total)
-    return Problem(tuple(range(10) for _ in range(n)), (Compare(CmpOp.EQ, doubled, Const(2 * 9 * n + 1)),))
+    return Constraints(tuple(range(10) for _ in range(n)), (Compare(CmpOp.EQ, doubled, Const(2 * 9 * n + 1)),))
 
 
 @pytest.mark.parametrize("backend", [brute, pyconstraint])
@@ -96,7 +96,7 @@ def test_a_time_limit_gives_unknown_never_a_wrong_answer(backend):
 
 
 def test_cpsat_out_of_time_is_unknown():
-    problem = Problem((range(100), range(100)), (Compare(CmpOp.NE, Var(0), Var(1)),))
+    problem = Constraints((range(100), range(100)), (Compare(CmpOp.NE, Var(0), Var(1)),))
     assert cpsat.find_solution(problem, time_limit=0.0).status is SolveStatus.UNKNOWN
     assert cpsat.lexmin_solution(problem, time_limit=0.0).status is SolveStatus.UNKNOWN
     assert cpsat.count_solutions(problem, time_limit=0.0).exact is False

@@ -69,7 +69,7 @@ from dealcheck.rules.ir import (
     Var,
 )
 from dealcheck.rules.terms import IntDomain, Term, Value
-from dealcheck.solver.base import BACKENDS, Deadline, Problem, get_backend
+from dealcheck.solver.base import BACKENDS, Constraints, Deadline, get_backend
 from dealcheck.solver.planner import Budget, CountResult, PartCount, Run
 from dealcheck.solver.session import Capability, Session, open_session
 
@@ -273,7 +273,7 @@ def explore(
     values = dict(package.values if isinstance(package, Package) else (package or {}))
     codes = scenario.encode(values)
     sub = coalition(scenario, parties)
-    problem = Problem.from_scenario(sub, fixed=codes)
+    problem = Constraints.from_scenario(sub, fixed=codes)
     scorer = Scorer(sub.parties, objective)
     deadline = Deadline(time_limit)
     notes: list[str] = []
@@ -447,7 +447,7 @@ def best_deals(
         raise UsageError("--top must be 0 or more")
     values = dict(package.values if isinstance(package, Package) else (package or {}))
     sub = coalition(scenario, parties)
-    problem = Problem.from_scenario(sub, fixed=scenario.encode(values))
+    problem = Constraints.from_scenario(sub, fixed=scenario.encode(values))
     deadline = Deadline(time_limit)
     scorer = Scorer(sub.parties, objective)
     search = Search(backend, problem, deadline)
@@ -533,7 +533,7 @@ def _run_count(runs: Sequence[Run], code: int) -> int:
     return 0
 
 
-def _count_exactly(problem: Problem, budget: Budget, say: Progress) -> CountResult:
+def _count_exactly(problem: Constraints, budget: Budget, say: Progress) -> CountResult:
     from dealcheck.solver import planner
 
     fixed = {i: c for i, c in enumerate(problem.fixed or ()) if c is not None}
@@ -547,7 +547,7 @@ def _list_deals(session: Session, limit: int | None) -> tuple[list[tuple[int, ..
     return listed, bool(solutions.complete)
 
 
-def _list_small_zone(problem: Problem, count: int, deadline: Deadline) -> list[tuple[int, ...]] | None:
+def _list_small_zone(problem: Constraints, count: int, deadline: Deadline) -> list[tuple[int, ...]] | None:
     """Every one of the ``count`` deals, or ``None`` when listing them is not quick (then the solver answers)."""
     free = problem.free_domains()
     if free is None or max((len(d) for d in free), default=0) > LISTED_VALUES:
@@ -559,7 +559,7 @@ def _list_small_zone(problem: Problem, count: int, deadline: Deadline) -> list[t
     return sorted(listed) if solutions.complete and len(listed) == count else None
 
 
-def _tally(listed: Sequence[tuple[int, ...]], problem: Problem) -> tuple[tuple[Run, ...], ...]:
+def _tally(listed: Sequence[tuple[int, ...]], problem: Constraints) -> tuple[tuple[Run, ...], ...]:
     """Per term, runs ``(lo, hi, n)`` over its whole domain (zero runs between the values the deals take)."""
     out = []
     for i, d in enumerate(problem.domains):
@@ -577,7 +577,7 @@ def _tally(listed: Sequence[tuple[int, ...]], problem: Problem) -> tuple[tuple[R
 
 
 def _options_by_search(
-    search: Search, problem: Problem, codes: Sequence[int | None], say: Progress
+    search: Search, problem: Constraints, codes: Sequence[int | None], say: Progress
 ) -> tuple[list[set[int]], bool]:
     """Per term, the codes some deal takes: one solver question per code not yet seen in a deal found before."""
     occurs: list[set[int]] = [set() for _ in problem.domains]

@@ -40,7 +40,7 @@ from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Var
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import BACKENDS, Deadline, Problem, get_backend
+from dealcheck.solver.base import BACKENDS, Constraints, Deadline, get_backend
 
 __all__ = ["Change", "PartyChange", "RepairReport", "Suggestion", "repair"]
 
@@ -169,7 +169,7 @@ def repair(
         fixed[term.index] = codes[term.index]
     bounds = tuple((t.domain.codes.start, t.domain.codes.stop - 1) for t in scenario.terms)
     broken = tuple(r.ref for r in scenario.red_lines() if evaluate(r.expr, codes, bounds) is False)
-    problem = Problem.from_scenario(scenario, fixed=fixed)
+    problem = Constraints.from_scenario(scenario, fixed=fixed)
     distance = weighted_count(
         [
             (t.change_cost, Compare(CmpOp.NE, Var(t.index), Const(c)))

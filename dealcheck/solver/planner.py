@@ -434,10 +434,10 @@ def _enumerate(
 ) -> tuple[int, dict[int, dict[int, int]] | None, str | None]:
     """The part's solutions listed by python-constraint2: (weighted count, per-value split, what stopped it)."""
     from dealcheck.solver import pyconstraint
-    from dealcheck.solver.base import Problem
+    from dealcheck.solver.base import Constraints
 
     domains = tuple(reps)
-    problem = Problem(domains, tuple(conds))  # type: ignore[arg-type]  # tuples of codes serve as ranges here
+    problem = Constraints(domains, tuple(conds))  # type: ignore[arg-type]  # tuples of codes serve as ranges here
     remaining = None if budget.deadline is None else max(0.0, budget.deadline - time.monotonic())
     split: dict[int, dict[int, int]] = {t: defaultdict(int) for t in terms} if per_value else {}
     weighted = [t for t in terms if t in weights]

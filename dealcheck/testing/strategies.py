@@ -376,10 +376,10 @@ class _DealFinder:
 
     def session(self) -> Any:
         if self._session is None:
-            from dealcheck.solver.base import Problem
+            from dealcheck.solver.base import Constraints
             from dealcheck.solver.cpsat import CpsatSession
 
-            self._session = CpsatSession(Problem.from_scenario(self.scenario, fixed=self.fixed))
+            self._session = CpsatSession(Constraints.from_scenario(self.scenario, fixed=self.fixed))
         return self._session
 
     def smallest(self) -> tuple[int, ...] | None:
