@@ -988,6 +988,72 @@ def sweep_command(
     return report.exit_code
 
 
+@cli.command(name="report")
+@_scenario_options
+@click.option("--top", type=click.IntRange(min=0), default=5, show_default=True, help="Best deals to mark and list.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Limit all the analyses together.",
+)
+@click.option(
+    "--backend",
+    "--engine",  # the option's former name, still accepted
+    "backend",
+    type=click.Choice(["cpsat", "constraint", "brute"]),
+    default="cpsat",
+    show_default=True,
+    help=_BACKEND_HELP,
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "json", "text", "markdown"]),
+    default="html",
+    show_default=True,
+    help="html: one self-contained page (no network needed to view it).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@_handle_errors
+def report_command(
+    file: str, variant: str | None, top: int, time_limit: float | None, backend: str, fmt: str, output: str | None
+) -> int:
+    """Every analysis on one page: who blocks what (packages x parties, each cell opening the red lines and quotes),
+    the zone of agreement, the Pareto frontier, conflicts and cheapest concessions, variants side by side.
+
+    Exit 0 when written, 4 when --time-limit left a part unfinished (the page says which).
+    """
+    from dealcheck.analysis.overview import overview
+    from dealcheck.progress import Progress
+    from dealcheck.report import render
+
+    scenario = load(file, variant)
+    with Progress("dealcheck report") as progress:
+        result = overview(scenario, top=top, backend=backend, time_limit=time_limit, progress=progress)
+    emit(render(result, fmt), output)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
+    return result.exit_code
+
+
+@cli.command(name="schema")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the schema here.")
+@_handle_errors
+def schema_command(output: str | None) -> int:
+    """Print a JSON Schema (draft 2020-12) of the scenario format, for editors' completion and inline errors.
+
+    \b
+    dealcheck schema -o dealcheck.schema.json
+    then start a scenario with:  # yaml-language-server: $schema=dealcheck.schema.json
+    """
+    from dealcheck.schema import schema_text
+
+    emit(schema_text(), output)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``dealcheck`` script."""
     from dealcheck.cli_io import prepare_process

@@ -12,7 +12,7 @@ from typing import Any
 
 from dealcheck.results import CheckReport, PackageVerdict
 
-__all__ = ["ANALYSIS_RENDERERS", "FORMATS", "render"]
+__all__ = ["ANALYSIS_RENDERERS", "FORMATS", "render", "to_data_of"]
 
 #: Modules that register the analyses' report classes on every format; imported before the first render, so a
 #: report renders however it was made (CLI, library, a test).
@@ -21,6 +21,7 @@ ANALYSIS_RENDERERS: tuple[str, ...] = (
     "dealcheck.report.conflicts",
     "dealcheck.report.batch",
     "dealcheck.report.sweep",
+    "dealcheck.report.overview",
 )
 
 #: Format name -> module path holding its ``render``. Modules load on first use.
@@ -28,6 +29,7 @@ FORMATS: dict[str, str] = {
     "text": "dealcheck.report.text",
     "json": "dealcheck.report.jsonfmt",
     "markdown": "dealcheck.report.markdown",
+    "html": "dealcheck.report.html",
 }
 
 
@@ -54,3 +56,10 @@ def render(result: Any, fmt: str, *, color: bool = False, options: Any = None) -
     if options is not None and fmt in ("text", "markdown") and isinstance(result, (CheckReport, PackageVerdict)):
         return renderer(result, color=color, options=options)
     return renderer(result, color=color)
+
+
+def to_data_of(result: Any) -> Any:
+    """The JSON data of ``result`` (what ``--format json`` prints, before it becomes text)."""
+    import json
+
+    return json.loads(render(result, "json"))
