@@ -2,7 +2,8 @@
 
 DOM assertions (a row per package, a column per party, the verdict colours), a click opens the quote, the
 keyboard reaches and opens a cell, no console errors, no network request, and a screenshot saved as a test
-artefact (``tests/artifacts/report.png``, ignored by git). Skipped only when Chromium or Playwright is not
+artefact (``tests/artifacts/report.png``, the whole page in ``report-full.png``, the print view in
+``report-print.png``; ignored by git). Skipped only when Chromium or Playwright is not
 installed: ``.ci/run`` installs both (``apt-get install chromium``, ``pip install '.[browser]'``).
 """
 
@@ -116,7 +117,9 @@ def test_sections_are_drawn(page):
 
 def test_no_console_errors_no_network_and_a_screenshot(page):
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+    page.screenshot(path=str(ARTIFACTS / "report-full.png"), full_page=True)
     page.emulate_media(media="print")
     page.screenshot(path=str(ARTIFACTS / "report-print.png"), full_page=False)
     page.emulate_media(media="screen")

@@ -40,6 +40,7 @@ class Overview(Report):
     compare: Any | None  # CompareReport, None without variants
     extras: tuple[tuple[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
+    plain: tuple[tuple[str, str], ...] = ()  # (party.rule, the rule in plain words), for the conflicts section
 
     @property
     def complete(self) -> bool:
@@ -112,4 +113,5 @@ def overview(
         compare=comparison,
         extras=tuple(extras),
         notes=tuple(notes),
+        plain=tuple((r.ref, scenario.plain_rule(r)) for r in scenario.rules()),
     )

@@ -348,14 +348,16 @@ def _plot(
 # --- conflicts, variants, extras ------------------------------------------------------------------------------
 
 
-def _conflict_rule(r: Any) -> str:
-    out = f"<b>{e(r.party_name)}</b> <code>{e(r.id)}</code>: <span class=rule>{e(r.text)}</span>"
+def _conflict_rule(r: Any, plain: dict[str, str]) -> str:
+    words = plain.get(r.ref)
+    out = f"<b>{e(r.party_name)}</b> <code>{e(r.id)}</code>: "
+    out += f"{e(words)} <span class=rule>({e(r.text)})</span>" if words else f"<span class=rule>{e(r.text)}</span>"
     if r.quote:
         out += f'<blockquote class="quote">\u201c{e(r.quote)}\u201d <span class=muted>[{e(r.source or "")}]</span></blockquote>'
     return out
 
 
-def _conflicts(items: Sequence[tuple[str, Any]]) -> str:
+def _conflicts(items: Sequence[tuple[str, Any]], plain: dict[str, str]) -> str:
     if not items:
         return "<p>Every package is a deal or can become one: nothing to concede.</p>"
     out = []
@@ -367,7 +369,7 @@ def _conflicts(items: Sequence[tuple[str, Any]]) -> str:
         if r.conflicts:
             out.append("<p>Minimal conflicts (red lines that cannot all hold together):</p><ol>")
             for c in r.conflicts:
-                out.append("<li><ul>" + "".join(f"<li>{_conflict_rule(x)}</li>" for x in c.rules) + "</ul></li>")
+                out.append("<li><ul>" + "".join(f"<li>{_conflict_rule(x, plain)}</li>" for x in c.rules) + "</ul></li>")
             out.append("</ol>")
         if r.concessions:
             out.append("<p>Cheapest concessions (drop these red lines and a deal opens):</p><ol>")
@@ -486,7 +488,7 @@ def _overview(r: Any) -> str:
         ("matrix-section", "Packages \u00d7 parties", _legend() + _matrix(r.check, r.parties)),
         ("zone-section", "Zone of agreement", _zone(r.explore)),
         ("pareto-section", "Pareto frontier of party scores", _pareto(r.explore, names)),
-        ("conflicts-section", "Conflicts and cheapest concessions", _conflicts(r.conflicts)),
+        ("conflicts-section", "Conflicts and cheapest concessions", _conflicts(r.conflicts, dict(r.plain))),
         ("variants-section", "Variants side by side", _variants(r.compare)),
     ]
     if r.extras:
