@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import click
 
+from dealcheck import interrupt
 from dealcheck.cli_io import safe_for_terminal
 from dealcheck.errors import ScenarioError, UsageError
 from dealcheck.report import FORMATS
@@ -117,6 +118,7 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
                 click.echo(safe_for_terminal(f"  = hint: {e.hint}"), err=True)
             code = EXIT_INVALID
         except KeyboardInterrupt:
+            interrupt.finish()
             click.echo("interrupted (Ctrl-C): the command stopped before its answer was complete", err=True)
             code = EXIT_INTERRUPTED
         except (click.exceptions.Exit, click.ClickException, click.Abort):
@@ -561,10 +563,24 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
     (quoted, 'scenarios/*.yaml') is expanded.
     Exit 0 when every expectation holds, 1 when one fails, 2 when a file is invalid (the others still run).
     """
-    from dealcheck.expectations import discover, render_test_run, run_files
+    from dealcheck.expectations import TestRun, discover, render_test_run, run_files
 
     files = discover(paths)
-    run = run_files(files, load)
+    # File by file, so Ctrl-C still reports the files that finished (the one it interrupted is left out).
+    done: list[Any] = []
+    try:
+        for file in files:
+            done.append(run_files([file], load))
+    except KeyboardInterrupt:
+        interrupt.finish()
+        run = TestRun(tuple(r for d in done for r in d.reports), tuple(b for d in done for b in d.invalid))
+        emit(render_test_run(run, fmt, color=_use_color(color, output)), output)
+        click.echo(
+            f"interrupted (Ctrl-C): the report above covers the {len(done)} of {len(files)} files that finished",
+            err=True,
+        )
+        return EXIT_INTERRUPTED
+    run = TestRun(tuple(r for d in done for r in d.reports), tuple(b for d in done for b in d.invalid))
     for bad in run.invalid:
         click.echo(safe_for_terminal(bad.rendered), err=True)
     if run.passed + run.failed == 0 and not run.invalid:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["install", "interrupted", "stoppable"]
+__all__ = ["finish", "install", "interrupted", "stoppable"]
 
 _active: set[Any] = set()
 _lock = threading.Lock()
@@ -75,6 +75,14 @@ def install() -> None:
         return
     _installed = True
     threading.Thread(target=_watch, args=(read,), name="dealcheck-interrupt", daemon=True).start()
+
+
+def finish() -> None:
+    """The command has handled Ctrl-C and is writing what it settled: a second Ctrl-C now ends the process at once
+    (default handling) instead of raising inside the report being written."""
+    if _installed:  # only where install() took Ctrl-C over: never in a test runner or an embedding program
+        with contextlib.suppress(ValueError):  # not the main thread
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _watch(fd: int) -> None:

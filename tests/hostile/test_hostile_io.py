@@ -260,3 +260,26 @@ def test_a_closed_pipe_exits_quietly(toy: Path) -> None:
     err = proc.stderr.read()
     proc.wait(timeout=TIMEOUT)
     assert b"Traceback" not in err and b"Exception ignored" not in err, err
+
+
+def test_ctrl_c_during_test_reports_the_files_that_finished(tmp_path: Path) -> None:
+    shutil.copy(TOY, tmp_path / "a_toy.yaml")
+    _pigeonhole(tmp_path / "b_pigeons.yaml")
+    with open(tmp_path / "b_pigeons.yaml", "a") as f:
+        f.write("expect:\n  - {deals: 0}\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dealcheck", "test", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    try:
+        time.sleep(3)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert b"4 passed, 0 failed" in out and b"1 of 2 files" in err and b"Traceback" not in err
