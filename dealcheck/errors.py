@@ -99,6 +99,13 @@ CODES: dict[str, str] = {
     "DC603": "invalid variant",
     # DC7xx: warnings (the file loads; something in it deserves a look)
     "DC720": "a rule's confidence has no reason (neither confidence_reason nor a scenario-level default)",
+    # DC8xx: imported files (dealcheck import genius)
+    "DC801": "an imported file cannot be read, is too large, or is not well-formed XML",
+    "DC802": "an imported XML file declares a document type or entities (refused, never expanded)",
+    "DC803": "an imported domain is missing issues or values, or has an unsupported issue type",
+    "DC804": "an imported profile names an issue or value its domain does not declare, or leaves an issue out",
+    "DC805": "an imported profile's issue weights are missing or do not sum to 1",
+    "DC806": "an imported number (evaluation, weight, reservation value) is not a number or is out of range",
 }
 
 

@@ -46,7 +46,7 @@ from dealcheck.rules.ir import BoolExpr, CmpOp, Compare, Const, IsTrue, Not, Var
 from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
 from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, describe
 
-__all__ = ["NORMALISE", "UTILITY_KEYS", "UtilityReader", "decimal_number"]
+__all__ = ["NORMALISE", "UTILITY_KEYS", "UtilityReader", "decimal_number", "exact_text"]
 
 #: ``normalise:`` choices; the first is the default.
 NORMALISE = ("none", "per_issue")
@@ -69,6 +69,31 @@ def decimal_number(text: str) -> Fraction | None:
         return Fraction(text)
     except ZeroDivisionError:
         return None
+
+
+def exact_text(x: Fraction) -> str:
+    """An exact decimal as text: ``Fraction(1, 4)`` -> ``"0.25"``; a fraction with no finite decimal as ``"1/3"``.
+
+    >>> exact_text(Fraction(1, 4)), exact_text(Fraction(5)), exact_text(Fraction(-3, 8)), exact_text(Fraction(1, 3))
+    ('0.25', '5', '-0.375', '1/3')
+    """
+    x = Fraction(x)
+    d = x.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return str(x)
+    places = max(twos, fives)
+    if places == 0:
+        return str(x.numerator)
+    scaled = abs(x.numerator) * 10**places // x.denominator
+    digits = str(scaled).rjust(places + 1, "0")
+    return ("-" if x < 0 else "") + digits[:-places] + "." + digits[-places:]
 
 
 def option_condition(term: Term, code: int) -> BoolExpr:

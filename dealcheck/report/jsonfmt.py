@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import json
-from fractions import Fraction
 from typing import Any
 
 from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status
+from dealcheck.utility import exact_text
 
 __all__ = ["dumps", "render", "to_data"]
 
@@ -31,31 +31,6 @@ def render(result: Any, *, color: bool = False) -> str:  # color is meaningless 
     return dumps(to_data(result))
 
 
-def decimal_text(x: Fraction) -> str:
-    """An exact decimal as text: ``Fraction(1, 4)`` -> ``"0.25"``; a fraction with no finite decimal as ``"1/3"``.
-
-    >>> decimal_text(Fraction(1, 4)), decimal_text(Fraction(5)), decimal_text(Fraction(-3, 8)), decimal_text(Fraction(1, 3))
-    ('0.25', '5', '-0.375', '1/3')
-    """
-    x = Fraction(x)
-    d = x.denominator
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    if d != 1:
-        return str(x)
-    places = max(twos, fives)
-    if places == 0:
-        return str(x.numerator)
-    scaled = abs(x.numerator) * 10**places // x.denominator
-    digits = str(scaled).rjust(places + 1, "0")
-    return ("-" if x < 0 else "") + digits[:-places] + "." + digits[-places:]
-
-
 def _score(x: float | None) -> float | None:
     # Rounded so that the same fraction prints the same bytes everywhere; text shows the same rounding.
     return None if x is None else round(x, 4)
@@ -65,7 +40,7 @@ def _rule(o: RuleOutcome) -> dict[str, Any]:
     d: dict[str, Any] = {"id": o.id, "status": o.status.value, "rule": o.text, "values": dict(o.values)}
     if o.kind == "demand":
         # An integer weight as a number; a decimal one as its exact decimal text ("0.25"), never a float.
-        d["weight"] = o.weight if isinstance(o.weight, int) else decimal_text(o.weight)
+        d["weight"] = o.weight if isinstance(o.weight, int) else exact_text(o.weight)
     if o.description is not None:
         d["description"] = o.description
     if o.quote is not None:
