@@ -54,6 +54,7 @@ from dealcheck.analysis.objectives import (
     Scorer,
     best_by_search,
     best_from_list,
+    best_total_by_search,
     check_objective,
     frontier_by_search,
     frontier_from_list,
@@ -460,6 +461,10 @@ def best_deals(
         return tuple(
             _scored(scenario, scorer, d, reference) for d in best_from_list(listed, scorer, objective, top, reference)
         )
+    if objective == "total" and top == 1:  # no need for the whole frontier (see best_total_by_search)
+        deal = best_total_by_search(search, scorer)
+        reference = scorer.reference(())
+        return () if deal is None else (_scored(scenario, scorer, deal, reference),)
     frontier, _ = frontier_by_search(search, scorer)
     reference = scorer.reference(frontier)
     found = best_by_search(search, scorer, objective, top, frontier, reference)

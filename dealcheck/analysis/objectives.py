@@ -61,6 +61,7 @@ __all__ = [
     "Scorer",
     "best_by_search",
     "best_from_list",
+    "best_total_by_search",
     "frontier_by_search",
     "frontier_from_list",
     "objective_value",
@@ -189,10 +190,16 @@ class Scorer:
             for i in self.weighted
         )
         self.disagreement = tuple(Fraction(p.accepts_at or 0) for p in self.parties)
+        # c_p ~ R / T_p: the weighted sum W approximates R * total score to about 1 / 1024 (R = 1024 * the largest
+        # total), so points arrive nearly best total first and the bound of best_total_by_search is tight. Coarser
+        # coefficients when that would leave 52 bits; 1 for all when even that would (the same points, any order).
         biggest = max((self.totals[i] for i in self.weighted), default=1)
-        coefficients = [max(1, round(Fraction(biggest, self.totals[i]))) for i in self.weighted]
-        if sum(c * self.totals[i] for c, i in zip(coefficients, self.weighted, strict=True)) > _DISCOVERY_LIMIT:
-            coefficients = [1] * len(self.weighted)
+        coefficients = [1] * len(self.weighted)
+        for r in (biggest * 1024, biggest):
+            trial = [max(1, round(Fraction(r, self.totals[i]))) for i in self.weighted]
+            if sum(c * self.totals[i] for c, i in zip(trial, self.weighted, strict=True)) <= _DISCOVERY_LIMIT:
+                coefficients = trial
+                break
         self.coefficients = tuple(coefficients)
 
     # --- scores of one deal ----------------------------------------------------------------------------------
@@ -282,9 +289,11 @@ def frontier_by_search(
     limit: int | None = None,
     found: dict[Vector, Codes] | None = None,
     say: Progress | None = None,
+    enough: Callable[[Mapping[Vector, Codes], int], bool] | None = None,
 ) -> tuple[dict[Vector, Codes], bool]:
     """The frontier points of the deals meeting ``extra`` that no vector in ``known`` weakly dominates, each with
-    its lexicographically smallest deal; and whether that is all of them (``limit`` may stop it).
+    its lexicographically smallest deal; and whether that is all of them (``limit`` may stop it, and so may
+    ``enough(found, w)``, asked with the largest discovery value ``w`` left before each further point).
 
     ``found`` is filled in place, so a time limit (:class:`~dealcheck.analysis.search.LimitReached`) keeps what
     was proven.
@@ -305,11 +314,36 @@ def frontier_by_search(
         value = search.maximum(objective, *extra, *outside)
         if value is None:
             return out, True
+        if enough is not None and enough(out, value):
+            return out, False
         deal = search.lexmin(Compare(CmpOp.EQ, objective, Const(value)), *extra, *outside)
         assert deal is not None, "the backend found the maximum but no deal reaching it"
         v = scorer.vector(deal)
         out[v] = deal
         outside.append(scorer.not_weakly_dominated(v))
+
+
+def best_total_by_search(search: Search, scorer: Scorer, extra: Sequence[BoolExpr] = ()) -> Codes | None:
+    """The best deal by total score meeting ``extra`` (ties: smallest codes), without the whole frontier.
+
+    Points arrive in decreasing order of the discovery sum ``W = sum c_p * met_p``; the total of any point is
+    ``sum met_p / T_p <= W * max_p 1 / (c_p T_p)``, so once that bound, for the largest ``W`` left, falls below the
+    best total found, no point still to come can beat or tie it.
+    """
+    scale = max(
+        (Fraction(1, c * scorer.totals[i]) for c, i in zip(scorer.coefficients, scorer.weighted, strict=True)),
+        default=Fraction(0),
+    )
+    reference = scorer.reference(())
+
+    def enough(points: Mapping[Vector, Codes], w: int) -> bool:
+        return bool(points) and max(scorer.total(v) for v in points) > scale * w
+
+    points, _ = frontier_by_search(search, scorer, extra, enough=enough)
+    if not points:
+        return None
+    best = min(points, key=lambda v: rank_key("total", scorer.fractions(v), reference, points[v]))
+    return points[best]
 
 
 def best_from_list(

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
-from dealcheck.analysis.objectives import Scorer, best_by_search, frontier_by_search, party_unit
+from dealcheck.analysis.objectives import Scorer, best_total_by_search, party_unit
 from dealcheck.analysis.search import LimitReached, Search, differs, weighted_count
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Scenario
@@ -192,11 +192,8 @@ def repair(
                 break
             at = Compare(CmpOp.EQ, distance, Const(-best))
             # The best total at that distance: a frontier point (exact, never a scaled sum of the parties' scores).
-            frontier, _ = frontier_by_search(search, scorer, (at, *excluded))
-            reference = scorer.reference(frontier)
-            found = best_by_search(search, scorer, "total", 1, frontier, reference, extra=(at, *excluded))
-            assert found, "the backend found the distance but no deal at it"
-            deal = found[0]
+            deal = best_total_by_search(search, scorer, (at, *excluded))
+            assert deal is not None, "the backend found the distance but no deal at it"
             suggestions.append(_suggestion(scenario, codes, bounds, deal, -best, broken))
             excluded.append(differs(tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))))
     except LimitReached:
