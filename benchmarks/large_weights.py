@@ -56,7 +56,9 @@ def main() -> None:
     import dealcheck.analysis.explore as explore_module
     from dealcheck import load_scenario
 
-    print("| packages | objective | default: wall, peak RSS, exit | --backend brute: wall, peak RSS | ratio | frontier search in process |")
+    print(
+        "| packages | objective | default: wall, peak RSS, exit | --backend brute: wall, peak RSS | ratio | frontier search in process |"
+    )
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for packages, sizes in SIZES.items():

@@ -59,8 +59,12 @@ def main() -> None:
     from negmas.preferences import LinearAdditiveUtilityFunction
     from negmas.preferences.ops import kalai_points, ks_points, max_welfare_points, nash_points, pareto_frontier
 
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else next(
-        p / "shared" / "genius" for p in Path(__file__).resolve().parents if (p / "shared" / "genius").is_dir()
+    root = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else next(
+            p / "shared" / "genius" for p in Path(__file__).resolve().parents if (p / "shared" / "genius").is_dir()
+        )
     )
     print(f"NegMAS {negmas.__version__}; tolerance {TOL}\n")
     rows = []
@@ -93,7 +97,9 @@ def main() -> None:
         outcomes = list(space.enumerate_or_sample())
         frontier, _ = pareto_frontier(ufuns, outcomes=outcomes, sort_by_welfare=True)
         rs = [u.reserved_value for u in ufuns]
-        rational = [tuple(float(x) for x in f) for f in frontier if all(x >= r - TOL for x, r in zip(f, rs, strict=True))]
+        rational = [
+            tuple(float(x) for x in f) for f in frontier if all(x >= r - TOL for x, r in zip(f, rs, strict=True))
+        ]
         welfare = max_welfare_points(ufuns, rational, outcome_space=space)
         nash = nash_points(ufuns, rational, outcome_space=space)
         egal = kalai_points(ufuns, rational, outcome_space=space)
@@ -128,7 +134,12 @@ def main() -> None:
                 else "NO",
                 "welfare": (ours["total"], ours_exact["total"], hit(ours["total"], welfare)),
                 "nash": (ours["nash"], ours_exact["nash"], hit(ours["nash"], nash), hit(ours["nash"], nash_same)),
-                "egal": (ours["maximin"], ours_exact["maximin"], hit(ours["maximin"], egal), hit(ours["maximin"], egal_same)),
+                "egal": (
+                    ours["maximin"],
+                    ours_exact["maximin"],
+                    hit(ours["maximin"], egal),
+                    hit(ours["maximin"], egal_same),
+                ),
                 "ks": (ours["kalai"], ours_exact["kalai"], hit(ours["kalai"], ks), hit(ours["kalai"], ks_same)),
                 "raw": "same" if raw_set == ours_set else f"differs ({len(raw_set)} vs {len(ours_set)} outcomes)",
                 "raw_order": order,
@@ -142,7 +153,9 @@ def main() -> None:
     def ex(x: Fraction) -> str:
         return f"{float(x):.6f}"
 
-    print("| domain | outcomes | deals | frontier (= NegMAS) | welfare point (= NegMAS) | Nash point (= NegMAS default / same d) | egalitarian point (= default / same d) | KS point (= default / same d, h) | NegMAS raw loader frontier | time dealcheck / NegMAS |")
+    print(
+        "| domain | outcomes | deals | frontier (= NegMAS) | welfare point (= NegMAS) | Nash point (= NegMAS default / same d) | egalitarian point (= default / same d) | KS point (= default / same d, h) | NegMAS raw loader frontier | time dealcheck / NegMAS |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         w, n, e, k = r["welfare"], r["nash"], r["egal"], r["ks"]

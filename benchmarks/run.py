@@ -1071,6 +1071,27 @@ measured with bytecode caching on (as an installed package runs), whatever ``PYT
 - **Counting** (`dealcheck/solver/counting.py`): per-rule truth tables, joined and summed out one variable at a
   time in greedy min-weight order (bucket elimination); independent parts multiply; wide rules are cut into
   functional pieces with auxiliary variables; exact Python integers throughout.
+
+## Large weights (issue 9, `python benchmarks/large_weights.py`)
+
+`explore --objective nash|maximin|total --top 3` on two-party scenarios with one demand per option and weights
+drawn in 10^5..10^8 (per-option utilities as integers), each command in its own process (start-up included), the
+default backend against `--backend brute` in the same run; goal: within 2x, peak memory under 300 MB. Before the
+objectives module the default backend posted `nash` to CP-SAT as a product of two sums of huge weights and ran out
+of memory (12.8 GB after 10 minutes). The last column times the frontier search (the path of scenarios too large
+to list) in process. Measured 2026-11-29, 2 shared CPUs under load: met on every row.
+
+| packages | objective | default: wall, peak RSS, exit | --backend brute: wall, peak RSS | ratio | frontier search in process |
+|---|---|---|---|---|---|
+| 200 | total | 1.14 s, 29 MB, 0 | 1.10 s, 26 MB | 1.03x | 0.13 s |
+| 200 | maximin | 1.26 s, 29 MB, 0 | 1.00 s, 27 MB | 1.27x | 0.02 s |
+| 200 | nash | 1.15 s, 29 MB, 0 | 0.99 s, 26 MB | 1.16x | 0.03 s |
+| 1,000 | total | 1.26 s, 29 MB, 0 | 0.96 s, 27 MB | 1.31x | 0.22 s |
+| 1,000 | maximin | 1.48 s, 29 MB, 0 | 1.09 s, 26 MB | 1.36x | 0.11 s |
+| 1,000 | nash | 0.98 s, 29 MB, 0 | 0.73 s, 26 MB | 1.34x | 0.10 s |
+| 5,000 | total | 1.37 s, 30 MB, 0 | 1.37 s, 27 MB | 1.00x | 0.82 s |
+| 5,000 | maximin | 1.35 s, 30 MB, 0 | 1.29 s, 27 MB | 1.04x | 0.43 s |
+| 5,000 | nash | 1.17 s, 30 MB, 0 | 1.06 s, 28 MB | 1.11x | 0.43 s |
 """
 
 
