@@ -151,6 +151,8 @@ def _check_values(ctx: click.Context, kwargs: dict[str, Any]) -> None:
         values = value if isinstance(value, tuple) else (value,)
         if any(isinstance(v, str) and not v.strip() for v in values):
             raise UsageError(f"{shown} needs a name, not an empty string")
+        if param.name == "parties" and isinstance(value, str) and not value.replace(",", "").strip():
+            raise UsageError(f"{shown} needs party names, not {value!r}", "write --parties russia,ukraine")
         if any(isinstance(v, float) and not math.isfinite(v) for v in values):
             raise UsageError(f"{shown} must be a finite number, not {value}")
 

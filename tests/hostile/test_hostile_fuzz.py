@@ -37,6 +37,8 @@ COMMANDS = [
     ["check"],
     ["check", "--format", "json"],
     ["check", "--format", "markdown"],
+    ["check", "--format", "html"],
+    ["explore", "--format", "html", "--backend", "brute"],
     ["check", "-p", "truce"],
     ["check", "--set", "nato=neutral"],
     ["validate"],

@@ -71,7 +71,7 @@ def test_escapes_in_one_line_fields_are_dc113(field: str, escape: str) -> None:
     assert_inert(e.value.render().replace("\n", ""))
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
 @pytest.mark.parametrize("escape", ESCAPES)
 def test_every_format_is_inert_for_every_escape(tmp_path: Path, fmt: str, escape: str) -> None:
     path = tmp_path / "s.yaml"
@@ -166,6 +166,12 @@ def test_empty_or_unknown_names_are_usage_errors(tmp_path: Path, args: list[str]
     assert "empty" in err or "did you mean" in err or "are " in err
 
 
+@pytest.mark.parametrize("parties", [",", " , ", "russia,,nope"])
+def test_parties_without_names_are_usage_errors(parties: str) -> None:
+    code, _, err = run("explore", str(TOY), "--parties", parties)
+    assert code == 2 and "error" in err
+
+
 def test_a_variant_may_not_be_called_base() -> None:
     with pytest.raises(ScenarioError) as e:
         load_scenario(INTS.replace("soft:", "base:"))
@@ -215,3 +221,29 @@ def test_compare_keeps_one_base_column() -> None:
     assert code == 0
     names = [c.get("variant") for c in json.loads(out)["columns"]]
     assert len(names) == len(set(names))
+
+
+HTML_SCENARIO = """\
+dealcheck: 1
+title: "<script>alert(1)</script> & 'x'"
+terms:
+  a: [x, "<img src=x onerror=alert(1)>", "`y` | z"]
+parties:
+  p:
+    name: "<b>P</b>"
+    red_lines:
+      r: {rule: a == "x", assumption: "</td><script>"}
+packages:
+  k: {title: "<i>t</i>", terms: {a: "<img src=x onerror=alert(1)>"}}
+"""
+
+
+@pytest.mark.parametrize("command", [["check"], ["explore"], ["conflicts"], ["compare"], ["repair", "-p", "k"]])
+def test_html_escapes_every_user_string(tmp_path: Path, command: list[str]) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(HTML_SCENARIO)
+    code, out, err = run(command[0], str(path), *command[1:], "--format", "html")
+    assert code in (0, 1, 4), err
+    for raw in ["<script>alert", "<img", "<b>P", "<i>t", "</td><script>"]:
+        assert raw not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
