@@ -69,3 +69,10 @@ def test_overview_to_dict_and_extra_hooks():
     assert r.extras[0][0] == "Conflicts of the whole scenario"
     assert r.to_dict()["extras"][0]["report"]["schema"] == "dealcheck.conflicts/1"
     assert "Conflicts of the whole scenario" in r.render("html")
+
+
+def test_sweep_renders_as_a_page_with_interval_charts():
+    code, page = run("sweep", BUNDLED, "--samples", "50", "--format", "html")
+    assert code in (0, 4)
+    assert page.startswith("<!DOCTYPE html>") and "Packages: probability of a deal" in page
+    assert page.count("<circle") >= 11 and "https://" not in page

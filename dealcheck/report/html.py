@@ -507,3 +507,57 @@ def register_overview() -> None:
 
 
 register_overview()
+
+
+# --- sweep: probabilities with their intervals ------------------------------------------------------------------
+
+
+def _interval_chart(title: str, rows: Sequence[tuple[str, float, float, float]]) -> str:
+    """One row per item: a dot at the estimate, a line over its 95% interval, on a 0..1 axis."""
+    label_w, plot_w, row_h = 320, 360, 22
+    height = row_h * len(rows) + 24
+    marks = [f'<line x1="{label_w}" y1="4" x2="{label_w}" y2="{height - 18}" stroke="#8c959f"/>']
+    for t in (0, 0.5, 1):
+        x = label_w + plot_w * t
+        marks.append(f'<text x="{x:.0f}" y="{height - 4}" text-anchor="middle">{t:g}</text>')
+    for k, (label, p, low, high) in enumerate(rows):
+        y = 12 + k * row_h
+        short = label if len(label) <= 48 else label[:47] + "\u2026"
+        marks.append(
+            f'<text x="{label_w - 6}" y="{y + 4}" text-anchor="end">{e(short)}<title>{e(label)}</title></text>'
+        )
+        x0, x1, xp = (label_w + plot_w * v for v in (low, high, p))
+        marks.append(f'<line x1="{x0:.1f}" y1="{y}" x2="{x1:.1f}" y2="{y}" stroke="#4c78a8" stroke-width="3"/>')
+        marks.append(
+            f'<circle cx="{xp:.1f}" cy="{y}" r="4" fill="#d62728"><title>{e(label)}: {p:.4f} '
+            f"[{low:.4f}, {high:.4f}]</title></circle>"
+        )
+    width = label_w + plot_w + 20
+    return (
+        f'<h3>{e(title)}</h3><svg role="img" aria-label="{e(title)}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">{"".join(marks)}</svg>'
+    )
+
+
+def _sweep_page(r: Any) -> str:
+    from dealcheck.report import render as render_any
+    from dealcheck.report.sweep import chart_data
+
+    charts = [("Packages: probability of a deal", [(p.id, p.deal.value, p.deal.low, p.deal.high) for p in r.packages])]
+    charts += [
+        (f"Best deals by {objective}: probability of being best", rows) for objective, rows in chart_data(r).items()
+    ]
+    body = "".join(_interval_chart(title, rows) for title, rows in charts if rows)
+    text = f"<pre>{e(render_any(r, 'text'))}</pre>"
+    sections = [("charts", "Probabilities (dot) and 95% intervals (line)", body), ("details", "Details", text)]
+    return _page(f"Sweep: {r.scenario}", sections, f"<p class=lead>{e(r.path)}</p>")
+
+
+def _register_sweep() -> None:
+    from dealcheck.analysis.sweep import SweepReport
+
+    render.register(SweepReport)(lambda r, *, color=False, options=None: _sweep_page(r))
+    FRAGMENTS[SweepReport] = lambda r: _sweep_page(r).split("<main>", 1)[1].split("</main>", 1)[0]
+
+
+_register_sweep()
