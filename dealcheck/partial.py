@@ -552,7 +552,7 @@ class PartialCheck:
             self.unknown = True
             result = SolveResult(SolveStatus.UNKNOWN, self.pool[top])
         else:
-            result = self.session.maximum(gained, start=self.pool[top], time_limit=self.deadline.remaining())
+            result = self.session.maximise(gained, start=self.pool[top], time_limit=self.deadline.remaining())
             self.settled(result)
         # Out of time: the best gain proven reachable, a lower bound (``unknown`` is set).
         reached = self.checker.check_all(self.pool[top] if result.solution is None else result.solution)

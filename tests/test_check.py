@@ -359,7 +359,7 @@ def test_session_questions_match_brute_force(data):
     for session in (cpsat.CpsatSession(problem), open_session(pyconstraint, problem)):
         lexmin = session.lexmin(conditions)
         assert lexmin.solution == (space[0] if space else None)
-        top = session.maximum(objective, conditions)
+        top = session.maximise(objective, conditions)
         assert top.status is (SolveStatus.SAT if space else SolveStatus.UNSAT)
         if space:
             assert evaluate_int(objective, top.solution) == best

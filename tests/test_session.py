@@ -40,8 +40,9 @@ def _value(objective: IntExpr, solution: tuple[int, ...] | None) -> int | None:
     return None if solution is None else evaluate_int(objective, solution)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(_questions(), st.integers(0, 3))
 def test_one_session_answers_every_question_like_brute_force(backend, question, limit):
     constraints, conditions, objective = question

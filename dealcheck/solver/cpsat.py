@@ -993,9 +993,6 @@ class CpsatSession:
         """
         return self._optimise(objective, conditions, start, time_limit, maximise=True)
 
-    #: The name the partial check (:mod:`dealcheck.partial`) knows.
-    maximum = maximise
-
     def minimise(
         self,
         objective: IntExpr,

@@ -434,9 +434,6 @@ class GenericSession:
                 reached = value
         return SolveResult(SolveStatus.SAT, best)
 
-    #: The name the partial check (:mod:`dealcheck.partial`) knows.
-    maximum = maximise
-
     def minimise(
         self,
         objective: IntExpr,

@@ -393,7 +393,7 @@ class _DealFinder:
         """The deal that agrees with ``target`` on the most terms; the lexicographically smallest among those."""
         session = self.session()
         agree = Count(tuple(Compare(CmpOp.EQ, Var(i), Const(c)) for i, c in enumerate(target))) if target else Const(0)
-        best = session.maximum(agree)
+        best = session.maximise(agree)
         if best.solution is None:  # pragma: no cover - only reached after smallest() found a deal
             raise AssertionError("a scenario with a deal has no nearest deal")
         reached = sum(1 for i, c in enumerate(target) if best.solution[i] == c)
