@@ -1040,6 +1040,24 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
   above its threshold for the sake of an exact nesting-depth cap, reads it about ten times faster) and attrs
   creating dealcheck's classes at import (each frozen class compiles its generated methods). With LibYAML for this
   file the ratio measured about 2.0x.
+- **9, wide ranges with a sum and a difference of two wide terms.** Value classes apply to a term only when every
+  rule reads it alone (compared with constants); `x0 + x1 <= hi` and `x2 - x3 > 10` read two terms of 10**6
+  values together, so their tables would hold 10**12 rows: the planner refuses to build them (memory budget),
+  listing cannot finish, and the answer is bounds with exit 4 (within the time limit). Next: a structured factor
+  for a linear comparison of two or more terms, counted by dynamic programming over partial sums on the classes
+  (prefix sums over sorted class boundaries), instead of a table.
+- **9, wide ranges of 10**9 values.** The issue's row uses ranges of 0..10**9; the loader still refuses ranges of
+  more than 10**6 values (DC505). Counting and explore are ready (classes and intervals), but other code still
+  visits every value of a term: `partial.py` (neighbours of a completion), `compiled.py` (encoder/decoder dicts
+  for batch checks), `analysis/sweep.py` (per-option odds), python-constraint2 (`list(domain)`) and the brute
+  backend. Each must become interval-aware (or refuse wide terms with a usage error) before the cap is lifted.
+- **9, start-up on the 48-term scenario.** Its 1.3e20 deals cannot be listed, so the best deal and the frontier
+  still come from CP-SAT, and importing OR-Tools costs about 0.5 s (its `cp_model` imports pandas). Next: best
+  deals by max-product dynamic programming on the same elimination tree the count uses (the demands are factors
+  too), so CP-SAT is imported only when the tree is too wide.
+- **9, pyganak.** Measured by `benchmarks/pyganak_eval.py` (one-hot encoding, a clause per forbidden value
+  combination, counts checked equal): Ganak took 10-32 s on the dense family where the planner's listing takes
+  0.3-1.6 s, and 55-410 ms on the generated `many` family where elimination takes 2-24 ms. Not adopted.
 
 ## How to reproduce
 
@@ -1070,7 +1088,11 @@ measured with bytecode caching on (as an installed package runs), whatever ``PYT
   looked up in a truth table by mixed-radix index.
 - **Counting** (`dealcheck/solver/counting.py`): per-rule truth tables, joined and summed out one variable at a
   time in greedy min-weight order (bucket elimination); independent parts multiply; wide rules are cut into
-  functional pieces with auxiliary variables; exact Python integers throughout.
+  functional pieces with auxiliary variables; exact Python integers throughout. The planner
+  (`dealcheck/solver/planner.py`) estimates the largest table before building anything and, per independent part,
+  eliminates, conditions on a small cutset, lists the part's deals with python-constraint2 (dense couplings: it
+  tries listing first, for as long as the elimination would take), or gives bounds; a wide integer term that the
+  rules only compare with constants is counted per class of values (`dealcheck/solver/classes.py`).
 
 ## Large weights (issue 9, `python benchmarks/large_weights.py`)
 
@@ -1103,7 +1125,9 @@ def main() -> None:
     args = parser.parse_args()
     start = time.perf_counter()
     rows: list[Row] = []
-    for name, fn in TARGETS:
+    import limits  # issue 9's targets (benchmarks/limits.py); imported here, it imports this module
+
+    for name, fn in [*TARGETS, *limits.TARGETS]:
         if args.only and not any(o in name for o in args.only):
             continue
         t = time.perf_counter()
