@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
-from limits import dense_rules  # noqa: E402
+from generate import generate
+from limits import dense_rules
 
-from dealcheck.rules.evaluator import evaluate  # noqa: E402
-from dealcheck.rules.ir import term_indices  # noqa: E402
-from dealcheck.solver.planner import count  # noqa: E402
+from dealcheck.rules.evaluator import evaluate
+from dealcheck.rules.ir import term_indices
+from dealcheck.solver.planner import count
 
 
 def ganak_count(domains: list[range], rules: list) -> int:  # type: ignore[type-arg]
