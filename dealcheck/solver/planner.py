@@ -462,7 +462,12 @@ def _enumerate(
     from dealcheck.solver.base import Constraints
 
     domains = tuple(reps)
-    problem = Constraints(domains, tuple(conds))  # type: ignore[arg-type]  # tuples of codes serve as ranges here
+    # One python-constraint constraint per set of terms (their conditions joined): half the calls on pairwise rules.
+    by_scope: dict[frozenset[int], list[ir.BoolExpr]] = {}
+    for c in conds:
+        by_scope.setdefault(ir.term_indices(c), []).append(c)
+    joined = tuple(cs[0] if len(cs) == 1 else ir.Logic(Connective.AND, tuple(cs)) for cs in by_scope.values())
+    problem = Constraints(domains, joined)  # type: ignore[arg-type]  # tuples of codes serve as ranges here
     remaining = None if budget.deadline is None else max(0.0, budget.deadline - time.monotonic())
     if seconds is not None:
         remaining = seconds if remaining is None else min(seconds, remaining)
