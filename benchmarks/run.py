@@ -1043,7 +1043,8 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
 - **9, wide ranges with a sum and a difference of two wide terms.** Value classes apply to a term only when every
   rule reads it alone (compared with constants); `x0 + x1 <= hi` and `x2 - x3 > 10` read two terms of 10**6
   values together, so their tables would hold 10**12 rows: the planner refuses to build them (memory budget),
-  listing cannot finish, and the answer is bounds with exit 4 (within the time limit). Next: a structured factor
+  listing cannot finish, and the answer is bounds with exit 4 when the time limit (20 s in this row) ends the
+  listing. Next: a structured factor
   for a linear comparison of two or more terms, counted by dynamic programming over partial sums on the classes
   (prefix sums over sorted class boundaries), instead of a table.
 - **9, wide ranges of 10**9 values.** The issue's row uses ranges of 0..10**9; the loader still refuses ranges of
@@ -1055,6 +1056,10 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
   still come from CP-SAT, and importing OR-Tools costs about 0.5 s (its `cp_model` imports pandas). Next: best
   deals by max-product dynamic programming on the same elimination tree the count uses (the demands are factors
   too), so CP-SAT is imported only when the tree is too wide.
+- **9, start-up on a zone of 92 deals.** No OR-Tools any more (the zone is listed by python-constraint2 and
+  ranked from the list); what remains is dealcheck's own imports and loading (as in target 8, about 2.6x of the
+  baseline alone), importing python-constraint2, and the dense part listed twice (once to count, once to rank).
+  Next: keep the planner's listing when the zone is small instead of listing again.
 - **9, pyganak.** Measured by `benchmarks/pyganak_eval.py` (one-hot encoding, a clause per forbidden value
   combination, counts checked equal): Ganak took 10-32 s on the dense family where the planner's listing takes
   0.3-1.6 s, and 55-410 ms on the generated `many` family where elimination takes 2-24 ms. Not adopted.
