@@ -22,7 +22,7 @@ import click
 from dealcheck import interrupt
 from dealcheck.cli_io import safe_for_terminal
 from dealcheck.errors import ScenarioError, UsageError
-from dealcheck.report import FORMATS
+from dealcheck.report import REPORT_FORMATS
 from dealcheck.results import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
 
 #: Exit status after Ctrl-C, as shells report a process killed by SIGINT (128 + 2).
@@ -76,7 +76,7 @@ def _common_output(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "--format",
         "fmt",
-        type=click.Choice(list(FORMATS)),
+        type=click.Choice(list(REPORT_FORMATS)),
         default="text",
         show_default=True,
         help="Output format; json is versioned and byte-for-byte deterministic.",
@@ -439,7 +439,7 @@ def validate(paths: tuple[str, ...], variant: str | None, sources_dir: str | Non
 
     Arguments are files, directories (every *.yaml and *.yml file in them, recursively) or globs.
     """
-    from dealcheck.expectations import discover
+    from dealcheck.expectations.run import discover
     from dealcheck.report.jsonfmt import dumps
 
     files = discover(paths, need_expect=False)
@@ -565,7 +565,8 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
     (quoted, 'scenarios/*.yaml') is expanded.
     Exit 0 when every expectation holds, 1 when one fails, 2 when a file is invalid (the others still run).
     """
-    from dealcheck.expectations import TestRun, discover, render_test_run, run_files
+    from dealcheck.expectations.run import TestRun, discover, run_files
+    from dealcheck.report import render
 
     files = discover(paths)
     # File by file, so Ctrl-C still reports the files that finished (the one it interrupted is left out).
@@ -576,7 +577,7 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
     except KeyboardInterrupt:
         interrupt.finish()
         run = TestRun(tuple(r for d in done for r in d.reports), tuple(b for d in done for b in d.invalid))
-        emit(render_test_run(run, fmt, color=_use_color(color, output)), output)
+        emit(render(run, fmt, color=_use_color(color, output)), output)
         click.echo(
             f"interrupted (Ctrl-C): the report above covers the {len(done)} of {len(files)} files that finished",
             err=True,
@@ -587,7 +588,7 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
         click.echo(safe_for_terminal(bad.rendered), err=True)
     if run.passed + run.failed == 0 and not run.invalid:
         raise UsageError("no expectations found in " + ", ".join(paths), "add an expect: list to the scenario file")
-    emit(render_test_run(run, fmt, color=_use_color(color, output)), output)
+    emit(render(run, fmt, color=_use_color(color, output)), output)
     return run.exit_code
 
 

@@ -28,6 +28,7 @@ import attrs
 
 from dealcheck.errors import Diagnostic, ScenarioError, Span
 from dealcheck.escape import unsafe_character
+from dealcheck.expectations import claims
 from dealcheck.model import Expectation, Package, Party, Rule, RuleKind, Scenario, Source, Variant, reservation_rule
 from dealcheck.rules.checker import compile_rule
 from dealcheck.rules.ir import BoolExpr
@@ -64,7 +65,6 @@ MAX_DIAGNOSTICS = 200
 
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INT = re.compile(r"[-+]?[0-9]+")
-_DEALS = re.compile(r"\s*(==|!=|>=|<=|>|<)?\s*([0-9]{1,15})\s*")
 _BOOL_LIKE = {"yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE", "Yes", "No", "YES", "NO"}
 
 
@@ -270,29 +270,6 @@ _PARTY = ("name", "description", "red_lines", "demands", "utility", "accepts_at"
 _RULE = ("rule", "description", "source", "quote", "assumption")
 _PACKAGE = ("title", "description", "terms")
 _VARIANT = ("description", "drop", "add", "replace")
-_CLAIMS = (
-    "deal",
-    "deal_possible",
-    "breaks",
-    "keeps",
-    "meets",
-    "acceptable_to",
-    "not_acceptable_to",
-    "forced",
-    "deals",
-    "options",
-    "conflicts",
-    "concessions",
-    "concession",
-    "best",
-    "nearest",
-)
-_EXPECT = ("description", "package", "set", "variant", *_CLAIMS)
-#: The objectives of ``best:``, as :data:`dealcheck.analysis.explore.OBJECTIVES` (not imported: loading a file must
-#: not pull in the analyses; a test keeps the two equal).
-_OBJECTIVES = ("total", "maximin", "nash", "kalai")
-#: An exact score: an integer, a fraction or a terminating decimal (a float would be compared with a tolerance).
-_SCORE = re.compile(r"\s*([0-9]{1,30})(?:/([0-9]{1,30})|\.([0-9]{1,30}))?\s*")
 _KIND_WORD = {RuleKind.RED_LINE: "red line", RuleKind.DEMAND: "demand"}
 
 
@@ -1164,11 +1141,13 @@ class _Reader(UncertaintyReader, UtilityReader):
             return None
         before = len(self.problems)
         # An unknown key here is an invalid expectation (DC601): ``dealcheck test`` reports these by family.
-        e = self.keys(node, _EXPECT, "in an expectation", code="DC601")
+        e = self.keys(node, claims.EXPECT_KEYS, "in an expectation", code="DC601")
         where = "in an expectation"
         data: dict[str, Any] = {}
-        if not any(c in e for c in _CLAIMS) and len(e) == len(node.items):
-            self.error("DC601", "this expectation claims nothing to check", node, "add one of " + ", ".join(_CLAIMS))
+        if not any(c in e for c in claims.CLAIM_KEYS) and len(e) == len(node.items):
+            self.error(
+                "DC601", "this expectation claims nothing to check", node, "add one of " + ", ".join(claims.CLAIM_KEYS)
+            )
         if "package" in e and "set" in e:
             self.error("DC601", "an expectation names a package or sets values, not both", e["set"][0])
         if "nearest" in e and "package" not in e and "set" not in e:
@@ -1228,13 +1207,13 @@ class _Reader(UncertaintyReader, UtilityReader):
                     data[k] = self.expect_nearest(value, e)
         if len(self.problems) != before:
             return None
-        return {k: data[k] for k in _EXPECT if k in data}
+        return {k: data[k] for k in claims.EXPECT_KEYS if k in data}
 
     def expect_count(self, node: Node, key: str) -> int | str | None:
         """``N`` or a comparison such as ``">= 1"`` (kept as written; the runner parses it)."""
         if isinstance(node, Scalar) and node.plain and _INT.fullmatch(node.value):
             return self.integer(node, key, minimum=0, code="DC601")
-        if isinstance(node, Scalar) and _DEALS.fullmatch(node.value):
+        if isinstance(node, Scalar) and claims.COUNT.fullmatch(node.value):
             return node.value.strip()
         if not isinstance(node, Invalid):
             self.error(
@@ -1352,12 +1331,13 @@ class _Reader(UncertaintyReader, UtilityReader):
             self.error("DC601", "best needs the score of the best deal", m, 'write best: {score: "871/210"}')
         if "objective" in e:
             objective = self.string(e["objective"][1], "an objective")
-            if objective is not None and objective not in _OBJECTIVES:
+            if objective is not None and objective not in claims.OBJECTIVES:
                 self.error(
                     "DC601",
                     f"unknown objective {objective!r} in best",
                     e["objective"][1],
-                    self.did_you_mean(objective, _OBJECTIVES) or "the objectives are " + ", ".join(_OBJECTIVES),
+                    self.did_you_mean(objective, claims.OBJECTIVES)
+                    or "the objectives are " + ", ".join(claims.OBJECTIVES),
                 )
             out["objective"] = objective
         if "parties" in e:
@@ -1367,7 +1347,7 @@ class _Reader(UncertaintyReader, UtilityReader):
         if "score" in e:
             value = e["score"][1]
             text = value.value if isinstance(value, Scalar) and not value.null else None
-            match = _SCORE.fullmatch(text) if text is not None else None
+            match = claims.SCORE.fullmatch(text) if text is not None else None
             if match is None or (match.group(2) is not None and int(match.group(2)) == 0):
                 self.error(
                     "DC601",

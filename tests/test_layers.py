@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "dealcheck.yamlnodes",
             "dealcheck.sources",
             "dealcheck.uncertainty",
+            "dealcheck.expectations.claims",  # the expect: schema, which the loader reads
         ),
     ),
     ("solver", ("dealcheck.solver",)),
@@ -59,13 +60,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: lazy imports of the facade (``Scenario``'s methods and a result's ``render()`` reach the analyses and the
 #: renderers through it), and the pairs listed here.
 FACADE = "dealcheck.api"
-LAZY_UPWARD: frozenset[tuple[str, str]] = frozenset(
-    {
-        # TEMPORARY: the ``dealcheck test`` renderers still live in expectations.py; they move to report/.
-        ("dealcheck.expectations", "dealcheck.report.jsonfmt"),
-        ("dealcheck.expectations", "dealcheck.report.ci"),
-    }
-)
+LAZY_UPWARD: frozenset[tuple[str, str]] = frozenset({})
 
 
 def _module_name(path: Path) -> str:

@@ -51,6 +51,7 @@ import attrs
 
 from dealcheck.analysis.search import Search, balanced_sum, differs, weighted_count
 from dealcheck.errors import UsageError
+from dealcheck.expectations import claims
 from dealcheck.model import Party
 from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Connective, Const, IntExpr, Logic, Truth
 
@@ -68,8 +69,9 @@ __all__ = [
     "rank_key",
 ]
 
-#: ``--objective`` choices; the first is the default.
-OBJECTIVES: tuple[str, ...] = ("total", "maximin", "nash", "kalai")
+#: ``--objective`` choices; the first is the default. Defined with the ``expect:`` schema, which the loader reads
+#: (a ``best:`` claim names one of them) without importing the analyses.
+OBJECTIVES: tuple[str, ...] = claims.OBJECTIVES
 
 Codes = tuple[int, ...]
 Vector = tuple[int, ...]

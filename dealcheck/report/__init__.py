@@ -12,7 +12,7 @@ from typing import Any
 
 from dealcheck.results import CheckReport, PackageVerdict
 
-__all__ = ["ANALYSIS_RENDERERS", "FORMATS", "render", "to_data_of"]
+__all__ = ["ANALYSIS_RENDERERS", "FORMATS", "REPORT_FORMATS", "render", "to_data_of"]
 
 #: Modules that register the analyses' report classes on every format; imported before the first render, so a
 #: report renders however it was made (CLI, library, a test).
@@ -24,13 +24,20 @@ ANALYSIS_RENDERERS: tuple[str, ...] = (
     "dealcheck.report.overview",
 )
 
-#: Format name -> module path holding its ``render``. Modules load on first use.
+#: Format name -> where its renderer is: a module holding ``render``, or ``module:function``. Modules load on first
+#: use. The one registry: ``dealcheck test``'s formats (JUnit, SARIF, GitHub lines) are entries like the others.
 FORMATS: dict[str, str] = {
     "text": "dealcheck.report.text",
     "json": "dealcheck.report.jsonfmt",
     "markdown": "dealcheck.report.markdown",
     "html": "dealcheck.report.html",
+    "junit": "dealcheck.report.junit",
+    "sarif": "dealcheck.report.ci:render_sarif",
+    "github": "dealcheck.report.ci:render_github",
 }
+#: The formats every analysis report renders in: the ``--format`` choices of check, explore, conflicts, ... (a test
+#: run renders in text, JSON and the CI formats; ``dealcheck test`` lists those).
+REPORT_FORMATS: tuple[str, ...] = ("text", "json", "markdown", "html")
 
 
 def render(result: Any, fmt: str, *, color: bool = False, options: Any = None) -> str:
@@ -43,14 +50,13 @@ def render(result: Any, fmt: str, *, color: bool = False, options: Any = None) -
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if type(result).__module__ == "dealcheck.expectations":  # test runs render through their own module
-        from dealcheck.expectations import TestRun, render_test_run
-
-        return render_test_run(result if isinstance(result, TestRun) else TestRun((result,)), fmt, color=color)
-    renderer: Callable[..., str] = importlib.import_module(FORMATS[fmt]).render
+    where, _, function = FORMATS[fmt].partition(":")
+    renderer: Callable[..., str] = getattr(importlib.import_module(where), function or "render")
     # The core results (dealcheck.results: check reports, verdicts) render without the analyses' renderers, and
-    # without the analyses they import (a fifth of ``dealcheck check``'s start-up).
-    if type(result).__module__ != "dealcheck.results":
+    # without the analyses they import (a fifth of ``dealcheck check``'s start-up); test runs need only theirs.
+    if type(result).__module__.startswith("dealcheck.expectations"):
+        importlib.import_module("dealcheck.report.testrun")
+    elif type(result).__module__ != "dealcheck.results":
         for module in ANALYSIS_RENDERERS:
             importlib.import_module(module)
     if options is not None and fmt in ("text", "markdown") and isinstance(result, (CheckReport, PackageVerdict)):

@@ -11,6 +11,7 @@ in the tests instead.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -19,7 +20,7 @@ import attrs
 
 from dealcheck.errors import CODES, Diagnostic
 
-__all__ = ["CI_FORMATS", "Finding", "findings_from_diagnostics", "github", "sarif"]
+__all__ = ["CI_FORMATS", "Finding", "findings_from_diagnostics", "github", "render_github", "render_sarif", "sarif"]
 
 #: The formats this module writes, as ``--format`` names them.
 CI_FORMATS = ("sarif", "github")
@@ -173,3 +174,19 @@ def github(findings: Sequence[Finding]) -> str:
         level = {"error": "error", "warning": "warning"}.get(f.level, "notice")
         lines.append(f"::{level} {','.join(props)}::{_escape_data(f.text)}")
     return "".join(line + "\n" for line in lines)
+
+
+# The registry's entries (:data:`dealcheck.report.FORMATS`): results with findings register here (test runs, in
+# :mod:`dealcheck.report.testrun`); ``validate`` builds its findings itself and calls :func:`sarif`/:func:`github`.
+
+
+@functools.singledispatch
+def render_sarif(result: Any, *, color: bool = False) -> str:
+    """SARIF for a result that has findings."""
+    raise TypeError(f"no SARIF form for {type(result).__name__}")
+
+
+@functools.singledispatch
+def render_github(result: Any, *, color: bool = False) -> str:
+    """GitHub annotation lines for a result that has findings."""
+    raise TypeError(f"no GitHub annotation form for {type(result).__name__}")

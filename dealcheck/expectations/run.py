@@ -54,16 +54,16 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from dealcheck.errors import Diagnostic, ScenarioError, UsageError
+from dealcheck.expectations import claims
+from dealcheck.expectations.claims import ANALYSIS_KEYS, CLAIM_KEYS, SUBJECT_KEYS
 from dealcheck.results import EXIT_FAILED, EXIT_INVALID, EXIT_OK, Report
 
 __all__ = [
-    "TEST_FORMATS",
     "ExpectationReport",
     "ExpectationResult",
     "InvalidFile",
@@ -72,36 +72,10 @@ __all__ = [
     "discover",
     "parse_count",
     "parse_score",
-    "render_test_run",
     "run_expectation",
     "run_expectations",
     "run_files",
 ]
-
-#: Output formats of ``dealcheck test``.
-TEST_FORMATS = ("text", "json", "junit", "sarif", "github")
-
-_SUBJECT_KEYS = ("package", "set", "variant")
-_CLAIM_KEYS = (
-    "deal",
-    "deal_possible",
-    "breaks",
-    "keeps",
-    "meets",
-    "acceptable_to",
-    "not_acceptable_to",
-    "forced",
-    "deals",
-    "options",
-    "conflicts",
-    "concessions",
-    "concession",
-    "best",
-    "nearest",
-)
-#: Claims answered by the analyses over the subject's completions rather than by one package verdict.
-_ANALYSIS_KEYS = ("deals", "options", "conflicts", "concessions", "concession", "best", "nearest")
-
 
 # --- results ------------------------------------------------------------------------------------------------
 
@@ -234,20 +208,20 @@ class _Unchecked(Exception):
 
 def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
     """The failure sentences of one expectation; empty when it holds."""
-    unknown = sorted(k for k in data if k not in (*_SUBJECT_KEYS, *_CLAIM_KEYS, "description"))
+    unknown = sorted(k for k in data if k not in (*SUBJECT_KEYS, *CLAIM_KEYS, "description"))
     if unknown:
         raise _Unchecked(
-            f"unknown key {unknown[0]!r} in expectation; known keys are {', '.join(_SUBJECT_KEYS + _CLAIM_KEYS)}"
+            f"unknown key {unknown[0]!r} in expectation; known keys are {', '.join(SUBJECT_KEYS + CLAIM_KEYS)}"
         )
-    claims = [k for k in _CLAIM_KEYS if k in data]
+    claims = [k for k in CLAIM_KEYS if k in data]
     if not claims:
-        raise _Unchecked("the expectation claims nothing: give one of " + ", ".join(_CLAIM_KEYS))
+        raise _Unchecked("the expectation claims nothing: give one of " + ", ".join(CLAIM_KEYS))
     variant = data.get("variant")
     if variant is not None:
         scenario = scenario.variant(str(variant))
     values, subject = _subject(scenario, data)
     failures: list[str] = []
-    package_claims = [k for k in claims if k not in _ANALYSIS_KEYS]
+    package_claims = [k for k in claims if k not in ANALYSIS_KEYS]
     if package_claims:
         if values is None:
             raise _Unchecked(f"{package_claims[0]} needs a subject: give package: or set: in the expectation")
@@ -256,7 +230,7 @@ def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
         if verdict.unknown:
             raise _Unchecked(f"a time limit stopped the analysis of {subject}, so the expectation could not be checked")
         failures += _package_failures(scenario, data, verdict, subject)
-    for key in _ANALYSIS_KEYS:
+    for key in ANALYSIS_KEYS:
         if key in data:
             if values is not None:
                 scenario.encode(values)
@@ -442,24 +416,18 @@ _COMPARE: dict[str, Callable[[int, int], bool]] = {
     ">": lambda a, b: a > b,
     "<": lambda a, b: a < b,
 }
-_COUNT_RE = re.compile(r"\s*(==|!=|>=|<=|>|<|=)?\s*([0-9]{1,30})\s*")
 
 
 def parse_count(claim: Any, key: str = "deals") -> tuple[str, int]:
-    """The comparison and number of a count claim (``deals:``, ``conflicts:``, ``concessions:``, a distance): an
-    integer, or a string like ``">= 1"``.
+    """:func:`dealcheck.expectations.claims.parse_count`; a claim it refuses cannot be checked.
 
-    >>> parse_count(0), parse_count(">= 1"), parse_count("< 10"), parse_count("3")
-    (('==', 0), ('>=', 1), ('<', 10), ('==', 3))
+    >>> parse_count(0), parse_count(">= 1")
+    (('==', 0), ('>=', 1))
     """
-    if isinstance(claim, int) and not isinstance(claim, bool) and claim >= 0:
-        return "==", claim
-    if isinstance(claim, str):
-        m = _COUNT_RE.fullmatch(claim)
-        if m:
-            op = m.group(1) or "=="
-            return ("==" if op == "=" else op), int(m.group(2))
-    raise _Unchecked(f'{key}: takes a count such as 0 or a comparison such as ">= 1", not {claim!r}')
+    try:
+        return claims.parse_count(claim, key)
+    except ValueError as e:
+        raise _Unchecked(str(e)) from None
 
 
 # --- claims answered by the analyses ------------------------------------------------------------------------
@@ -667,26 +635,16 @@ def _concession_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | 
     return []
 
 
-#: The exact score of ``best:``: an integer, a fraction or a terminating decimal, as the loader accepts it.
-_SCORE_RE = re.compile(r"\s*[0-9]{1,30}(?:/[0-9]{1,30}|\.[0-9]{1,30})?\s*")
-
-
 def parse_score(text: Any) -> Fraction:
-    """The exact score a ``best:`` claim names: ``"871/210"``, ``4`` or ``"0.6"`` (never a rounded float).
+    """:func:`dealcheck.expectations.claims.parse_score`; a score it refuses cannot be checked.
 
-    >>> parse_score("871/210"), parse_score(4), parse_score("0.6")
-    (Fraction(871, 210), Fraction(4, 1), Fraction(3, 5))
+    >>> parse_score("871/210")
+    Fraction(871, 210)
     """
-    if isinstance(text, Fraction):
-        return text
-    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
-        return Fraction(text)
-    if isinstance(text, str) and _SCORE_RE.fullmatch(text):
-        try:
-            return Fraction(text.strip())
-        except ZeroDivisionError:
-            pass
-    raise _Unchecked(f'the score in best must be exact, such as "871/210", 4 or "0.6", not {text!r}')
+    try:
+        return claims.parse_score(text)
+    except ValueError as e:
+        raise _Unchecked(str(e)) from None
 
 
 def _best_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
@@ -819,7 +777,7 @@ def describe(data: Mapping[str, Any]) -> str:
     if isinstance(data.get("set"), Mapping):
         subject.append("{" + ", ".join(f"{k}={_show(v)}" for k, v in data["set"].items()) + "}")
     claims = []
-    for key in _CLAIM_KEYS:
+    for key in CLAIM_KEYS:
         if key not in data:
             continue
         value = data[key]
@@ -937,179 +895,3 @@ def run_files(paths: Sequence[str], load: Callable[[str], Any]) -> TestRun:
             continue
         reports.append(run_expectations(scenario))
     return TestRun(tuple(reports), tuple(invalid))
-
-
-# --- rendering ----------------------------------------------------------------------------------------------
-
-
-def render_test_run(run: TestRun, fmt: str, *, color: bool = False) -> str:
-    """``run`` as text, JSON (``dealcheck.test/1``) or JUnit XML; ``ValueError`` for another format."""
-    match fmt:
-        case "text":
-            return _text(run, color)
-        case "json":
-            return _json(run)
-        case "junit":
-            return _junit(run)
-        case "sarif" | "github":
-            from dealcheck.report import ci
-
-            findings = _findings(run)
-            if fmt == "github":
-                return ci.github(findings)
-            return ci.sarif(findings, artifacts=[r.path for r in run.reports] + [b.path for b in run.invalid])
-    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(TEST_FORMATS)}")
-
-
-def _findings(run: TestRun) -> list[Any]:
-    """Failed expectations (at their line) and invalid files' diagnostics, for the CI formats."""
-    from dealcheck.report.ci import Finding, findings_from_diagnostics
-
-    out = []
-    for report in run.reports:
-        for r in report.results:
-            if not r.passed:
-                out.append(Finding("expectation", f"{r.description}: {r.reason}", r.file, r.line))
-    for bad in run.invalid:
-        out += findings_from_diagnostics(bad.diagnostics) or [Finding("DC100", "invalid scenario", bad.path)]
-    return out
-
-
-def _text(run: TestRun, color: bool) -> str:
-    def paint(word: str, fg: str) -> str:
-        if not color:
-            return word
-        import click
-
-        return click.style(word, fg=fg, bold=True)
-
-    lines = []
-    for report in run.reports:
-        for r in report.results:
-            if r.passed:
-                lines.append(f"{paint('PASS', 'green')} {r.location} {r.description}")
-            else:
-                lines.append(f"{paint('FAIL', 'red')} {r.location} {r.description}: {r.reason}")
-    for bad in run.invalid:
-        n = len(bad.diagnostics)
-        first = str(bad.diagnostics[0]) if bad.diagnostics else "invalid scenario"
-        more = f" (and {n - 1} more)" if n > 1 else ""
-        lines.append(f"{paint('ERROR', 'red')} {bad.path}: invalid scenario: {first}{more}")
-    summary = f"{run.passed} passed, {run.failed} failed"
-    if run.invalid:  # an invalid file is neither: its expectations never ran
-        summary += f", {len(run.invalid)} invalid file{'s' if len(run.invalid) != 1 else ''}"
-    lines.append(summary)
-    return "\n".join(lines) + "\n"
-
-
-def _json(run: TestRun) -> str:
-    from dealcheck.report.jsonfmt import dumps
-
-    files: list[dict[str, Any]] = []
-    for report in run.reports:
-        files.append(
-            {
-                "file": report.path,
-                "scenario": report.scenario,
-                "valid": True,
-                "expectations": [
-                    {
-                        "index": r.index,
-                        "file": r.file,
-                        "line": r.line,
-                        "description": r.description,
-                        "passed": r.passed,
-                        "reason": r.reason,
-                    }
-                    for r in report.results
-                ],
-                "passed": report.passed,
-                "failed": report.failed,
-            }
-        )
-    for bad in run.invalid:
-        files.append(
-            {
-                "file": bad.path,
-                "scenario": None,
-                "valid": False,
-                "diagnostics": [d.to_json() for d in bad.diagnostics],
-            }
-        )
-    return dumps(
-        {
-            "schema": "dealcheck.test/1",
-            "files": files,
-            "summary": {
-                "passed": run.passed,
-                "failed": run.failed,
-                "invalid": len(run.invalid),
-                "exit_code": run.exit_code,
-            },
-        }
-    )
-
-
-def _junit(run: TestRun) -> str:
-    """JUnit XML as CI servers read it: one testsuite per file, one testcase per expectation. No timestamps or
-    durations, so the same input gives the same bytes."""
-    import xml.etree.ElementTree as ET
-
-    root = ET.Element("testsuites", name="dealcheck", tests="0", failures="0", errors="0")
-    total = failures = errors = 0
-    for report in run.reports:
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=_xml_safe(report.path),
-            tests=str(len(report.results)),
-            failures=str(report.failed),
-            errors="0",
-        )
-        for r in report.results:
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=_xml_safe(_classname(report.path)),
-                name=_xml_safe(f"{r.line}: {r.description}" if r.line is not None else r.description),
-                file=_xml_safe(r.file),
-                line=str(r.line or 0),
-            )
-            if not r.passed:
-                failure = ET.SubElement(case, "failure", message=_xml_safe(r.reason or ""), type="expectation")
-                failure.text = _xml_safe(f"{r.location}: {r.reason}")
-        total += len(report.results)
-        failures += report.failed
-    for bad in run.invalid:
-        path = _xml_safe(bad.path)
-        suite = ET.SubElement(root, "testsuite", name=path, tests="1", failures="0", errors="1")
-        case = ET.SubElement(
-            suite, "testcase", classname=_xml_safe(_classname(bad.path)), name="load", file=path, line="0"
-        )
-        first = str(bad.diagnostics[0]) if bad.diagnostics else "invalid scenario"
-        error = ET.SubElement(case, "error", message=_xml_safe(first), type="invalid-scenario")
-        error.text = _xml_safe(bad.rendered)
-        total += 1
-        errors += 1
-    root.set("tests", str(total))
-    root.set("failures", str(failures))
-    root.set("errors", str(errors))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _classname(path: str) -> str:
-    stem = Path(path).as_posix()
-    for suffix in (".deal.yaml", ".yaml", ".yml"):
-        if stem.endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    return stem.replace("/", ".").lstrip(".") or "scenario"
-
-
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_safe(text: str) -> str:
-    """XML 1.0 cannot hold some control characters at all, even escaped; a scenario's text might."""
-    return _XML_BAD.sub("\ufffd", text)
