@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dealcheck.loader import _CLAIMS, _OBJECTIVES, _PACKAGE, _PARTY, _RULE, _SOURCE, _TERM, _TOP, _VARIANT
+from dealcheck.expectations.claims import EXPECT_KEYS, OBJECTIVES
+from dealcheck.loader import _PACKAGE, _PARTY, _RULE, _SOURCE, _TERM, _TOP, _VARIANT
 from dealcheck.uncertainty import RED_LINE_KEYS, RULE_KEYS
 
 __all__ = ["SCHEMA_ID", "scenario_schema", "schema_text"]
@@ -149,13 +150,13 @@ def scenario_schema() -> dict[str, Any]:
     expectation = {
         "type": "object",
         "description": "a claim dealcheck test checks",
-        "propertyNames": {"enum": ["description", "package", "set", "variant", *_CLAIMS]},
+        "propertyNames": {"enum": list(EXPECT_KEYS)},
         "properties": {
             "description": _TEXT,
             "package": {"type": "string"},
             "set": values,
             "variant": {"type": "string"},
-            "best": {"type": "object", "properties": {"objective": {"enum": list(_OBJECTIVES)}}},
+            "best": {"type": "object", "properties": {"objective": {"enum": list(OBJECTIVES)}}},
         },
     }
     return {
