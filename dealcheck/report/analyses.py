@@ -42,6 +42,8 @@ def fraction(x: Fraction) -> str:
     """
     if x.denominator == 1:
         return str(x.numerator)
+    if x.denominator > 10_000:  # decimal weights' long fractions: the text rounds, the JSON keeps them exact
+        return f"{float(x):.4f}"
     return f"{x} = {float(x):.3f}"
 
 
@@ -49,12 +51,22 @@ def _approx(x: Fraction) -> float:
     return round(float(x), 4)
 
 
+#: Past this many units a party's met/total (decimal weights: 10**16 units for Genius's 16-digit weights) is shown
+#: reduced, or as a 4-place decimal when even that is long; the JSON keeps met and total exact.
+_READABLE_UNITS = 10_000
+
+
 def _met(s: PartyScore) -> str:
-    return f"{s.met}/{s.total}" if s.total else "-"
+    if not s.total:
+        return "-"
+    if s.total <= _READABLE_UNITS:
+        return f"{s.met}/{s.total}"
+    x = s.score
+    return f"{x.numerator}/{x.denominator}" if x.denominator <= _READABLE_UNITS else f"{float(x):.4f}"
 
 
 def _score_cell(s: PartyScore) -> str:
-    return f"{s.met}/{s.total} ({float(s.score):.2f})" if s.total else "- (no demands)"
+    return f"{_met(s)} ({float(s.score):.2f})" if s.total else "- (no demands)"
 
 
 def _plural(n: int, word: str) -> str:
