@@ -974,6 +974,31 @@ def import_genius(domain: str, profiles: tuple[str, ...], output: str | None) ->
     return EXIT_OK
 
 
+@cli.group(name="export")
+def export_group() -> None:
+    """Write a scenario in another tool's format (Genius XML, which NegMAS loads)."""
+
+
+@export_group.command(name="negmas")
+@click.argument("file", type=click.Path(allow_dash=True, path_type=str))
+@click.option(
+    "-o", "--output", "folder", required=True, type=click.Path(file_okay=False), help="Write the XML files here."
+)
+@_handle_errors
+def export_negmas(file: str, folder: str) -> int:
+    """Write FILE as a Genius domain and one profile per party in FOLDER, which NegMAS's
+    Scenario.from_genius_folder loads. Only scenarios whose parties are utilities (and reservation values) can be
+    written: anything else exits 2 saying what cannot."""
+    from dealcheck import cli_io, genius
+
+    scenario = load(file)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for name, text in genius.export_genius(scenario).items():
+        cli_io.write_output(text, str(Path(folder) / name), inputs=[file])
+        click.echo(f"wrote {Path(folder) / name}", err=True)
+    return EXIT_OK
+
+
 @cli.command(name="sweep")
 @_scenario_options
 @click.option("--samples", type=click.IntRange(min=1), default=10_000, show_default=True, help="Monte Carlo draws.")

@@ -26,15 +26,17 @@ import re
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 import attrs
 
 from dealcheck.errors import Diagnostic, ScenarioError, Span
+from dealcheck.model import Scenario
 from dealcheck.rules.parser import KEYWORDS
 from dealcheck.utility import exact_text
 
-__all__ = ["MAX_ELEMENTS", "MAX_XML_BYTES", "WEIGHT_TOLERANCE", "genius_scenario"]
+__all__ = ["MAX_ELEMENTS", "MAX_XML_BYTES", "WEIGHT_TOLERANCE", "export_genius", "genius_scenario"]
 
 #: Genius files are a few kilobytes; anything this large is not one.
 MAX_XML_BYTES = 4 * 1024 * 1024
@@ -406,3 +408,101 @@ def read_file(path: str) -> tuple[str, bytes]:
             [Diagnostic("DC801", f"cannot read the file: {e.strerror or e}", Span(path, 1, 1), hint="check the path")]
         ) from None
     return path, data
+
+
+# --- export: a scenario as Genius XML, which NegMAS loads (``dealcheck export negmas``) ------------------------
+
+
+def _number(x: Fraction) -> str:
+    """A number NegMAS's ``float()`` reads: the exact decimal when there is one, else the nearest double."""
+    text = exact_text(x)
+    return text if "/" not in text else repr(float(x))
+
+
+def export_genius(scenario: Scenario) -> dict[str, str]:
+    """File name -> XML text: a Genius domain and one profile per party, for NegMAS's ``from_genius_folder``.
+
+    Only what Genius can say is exported: every party's score must be its utility (no plain demands, no red line
+    but ``accepts_at``), and every term is written as a discrete issue (booleans as ``false``/``true``, integers as
+    their digits). Weights are divided by their sum (Genius's weights sum to 1), values written as they are
+    (NegMAS does not normalise them), reservation values as ``<reservation>``. Anything else raises
+    :class:`~dealcheck.errors.UsageError` naming what cannot be exported.
+
+    >>> from dealcheck import load_scenario
+    >>> s = load_scenario('''
+    ... dealcheck: 1
+    ... title: Toy
+    ... terms: {colour: [red, blue]}
+    ... parties:
+    ...   me: {utility: {weights: {colour: 1}, values: {colour: {blue: 0.5}}, assumption: toy}, accepts_at: 0.25}
+    ... ''')
+    >>> files = export_genius(s)
+    >>> sorted(files), '<item index="2" value="blue" evaluation="0.5"/>' in files["me.xml"]
+    (['Toy_domain.xml', 'me.xml'], True)
+    """
+    from xml.sax.saxutils import quoteattr
+
+    from dealcheck.errors import UsageError
+
+    problems = []
+    for p in scenario.parties:
+        if p.utility is None:
+            problems.append(f"party {p.id} has no utility")
+        if any(not d.graded for d in p.demands):
+            problems.append(f"party {p.id} has demands that are not its utility's")
+        if any(r.id != "accepts_at" for r in p.red_lines):
+            problems.append(f"party {p.id} has red lines (Genius has only reservation values)")
+    if problems:
+        raise UsageError(
+            "this scenario cannot be written as a Genius domain: " + "; ".join(problems),
+            "export negmas writes scenarios whose parties are linear additive utilities (as `import genius` makes)",
+        )
+
+    def labels(term: Any) -> list[str]:
+        return [
+            str(term.decode(c)).lower() if isinstance(term.decode(c), bool) else str(term.decode(c))
+            for c in term.domain.codes
+        ]
+
+    name = re.sub(r"[^0-9A-Za-z_-]+", "_", scenario.title.removesuffix(" (Genius domain)")).strip("_") or "scenario"
+    name = name.removesuffix("_domain")
+    issues = []
+    for k, t in enumerate(scenario.terms, 1):
+        items = "".join(f'\n        <item index="{j}" value={quoteattr(v)}/>' for j, v in enumerate(labels(t), 1))
+        issues.append(
+            f'    <issue index="{k}" etype="discrete" type="discrete" vtype="discrete" name={quoteattr(t.name)}>{items}\n    </issue>'
+        )
+    files = {
+        f"{name}_domain.xml": '<negotiation_template>\n<utility_space number_of_issues="'
+        + str(len(scenario.terms))
+        + '">\n<objective index="0" etype="objective" type="objective" name="root" description="">\n'
+        + "\n".join(issues)
+        + "\n</objective>\n</utility_space>\n</negotiation_template>\n"
+    }
+    for p in scenario.parties:
+        assert p.utility is not None
+        by_term = {i.term: i for i in p.utility.issues}
+        total = sum((i.weight for i in p.utility.issues), Fraction(0))
+        body = []
+        for k, t in enumerate(scenario.terms, 1):
+            issue = by_term.get(t.name)
+            values = issue.values if issue is not None else (Fraction(0),) * len(t.domain.codes)
+            items = "".join(
+                f'\n        <item index="{j}" value={quoteattr(v)} evaluation="{_number(x)}"/>'
+                for j, (v, x) in enumerate(zip(labels(t), values, strict=True), 1)
+            )
+            body.append(
+                f'    <issue index="{k}" etype="discrete" type="discrete" vtype="discrete" name={quoteattr(t.name)}>{items}\n    </issue>'
+            )
+        for k, t in enumerate(scenario.terms, 1):
+            w = by_term[t.name].weight / total if t.name in by_term and total else Fraction(0)
+            body.append(f'    <weight index="{k}" value="{_number(w)}"/>')
+        reservation = f'<reservation value="{_number(p.accepts_at)}"/>\n' if p.accepts_at else ""
+        files[f"{p.id}.xml"] = (
+            '<utility_space>\n<objective index="0" etype="objective" type="objective" name="root" description="">\n'
+            + "\n".join(body)
+            + "\n</objective>\n"
+            + reservation
+            + "</utility_space>\n"
+        )
+    return files

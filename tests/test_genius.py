@@ -222,3 +222,34 @@ def test_bad_xml_exits_2_at_its_position(which: str, text: str, code: str, line:
     bad = domain if which == "domain" else profile
     assert f"{bad}:{line}:{col}: error[{code}]" in result.output, result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+# --- export negmas ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", [SYNTHETIC, *shared_domains()], ids=lambda c: c[0].parent.name)
+def test_export_then_import_gives_the_same_utilities(case: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    first = tmp_path / "first.yaml"
+    first.write_text(import_text(*case))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export", "negmas", str(first), "-o", str(tmp_path / "xml")])
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "xml").glob("*.xml"))
+    domain = next(f for f in files if f.name.endswith("_domain.xml"))
+    again = load_scenario(import_text(domain, [f for f in files if f != domain]))
+    a = load_scenario(first.read_text())
+    for p, q in zip(a.parties, again.parties, strict=True):
+        total = sum(i.weight for i in p.utility.issues)
+        assert [(i.weight / total, i.values) for i in p.utility.issues] == [
+            (i.weight, i.values) for i in q.utility.issues
+        ] or all(
+            abs(float(i.weight / total) - float(j.weight)) < 1e-15 for i, j in zip(p.utility.issues, q.utility.issues)
+        )
+        assert p.accepts_at == q.accepts_at
+
+
+def test_export_refuses_what_genius_cannot_say(tmp_path: Path) -> None:
+    bundled = Path(__file__).resolve().parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"
+    result = CliRunner().invoke(cli, ["export", "negmas", str(bundled), "-o", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "cannot be written as a Genius domain: party us has no utility" in result.output
