@@ -125,6 +125,13 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
             raise
         except BrokenPipeError:
             raise
+        except OSError as e:
+            # The environment refused a read or a write (a full disk, a file-size limit, permissions): exit 2 with
+            # a sentence, not "internal error". Files are written atomically, so nothing is left half written.
+            from dealcheck.cli_io import describe_os_error
+
+            click.echo(safe_for_terminal(f"error: {describe_os_error(e)}"), err=True)
+            code = EXIT_INVALID
         except Exception as e:  # the last line of defence: a bug must not look like a verdict
             if os.environ.get("DEALCHECK_DEBUG"):
                 raise

@@ -235,15 +235,30 @@ def _write_atomic(target: str, data: bytes, shown: str, mode: int | None) -> Non
         raise _failure(shown, e, folder=folder) from None
 
 
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EFBIG: "the file would exceed the file-size limit",
+    errno.EDQUOT: "the disk quota is exhausted",
+    errno.ENAMETOOLONG: "the file name is too long",
+    errno.EROFS: "the file system is read-only",
+    errno.ENXIO: "it is a pipe that nobody reads",
+}
+
+
+def describe_os_error(error: OSError) -> str:
+    """A sentence for an error the environment caused (a full disk, a size limit, permissions), for exit 2.
+
+    >>> import errno
+    >>> describe_os_error(OSError(errno.EFBIG, "File too large", "v.csv"))
+    "cannot use 'v.csv': the file would exceed the file-size limit"
+    """
+    reason = _REASONS.get(error.errno or 0) or (error.strerror or str(error)).lower()
+    where = f"cannot use {error.filename!r}" if error.filename else "a read or a write failed"
+    return f"{where}: {reason}"
+
+
 def _failure(shown: str, error: OSError, *, folder: str | None = None) -> UsageError:
-    reason = {
-        errno.ENOSPC: "the disk is full",
-        errno.EFBIG: "the file would exceed the file-size limit",
-        errno.EDQUOT: "the disk quota is exhausted",
-        errno.ENAMETOOLONG: "the file name is too long",
-        errno.EROFS: "the file system is read-only",
-        errno.ENXIO: "it is a pipe that nobody reads",
-    }.get(error.errno or 0)
+    reason = _REASONS.get(error.errno or 0)
     if reason is None and isinstance(error, FileNotFoundError) and folder is not None:
         reason = f"the folder {folder!r} does not exist"
     if reason is None:

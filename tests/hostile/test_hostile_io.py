@@ -283,3 +283,19 @@ def test_ctrl_c_during_test_reports_the_files_that_finished(tmp_path: Path) -> N
             proc.kill()
     assert proc.returncode == 130, err
     assert b"4 passed, 0 failed" in out and b"1 of 2 files" in err and b"Traceback" not in err
+
+
+def test_a_size_limit_during_a_batch_check_is_exit_2(toy: Path, tmp_path: Path) -> None:
+    offers = tmp_path / "offers.csv"
+    offers.write_text("id,ceasefire,nato\n" + "".join(f"r{i},energy,neutral\n" for i in range(5000)))
+    verdicts = tmp_path / "verdicts.csv"
+    verdicts.write_text("old\n")
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+    result = dealcheck("check", str(toy), "--packages", str(offers), "-o", str(verdicts), preexec_fn=small_files)
+    err = assert_clean(result, 2)
+    assert "file-size limit" in err
+    assert verdicts.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["offers.csv", "toy.yaml", "verdicts.csv"]
