@@ -1,8 +1,10 @@
 """Benchmarks for issue 6: every target against its baseline, measured in the same run, as ratios.
 
-    python benchmarks/run.py [--quick] [--no-write]
+    python benchmarks/run.py [--quick] [--no-write] [--write]
 
-Prints one table (target, what, dealcheck, baseline, ratio, goal, met) and writes ``docs/performance.md``.
+Prints one table (target, what, dealcheck, baseline, ratio, goal, met) and, for a full run, writes
+``docs/performance.md``. A ``--quick`` run only prints (smaller sizes would replace the recorded numbers), unless
+``--write`` asks for it.
 Timings are medians of several runs; only ratios are reported as results, because the machines are shared and
 absolute times drift. Baselines (python-constraint2, CP-SAT, z3) are imported here only; z3 is the ``bench`` extra
 and its rows are skipped when it is not installed.
@@ -1069,7 +1071,7 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
 ```
 pip install -e '.[test,bench]'      # bench adds z3-solver for the conflict baseline
 python benchmarks/run.py            # full run, under ten minutes on two cores; writes this file
-python benchmarks/run.py --quick    # a minute or two: smaller sizes, fewer repeats
+python benchmarks/run.py --quick    # a minute or two: smaller sizes, fewer repeats; prints only
 python benchmarks/run.py --only listing --no-write   # one target (any part of its name)
 ```
 
@@ -1126,6 +1128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (a minute or two)")
     parser.add_argument("--no-write", action="store_true", help="print the table but leave docs/performance.md")
+    parser.add_argument("--write", action="store_true", help="write docs/performance.md even after --quick")
     parser.add_argument("--only", action="append", help="run only targets whose name contains this (repeatable)")
     args = parser.parse_args()
     start = time.perf_counter()
@@ -1141,7 +1144,7 @@ def main() -> None:
         print(f"    {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - start
     print("\n".join(table(rows)))
-    if not args.no_write and not args.only:
+    if not args.no_write and not args.only and (args.write or not args.quick):
         write_doc(rows, args.quick, elapsed)
         print(f"\nwrote docs/performance.md ({elapsed:.0f} s)")
 
