@@ -486,9 +486,9 @@ def _joined(refs: Iterable[str]) -> str:
 def _example(scenario: Any, rules: Sequence[Any], fixed: tuple[int | None, ...] | None) -> str:
     """The values of the terms ``rules`` read, in the smallest deal (in term order) keeping all of them."""
     from dealcheck.rules.ir import term_indices
-    from dealcheck.solver.base import Constraints, get_backend
+    from dealcheck.solver.session import Constraints, open_session
 
-    result = get_backend("cpsat").lexmin_solution(Constraints(_domains(scenario), tuple(r.expr for r in rules), fixed))
+    result = open_session("cpsat", Constraints(_domains(scenario), tuple(r.expr for r in rules), fixed)).lexmin()
     if result.solution is None:
         return ""
     read = set().union(*(term_indices(r.expr) for r in rules))

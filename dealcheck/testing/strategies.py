@@ -22,7 +22,7 @@ packages toward leaving terms open, and deals toward the lexicographically small
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import hypothesis
 from hypothesis import strategies as st
@@ -50,6 +50,9 @@ from dealcheck.rules.ir import (
 )
 from dealcheck.rules.printer import format_expr
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
+
+if TYPE_CHECKING:
+    from dealcheck.solver.session import Session
 
 __all__ = ["codes", "deals", "domains", "packages", "rules", "scenarios", "terms"]
 
@@ -371,15 +374,14 @@ class _DealFinder:
     def __init__(self, scenario: Scenario, fixed: tuple[int | None, ...]) -> None:
         self.scenario = scenario
         self.fixed = fixed
-        self._session: Any = None
+        self._session: Session | None = None
         self._smallest: tuple[int, ...] | bool | None = False  # False: not asked yet
 
-    def session(self) -> Any:
+    def session(self) -> Session:
         if self._session is None:
-            from dealcheck.solver.base import Constraints
-            from dealcheck.solver.cpsat import CpsatSession
+            from dealcheck.solver.session import Constraints, open_session
 
-            self._session = CpsatSession(Constraints.from_scenario(self.scenario, fixed=self.fixed))
+            self._session = open_session("cpsat", Constraints.from_scenario(self.scenario, fixed=self.fixed))
         return self._session
 
     def smallest(self) -> tuple[int, ...] | None:
