@@ -5,6 +5,7 @@ scaled integer demand weights."""
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 
 from dealcheck import load_scenario
 from dealcheck.analysis.explore import explore
-from dealcheck.errors import ScenarioError
+from dealcheck.analysis.repair import repair
+from dealcheck.errors import ScenarioError, UsageError
 
 TOY = """\
 dealcheck: 1
@@ -143,3 +145,40 @@ def test_decimal_utilities_give_the_frontier_of_scaled_integer_weights(sizes: li
     # frontier is the same set of deals (each point's smallest deal), only listed in another order.
     a, b = explore(exact, top=0), explore(scaled, top=0)
     assert {tuple(sorted(p.values.items())) for p in a.pareto} == {tuple(sorted(p.values.items())) for p in b.pareto}
+
+
+FINE = """\
+dealcheck: 1
+title: Fine weights
+terms:
+  a: [x, y, z]
+  b: [x, y, z]
+parties:
+  p:
+    utility:
+      weights: {a: 0.4452125771655631, b: 0.5547874228344369}
+      values: {a: {x: 1/7, y: 1/11, z: 1}, b: {x: 1/13, y: 1, z: 1/3}}
+      assumption: a Genius-like profile
+    accepts_at: 0.3
+  q:
+    demands:
+      ax: {rule: a == "x", weight: 0.3333333333333333, assumption: x}
+      by: {rule: b != "y", weight: 0.6666666666666667, assumption: x}
+"""
+
+
+def test_numbers_beyond_64_bits_are_a_clear_error_not_a_crash(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from dealcheck.cli import cli
+
+    s = load_scenario(FINE)
+    assert s.party("p").units(s.party("p").total_weight) > 2**63  # 16-digit weights times sevenths, elevenths...
+    with pytest.raises(UsageError, match="CP-SAT"):
+        repair(s, {"a": "x", "b": "y"})
+    assert repair(s, {"a": "x", "b": "y"}, backend="brute").suggestions  # exact with any integer
+    assert explore(s, objective="nash").exit_code == 0  # small zone: listed, no CP-SAT
+    path = tmp_path / "fine.yaml"
+    path.write_text(FINE)
+    result = CliRunner().invoke(cli, ["repair", str(path), "--set", "a=x", "--set", "b=y"])
+    assert result.exit_code == 2 and "CP-SAT" in result.output and "internal error" not in result.output

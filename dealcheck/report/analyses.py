@@ -65,6 +65,14 @@ def _met(s: PartyScore) -> str:
     return f"{x.numerator}/{x.denominator}" if x.denominator <= _READABLE_UNITS else f"{float(x):.4f}"
 
 
+def _units(met: int, total: int) -> str:
+    """``met/total`` as :func:`_met` shows a score: as written when the units are few, else reduced or decimal."""
+    if total <= _READABLE_UNITS:
+        return f"{met}/{total}"
+    x = Fraction(met, total)
+    return f"{x.numerator}/{x.denominator}" if x.denominator <= _READABLE_UNITS else f"{float(x):.4f}"
+
+
 def _score_cell(s: PartyScore) -> str:
     return f"{_met(s)} ({float(s.score):.2f})" if s.total else "- (no demands)"
 
@@ -339,7 +347,7 @@ def _party_change_text(pc: Any) -> str | None:
         bits.append("loses " + ", ".join(pc.lost))
     if not bits:
         return None
-    score = f"  (met weight {pc.met_before}/{pc.total} -> {pc.met_after}/{pc.total})" if pc.total else ""
+    score = f"  (met weight {_units(pc.met_before, pc.total)} -> {_units(pc.met_after, pc.total)})" if pc.total else ""
     return f"{pc.party}: " + "; ".join(bits) + score
 
 
@@ -452,7 +460,7 @@ def _(r: RepairReport, *, color: bool = False) -> str:
         if rows:
             lines += ["| party | red lines kept | gains | loses | met weight |", "|---|---|---|---|---|"]
             for pc in rows:
-                weight = f"{pc.met_before}/{pc.total} -> {pc.met_after}/{pc.total}" if pc.total else "-"
+                weight = f"{_units(pc.met_before, pc.total)} -> {_units(pc.met_after, pc.total)}" if pc.total else "-"
                 lines.append(
                     f"| {escape(pc.party)} | {escape(', '.join(pc.kept)) or '-'} | {escape(', '.join(pc.gained)) or '-'} "
                     f"| {escape(', '.join(pc.lost)) or '-'} | {weight} |"

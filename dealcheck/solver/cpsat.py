@@ -29,6 +29,7 @@ SolveResult(status=<SolveStatus.SAT: 'sat'>, solution=(0, 3))
 from __future__ import annotations
 
 import atexit
+import functools
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, assert_never
@@ -113,6 +114,28 @@ def _relation(op: CmpOp, a: Linear, b: Linear) -> Any:
     return CMP_FUNCTIONS[op](a, b)
 
 
+def _within_int64(method: Callable[..., Any]) -> Callable[..., Any]:
+    """OR-Tools refuses coefficients past 64 bits with a ``TypeError`` (or ``OverflowError``) while the model is
+    built; exact decimal weights with many digits (Genius profiles: 16-digit weights times fractional values) can
+    get there. That is a limit of this backend, not a bug: say so, and name the backends that take any integer."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any) -> Any:
+        try:
+            return method(self, *args)
+        except (TypeError, OverflowError) as e:
+            if isinstance(e, TypeError) and "integer" not in str(e):
+                raise
+            raise UsageError(
+                "the scenario's numbers are beyond CP-SAT's 64-bit integers (for example decimal weights with many "
+                "digits, counted in each party's exact units)",
+                "where the command has --backend, use brute or constraint (exact with integers of any size); "
+                "or write the weights with fewer digits",
+            ) from None
+
+    return wrapper
+
+
 class CpsatModel:
     """A CP-SAT model over a problem's terms, to which checked conditions are added as reified literals.
 
@@ -174,6 +197,7 @@ class CpsatModel:
         """A linear expression (or ``int``) equal to integer expression ``expr``."""
         return self._compile(expr)
 
+    @_within_int64
     def _compile(self, expr: Expr) -> Any:
         """:func:`~dealcheck.rules.evaluator.fold` with every compound node cached, and a cached node's subtree not
         walked again: a question that wraps many rules in one disjunction adds one literal to the model, not a
@@ -238,6 +262,7 @@ class CpsatModel:
         """
         self._post(expr, True, when)
 
+    @_within_int64
     def _post(self, expr: BoolExpr, want: bool, when: Literal | None) -> None:
         """Impose ``expr == want`` (whenever ``when`` holds, if given)."""
         m = self.model
