@@ -119,7 +119,8 @@ class Term:
             case IntDomain(lo=lo, hi=hi):
                 if not isinstance(value, bool) and not _is_numpy_bool(value):
                     try:
-                        number = operator.index(value)  # int, and integer scalars such as numpy.int64; not 3.0
+                        # int, and integer scalars such as numpy.int64; not 3.0 (nor a str: TypeError too)
+                        number = operator.index(value)  # type: ignore[arg-type]
                     except TypeError:
                         pass
                     else:
