@@ -307,3 +307,22 @@ def test_progress_shows_only_after_the_delay_and_on_a_terminal() -> None:
         time.sleep(0.2)
     assert any("dealcheck explore: Pareto point 2" in w for w in slow.written)
     assert slow.written[-1] == "\r\x1b[K"  # the line is erased at the end
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(strategies.scenarios(max_terms=4, max_parties=3, max_rules=2), contested_scenarios()),
+    st.sampled_from(("total", "maximin", "nash")),
+    st.sampled_from(("classes", "no tables")),
+)
+def test_every_counting_method_matches_the_reference(scenario: Scenario, objective: str, force: str) -> None:
+    """Issue 9: the planner's other methods (value classes on every integer term; a row budget of 1 so nothing is
+    eliminated: conditioning, listing or bounds) give the same zone, ranking and frontier as the reference."""
+    from dealcheck.solver import classes, planner
+
+    with pytest.MonkeyPatch.context() as mp:
+        if force == "classes":
+            mp.setattr(classes, "CLASS_MIN_VALUES", 2)
+        else:
+            mp.setattr(planner, "ROW_BYTES", planner.DEFAULT_MEMORY_LIMIT)
+        check_against_reference(scenario, "cpsat", objective, 2)

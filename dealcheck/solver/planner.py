@@ -40,8 +40,8 @@ import attrs
 
 from dealcheck.rules import ir
 from dealcheck.rules.syntax import Connective
+from dealcheck.solver import classes as _classes
 from dealcheck.solver import counting
-from dealcheck.solver.classes import value_classes
 from dealcheck.solver.counting import Guard, Stopped
 
 __all__ = [
@@ -173,7 +173,7 @@ def count(
     if conds is None:
         return _nothing(doms, per_value)
 
-    classes = value_classes(doms, conds)
+    classes = _classes.value_classes(doms, conds, _classes.CLASS_MIN_VALUES)
     # The domain each term is counted on (a class's lowest value stands for the class) and each class's weight.
     reps: list[tuple[int, ...]] = []
     weights: dict[int, dict[int, int]] = {}
@@ -182,7 +182,7 @@ def count(
             reps.append(tuple(lo for lo, _ in classes[t]))
             weights[t] = {lo: hi - lo + 1 for lo, hi in classes[t]}
         else:
-            reps.append(tuple(d) if len(d) <= budget.max_rows else ())
+            reps.append(tuple(d) if len(d) * 16 <= budget.memory else ())  # a tuple: about 16 bytes a value
     parts = _parts(n, conds)
     read = {t for terms, _ in parts for t in terms}
     too_wide = [t for t in read if not reps[t]]
@@ -333,15 +333,18 @@ def _count_part(
             say("counting by elimination")
             try:
                 return _eliminate(terms, factors, sizes, guard, per_value, "elimination")
-            except Stopped as e:
-                return _bounded(terms, factors, sizes, budget, 0, full, e.reason), None
+            except Stopped as e:  # out of time: bounds; out of rows (the estimate is a bound): the next method
+                if e.reason == "time limit":
+                    return _bounded(terms, factors, sizes, budget, 0, full, e.reason), None
         cut = _cutset(factors, sizes, budget.max_rows)
         if cut is not None:
             say(f"counting by conditioning on {len(cut)} terms")
             try:
-                return _condition(terms, factors, sizes, cut, guard, per_value)
+                # The cutset keeps each combination's tables within 4x the row budget (see _cutset).
+                return _condition(terms, factors, sizes, cut, Guard(budget.deadline, 4 * budget.max_rows), per_value)
             except Stopped as e:
-                return _bounded(terms, factors, sizes, budget, 0, full, e.reason), None
+                if e.reason == "time limit":
+                    return _bounded(terms, factors, sizes, budget, 0, full, e.reason), None
     say("counting by enumeration")
     found, split, stopped = _enumerate(terms, conds, reps, weights, budget, per_value, say)
     if stopped is None:
