@@ -60,7 +60,7 @@ def test_every_quote_is_a_verbatim_substring_of_the_article(raw: dict[str, Any])
 def test_at_most_one_rule_in_five_is_an_assumption(raw: dict[str, Any]) -> None:
     rules = [r for where, _, _, r in raw_rules(raw) if where == "base"]
     assumptions = [r for r in rules if "assumption" in r]
-    assert len(rules) == 33 and len(assumptions) == 4
+    assert len(rules) == 34 and len(assumptions) == 4
     assert 5 * len(assumptions) <= len(rules)
 
 
@@ -119,16 +119,22 @@ def score(v: Any, party: str) -> float:
     return next(p.score for p in v.parties if p.party == party)
 
 
-EVERY_DEAL_FORCES = {"ukraine_nato": "outside", "peacekeepers": "none", "saceur": "american"}
+EVERY_DEAL_FORCES = {"ukraine_nato": "outside", "peacekeepers": "none"}
 PARTIES = {"us", "russia", "ukraine", "europe", "kallas", "gop_senators"}
 
 
 def test_the_scenario_loads_whole(scenario: Any) -> None:
-    assert len(scenario.terms) == 14
+    assert len(scenario.terms) == 15
     assert {p.id for p in scenario.parties} == PARTIES
-    assert len(list(scenario.rules())) == 33
-    assert {v.name for v in scenario.variants} == {"before_softening", "europe_on_same_page", "us_hard_line"}
-    assert len(scenario.packages) == 11
+    assert len(list(scenario.rules())) == 34
+    assert {v.name for v in scenario.variants} == {
+        "before_softening",
+        "europe_vetoes_kallas_plan",
+        "senators_veto_saceur_plan",
+        "peacekeepers_need_full_ceasefire",
+        "us_hard_line",
+    }
+    assert len(scenario.packages) == 12
 
 
 @needs_article
@@ -143,8 +149,6 @@ def test_every_quote_verifies_against_the_article(scenario: Any) -> None:
     [
         ("us_full_ceasefire", {"russia.no_full_ceasefire"}, {"russia"}),
         ("european_peacekeepers", {"russia.no_peacekeepers"}, {"russia"}),
-        ("kallas_plan", {"europe.no_kallas_plan"}, {"europe"}),
-        ("pentagon_saceur_plan", {"gop_senators.keep_saceur"}, {"gop_senators"}),
         ("mediator_full_ceasefire_guarantees", {"russia.no_full_ceasefire"}, {"russia"}),
     ],
 )
@@ -160,9 +164,18 @@ def test_blocked_packages_and_whose_red_line_blocks_them(
 
 @pytest.mark.parametrize(
     "package",
-    ["energy_truce", "black_sea_extension", "us_owns_zaporizhzhia", "minerals_for_aid", "mediator_phased_truce"],
+    [
+        "energy_truce",
+        "black_sea_extension",
+        "us_owns_zaporizhzhia",
+        "minerals_for_aid",
+        "kallas_plan",
+        "pentagon_saceur_plan",
+        "russia_four_regions",
+        "mediator_phased_truce",
+    ],
 )
-def test_partial_packages_that_can_become_deals_force_the_same_three_terms(scenario: Any, package: str) -> None:
+def test_partial_packages_that_can_become_deals_force_the_same_two_terms(scenario: Any, package: str) -> None:
     v = verdict(scenario, package)
     assert not v.complete and v.deal_possible is True
     assert broken(v) == set() and acceptable(v) == PARTIES
@@ -171,16 +184,21 @@ def test_partial_packages_that_can_become_deals_force_the_same_three_terms(scena
     assert example.deal and all(v.example[k] == val for k, val in scenario.package(package).values.items())
 
 
-def test_the_peacekeeping_coalition_is_blocked_twice(scenario: Any) -> None:
-    # Without a full ceasefire Europe's own condition breaks too; with one, Russia's ceasefire red line does.
+def test_the_peacekeeping_coalition_is_blocked_by_russia_and_twice_only_under_the_full_ceasefire_reading(
+    scenario: Any,
+) -> None:
+    # Europe's condition is some ceasefire agreed with Russia: it breaks only without one.
     assert broken(verdict(scenario, "european_peacekeepers", ceasefire="energy_and_black_sea")) == {
+        "russia.no_peacekeepers"
+    }
+    assert broken(verdict(scenario, "european_peacekeepers", ceasefire="none")) == {
         "russia.no_peacekeepers",
         "europe.peacekeepers_after_agreement",
     }
-    assert broken(verdict(scenario, "european_peacekeepers", ceasefire="full")) == {
-        "russia.no_peacekeepers",
-        "russia.no_full_ceasefire",
-    }
+    # Read as the full ceasefire only (the variant), a Black Sea truce breaks Europe's condition too.
+    assert broken(
+        verdict(scenario, "european_peacekeepers", variant="peacekeepers_need_full_ceasefire", ceasefire="energy")
+    ) == {"russia.no_peacekeepers", "europe.peacekeepers_after_agreement"}
 
 
 def test_the_black_sea_extension_meets_every_ceasefire_demand_but_the_full_one(scenario: Any) -> None:
@@ -189,18 +207,33 @@ def test_the_black_sea_extension_meets_every_ceasefire_demand_but_the_full_one(s
     assert not {"us.full_ceasefire", "ukraine.full_ceasefire"} & met(v)
 
 
-def test_us_ownership_of_the_plant_is_a_transfer_from_russia(scenario: Any) -> None:
+def test_us_ownership_of_the_plant_is_not_the_plant_back_in_ukraines_hands(scenario: Any) -> None:
     v = verdict(scenario, "us_owns_zaporizhzhia")
-    assert {"us.zaporizhzhia_ownership", "ukraine.zaporizhzhia_back"} <= met(v)
+    assert "us.zaporizhzhia_ownership" in met(v) and "ukraine.zaporizhzhia_back" not in met(v)
     russia = next(p for p in v.parties if p.party == "russia")
-    assert russia.score_max == pytest.approx(5 / 7)  # keep_zaporizhzhia (2 of 7) can no longer be met
+    assert russia.score_max == pytest.approx(6 / 8)  # keep_zaporizhzhia (2 of 8) can no longer be met
+    for option in ("ukrainian_us_role", "ukrainian"):
+        assert "ukraine.zaporizhzhia_back" in met(verdict(scenario, "us_owns_zaporizhzhia", zaporizhzhia=option))
+
+
+def test_security_guarantees_bind_a_settlement_not_a_truce(scenario: Any) -> None:
+    assert scenario.check({"phase": "truce", "security_guarantees": "none"}).deal_possible is True
+    v = scenario.check({"phase": "settlement", "security_guarantees": "none"})
+    assert v.deal_possible is False and broken(v) == {"ukraine.security_guarantees"}
 
 
 def test_the_mediator_settlement_is_a_deal_with_these_scores(scenario: Any) -> None:
     v = verdict(scenario, "mediator_settlement")
     assert v.complete and v.deal and broken(v) == set()
     scores = {p: round(score(v, p), 3) for p in PARTIES}
-    assert scores == {"us": 0.857, "russia": 0.714, "ukraine": 0.857, "europe": 0.6, "kallas": 0.0, "gop_senators": 1.0}
+    assert scores == {
+        "us": 0.857,
+        "russia": 0.625,
+        "ukraine": 0.786,
+        "europe": 0.667,
+        "kallas": 0.0,
+        "gop_senators": 1.0,
+    }
 
 
 def test_before_softening_the_settlement_broke_russias_eu_objection(scenario: Any) -> None:
@@ -209,8 +242,11 @@ def test_before_softening_the_settlement_broke_russias_eu_objection(scenario: An
     assert verdict(scenario, "energy_truce", variant="before_softening").forced["eu_accession"] == "blocked"
 
 
-def test_a_united_europe_unblocks_the_kallas_plan(scenario: Any) -> None:
-    assert verdict(scenario, "kallas_plan", variant="europe_on_same_page").deal_possible is True
+def test_read_as_vetoes_the_kallas_and_saceur_plans_cannot_become_deals(scenario: Any) -> None:
+    assert verdict(scenario, "kallas_plan").deal_possible is True
+    assert verdict(scenario, "kallas_plan", variant="europe_vetoes_kallas_plan").deal_possible is False
+    assert verdict(scenario, "pentagon_saceur_plan").deal_possible is True
+    assert verdict(scenario, "pentagon_saceur_plan", variant="senators_veto_saceur_plan").deal_possible is False
 
 
 def test_the_us_hard_line_keeps_the_truce_possible_but_forces_the_sticks(scenario: Any) -> None:

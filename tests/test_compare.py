@@ -23,9 +23,16 @@ def verdicts(column: object) -> dict[str, str]:
 
 def test_bundled_variants(bundled: Scenario) -> None:
     r = compare(bundled)
-    assert [c.variant for c in r.columns] == [None, "before_softening", "europe_on_same_page", "us_hard_line"]
-    assert [c.deals for c in r.columns] == [6912, 3456, 10368, 1152]
-    base, softening, same_page, hard = r.columns
+    assert [c.variant for c in r.columns] == [
+        None,
+        "before_softening",
+        "europe_vetoes_kallas_plan",
+        "senators_veto_saceur_plan",
+        "peacekeepers_need_full_ceasefire",
+        "us_hard_line",
+    ]
+    assert [c.deals for c in r.columns] == [103680, 51840, 69120, 51840, 103680, 17280]
+    base, softening, kallas_veto, saceur_veto, full_reading, hard = r.columns
     assert verdicts(base)["mediator_settlement"] == "deal"
     assert verdicts(base)["energy_truce"] == "can_become_deal"
     assert verdicts(base)["us_full_ceasefire"] == "no_deal"
@@ -33,7 +40,9 @@ def test_bundled_variants(bundled: Scenario) -> None:
     assert next(v for v in softening.verdicts if v.package == "mediator_settlement").broken == (
         "russia.no_eu_accession",
     )
-    assert r.changed(same_page) == ("kallas_plan",)
+    assert r.changed(kallas_veto) == ("kallas_plan",)
+    assert r.changed(saceur_veto) == ("pentagon_saceur_plan",)
+    assert r.changed(full_reading) == ()
     assert r.changed(hard) == ("mediator_phased_truce", "mediator_settlement")
     assert r.exit_code == EXIT_OK
 
@@ -83,13 +92,17 @@ def test_cli_compare_formats() -> None:
     code, out = run("compare", str(BUNDLED), "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["schema"] == "dealcheck.compare/1"
-    assert [c["deals"]["count"] for c in data["columns"]] == [6912, 3456, 10368, 1152]
+    assert [c["deals"]["count"] for c in data["columns"]] == [103680, 51840, 69120, 51840, 103680, 17280]
     assert data["columns"][1]["changed"] == ["mediator_settlement"]
     code, out = run("compare", str(BUNDLED), "--variant", "us_hard_line")
     assert code == 0 and "us_hard_line" in out and "before_softening" not in out.split("Variants:")[0]
     assert "no deal *" in out
     code, out = run("compare", str(BUNDLED), "--format", "markdown", "-p", "kallas_plan")
-    assert code == 0 and "| kallas_plan | no deal | no deal | can become deal \\* | no deal |" in out
+    assert (
+        code == 0
+        and "| kallas_plan | can become deal | can become deal | no deal \\* | can become deal | can become deal | can become deal |"
+        in out
+    )
     assert run("compare", str(BUNDLED), "--variant", "nope")[0] == 2
 
 
@@ -98,21 +111,36 @@ def test_cli_explore() -> None:
     data = json.loads(out)
     assert code == 0 and data["schema"] == "dealcheck.explore/2"
     assert {k: data["deals"][k] for k in ("count", "exact", "at_most")} == {
-        "count": 6912,
+        "count": 103680,
         "exact": True,
-        "at_most": 6912,
+        "at_most": 103680,
     }
     assert {p["method"] for p in data["deals"]["parts"]} <= {"free", "elimination"}
-    assert [t["term"] for t in data["terms"] if t["forced"]] == ["ukraine_nato", "peacekeepers", "saceur"]
-    assert len(data["best"]) == 2 and data["best"][0]["objective"] == "871/210"
+    assert [t["term"] for t in data["terms"] if t["forced"]] == ["ukraine_nato", "peacekeepers"]
+    assert len(data["best"]) == 2 and data["best"][0]["objective"] == "827/168"
     code, out = run("explore", str(BUNDLED), "--variant", "us_hard_line", "--top", "1")
-    assert code == 0 and "1152 deals" in out and "variant us_hard_line" in out
+    assert code == 0 and "17280 deals" in out and "variant us_hard_line" in out
     code, out = run(
         "explore", str(BUNDLED), "-p", "energy_truce", "--set", "minerals_deal=signed", "--objective", "nash"
     )
-    assert code == 0 and "1152 deals" in out and "Nash product" in out
+    assert code == 0 and "10368 deals" in out and "Nash product" in out
     code, out = run(
-        "explore", str(BUNDLED), "--backend", "constraint", "--limit", "5", "--top", "0", "--format", "markdown"
+        "explore",
+        str(BUNDLED),
+        "-p",
+        "mediator_phased_truce",  # a small space: the listing engine proves each excluded option by search
+        "--set",
+        "european_aid=none",
+        "--set",
+        "zaporizhzhia=us_owned",
+        "--backend",
+        "constraint",
+        "--limit",
+        "5",
+        "--top",
+        "0",
+        "--format",
+        "markdown",
     )
     assert code == 4 and "at least 5 deals" in out
     assert run("explore", str(BUNDLED), "--parties", "us,nobody")[0] == 2

@@ -430,8 +430,16 @@ def test_bundled_every_variant_has_a_deal(bundled):
         assert report.conflicts == () and report.exit_code == EXIT_OK
 
 
-def test_bundled_peacekeepers_are_blocked_twice(bundled):
+def test_bundled_peacekeepers_are_blocked_by_russia_alone(bundled):
     report = bundled.conflicts(package=bundled.package("european_peacekeepers"))
+    assert [c.refs for c in report.conflicts] == [("russia.no_peacekeepers",)]
+    assert [r.ref for r in report.in_every_conflict] == ["russia.no_peacekeepers"]
+    assert [c.refs for c in report.concessions] == [("russia.no_peacekeepers",)]
+
+
+def test_bundled_peacekeepers_are_blocked_twice_under_the_full_ceasefire_reading(bundled):
+    s = bundled.variant("peacekeepers_need_full_ceasefire")
+    report = s.conflicts(package=s.package("european_peacekeepers"))
     assert [c.refs for c in report.conflicts] == [
         ("russia.no_peacekeepers",),
         ("russia.no_full_ceasefire", "europe.peacekeepers_after_agreement"),
