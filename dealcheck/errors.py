@@ -13,6 +13,7 @@ DC3xx   rule types and domains: unknown terms and options, type mismatches, bad 
 DC4xx   package values: unknown terms, values outside a term's domain
 DC5xx   limits: file size, rule length, nesting depth, literal size
 DC6xx   expectations (``expect:``) and variants
+DC7xx   warnings (severity ``warning``): the file loads but probably does not say what was meant (lint)
 ======  =====================================================================================================
 
 The full table is :data:`CODES`; ``docs/scenario-format.md`` documents it for users.
@@ -97,7 +98,14 @@ CODES: dict[str, str] = {
     "DC601": "invalid expectation",
     "DC602": "unknown variant",
     "DC603": "invalid variant",
-    # DC7xx: warnings (the file loads; something in it deserves a look)
+    # DC7xx: warnings (lint, dealcheck.analysis.lint): the file loads, but probably does not say what was meant
+    "DC701": "a rule no package can satisfy",
+    "DC702": "a rule every package satisfies",
+    "DC703": "a demand no deal can meet",
+    "DC704": "a red line implied by the other red lines (it makes no difference)",
+    "DC705": "a term no rule reads",
+    "DC706": "two rules of one party say the same thing",
+    "DC707": "the total score is dominated by a party with few demands",
     "DC720": "a rule's confidence has no reason (neither confidence_reason nor a scenario-level default)",
     # DC8xx: imported files (dealcheck import genius)
     "DC801": "an imported file cannot be read, is too large, or is not well-formed XML",

@@ -281,6 +281,11 @@ class _Reader(UncertaintyReader, UtilityReader):
         self.problems = problems
         self.terms: dict[str, Term] = {}
         self.broken_terms: set[str] = set()  # declared but unusable: rules naming them are not blamed twice
+        # Declared but unusable (their own problems are reported where they are declared): a reference to one of
+        # these elsewhere (an expectation, a variant's drop) gets no second, spurious "unknown" diagnostic.
+        self.broken_rules: set[str] = set()
+        self.broken_packages: set[str] = set()
+        self.broken_variants: set[str] = set()
         self.sources: dict[str, Source] = {}
         self.parties: dict[str, Party] = {}
         self.packages: dict[str, Package] = {}
@@ -731,6 +736,8 @@ class _Reader(UncertaintyReader, UtilityReader):
             rule = self.read_rule(party, kind, key, value)
             if rule is not None:
                 out.append(rule)
+            else:
+                self.broken_rules.add(f"{party}.{key.value}")
         return out
 
     def read_rule(self, party: str, kind: RuleKind, key: Scalar, node: Node) -> Rule | None:
@@ -868,6 +875,7 @@ class _Reader(UncertaintyReader, UtilityReader):
                 value, f"a mapping describing package {key.value} (title, description, terms)", null_ok=True
             )
             if body is None:
+                self.broken_packages.add(key.value)
                 continue
             e = self.keys(body, _PACKAGE, f"in package {key.value}")
             title = self.optional_string(e, "title", f"the title of package {key.value}")
@@ -875,6 +883,8 @@ class _Reader(UncertaintyReader, UtilityReader):
             values = self.read_values(e["terms"][1], f"package {key.value}") if "terms" in e else {}
             if values is not None:
                 self.packages[key.value] = Package(key.value, values, title, description, span=self.span(key))
+            else:
+                self.broken_packages.add(key.value)
 
     def read_values(self, node: Node, where: str) -> dict[str, Value] | None:
         """A mapping of term -> value, decoded by each term's domain; values in term order."""
@@ -980,6 +990,8 @@ class _Reader(UncertaintyReader, UtilityReader):
             )
             return None
         rule = rules.get(text)
+        if rule is None and text in self.broken_rules:
+            return None  # the rule's own problem is already reported where it is declared
         if rule is None:
             self.error(
                 code,
@@ -1020,11 +1032,11 @@ class _Reader(UncertaintyReader, UtilityReader):
             body = self.mapping(
                 value, f"a mapping describing variant {key.value} (description, drop, add, replace)", null_ok=True
             )
-            if body is None:
-                continue
-            variant = self.read_variant(key, body, base)
+            variant = None if body is None else self.read_variant(key, body, base)
             if variant is not None:
                 self.variants[key.value] = variant
+            else:
+                self.broken_variants.add(key.value)
 
     def read_variant(self, key: Scalar, body: Mapping, base: dict[str, Rule]) -> Variant | None:
         name = key.value
@@ -1102,6 +1114,8 @@ class _Reader(UncertaintyReader, UtilityReader):
                         rule = self.read_rule(party.id, kind, rule_key, rule_node)
                         if rule is not None:
                             add.append(rule)
+                        else:
+                            self.broken_rules.add(f"{party.id}.{rule_key.value}")
         if len(self.problems) != before:
             return None
         return Variant(name, description, tuple(drop), tuple(add), tuple(replace), span=self.span(key))
@@ -1160,7 +1174,7 @@ class _Reader(UncertaintyReader, UtilityReader):
         variant: str | None = None
         if "variant" in e:
             variant = self.string(e["variant"][1], "a variant name")
-            if variant is not None and variant not in self.variants:
+            if variant is not None and variant not in self.variants and variant not in self.broken_variants:
                 self.error(
                     "DC602",
                     f"unknown variant {variant!r} {where}",
@@ -1176,7 +1190,7 @@ class _Reader(UncertaintyReader, UtilityReader):
                     data[k] = self.string(value, "the description of an expectation", multiline=True)
                 case "package":
                     pkg = self.string(value, "a package id")
-                    if pkg is not None and pkg not in self.packages:
+                    if pkg is not None and pkg not in self.packages and pkg not in self.broken_packages:
                         self.error(
                             "DC404", f"unknown package {pkg!r} {where}", value, self.did_you_mean(pkg, self.packages)
                         )
