@@ -23,7 +23,7 @@ from dealcheck import interrupt
 from dealcheck.cli_io import safe_for_terminal
 from dealcheck.errors import ScenarioError, UsageError
 from dealcheck.report import REPORT_FORMATS
-from dealcheck.results import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
+from dealcheck.results import EXIT_INTERNAL, EXIT_INVALID, EXIT_LIMIT, EXIT_OK
 
 #: Exit status after Ctrl-C, as shells report a process killed by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
@@ -440,12 +440,32 @@ def _check_batch(
     help="sarif: SARIF 2.1.0 for code scanning; github: workflow annotation lines.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option("--strict", is_flag=True, help="Treat warnings (lint, DC7xx) as errors: exit 2 when there are any.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Limit the lint of each file (checks it stops are reported as not run; exit 4).",
+)
 @_handle_errors
-def validate(paths: tuple[str, ...], variant: str | None, sources_dir: str | None, fmt: str, output: str | None) -> int:
-    """Load scenarios and report their problems only (exit 0 when there are none, 2 when a file is invalid).
+def validate(
+    paths: tuple[str, ...],
+    variant: str | None,
+    sources_dir: str | None,
+    fmt: str,
+    output: str | None,
+    strict: bool,
+    time_limit: float | None,
+) -> int:
+    """Load scenarios and report their problems (exit 0 when there are none, 2 when a file is invalid), and warn
+    about what probably is not meant (lint: rules that can never hold or always hold, demands no deal meets, red
+    lines implied by others, unread terms, duplicate rules, a total score one party dominates; DC7xx).
 
-    Arguments are files, directories (every *.yaml and *.yml file in them, recursively) or globs.
+    Arguments are files, directories (every *.yaml and *.yml file in them, recursively) or globs. --strict makes
+    warnings exit 2; a lint the --time-limit stopped exits 4.
     """
+    from dealcheck.analysis.lint import lint
     from dealcheck.expectations.run import discover
     from dealcheck.report.jsonfmt import dumps
 
@@ -453,6 +473,8 @@ def validate(paths: tuple[str, ...], variant: str | None, sources_dir: str | Non
     if not files:
         raise UsageError("no scenario files in " + ", ".join(paths), "give .yaml files, or folders holding them")
     docs: list[dict[str, Any]] = []
+    stopped_lint: list[str] = []
+    warned = 0
     problems_all: list[Any] = []
     lines: list[str] = []
     for file in files:
@@ -469,9 +491,11 @@ def validate(paths: tuple[str, ...], variant: str | None, sources_dir: str | Non
             from dealcheck.sources import verify_quotes
 
             problems = list(verify_quotes(scenario, sources_dir))
-        from dealcheck.uncertainty import confidence_warnings
-
-        warnings = list(confidence_warnings(scenario))  # shown, never failing: a confidence's reason is advice
+        linted = lint(scenario, time_limit=time_limit)  # includes DC720, a confidence without its reason
+        warnings = list(linted.warnings)  # shown; failing only with --strict
+        if not linted.complete:
+            stopped_lint.append(f"{scenario.path}: the time limit stopped the lint before " + ", ".join(linted.stopped))
+        warned += bool(warnings)
         problems_all += problems + warnings
         if warnings and fmt == "text":
             from dealcheck.errors import render_diagnostic
@@ -526,7 +550,11 @@ def validate(paths: tuple[str, ...], variant: str | None, sources_dir: str | Non
 
         findings = ci.findings_from_diagnostics(problems_all)
         emit(ci.github(findings) if fmt == "github" else ci.sarif(findings, artifacts=files), output)
-    return EXIT_INVALID if invalid else EXIT_OK
+    for note in stopped_lint:
+        click.echo("note: " + note, err=True)
+    if invalid or (strict and warned):
+        return EXIT_INVALID
+    return EXIT_LIMIT if stopped_lint else EXIT_OK
 
 
 def _plural(n: int, word: str) -> str:
@@ -743,6 +771,11 @@ _BACKEND_HELP = (
     show_default=True,
     help=_BACKEND_HELP,
 )
+@click.option(
+    "--why",
+    is_flag=True,
+    help="Also explain each forced term and option in no deal (dealcheck explain's report; text and markdown).",
+)
 @_common_output
 @_handle_errors
 def explore_command(
@@ -759,6 +792,7 @@ def explore_command(
     memory_limit: int | None,
     verbose: bool,
     backend: str,
+    why: bool,
     fmt: str,
     output: str | None,
     color: str,
@@ -768,20 +802,26 @@ def explore_command(
 
     Exit 0 when answered, 4 when --limit or --time-limit stopped part of the answer.
     """
-    import dealcheck.report.analyses  # noqa: F401  (registers the renderers)
+    import dealcheck.report.analyses
     from dealcheck.analysis.explore import explore
     from dealcheck.progress import Progress
     from dealcheck.report import render
 
     scenario = load(file, variant)
     chosen = [p.strip() for p in parties.split(",") if p.strip()] if parties is not None else None
+    if why and (fmt == "json" or chosen is not None):
+        raise UsageError(
+            "--why explains the whole scenario's findings in text or markdown",
+            "for JSON (or another coalition) run dealcheck explain FILE --format json",
+        )
+    given = _given_package(scenario, package, settings)
     with Progress("dealcheck explore") as progress:
         report = explore(
             scenario,
             objective=objective,
             top=top,
             parties=chosen,
-            package=_given_package(scenario, package, settings),
+            package=given,
             backend=backend,
             limit=limit,
             pareto_limit=pareto_limit,
@@ -789,9 +829,77 @@ def explore_command(
             memory_limit=memory_limit,
             progress=progress,
         )
+        reasons = None
+        if why:
+            import dealcheck.report.explain  # noqa: F401  (registers the renderers)
+            from dealcheck.analysis.explain import explain
+            from dealcheck.model import Package
+
+            packages = [] if given is None else [given if isinstance(given, Package) else Package("given", given)]
+            reasons = explain(scenario, packages=packages, time_limit=time_limit, progress=progress)
     if verbose:
         for line in _counting_lines(report):
             click.echo(f"dealcheck explore: {line}", err=True)
+    out = render(report, fmt, color=_use_color(color, output))
+    if reasons is None:
+        emit(out, output)
+        return report.exit_code
+    emit(out + "\n" + render(reasons, fmt, color=_use_color(color, output)), output)
+    return max(report.exit_code, reasons.exit_code)
+
+
+@cli.command(name="explain")
+@_scenario_options
+@click.option(
+    "-p",
+    "--package",
+    "packages",
+    multiple=True,
+    metavar="NAME",
+    help="Explain the findings on this package (repeatable; default: every package).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="List at most N minimal sets per finding.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Limit the whole analysis.",
+)
+@_common_output
+@_handle_errors
+def explain_command(
+    file: str,
+    variant: str | None,
+    packages: tuple[str, ...],
+    limit: int,
+    time_limit: float | None,
+    fmt: str,
+    output: str | None,
+    color: str,
+) -> int:
+    """Why each finding holds: for every forced term, option in no deal, package that cannot become a deal and red
+    line it breaks, the minimal sets of red lines that entail it (each verified, each red line with its quote or
+    assumption), and whether it hinges on one red line or rests on several independent readings.
+
+    Exit 0 when answered, 4 when --limit cut a list short or --time-limit stopped the analysis (the findings it
+    did not reach are not listed, and the report says so).
+    """
+    import dealcheck.report.explain  # noqa: F401  (registers the renderers)
+    from dealcheck.analysis.explain import explain
+    from dealcheck.progress import Progress
+    from dealcheck.report import render
+
+    scenario = load(file, variant)
+    chosen = [scenario.package(p) for p in packages] if packages else None
+    with Progress("dealcheck explain") as progress:
+        report = explain(scenario, packages=chosen, limit=limit, time_limit=time_limit, progress=progress)
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code
 

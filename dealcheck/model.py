@@ -26,6 +26,7 @@ from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, 
 if TYPE_CHECKING:
     from dealcheck.analysis.compare import CompareReport
     from dealcheck.analysis.conflicts import ConflictReport
+    from dealcheck.analysis.explain import ExplainReport
     from dealcheck.analysis.explore import ExploreReport
     from dealcheck.analysis.repair import RepairReport
     from dealcheck.expectations import ExpectationReport
@@ -507,6 +508,37 @@ class Scenario:
             limit=limit,
             time_limit=time_limit,
         )
+
+    def explain(
+        self,
+        *,
+        packages: Sequence[Package | str] | None = None,
+        limit: int | None = 10,
+        time_limit: float | None = None,
+    ) -> ExplainReport:
+        """Why each finding holds: the minimal sets of red lines behind every forced term, option in no deal and
+        package that cannot become a deal, and whether it hinges on one red line. See
+        :func:`dealcheck.analysis.explain.explain`.
+
+        >>> from dealcheck import load_scenario
+        >>> s = load_scenario('''
+        ... dealcheck: 1
+        ... title: Toy
+        ... terms: {nato: [member, neutral]}
+        ... parties:
+        ...   russia: {red_lines: {no_nato: {rule: nato != "member", assumption: toy}}}
+        ... ''')
+        >>> [(f.statement, f.label) for f in s.explain().findings]
+        [('nato=neutral in every deal', 'hinges on russia.no_nato (an assumption about russia)')]
+        """
+        import dealcheck.report.explain  # noqa: F401  (registers its renderers, so the report renders)
+        from dealcheck.analysis.explain import explain
+
+        chosen = None
+        if packages is not None:
+            given = [self._package_arg(p) for p in packages]
+            chosen = [p if isinstance(p, Package) else Package("given", dict(p)) for p in given]
+        return explain(self, packages=chosen, limit=limit, time_limit=time_limit)
 
     def explore(
         self,

@@ -19,6 +19,7 @@ __all__ = ["ANALYSIS_RENDERERS", "FORMATS", "REPORT_FORMATS", "render", "to_data
 ANALYSIS_RENDERERS: tuple[str, ...] = (
     "dealcheck.report.analyses",
     "dealcheck.report.conflicts",
+    "dealcheck.report.explain",
     "dealcheck.report.batch",
     "dealcheck.report.sweep",
     "dealcheck.report.overview",
