@@ -22,6 +22,7 @@ from dealcheck.check import check_package
 if TYPE_CHECKING:
     from dealcheck.analysis.compare import CompareReport
     from dealcheck.analysis.conflicts import ConflictReport
+    from dealcheck.analysis.explain import ExplainReport
     from dealcheck.analysis.explore import ExploreReport
     from dealcheck.analysis.repair import RepairReport
     from dealcheck.expectations import ExpectationReport
@@ -58,6 +59,13 @@ def conflicts(
     from dealcheck.analysis.conflicts import find_conflicts
 
     return find_conflicts(scenario, parties=parties, package=package, limit=limit, time_limit=time_limit)
+
+
+def explain(scenario: Scenario, **options: Any) -> ExplainReport:
+    """:func:`dealcheck.analysis.explain.explain`."""
+    from dealcheck.analysis.explain import explain
+
+    return explain(scenario, **options)
 
 
 def explore(scenario: Scenario, **options: Any) -> ExploreReport:

@@ -531,14 +531,11 @@ class Scenario:
         >>> [(f.statement, f.label) for f in s.explain().findings]
         [('nato=neutral in every deal', 'hinges on russia.no_nato (an assumption about russia)')]
         """
-        import dealcheck.report.explain  # noqa: F401  (registers its renderers, so the report renders)
-        from dealcheck.analysis.explain import explain
-
         chosen = None
         if packages is not None:
             given = [self._package_arg(p) for p in packages]
             chosen = [p if isinstance(p, Package) else Package("given", dict(p)) for p in given]
-        return explain(self, packages=chosen, limit=limit, time_limit=time_limit)
+        return _api().explain(self, packages=chosen, limit=limit, time_limit=time_limit)
 
     def explore(
         self,
