@@ -145,11 +145,14 @@ def test_validate_sarif_over_the_bad_corpus(capsys):
     assert all(r["level"] == "error" and r["ruleId"].startswith("DC") for r in results)
 
 
-def test_validate_sarif_on_a_valid_file_has_no_results(capsys):
+def test_validate_sarif_on_a_valid_file_has_no_errors(capsys):
     code, out = run_cli(capsys, "validate", str(ROOT / "scenarios"), "--format", "sarif")
     assert code == 0
     log = check_sarif(out)
-    assert log["runs"][0]["results"] == [] and len(log["runs"][0]["artifacts"]) >= 2
+    # Only lint warnings (DC7xx: demands no deal meets, a total one party dominates), never an error.
+    results = log["runs"][0]["results"]
+    assert all(r["level"] == "warning" and r["ruleId"].startswith("DC7") for r in results)
+    assert len(log["runs"][0]["artifacts"]) >= 2
 
 
 def test_test_sarif_and_github_name_the_failed_expectation(capsys):

@@ -14,9 +14,13 @@ Definitions:
 - order: nearest first; at equal distance the suggestion whose best filling has the higher total score first (the
   repair that leaves the parties better off); then the smallest codes of that deal in term order (options in listed
   order, ``false`` before ``true``, integers ascending);
-- per party, the demands a suggestion *gains* (met by the deal, not surely met by the proposal) and *loses* (surely
-  met by the proposal, not by the deal); for a partial proposal "surely met" means met whatever the open terms are
-  (three-valued evaluation, :mod:`dealcheck.rules.evaluator`).
+- per party, the demands a suggestion *gains* (met by the deal, not by the proposal) and *loses* (met by the
+  proposal, not by the deal). A partial proposal is taken at its *best completion*: its open terms filled in for the
+  highest total score, red lines aside (``baseline``), so a change is never credited with demands that only filling
+  in an open term meets (gains counted against unset terms credited the peacekeepers' removal with Russia's energy
+  truce);
+- fewer than ``top`` suggestions: a note says why (every other deal agrees with one shown on the proposal's terms,
+  or no deal exists).
 
 Method: minimise the distance (an integer expression) over the deals, then take the deal with the best total score at
 that distance, exactly, from the Pareto frontier of the deals at that distance
@@ -99,6 +103,8 @@ class RepairReport(Report):
     suggestions: tuple[Suggestion, ...]
     complete: bool = True
     notes: tuple[str, ...] = ()
+    #: The proposal's best completion (partial proposals only): the package gains and losses are counted against.
+    baseline: Mapping[str, Value] | None = None
 
     @property
     def deal(self) -> bool:
@@ -184,17 +190,27 @@ def repair(
     excluded: list[BoolExpr] = []
     complete = True
     notes: list[str] = []
+    baseline = None
     try:
+        if not all(c is not None for c in codes):
+            # The proposal's own best completion, red lines aside: what the parties' gains and losses are against.
+            free = Search(backend, Constraints(problem.domains, (), tuple(codes)), search.deadline)
+            baseline = best_total_by_search(free, scorer, ())
         while len(suggestions) < top:
             say(f"suggestion {len(suggestions) + 1} of {top}")
             best = search.maximum(nearness, *excluded)
             if best is None:
+                if suggestions:
+                    notes.append(
+                        f"only {len(suggestions)} of {top} suggestions: every other deal sets the proposal's terms as "
+                        "one of these does (suggestions differ in the proposal's own terms; open terms are filled in)"
+                    )
                 break
             at = Compare(CmpOp.EQ, distance, Const(-best))
             # The best total at that distance: a frontier point (exact, never a scaled sum of the parties' scores).
             deal = best_total_by_search(search, scorer, (at, *excluded))
             assert deal is not None, "the backend found the distance but no deal at it"
-            suggestions.append(_suggestion(scenario, codes, bounds, deal, -best, broken))
+            suggestions.append(_suggestion(scenario, codes, bounds, deal, -best, broken, baseline))
             excluded.append(differs(tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))))
     except LimitReached:
         complete = False
@@ -213,6 +229,7 @@ def repair(
         suggestions=tuple(suggestions),
         complete=complete,
         notes=tuple(notes),
+        baseline=None if baseline is None else scenario.decode(baseline),
     )
 
 
@@ -223,6 +240,7 @@ def _suggestion(
     deal: tuple[int, ...],
     distance: int,
     broken: tuple[str, ...],
+    baseline: tuple[int, ...] | None = None,
 ) -> Suggestion:
     changes, filled = [], []
     for t, old, new in zip(scenario.terms, codes, deal, strict=True):
@@ -232,7 +250,9 @@ def _suggestion(
             changes.append(Change(t.name, t.decode(old), t.decode(new), t.change_cost))
     parties = []
     for p in scenario.parties:
-        before = {d.id for d in p.demands if evaluate(d.expr, codes, bounds) is True}
+        # Against the proposal's best completion when it is partial (see the module docstring), else the proposal.
+        reference = codes if baseline is None else baseline
+        before = {d.id for d in p.demands if evaluate(d.expr, reference, bounds) is True}
         after = {d.id for d in p.demands if evaluate(d.expr, deal) is True}
         parties.append(
             PartyChange(

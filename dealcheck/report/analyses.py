@@ -368,6 +368,11 @@ def _(r: RepairReport, *, color: bool = False) -> str:
         "  distance = changed terms weighted by change_cost; open terms are filled in (best total score), "
         "not changed; ties: higher total score, then smallest codes"
     )
+    if r.baseline is not None:
+        lines.append(
+            "  gains and losses: against the proposal's best completion (open terms filled in for the highest total "
+            "score, red lines aside), not against its unset terms"
+        )
     if not r.suggestions:
         if r.complete:
             what = "with the kept terms held" if r.keep else "at any distance"
@@ -430,6 +435,7 @@ def _(r: RepairReport) -> dict[str, Any]:
         ],
         "complete": r.complete,
         "notes": list(r.notes),
+        "baseline": None if r.baseline is None else dict(r.baseline),
         "exit_code": r.exit_code,
     }
 
