@@ -79,7 +79,7 @@ def test_unknown_term_hint_finds_the_longer_id(s):
 def test_collections_read_as_mappings_by_id(s):
     assert s.parties["russia"].name == "Russia (Putin)"
     assert "russia" in s.parties and "nobody" not in s.parties
-    assert s.terms["ceasefire"].index == 0 and s.terms[0].name == "ceasefire"
+    assert s.terms["ceasefire"].index == 1 and s.terms[0].name == "phase"
     assert s.packages.keys()[0] == s.packages[0].id
     assert dict(s.parties.items())["us"] is s.parties[0]
     assert s.packages.get("nothing") is None
