@@ -531,11 +531,13 @@ class Scenario:
         >>> [(f.statement, f.label) for f in s.explain().findings]
         [('nato=neutral in every deal', 'hinges on russia.no_nato (an assumption about russia)')]
         """
+        from dealcheck import api  # the facade, the one module above this one the model calls
+
         chosen = None
         if packages is not None:
             given = [self._package_arg(p) for p in packages]
             chosen = [p if isinstance(p, Package) else Package("given", dict(p)) for p in given]
-        return _api().explain(self, packages=chosen, limit=limit, time_limit=time_limit)
+        return api.explain(self, packages=chosen, limit=limit, time_limit=time_limit)
 
     def explore(
         self,
