@@ -327,6 +327,14 @@ def selected_packages(
 @click.option("-q", "--quiet", is_flag=True, help="The summary table only (text and markdown).")
 @click.option("--all-parties", is_flag=True, help="List every party in the details, not only those with a say.")
 @click.option("-v", "--verbose", is_flag=True, help="Show each rule's code form beside its plain words.")
+@click.option(
+    "--example",
+    "example",
+    type=click.Choice(["first", "best"]),
+    default="first",
+    show_default=True,
+    help="For a partial package, show the first deal completion in option order, or the best by total score.",
+)
 @_common_output
 @_handle_errors
 def check(
@@ -343,6 +351,7 @@ def check(
     quiet: bool,
     all_parties: bool,
     verbose: bool,
+    example: str,
     fmt: str,
     output: str | None,
     color: str,
@@ -364,6 +373,8 @@ def check(
     if not selection:
         raise UsageError("the scenario has no packages to check", "add packages: to the file, or give --set term=value")
     report = check_selected(scenario, selection, time_limit=time_limit, backend=backend)
+    if example == "best":
+        report = _best_examples(scenario, report, backend, time_limit)
     from dealcheck.report.text import TextOptions
 
     options = TextOptions(width=_text_width(output), quiet=quiet, all_parties=all_parties, verbose=verbose)
@@ -381,6 +392,22 @@ def _text_width(output: str | None) -> int:
 
         return max(40, shutil.get_terminal_size((100, 24)).columns)
     return 100
+
+
+def _best_examples(scenario: Any, report: Any, backend: str, time_limit: float | None) -> Any:
+    """``report`` with each partial package's example replaced by its best completion (``--example best``)."""
+    import attrs
+
+    from dealcheck.analysis.examples import best_completion
+
+    verdicts = []
+    for v in report.verdicts:
+        if not v.complete and v.example is not None:
+            best = best_completion(scenario, v.values, backend=backend, time_limit=time_limit)
+            if best is not None:
+                v = attrs.evolve(v, example=best, example_kind="best")
+        verdicts.append(v)
+    return attrs.evolve(report, verdicts=tuple(verdicts))
 
 
 def _check_batch(

@@ -143,6 +143,8 @@ class PackageVerdict(Report):
     forced: Mapping[str, Value] = attrs.field(factory=dict)
     example: Mapping[str, Value] | None = None
     unknown: bool = False  # a time limit stopped the partial-package analysis
+    #: Which deal ``example`` is: ``"first"`` in option order (not a recommendation), or ``"best"`` by total score.
+    example_kind: str = attrs.field(default="first", repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.complete and self.deal_possible is None:
@@ -224,6 +226,7 @@ class _DeferredVerdict(PackageVerdict):
     deal_possible = _eager(2)  # a complete package's only completion is itself
     example = None
     unknown = False
+    example_kind = "first"
 
     @property
     def forced(self) -> Mapping[str, Value]:

@@ -58,6 +58,16 @@ def _pair(r: ConflictReport, a: str, b: str) -> Compatibility | None:
     return None
 
 
+def _alone_line(r: ConflictReport, parties: list[str]) -> str:
+    """Whether each party's own red lines can hold (with the given package): the grid's diagonal, said in words."""
+    given = " with the given package" if r.given else ""
+    cells = []
+    for p in parties:
+        entry = _pair(r, p, p)
+        cells.append(f"{p} {_yes_no(entry.compatible if entry else None)}")
+    return f"alone{given}: " + ", ".join(cells)
+
+
 def _matrix_parties(r: ConflictReport) -> list[str]:
     return [p for p in r.parties if any(c.parties == (p,) for c in r.compatibility)]
 
@@ -116,12 +126,15 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
         for i, a in enumerate(parties):
             cells = []
             for j, b in enumerate(parties):
-                entry = _pair(r, a, b) if j >= i else None
-                cell = "" if entry is None else _yes_no(entry.compatible)
+                # The diagonal is not a party against itself: whether a party's own red lines can hold is said
+                # once, below the grid ("alone").
+                entry = _pair(r, a, b) if j > i else None
+                cell = "-" if j == i else "" if entry is None else _yes_no(entry.compatible)
                 role = "good" if cell == "yes" else "bad" if cell == "no" else "open"
                 padded = f"{cell:<{max(3, len(b))}}"
                 cells.append(style(padded, role, color) if cell else padded)
             lines.append(f"  {a:<{width}}  " + "  ".join(cells).rstrip())
+        lines.append("  " + _alone_line(r, parties))
         lines.append(f"  all together: {_yes_no(r.deal_exists)}")
         others = _without_red_lines(r)
         if others:
@@ -273,9 +286,10 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
         for i, a in enumerate(parties):
             cells = []
             for j, b in enumerate(parties):
-                entry = _pair(r, a, b) if j >= i else None
-                cells.append("" if entry is None else _yes_no(entry.compatible))
+                entry = _pair(r, a, b) if j > i else None
+                cells.append("-" if j == i else "" if entry is None else _yes_no(entry.compatible))
             lines.append(f"| **{escape(a)}** | " + " | ".join(cells) + " |")
+        lines += ["", escape(_alone_line(r, parties)[0].upper() + _alone_line(r, parties)[1:]) + "."]
         lines += ["", f"All together: {_yes_no(r.deal_exists)}."]
         others = _without_red_lines(r)
         if others:

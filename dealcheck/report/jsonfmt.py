@@ -84,6 +84,7 @@ def _(v: PackageVerdict) -> dict[str, Any]:
     if not v.complete:
         d["forced"] = dict(v.forced)
         d["example"] = dict(v.example) if v.example is not None else None
+        d["example_kind"] = v.example_kind
         d["unknown"] = v.unknown
     d["parties"] = {p.party: _party(p, v.complete) for p in v.parties}
     return d

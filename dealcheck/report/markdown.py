@@ -63,7 +63,12 @@ def _details(v: PackageVerdict, options: TextOptions) -> list[str]:
         if v.forced:
             lines += [f"Forced in every deal: {markdown_code(format_values(v.forced))}", ""]
         if v.example is not None:
-            lines += [f"Example deal: {markdown_code(format_values(v.example))}", ""]
+            label = (
+                "Best deal (highest total score)"
+                if v.example_kind == "best"
+                else "Example deal (the first in option order, not a recommendation)"
+            )
+            lines += [f"{label}: {markdown_code(format_values(v.example))}", ""]
     shown = [p for p in v.parties if options.all_parties or any(o.status is not Status.HELD for o in p.red_lines)]
     if shown:
         lines += [

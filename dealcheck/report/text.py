@@ -306,7 +306,12 @@ def _details(v: PackageVerdict, color: bool, options: TextOptions) -> list[str]:
                 lines.append(f"  forced in every deal: {format_values(v.forced)}")
             if v.example is not None:
                 extra = {k: x for k, x in v.example.items() if k not in v.values}
-                lines.append(f"  example completion: {format_values(extra)}")
+                label = (
+                    "best completion (highest total score)"
+                    if v.example_kind == "best"
+                    else "example completion (the first in option order, not a recommendation)"
+                )
+                lines.append(f"  {label}: {format_values(extra)}")
     shown = v.parties if options.all_parties else tuple(p for p in v.parties if _has_something_to_say(p))
     width = max((len(for_text(p.name)) for p in shown), default=0)
     for p in shown:
