@@ -551,7 +551,25 @@ class _Reader(UncertaintyReader, UtilityReader):
         description = self.optional_string(e, "description", f"the description of term {name}")
         unit = self.optional_string(e, "unit", f"the unit of term {name}")
         change_cost = 1
-        if "change_cost" in e:
+        per_unit = False
+        if "change_cost" in e and isinstance(e["change_cost"][1], Mapping):
+            # change_cost: {per_unit: N}: an integer term's change costs N per unit of difference (repair).
+            cost = self.keys(
+                e["change_cost"][1], ("per_unit",), f"in the change_cost of term {name}", required=("per_unit",)
+            )
+            if "per_unit" in cost:
+                change_cost = (
+                    self.integer(cost["per_unit"][1], f"the per_unit change_cost of term {name}", minimum=0) or 0
+                )
+                per_unit = True
+                if kinds[0] != "range":
+                    self.error(
+                        "DC111",
+                        f"a per_unit change_cost needs an integer term (range), not term {name}",
+                        e["change_cost"][0],
+                        "give an option or boolean term a plain change_cost: N",
+                    )
+        elif "change_cost" in e:
             change_cost = self.integer(e["change_cost"][1], f"the change_cost of term {name}", minimum=0) or 0
         ordered = False
         if "ordered" in e:
@@ -580,7 +598,7 @@ class _Reader(UncertaintyReader, UtilityReader):
                     )
         if domain is None:
             return None
-        return Term(name, index, domain, description, unit, change_cost=change_cost)
+        return Term(name, index, domain, description, unit, change_cost=change_cost, change_per_unit=per_unit)
 
     def read_options(self, name: str, node: Node) -> OptionsDomain | None:
         seq = self.sequence(node, f"the options of term {name} (a list)")

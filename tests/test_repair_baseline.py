@@ -32,3 +32,46 @@ def test_a_full_proposal_is_its_own_baseline() -> None:
     assert r.baseline is None and r.full
     ukraine = next(p for p in r.suggestions[0].parties if p.party == "ukraine")
     assert ukraine.lost == ("eu_accession",) and ukraine.gained == ()
+
+
+PAY = """
+dealcheck: 1
+title: Pay
+terms:
+  salary_k: {range: [100, 300], change_cost: {per_unit: 1}}
+  remote_days: {range: [0, 5]}
+parties:
+  board:
+    red_lines:
+      budget: {rule: salary_k + 20 * remote_days <= 220, assumption: toy}
+"""
+
+
+def test_per_unit_change_cost_prices_integer_changes_by_size() -> None:
+    s = load_scenario(PAY)
+    assert s.term("salary_k").change_per_unit and not s.term("remote_days").change_per_unit
+    first = repair(s, {"salary_k": 210, "remote_days": 3}, top=1).suggestions[0]
+    assert (first.distance, [(c.term, c.old, c.new, c.cost) for c in first.changes]) == (
+        1,
+        [("remote_days", 3, 0, 1)],
+    )
+    # Held at 3 remote days, the salary must fall by 50: distance 50, not 1.
+    kept = repair(s, {"salary_k": 210, "remote_days": 3}, keep=["remote_days"], top=1).suggestions[0]
+    assert (kept.distance, [(c.term, c.new, c.cost) for c in kept.changes]) == (50, [("salary_k", 160, 50)])
+    for backend in ("constraint", "brute"):
+        again = repair(s, {"salary_k": 210, "remote_days": 3}, keep=["remote_days"], top=1, backend=backend)
+        assert again.suggestions[0].distance == 50
+
+
+def test_per_unit_needs_an_integer_term() -> None:
+    import pytest
+
+    from dealcheck.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(
+            PAY.replace(
+                "remote_days: {range: [0, 5]}", "remote_days: {options: [a, b], change_cost: {per_unit: 2}}"
+            ).replace("20 * remote_days", "0")
+        )
+    assert [d.code for d in e.value.diagnostics] == ["DC111"]

@@ -6,7 +6,8 @@ Out: a :class:`RepairReport`: the proposal's broken red lines, then suggestions,
 Definitions:
 
 - the *distance* of a deal from the proposal is the sum of ``change_cost`` (default 1) over the terms the proposal
-  sets and the deal changes. Terms the proposal leaves open cost nothing: they are *filled in*, not changed;
+  sets and the deal changes; an integer term with ``change_cost: {per_unit: N}`` costs N per unit of change
+  instead. Terms the proposal leaves open cost nothing: they are *filled in*, not changed;
 - ``keep`` terms are held at the proposal's value (they must be set in it);
 - suggestions differ in the proposal's terms: two deals that differ only in how open terms are filled in are one
   suggestion, shown with the filling that gives the parties the highest total score (sum of met demand weight over
@@ -42,7 +43,7 @@ from dealcheck.errors import UsageError
 from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.evaluator import evaluate
-from dealcheck.rules.ir import Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Var
+from dealcheck.rules.ir import Abs, Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Var
 from dealcheck.rules.terms import Value
 from dealcheck.solver.base import BACKENDS, Constraints, Deadline, get_backend
 
@@ -176,13 +177,16 @@ def repair(
     bounds = tuple((t.domain.codes.start, t.domain.codes.stop - 1) for t in scenario.terms)
     broken = tuple(r.ref for r in scenario.red_lines() if evaluate(r.expr, codes, bounds) is False)
     problem = Constraints.from_scenario(scenario, fixed=fixed)
+    changeable = [
+        (t, c) for t, c in zip(scenario.terms, codes, strict=True) if c is not None and fixed[t.index] is None
+    ]
     distance = weighted_count(
-        [
-            (t.change_cost, Compare(CmpOp.NE, Var(t.index), Const(c)))
-            for t, c in zip(scenario.terms, codes, strict=True)
-            if c is not None and fixed[t.index] is None
-        ]
+        [(t.change_cost, Compare(CmpOp.NE, Var(t.index), Const(c))) for t, c in changeable if not t.change_per_unit]
     )
+    for t, c in changeable:
+        if t.change_per_unit:  # change_cost per unit of difference: N * |x - old|
+            step = Abs(Arith(ArithOp.SUB, Var(t.index), Const(c)))
+            distance = Arith(ArithOp.ADD, distance, Arith(ArithOp.MUL, Const(t.change_cost), step))
     nearness = Arith(ArithOp.SUB, Const(0), distance)  # the search maximises
     scorer = Scorer(scenario.parties)
     search = Search(backend, problem, Deadline(time_limit))
@@ -247,7 +251,8 @@ def _suggestion(
         if old is None:
             filled.append(Change(t.name, None, t.decode(new)))
         elif old != new:
-            changes.append(Change(t.name, t.decode(old), t.decode(new), t.change_cost))
+            cost = t.change_cost * abs(new - old) if t.change_per_unit else t.change_cost
+            changes.append(Change(t.name, t.decode(old), t.decode(new), cost))
     parties = []
     for p in scenario.parties:
         # Against the proposal's best completion when it is partial (see the module docstring), else the proposal.

@@ -97,6 +97,8 @@ class Term:
     where: TextRange | None = attrs.field(default=None, eq=False, repr=False)
     #: What changing this term costs when ``repair`` looks for the nearest deal (default 1 per changed term).
     change_cost: int = 1
+    #: An integer term whose change costs ``change_cost`` per unit of difference (``change_cost: {per_unit: N}``).
+    change_per_unit: bool = False
 
     @property
     def size(self) -> int:
