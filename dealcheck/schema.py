@@ -146,7 +146,14 @@ def scenario_schema() -> dict[str, Any]:
         ),
         "rules added or replaced, per party",
     )
-    variant = _closed({"description": _TEXT, "drop": refs, "add": additions, "replace": additions}, _VARIANT)
+    # replace: {party.rule: rule entry}, the rule rewritten with the same id and kind (so either kind's keys).
+    replacements = {
+        "type": "object",
+        "description": "rules rewritten, by party.rule",
+        "propertyNames": {"pattern": refs["items"]["pattern"]},
+        "additionalProperties": {"anyOf": [red_line, demand]},
+    }
+    variant = _closed({"description": _TEXT, "drop": refs, "add": additions, "replace": replacements}, _VARIANT)
     expectation = {
         "type": "object",
         "description": "a claim dealcheck test checks",
