@@ -522,6 +522,12 @@ def validate(
         warnings = list(linted.warnings)  # shown; failing only with --strict
         if not linted.complete:
             stopped_lint.append(f"{scenario.path}: the time limit stopped the lint before " + ", ".join(linted.stopped))
+        if linted.skipped and fmt == "text":
+            click.echo(
+                f"note: {scenario.path}: lint skipped {', '.join(linted.skipped)} (the solver cannot take this "
+                "scenario's numbers)",
+                err=True,
+            )
         warned += bool(warnings)
         problems_all += problems + warnings
         if warnings and fmt == "text":

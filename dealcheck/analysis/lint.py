@@ -54,6 +54,9 @@ class LintReport:
     warnings: tuple[Diagnostic, ...]
     complete: bool = True
     stopped: tuple[str, ...] = ()
+    #: Checks not run because the solver cannot take the scenario (coefficients beyond 64-bit integers, as some
+    #: imported utility functions have): said, but not a limit (the answer is not partial for lack of time).
+    skipped: tuple[str, ...] = ()
 
 
 class _OutOfTime(Exception):
@@ -290,6 +293,10 @@ def lint(
     say = progress or (lambda _: None)
     found: list[Diagnostic] = [*_unread_terms(scenario), *_dominated_total(scenario), *confidence_warnings(scenario)]
     stopped: list[str] = []
+    skipped: list[str] = []
+    # CP-SAT refuses coefficients beyond 64 bits (TypeError/OverflowError) and some shapes (ValueError): the checks
+    # that solve are then skipped, and the report says so.
+    unsolvable = (TypeError, OverflowError, ValueError)
     rules = list(scenario.rules())
     red = list(scenario.red_lines())
     demands = [r for r in rules if r.kind is RuleKind.DEMAND]
@@ -307,10 +314,14 @@ def lint(
                 found.extend(check())
             except _OutOfTime:
                 stopped.append(name)
+            except unsolvable:
+                skipped.append(name)
         try:
             deals_exist = solver.sat([], red)[0]
         except _OutOfTime:
             stopped.append("whether any deal exists")
+        except unsolvable:
+            skipped.append("whether any deal exists")
         if deals_exist:  # with no deal at all every demand is unmeetable and every red line implied: not news
             for name, check in [
                 ("demands no deal can meet", lambda: _unmeetable_demands(solver, red, demands, trivial)),
@@ -321,5 +332,7 @@ def lint(
                     found.extend(check())
                 except _OutOfTime:
                     stopped.append(name)
+                except unsolvable:
+                    skipped.append(name)
     ordered = sorted(found, key=lambda d: (d.line or 0, d.column or 0, d.code))
-    return LintReport(tuple(ordered), complete=not stopped, stopped=tuple(stopped))
+    return LintReport(tuple(ordered), complete=not stopped, stopped=tuple(stopped), skipped=tuple(skipped))
