@@ -31,7 +31,7 @@ from fractions import Fraction
 
 import attrs
 
-from dealcheck.errors import CODES, Diagnostic, Severity, Span
+from dealcheck.errors import CODES, Diagnostic, Severity, Span, UsageError
 from dealcheck.model import Rule, RuleKind, Scenario
 from dealcheck.rules.ir import BoolExpr, Connective, Logic, Not
 from dealcheck.solver.base import Constraints, Deadline, SolveStatus
@@ -294,9 +294,9 @@ def lint(
     found: list[Diagnostic] = [*_unread_terms(scenario), *_dominated_total(scenario), *confidence_warnings(scenario)]
     stopped: list[str] = []
     skipped: list[str] = []
-    # CP-SAT refuses coefficients beyond 64 bits (TypeError/OverflowError) and some shapes (ValueError): the checks
-    # that solve are then skipped, and the report says so.
-    unsolvable = (TypeError, OverflowError, ValueError)
+    # CP-SAT refuses coefficients beyond 64 bits (a UsageError naming the exact backends, or a raw TypeError/
+    # OverflowError) and some shapes (ValueError): the checks that solve are then skipped, and the report says so.
+    unsolvable = (UsageError, TypeError, OverflowError, ValueError)
     rules = list(scenario.rules())
     red = list(scenario.red_lines())
     demands = [r for r in rules if r.kind is RuleKind.DEMAND]
