@@ -182,3 +182,13 @@ def test_numbers_beyond_64_bits_are_a_clear_error_not_a_crash(tmp_path: Path) ->
     path.write_text(FINE)
     result = CliRunner().invoke(cli, ["repair", str(path), "--set", "a=x", "--set", "b=y"])
     assert result.exit_code == 2 and "CP-SAT" in result.output and "internal error" not in result.output
+
+
+def test_text_scores_of_a_utility_count_each_issue_once() -> None:
+    from dealcheck.report.text import score_text
+
+    s = load_scenario(TOY)
+    full = s.check({"price": "$3.22", "delivery": "normal", "warranty": True})
+    assert score_text(full.parties[0], True) == "80%"  # 0.45 + 0.15 + 0.2, not over the options' weights
+    partial = s.check({"price": "$3.22"})
+    assert score_text(partial.parties[0], False) == "45%..95%"

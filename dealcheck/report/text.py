@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import textwrap
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -119,6 +120,13 @@ def score_text(p: PartyVerdict, complete: bool) -> str:
     met, total, most = _weights(p)
     if total == 0:
         return "no demands"
+    if any(type(o.weight) is not int for o in p.demands) or abs(met / total - p.score) > 1e-9:
+        # Decimal weights, or a utility (each issue's weight counts once in the total, not its options' shares):
+        # the percentage from the score itself; the exact fraction is in the JSON.
+        low = f"{(2000 * Fraction(p.score).limit_denominator(10**9) + 1) // 20}%"
+        if complete or p.score_max is None or abs(p.score_max - p.score) <= 1e-12:
+            return low
+        return f"{low}..{(2000 * Fraction(p.score_max).limit_denominator(10**9) + 1) // 20}%"
     if complete or most is None or most == met:
         return f"{_pct(met, total)} ({met}/{total})"
     return f"{_pct(met, total)}..{_pct(most, total)} ({met}/{total}..{most}/{total})"
