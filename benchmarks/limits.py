@@ -26,8 +26,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from run import ROOT as _ROOT  # noqa: E402
-from run import Row, _run_time, fmt_time, paired  # noqa: E402
+from harness import ROOT as _ROOT  # noqa: E402
+from harness import Row, _run_time, fmt_time, paired  # noqa: E402
 
 from dealcheck.rules import ir  # noqa: E402
 from dealcheck.rules.syntax import ArithOp, CmpOp  # noqa: E402
