@@ -299,3 +299,31 @@ def test_a_size_limit_during_a_batch_check_is_exit_2(toy: Path, tmp_path: Path) 
     assert "file-size limit" in err
     assert verdicts.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["offers.csv", "toy.yaml", "verdicts.csv"]
+
+
+@pytest.mark.parametrize("env", [{"TERM": "dumb"}, {"NO_COLOR": "1"}])
+def test_no_progress_line_on_dumb_terminals(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    import io
+
+    from dealcheck.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    stream = Tty()
+    with Progress("dealcheck explore", stream=stream, delay=0.0, interval=0.01) as progress:
+        progress("counting")
+        time.sleep(0.1)
+    assert stream.getvalue() == "" and not progress.shown
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    shown = Tty()
+    with Progress("dealcheck explore", stream=shown, delay=0.0, interval=0.01) as progress:
+        progress("counting")
+        time.sleep(0.1)
+    assert "\x1b[K" in shown.getvalue()  # a real terminal still gets it
