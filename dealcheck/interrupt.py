@@ -25,12 +25,15 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["finish", "install", "interrupted", "stoppable"]
+__all__ = ["FORCE", "finish", "install", "interrupted", "stoppable"]
 
 _active: set[Any] = set()
 _lock = threading.Lock()
 _interrupted = threading.Event()
 _installed = False
+
+#: Seconds after Ctrl-C within which the command must have ended by itself; then the process ends (exit 130).
+FORCE = 3.0
 
 
 def interrupted() -> bool:
@@ -97,11 +100,18 @@ def _watch(fd: int) -> None:
             _interrupted.set()
             break
     # Keep stopping until the process ends: a solve that registered just after the first stop_search (before its
-    # C++ search had started) would otherwise run to its end.
+    # C++ search had started) would otherwise run to its end. If the main thread still has not ended FORCE seconds
+    # later (stuck in C code that never returns to Python, or waiting on a thread that is), end the process: the
+    # files dealcheck writes are renamed into place whole, so nothing is left half written.
+    start = time.monotonic()
     while True:
         with _lock:
             solvers = list(_active)
         for solver in solvers:
             with contextlib.suppress(Exception):
                 solver.stop_search()
+        if time.monotonic() - start > FORCE:
+            with contextlib.suppress(OSError):
+                os.write(2, b"interrupted (Ctrl-C): the command stopped before its answer was complete\n")
+            os._exit(130)
         time.sleep(0.05)
