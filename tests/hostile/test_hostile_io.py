@@ -227,6 +227,12 @@ def _pigeonhole(path: Path, n: int = 13) -> None:
 
 
 @pytest.mark.slow
+def _ctrl_c_default() -> None:
+    # A test run started in the background (``cmd &``, nohup) inherits SIGINT ignored, and a Python started with
+    # SIGINT ignored keeps ignoring it, as it should: give the child the default a terminal user has.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _busy(proc: subprocess.Popen[bytes], cpu_seconds: float = 2.0, wait: float = 40.0) -> None:
     """Wait until ``proc`` has used ``cpu_seconds`` of CPU (well past start-up, into the solve), however loaded the
     machine is: Ctrl-C during Python's own start-up is Python's business, not dealcheck's."""
@@ -252,6 +258,7 @@ def test_ctrl_c_stops_a_cp_sat_solve_at_once(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=_ctrl_c_default,
     )
     try:
         _busy(proc)  # start-up, loading, and well into the solve
@@ -288,6 +295,7 @@ def test_ctrl_c_during_test_reports_the_files_that_finished(tmp_path: Path) -> N
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        preexec_fn=_ctrl_c_default,
     )
     try:
         _busy(proc, cpu_seconds=2.5)
