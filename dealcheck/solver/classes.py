@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import assert_never
+from typing import assert_never, cast
 
 from dealcheck.rules import ir
 from dealcheck.rules.ir import ArithOp
@@ -81,7 +81,7 @@ def _coarsen(fine: list[tuple[int, int]], atoms: list[ir.Expr]) -> list[tuple[in
     from dealcheck.rules.evaluator import evaluate, evaluate_int
 
     def signature(x: int) -> tuple[object, ...]:
-        env = _Env(x)
+        env = _env(x)
         return tuple(
             evaluate_int(a, env)
             if isinstance(a, ir.Const | ir.Var | ir.Arith | ir.Abs | ir.MinMax | ir.Count)
@@ -201,11 +201,11 @@ def _pieces(expr: ir.IntExpr, lo: int, hi: int) -> list[Piece]:
                 case ArithOp.MUL:
                     return _multiply(pa, pb)
             raise _NotClassable
-        case ir.Abs(arg=a):
+        case ir.Abs(arg=inner):
             out: list[Piece] = []
-            for p_lo, p_hi, pa, pb in _split_at_roots(_pieces(a, lo, hi)):
-                neg = pa * p_lo + pb < 0 or pa * p_hi + pb < 0
-                out.append((p_lo, p_hi, -pa, -pb) if neg else (p_lo, p_hi, pa, pb))
+            for p_lo, p_hi, ka, kb in _split_at_roots(_pieces(inner, lo, hi)):
+                neg = ka * p_lo + kb < 0 or ka * p_hi + kb < 0
+                out.append((p_lo, p_hi, -ka, -kb) if neg else (p_lo, p_hi, ka, kb))
             return out
         case ir.MinMax(is_max=is_max, args=args):
             acc = _pieces(args[0], lo, hi)
@@ -219,15 +219,19 @@ def _pieces(expr: ir.IntExpr, lo: int, hi: int) -> list[Piece]:
             bounds = sorted({lo, *(c for c in cuts if lo < c <= hi), hi + 1})
             if len(bounds) > 2 * _MAX_CLASSES:
                 raise _NotClassable
-            out = []
-            for a, b in itertools.pairwise(bounds):
-                env = _Env(a)
-                value = evaluate_int(expr, env)
+            steps: list[Piece] = []
+            for start, stop in itertools.pairwise(bounds):
+                value = evaluate_int(expr, _env(start))
                 assert value is not None
-                out.append((a, b - 1, 0, value))
-            return out
+                steps.append((start, stop - 1, 0, value))
+            return steps
         case _:
             assert_never(expr)
+
+
+def _env(value: int) -> Sequence[int | None]:
+    """Codes for the evaluator where every index reads ``value``: the expressions here read one term."""
+    return cast("Sequence[int | None]", _Env(value))
 
 
 class _Env:

@@ -222,11 +222,11 @@ def count(
         if part.method == "free":
             runs.append(_merge([(d[0], d[-1], low // len(d))]) if isinstance(d, range) else _merge_values(d, low))
             continue
-        split = marginals[t]
+        by_value = marginals[t]
         if t in classes:
-            runs.append(_merge([(lo, hi, split.get(lo, 0) * rest // (hi - lo + 1)) for lo, hi in classes[t]]))
+            runs.append(_merge([(lo, hi, by_value.get(lo, 0) * rest // (hi - lo + 1)) for lo, hi in classes[t]]))
         else:
-            runs.append(_merge([(v, v, split.get(v, 0) * rest) for v in d]))
+            runs.append(_merge([(v, v, by_value.get(v, 0) * rest) for v in d]))
     return CountResult(low, high, out_parts, tuple(runs))
 
 
