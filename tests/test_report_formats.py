@@ -64,8 +64,11 @@ def test_overview_to_dict_and_extra_hooks():
         r = ov.overview(s, top=1)
     finally:
         ov.EXTRA_ANALYSES.pop()
-    assert r.extras[0][0] == "Conflicts of the whole scenario"
-    assert r.to_dict()["extras"][0]["report"]["schema"] == "dealcheck.conflicts/1"
+    assert [title for title, _ in r.extras] == ["Why each finding holds", "Conflicts of the whole scenario"]
+    assert r.to_dict()["extras"][0]["report"]["schema"] == "dealcheck.explain/1"
+    assert r.to_dict()["extras"][1]["report"]["schema"] == "dealcheck.conflicts/1"
+    page = r.render("html")
+    assert "Why each finding holds" in page and "hinges on" in page
     assert "Conflicts of the whole scenario" in r.render("html")
 
 

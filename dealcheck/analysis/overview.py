@@ -2,8 +2,8 @@
 
 In: a :class:`~dealcheck.model.Scenario`. Out: an :class:`Overview` holding the check of every package, the zone
 of agreement (explore), the conflicts and cheapest concessions of each package that is not a deal, and the
-variants side by side (compare), plus whatever the analyses registered in :data:`EXTRA_ANALYSES` add (the hook
-for ``dealcheck explain`` findings). Each part is an ordinary report, so the page says nothing the CLI would not.
+variants side by side (compare), why each finding holds (``dealcheck explain``: the minimal sets of quoted red
+lines behind it), plus whatever tools built on dealcheck registered in :data:`EXTRA_ANALYSES`. Each part is an ordinary report, so the page says nothing the CLI would not.
 
 A time limit is shared: each analysis gets what is left, and a part that runs out says so in ``notes`` (exit 4).
 """
@@ -22,7 +22,7 @@ from dealcheck.results import EXIT_LIMIT, EXIT_OK, CheckReport, Report
 __all__ = ["EXTRA_ANALYSES", "Overview", "overview"]
 
 #: Hooks: ``(scenario, time_limit) -> (title, report) | None``. A report is shown on the page by its ``html``
-#: renderer when it has one, else as its text. ``dealcheck explain`` appends its findings here.
+#: renderer when it has one, else as its text.
 EXTRA_ANALYSES: list[Callable[[Scenario, float | None], tuple[str, Any] | None]] = []
 
 
@@ -45,6 +45,7 @@ class Overview(Report):
     @property
     def complete(self) -> bool:
         parts = [self.check, self.explore, *(c for _, c in self.conflicts)]
+        parts += [r for _, r in self.extras if isinstance(getattr(r, "exit_code", None), int)]
         if self.compare is not None:
             parts.append(self.compare)
         return not self.notes and all(p.exit_code != EXIT_LIMIT for p in parts)
@@ -65,6 +66,7 @@ def overview(
     """Check, explore, conflicts per failing package, compare, and the registered extras, within ``time_limit``."""
     from dealcheck.analysis.compare import compare
     from dealcheck.analysis.conflicts import find_conflicts
+    from dealcheck.analysis.explain import explain
     from dealcheck.analysis.explore import explore
     from dealcheck.check import check_packages
 
@@ -95,7 +97,8 @@ def overview(
     if scenario.variants:
         say("comparing variants")
         comparison = compare(scenario, backend=backend, time_limit=left())
-    extras = []
+    say("explaining the findings")
+    extras: list[tuple[str, Any]] = [("Why each finding holds", explain(scenario, backend=backend, time_limit=left()))]
     for hook in EXTRA_ANALYSES:
         found = hook(scenario, left())
         if found is not None:
