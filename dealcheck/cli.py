@@ -24,6 +24,7 @@ from dealcheck.cli_io import safe_for_terminal
 from dealcheck.errors import ScenarioError, UsageError
 from dealcheck.report import REPORT_FORMATS
 from dealcheck.results import EXIT_INTERNAL, EXIT_INVALID, EXIT_LIMIT, EXIT_OK
+from dealcheck.solver.base import BACKENDS
 
 #: Exit status after Ctrl-C, as shells report a process killed by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
@@ -82,6 +83,19 @@ def _common_output(f: Callable[..., Any]) -> Callable[..., Any]:
         help="Output format; json is versioned and byte-for-byte deterministic.",
     )(f)
     return f
+
+
+def _backend_option(help: str) -> Callable[[Any], Any]:
+    """``--backend`` (``--engine``, its former name, still accepted), with the help saying what it changes here."""
+    return click.option(
+        "--backend",
+        "--engine",
+        "backend",
+        type=click.Choice(list(BACKENDS)),
+        default=BACKENDS[0],
+        show_default=True,
+        help=help,
+    )
 
 
 def _scenario_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -295,15 +309,7 @@ def selected_packages(
     metavar="SECONDS",
     help="Limit each solve of a partial package.",
 )
-@click.option(
-    "--backend",
-    "--engine",  # the option's former name, still accepted
-    "backend",
-    type=click.Choice(["cpsat", "constraint", "brute"]),
-    default="cpsat",
-    show_default=True,
-    help="Solver backend for partial packages.",
-)
+@_backend_option("Solver backend for partial packages.")
 @click.option(
     "--packages",
     "packages_file",
@@ -660,6 +666,11 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
     return run.exit_code
 
 
+_BACKEND_HELP = (
+    "Solver backend: cpsat counts exactly and optimises; constraint and brute list every deal (--limit may stop them)."
+)
+
+
 @cli.command()
 @_scenario_options
 @click.option("--parties", metavar="A,B,...", help="Only the red lines of these parties (a coalition); default: all.")
@@ -691,6 +702,7 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
     metavar="SECONDS",
     help="Limit the whole analysis.",
 )
+@_backend_option(_BACKEND_HELP)
 @_common_output
 @_handle_errors
 def conflicts(
@@ -701,6 +713,7 @@ def conflicts(
     settings: tuple[str, ...],
     limit: int,
     time_limit: float | None,
+    backend: str,
     fmt: str,
     output: str | None,
     color: str,
@@ -716,16 +729,18 @@ def conflicts(
 
     scenario = load(file, variant)
     chosen = [p.strip() for p in parties.split(",") if p.strip()] if parties is not None else None
-    given: Any = None
-    if package is not None and not settings:
-        given = scenario.package(package)
-    elif package is not None or settings:
-        given = selected_packages(scenario, [package] if package else [], settings)[0][2]
+    given = _given_package(scenario, package, settings)
     from dealcheck.progress import Progress
 
     with Progress("dealcheck conflicts") as progress:
         report = find_conflicts(
-            scenario, parties=chosen, package=given, limit=limit, time_limit=time_limit, progress=progress
+            scenario,
+            parties=chosen,
+            package=given,
+            limit=limit,
+            time_limit=time_limit,
+            progress=progress,
+            backend=backend,
         )
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code
@@ -738,11 +753,6 @@ def _given_package(scenario: Any, package: str | None, settings: Sequence[str]) 
     if package is not None or settings:
         return selected_packages(scenario, [package] if package else [], settings)[0][2]
     return None
-
-
-_BACKEND_HELP = (
-    "Solver backend: cpsat counts exactly and optimises; constraint and brute list every deal (--limit may stop them)."
-)
 
 
 @cli.command(name="explore")
@@ -795,15 +805,7 @@ _BACKEND_HELP = (
     help="Memory the counting tables may take, e.g. 512M or 4G (default 2G); past it, another method or bounds.",
 )
 @click.option("--verbose", is_flag=True, help="Say on stderr how each independent part was counted.")
-@click.option(
-    "--backend",
-    "--engine",  # the option's former name, still accepted
-    "backend",
-    type=click.Choice(["cpsat", "constraint", "brute"]),
-    default="cpsat",
-    show_default=True,
-    help=_BACKEND_HELP,
-)
+@_backend_option(_BACKEND_HELP)
 @click.option(
     "--why",
     is_flag=True,
@@ -905,6 +907,7 @@ def explore_command(
     metavar="SECONDS",
     help="Limit the whole analysis.",
 )
+@_backend_option(_BACKEND_HELP)
 @_common_output
 @_handle_errors
 def explain_command(
@@ -913,6 +916,7 @@ def explain_command(
     packages: tuple[str, ...],
     limit: int,
     time_limit: float | None,
+    backend: str,
     fmt: str,
     output: str | None,
     color: str,
@@ -932,7 +936,9 @@ def explain_command(
     scenario = load(file, variant)
     chosen = [scenario.package(p) for p in packages] if packages else None
     with Progress("dealcheck explain") as progress:
-        report = explain(scenario, packages=chosen, limit=limit, time_limit=time_limit, progress=progress)
+        report = explain(
+            scenario, packages=chosen, limit=limit, time_limit=time_limit, progress=progress, backend=backend
+        )
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code
 
@@ -956,15 +962,7 @@ def explain_command(
     metavar="SECONDS",
     help="Limit the whole search.",
 )
-@click.option(
-    "--backend",
-    "--engine",  # the option's former name, still accepted
-    "backend",
-    type=click.Choice(["cpsat", "constraint", "brute"]),
-    default="cpsat",
-    show_default=True,
-    help="Solver backend for the search.",
-)
+@_backend_option("Solver backend for the search.")
 @_common_output
 @_handle_errors
 def repair_command(
@@ -1026,15 +1024,7 @@ def repair_command(
     metavar="SECONDS",
     help="Limit the whole comparison.",
 )
-@click.option(
-    "--backend",
-    "--engine",  # the option's former name, still accepted
-    "backend",
-    type=click.Choice(["cpsat", "constraint", "brute"]),
-    default="cpsat",
-    show_default=True,
-    help=_BACKEND_HELP,
-)
+@_backend_option(_BACKEND_HELP)
 @_common_output
 @_handle_errors
 def compare_command(
@@ -1219,15 +1209,7 @@ def sweep_command(
     metavar="SECONDS",
     help="Limit all the analyses together.",
 )
-@click.option(
-    "--backend",
-    "--engine",  # the option's former name, still accepted
-    "backend",
-    type=click.Choice(["cpsat", "constraint", "brute"]),
-    default="cpsat",
-    show_default=True,
-    help=_BACKEND_HELP,
-)
+@_backend_option(_BACKEND_HELP)
 @click.option(
     "--format",
     "fmt",
