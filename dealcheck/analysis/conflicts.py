@@ -39,7 +39,7 @@ from dealcheck.model import Package, Rule, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.ir import BoolExpr
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import Constraints, Deadline
+from dealcheck.solver.base import Constraints, Deadline, SolveStatus
 from dealcheck.solver.explain import Explainer, Interrupted, OutOfTime, SolverDisagreement, ordered
 from dealcheck.solver.session import open_session
 
@@ -217,7 +217,16 @@ def _concessions(
 ) -> tuple[list[tuple[tuple[int, ...], tuple[int, ...]]], bool]:
     if any(c < 1 for c in costs):
         raise ValueError("every concession cost must be at least 1")
-    return sel.cheapest_corrections(costs, limit, look_further=look_further)
+    found, complete = sel.cheapest_corrections(costs, limit, look_further=look_further)
+    return [(dropped, _first_deal(sel, dropped, deal)) for dropped, deal in found], complete
+
+
+def _first_deal(sel: Explainer, dropped: tuple[int, ...], found: tuple[int, ...]) -> tuple[int, ...]:
+    """The deal shown with a concession: the first in option order once ``dropped`` are dropped, so every backend
+    shows the same one (each finds *some* deal on its own). The one found stands if the deadline comes first."""
+    kept = [sel.exprs[i] for i in range(sel.size) if i not in dropped]
+    first = sel.session.lexmin(kept)
+    return first.solution if first.status is SolveStatus.SAT and first.solution is not None else found
 
 
 # --- on indices: what tests and benchmarks call -------------------------------------------------------------
