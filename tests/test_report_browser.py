@@ -77,7 +77,7 @@ def test_verdict_colours(page):
     colour = "getComputedStyle(document.querySelector(`{}`)).backgroundColor"
     rejects = page.evaluate(colour.format('#matrix tr[data-package="us_full_ceasefire"] td[data-party="russia"]'))
     accepts = page.evaluate(colour.format('#matrix tr[data-package="us_full_ceasefire"] td[data-party="us"]'))
-    could = page.evaluate(colour.format('#matrix tr[data-package="energy_truce"] td[data-party="ukraine"]'))
+    could = page.evaluate(colour.format('#matrix tr[data-package="energy_truce"] td[data-party="russia"]'))
     assert rejects == "rgb(255, 228, 225)"  # --no-bg
     assert accepts == "rgb(218, 251, 225)"  # --deal-bg
     assert could == "rgb(255, 243, 196)"  # --open-bg
