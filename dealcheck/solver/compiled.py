@@ -148,6 +148,8 @@ def rule_source(exprs: Sequence[BoolExpr]) -> str:
 
 def _build(source: str, name: str) -> Callable[..., object]:
     namespace: dict[str, object] = {}
+    # Safe: the source is generated from the checked tree (integer codes and indices only, formatted with int());
+    # no rule text, name or option ever reaches it.
     exec(compile(source, "<dealcheck-compiled-rules>", "exec"), dict(_GLOBALS), namespace)
     return namespace[name]  # type: ignore[return-value]
 
@@ -285,6 +287,7 @@ def compile_full_check(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> 
             namespace[f"_T{t.index:d}"] = {option: code for code, option in enumerate(t.domain.options)}
     local: dict[str, object] = {}
     source = full_check_source(terms, red_lines)
+    # Safe: names and option tables are bound as namespace constants (_N0, _T0, ...), never written into the source.
     exec(compile(source, "<dealcheck-compiled-full-check>", "exec"), namespace, local)
     return local["full_check"]  # type: ignore[return-value]
 
