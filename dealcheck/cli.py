@@ -65,27 +65,36 @@ def cli() -> None:
 # --- shared options ----------------------------------------------------------------------------------------
 
 
+_Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _format_option(choices: Sequence[str], default: str, help: str) -> _Decorator:
+    """``--format`` (into ``fmt``: ``format`` is a builtin), with the choices this command renders."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default=default, show_default=True, help=help
+    )
+
+
+def _output_option(help: str = "Write the report here.") -> _Decorator:
+    """``-o/--output FILE``; unset, the command writes to stdout."""
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help=help)
+
+
+def _color_option(help: str) -> _Decorator:
+    """``--color auto|always|never``, read by :func:`_use_color`."""
+    return click.option(
+        "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help=help
+    )
+
+
 def _common_output(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option(
-        "--color",
-        type=click.Choice(["auto", "always", "never"]),
-        default="auto",
-        show_default=True,
-        help="Colour the text report (auto: when stdout is a terminal and NO_COLOR is unset).",
-    )(f)
-    f = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")(f)
-    f = click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(REPORT_FORMATS)),
-        default="text",
-        show_default=True,
-        help="Output format; json is versioned and byte-for-byte deterministic.",
-    )(f)
+    f = _color_option("Colour the text report (auto: when stdout is a terminal and NO_COLOR is unset).")(f)
+    f = _output_option()(f)
+    f = _format_option(REPORT_FORMATS, "text", "Output format; json is versioned and byte-for-byte deterministic.")(f)
     return f
 
 
-def _backend_option(help: str) -> Callable[[Any], Any]:
+def _backend_option(help: str) -> _Decorator:
     """``--backend`` (``--engine``, its former name, still accepted), with the help saying what it changes here."""
     return click.option(
         "--backend",
@@ -98,8 +107,65 @@ def _backend_option(help: str) -> Callable[[Any], Any]:
     )
 
 
+def _time_limit_option(help: str) -> _Decorator:
+    """``--time-limit SECONDS`` (positive; unset: no limit), with the help saying what it limits here."""
+    return click.option(
+        "--time-limit", type=click.FloatRange(min=0.0, min_open=True), default=None, metavar="SECONDS", help=help
+    )
+
+
+def _memory_limit_option(help: str) -> _Decorator:
+    """``--memory-limit SIZE`` in bytes, read with a unit (512M, 4G); unset: the analysis's own default."""
+    return click.option("--memory-limit", type=_Bytes(), default=None, metavar="SIZE", help=help)
+
+
+def _limit_option(help: str, *, minimum: int, default: int | None) -> _Decorator:
+    """``--limit``: at most so many items. Without a default (no cap) it reads N; with one, the help shows it."""
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=minimum),
+        default=default,
+        show_default=default is not None,
+        metavar="N" if default is None else None,
+        help=help,
+    )
+
+
+def _top_option(help: str, *, minimum: int, default: int) -> _Decorator:
+    """``--top K``: how many of the best to show."""
+    return click.option("--top", type=click.IntRange(min=minimum), default=default, show_default=True, help=help)
+
+
+def _package_option(help: str, *, multiple: bool = False) -> _Decorator:
+    """``-p/--package NAME``: one package (into ``package``) or, repeatable, several (into ``packages``)."""
+    return click.option(
+        "-p", "--package", "packages" if multiple else "package", multiple=multiple, metavar="NAME", help=help
+    )
+
+
+def _settings_option(help: str) -> _Decorator:
+    """``--set TERM=VALUE`` (repeatable, into ``settings``): read by :func:`parse_settings`."""
+    return click.option("--set", "settings", multiple=True, metavar="TERM=VALUE", help=help)
+
+
+def _parties_option(help: str) -> _Decorator:
+    """``--parties A,B,...``: a coalition, checked by :func:`_check_values`."""
+    return click.option("--parties", metavar="A,B,...", help=help)
+
+
+def _variant_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--variant", metavar="NAME", help="Apply a what-if variant declared in the scenario.")(f)
+
+
+def _paths_argument(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``FILES-OR-DIRS...``: files, folders searched for scenarios, or quoted globs."""
+    return click.argument(
+        "paths", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str), metavar="FILES-OR-DIRS..."
+    )(f)
+
+
 def _scenario_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--variant", metavar="NAME", help="Apply a what-if variant declared in the scenario.")(f)
+    f = _variant_option(f)
     f = click.argument("file", type=click.Path(allow_dash=True, path_type=str))(f)
     return f
 
@@ -292,23 +358,9 @@ def selected_packages(
 
 @cli.command()
 @_scenario_options
-@click.option(
-    "-p", "--package", "packages", multiple=True, metavar="NAME", help="Check this package (repeatable; default: all)."
-)
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="TERM=VALUE",
-    help="Check an ad-hoc package (repeatable), or override terms of one --package.",
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Limit each solve of a partial package.",
-)
+@_package_option("Check this package (repeatable; default: all).", multiple=True)
+@_settings_option("Check an ad-hoc package (repeatable), or override terms of one --package.")
+@_time_limit_option("Limit each solve of a partial package.")
 @_backend_option("Solver backend for partial packages.")
 @click.option(
     "--packages",
@@ -454,33 +506,22 @@ def _check_batch(
 
 
 @cli.command()
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str), metavar="FILES-OR-DIRS..."
-)
-@click.option("--variant", metavar="NAME", help="Apply a what-if variant declared in the scenario.")
+@_paths_argument
+@_variant_option
 @click.option(
     "--sources",
     "sources_dir",
     type=click.Path(file_okay=False, exists=True),
     help="Verify every quote against the source texts in this folder.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif", "github"]),
-    default="text",
-    show_default=True,
-    help="sarif: SARIF 2.1.0 for code scanning; github: workflow annotation lines.",
+@_format_option(
+    ["text", "json", "sarif", "github"],
+    "text",
+    "sarif: SARIF 2.1.0 for code scanning; github: workflow annotation lines.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@_output_option()
 @click.option("--strict", is_flag=True, help="Treat warnings (lint, DC7xx) as errors: exit 2 when there are any.")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Limit the lint of each file (checks it stops are reported as not run; exit 4).",
-)
+@_time_limit_option("Limit the lint of each file (checks it stops are reported as not run; exit 4).")
 @_handle_errors
 def validate(
     paths: tuple[str, ...],
@@ -612,25 +653,14 @@ def _quote_counts(scenario: Any) -> tuple[int, int]:
 
 
 @cli.command(name="test")
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str), metavar="FILES-OR-DIRS..."
+@_paths_argument
+@_format_option(
+    ["text", "json", "junit", "sarif", "github"],
+    "text",
+    "junit: JUnit XML for CI; sarif: SARIF 2.1.0; github: workflow annotation lines.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "junit", "sarif", "github"]),
-    default="text",
-    show_default=True,
-    help="junit: JUnit XML for CI; sarif: SARIF 2.1.0; github: workflow annotation lines.",
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
-@click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour PASS/FAIL (auto: on a terminal, NO_COLOR unset).",
-)
+@_output_option()
+@_color_option("Colour PASS/FAIL (auto: on a terminal, NO_COLOR unset).")
 @_handle_errors
 def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: str) -> int:
     """Run the expectations (expect:) of scenario files and report pass/fail per expectation.
@@ -673,35 +703,11 @@ _BACKEND_HELP = (
 
 @cli.command()
 @_scenario_options
-@click.option("--parties", metavar="A,B,...", help="Only the red lines of these parties (a coalition); default: all.")
-@click.option(
-    "-p",
-    "--package",
-    "package",
-    metavar="NAME",
-    help="Take this package's values as given: conflicts among its completions.",
-)
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="TERM=VALUE",
-    help="Take this value as given (repeatable), or override a term of --package.",
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="List at most N conflicts, and at most N concessions.",
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Limit the whole analysis.",
-)
+@_parties_option("Only the red lines of these parties (a coalition); default: all.")
+@_package_option("Take this package's values as given: conflicts among its completions.")
+@_settings_option("Take this value as given (repeatable), or override a term of --package.")
+@_limit_option("List at most N conflicts, and at most N concessions.", minimum=1, default=10)
+@_time_limit_option("Limit the whole analysis.")
 @_backend_option(_BACKEND_HELP)
 @_common_output
 @_handle_errors
@@ -757,15 +763,9 @@ def _given_package(scenario: Any, package: str | None, settings: Sequence[str]) 
 
 @cli.command(name="explore")
 @_scenario_options
-@click.option("-p", "--package", "package", metavar="NAME", help="Explore the completions of this (partial) package.")
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="TERM=VALUE",
-    help="Take this value as given (repeatable), or override a term of --package.",
-)
-@click.option("--parties", metavar="A,B,...", help="A coalition: only these parties' red lines and scores count.")
+@_package_option("Explore the completions of this (partial) package.")
+@_settings_option("Take this value as given (repeatable), or override a term of --package.")
+@_parties_option("A coalition: only these parties' red lines and scores count.")
 @click.option(
     "--objective",
     type=click.Choice(["total", "maximin", "nash", "kalai"]),
@@ -774,13 +774,9 @@ def _given_package(scenario: Any, package: str | None, settings: Sequence[str]) 
     help="Rank deals by the sum of party scores, the smallest or the product of the gains over each party's "
     "reservation value (0 without one), or Kalai-Smorodinsky (the smallest fraction of each party's possible gain).",
 )
-@click.option("--top", type=click.IntRange(min=0), default=3, show_default=True, help="Show the K best deals.")
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="N",
-    help="List at most N deals (constraint and brute backends); the count is then 'at least N'.",
+@_top_option("Show the K best deals.", minimum=0, default=3)
+@_limit_option(
+    "List at most N deals (constraint and brute backends); the count is then 'at least N'.", minimum=0, default=None
 )
 @click.option(
     "--pareto-limit",
@@ -790,19 +786,9 @@ def _given_package(scenario: Any, package: str | None, settings: Sequence[str]) 
     metavar="N",
     help="Show at most N Pareto points.",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Limit the whole analysis.",
-)
-@click.option(
-    "--memory-limit",
-    type=_Bytes(),
-    default=None,
-    metavar="SIZE",
-    help="Memory the counting tables may take, e.g. 512M or 4G (default 2G); past it, another method or bounds.",
+@_time_limit_option("Limit the whole analysis.")
+@_memory_limit_option(
+    "Memory the counting tables may take, e.g. 512M or 4G (default 2G); past it, another method or bounds."
 )
 @click.option("--verbose", is_flag=True, help="Say on stderr how each independent part was counted.")
 @_backend_option(_BACKEND_HELP)
@@ -885,28 +871,9 @@ def explore_command(
 
 @cli.command(name="explain")
 @_scenario_options
-@click.option(
-    "-p",
-    "--package",
-    "packages",
-    multiple=True,
-    metavar="NAME",
-    help="Explain the findings on this package (repeatable; default: every package).",
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="List at most N minimal sets per finding.",
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Limit the whole analysis.",
-)
+@_package_option("Explain the findings on this package (repeatable; default: every package).", multiple=True)
+@_limit_option("List at most N minimal sets per finding.", minimum=1, default=10)
+@_time_limit_option("Limit the whole analysis.")
 @_backend_option(_BACKEND_HELP)
 @_common_output
 @_handle_errors
@@ -945,23 +912,11 @@ def explain_command(
 
 @cli.command(name="repair")
 @_scenario_options
-@click.option("-p", "--package", "package", metavar="NAME", help="The proposal to repair.")
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="TERM=VALUE",
-    help="An ad-hoc proposal (repeatable), or override a term of --package.",
-)
+@_package_option("The proposal to repair.")
+@_settings_option("An ad-hoc proposal (repeatable), or override a term of --package.")
 @click.option("--keep", multiple=True, metavar="TERM", help="Hold this term at the proposal's value (repeatable).")
-@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True, help="Show the K nearest suggestions.")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Limit the whole search.",
-)
+@_top_option("Show the K nearest suggestions.", minimum=1, default=3)
+@_time_limit_option("Limit the whole search.")
 @_backend_option("Solver backend for the search.")
 @_common_output
 @_handle_errors
@@ -1002,28 +957,9 @@ def repair_command(
 
 @cli.command(name="compare")
 @_scenario_options
-@click.option(
-    "-p",
-    "--package",
-    "packages",
-    multiple=True,
-    metavar="NAME",
-    help="Compare this package (repeatable; default: all).",
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="N",
-    help="Count at most N deals per scenario (constraint and brute backends).",
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Limit the whole comparison.",
-)
+@_package_option("Compare this package (repeatable; default: all).", multiple=True)
+@_limit_option("Count at most N deals per scenario (constraint and brute backends).", minimum=0, default=None)
+@_time_limit_option("Limit the whole comparison.")
 @_backend_option(_BACKEND_HELP)
 @_common_output
 @_handle_errors
@@ -1091,7 +1027,7 @@ def import_group() -> None:
 @import_group.command(name="genius")
 @click.argument("domain", type=click.Path(dir_okay=False, path_type=str))
 @click.argument("profiles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the scenario here.")
+@_output_option("Write the scenario here.")
 @_handle_errors
 def import_genius(domain: str, profiles: tuple[str, ...], output: str | None) -> int:
     """Import a Genius domain (DOMAIN.xml) and its utility profiles (one PROFILE.xml per party) as a scenario:
@@ -1141,7 +1077,7 @@ def export_negmas(file: str, folder: str) -> int:
 @_scenario_options
 @click.option("--samples", type=click.IntRange(min=1), default=10_000, show_default=True, help="Monte Carlo draws.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the draws.")
-@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Best deals shown per objective.")
+@_top_option("Best deals shown per objective.", minimum=1, default=5)
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -1150,13 +1086,7 @@ def export_negmas(file: str, folder: str) -> int:
     help="Local processes drawing samples (the answer is the same for any number).",
 )
 @click.option("--executor", metavar="dask://HOST:PORT", help="Draw the samples on a Dask cluster (the dask extra).")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Stop sampling then, and report the samples drawn so far (exit 4).",
-)
+@_time_limit_option("Stop sampling then, and report the samples drawn so far (exit 4).")
 @_common_output
 @_handle_errors
 def sweep_command(
@@ -1201,24 +1131,13 @@ def sweep_command(
 
 @cli.command(name="report")
 @_scenario_options
-@click.option("--top", type=click.IntRange(min=0), default=5, show_default=True, help="Best deals to mark and list.")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Limit all the analyses together.",
-)
+@_top_option("Best deals to mark and list.", minimum=0, default=5)
+@_time_limit_option("Limit all the analyses together.")
 @_backend_option(_BACKEND_HELP)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["html", "json", "text", "markdown"]),
-    default="html",
-    show_default=True,
-    help="html: one self-contained page (no network needed to view it).",
+@_format_option(
+    ["html", "json", "text", "markdown"], "html", "html: one self-contained page (no network needed to view it)."
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@_output_option()
 @_handle_errors
 def report_command(
     file: str, variant: str | None, top: int, time_limit: float | None, backend: str, fmt: str, output: str | None
@@ -1242,7 +1161,7 @@ def report_command(
 
 
 @cli.command(name="schema")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the schema here.")
+@_output_option("Write the schema here.")
 @_handle_errors
 def schema_command(output: str | None) -> int:
     """Print a JSON Schema (draft 2020-12) of the scenario format, for editors' completion and inline errors.
