@@ -35,6 +35,7 @@ from dealcheck.rules.ir import (
     Expr,
     Implies,
     InSet,
+    IntExpr,
     IsTrue,
     Logic,
     MinMax,
@@ -163,6 +164,19 @@ def compile_rules(exprs: tuple[BoolExpr, ...]) -> Callable[[tuple[int, ...]], tu
     (True, False)
     """
     return _build(rule_source(exprs), "check_all")  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=64)
+def compile_value(expr: IntExpr) -> Callable[[tuple[int, ...]], int]:
+    """A function of all terms' codes giving ``expr``'s value (what ``evaluate_int`` gives on a full assignment).
+
+    >>> f = compile_value(Arith(ArithOp.SUB, Var(1), Var(0)))
+    >>> f((2, 7))
+    5
+    """
+    emitter = _Emitter(_index_name)
+    body = emitter.expression(expr)
+    return _build("\n".join(["def value(v):", *emitter.lines, f"    return 0 + {body}"]), "value")  # type: ignore[return-value]
 
 
 def compile_rule(expr: BoolExpr, indices: Sequence[int]) -> Callable[..., bool]:

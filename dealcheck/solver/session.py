@@ -398,41 +398,38 @@ class GenericSession:
         start: tuple[int, ...] | None = None,
         time_limit: float | None = None,
     ) -> SolveResult:
-        """By bisection on ``objective >= k``, each step one :meth:`find`.
+        """By one pass over the solutions (stopping early at the objective's upper bound).
 
         >>> from dealcheck.rules.ir import Arith, ArithOp, Var
         >>> session = GenericSession(get_backend("brute"), Constraints((range(3), range(3))), Deadline(None))
         >>> session.maximise(Arith(ArithOp.SUB, Var(0), Var(1))).solution
         (2, 0)
         """
-        from dealcheck.rules.evaluator import bounds, evaluate_int  # the rule layer; kept off the import path
+        # Not bisection on ``objective >= k``: these backends test a constraint only once all of its terms have
+        # values, so an objective reading many terms prunes almost nothing and every unsatisfiable step would list
+        # every solution again (the bundled scenario's frontier on python-constraint2: 14 s per maximum by
+        # bisection, 1.5 s in one pass).
+        from dealcheck.rules.evaluator import bounds  # the rule layer; kept off the import path
+        from dealcheck.solver.compiled import compile_value
 
         deadline = self._within(time_limit)
-        best = start
-        if best is None:
-            first = self.find(conditions, time_limit=deadline.remaining())
-            if first.status is not SolveStatus.SAT:
-                return first
-            best = first.solution
-        assert best is not None
-        reached = evaluate_int(objective, best)
+        if deadline.expired():
+            return SolveResult(SolveStatus.UNKNOWN, start)
         limits = bounds(objective, (None,) * len(self.constraints.domains), self.constraints.bounds)
-        assert reached is not None and limits is not None
-        hi = limits[1]
-        while reached < hi:  # invariant: ``reached`` is reached, nothing above ``hi`` is
-            mid = (reached + 1 + hi) // 2
-            found = self.find([*conditions, Compare(CmpOp.GE, objective, Const(mid))], time_limit=deadline.remaining())
-            if found.status is SolveStatus.UNKNOWN:
-                return SolveResult(SolveStatus.UNKNOWN, best)
-            if found.status is SolveStatus.UNSAT:
-                hi = mid - 1
-            else:
-                assert found.solution is not None
-                best = found.solution
-                value = evaluate_int(objective, best)
-                assert value is not None
-                reached = value
-        return SolveResult(SolveStatus.SAT, best)
+        assert limits is not None
+        value_of = compile_value(objective)
+        best, reached = start, (None if start is None else value_of(start))
+        stream = self.solutions(conditions, time_limit=deadline.remaining())
+        for solution in stream:
+            value = value_of(solution)
+            if reached is None or value > reached:
+                best, reached = solution, value
+                if reached >= limits[1]:
+                    stream.close()
+                    return SolveResult(SolveStatus.SAT, best)
+        if not stream.complete:
+            return SolveResult(SolveStatus.UNKNOWN, best)
+        return SolveResult(SolveStatus.UNSAT) if best is None else SolveResult(SolveStatus.SAT, best)
 
     def minimise(
         self,
