@@ -34,6 +34,7 @@ import attrs
 from dealcheck.errors import Diagnostic, ScenarioError, Span
 from dealcheck.model import Scenario
 from dealcheck.rules.parser import KEYWORDS
+from dealcheck.rules.terms import MAX_LISTED_VALUES
 from dealcheck.utility import exact_text
 
 __all__ = ["MAX_ELEMENTS", "MAX_XML_BYTES", "WEIGHT_TOLERANCE", "export_genius", "genius_scenario"]
@@ -452,6 +453,8 @@ def export_genius(scenario: Scenario) -> dict[str, str]:
             problems.append(f"party {p.id} has demands that are not its utility's")
         if any(r.id != "accepts_at" for r in p.red_lines):
             problems.append(f"party {p.id} has red lines (Genius has only reservation values)")
+    # Genius lists every value of an issue.
+    problems += [f"term {t.name} holds {t.size:,} values" for t in scenario.terms if t.size > MAX_LISTED_VALUES]
     if problems:
         raise UsageError(
             "this scenario cannot be written as a Genius domain: " + "; ".join(problems),

@@ -30,7 +30,7 @@ from dealcheck.errors import Diagnostic, ScenarioError, Span
 from dealcheck.escape import unsafe_character
 from dealcheck.expectations import claims
 from dealcheck.model import Expectation, Package, Party, Rule, RuleKind, Scenario, Source, Variant, reservation_rule
-from dealcheck.rules.checker import compile_rule
+from dealcheck.rules.checker import MAX_VALUE, compile_rule
 from dealcheck.rules.ir import BoolExpr
 from dealcheck.rules.parser import KEYWORDS
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
@@ -43,7 +43,6 @@ __all__ = [
     "MAX_BOUND",
     "MAX_FILE_BYTES",
     "MAX_INT",
-    "MAX_RANGE_VALUES",
     "MAX_RULE_CHARS",
     "load_scenario",
     "load_scenario_bytes",
@@ -57,9 +56,10 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_RULE_CHARS = 10_000
 #: Largest integer written in a scenario value (DC504).
 MAX_INT = 10**15
-#: Bounds of an integer term's range, and the most values it may hold (DC505).
-MAX_BOUND = 10**9
-MAX_RANGE_VALUES = 1_000_000
+#: Bounds of an integer term's range (DC505): what the checker and CP-SAT hold. A range may hold any number of values
+#: within them: counting and reports treat ranges as intervals, and what must visit every value refuses a range too
+#: wide for it (:data:`dealcheck.solver.base.MAX_LISTED_VALUES`) with a usage error naming what to use instead.
+MAX_BOUND = MAX_VALUE
 #: Diagnostics shown from one file; a generated file with a million errors would otherwise print a million lines.
 MAX_DIAGNOSTICS = 200
 
@@ -383,16 +383,20 @@ class _Reader(UncertaintyReader, UtilityReader):
         )
         return False
 
-    def integer(self, node: Node, what: str, *, minimum: int | None = None, code: str = "DC111") -> int | None:
-        """A plain ``[-+]?[0-9]+`` scalar as an int; anything else is reported as ``code`` (a list is DC108)."""
+    def integer(
+        self, node: Node, what: str, *, minimum: int | None = None, code: str = "DC111", limit: int = MAX_INT
+    ) -> int | None:
+        """A plain ``[-+]?[0-9]+`` scalar as an int, at most ``limit`` in size (DC504); anything else is reported
+        as ``code`` (a list is DC108)."""
         if isinstance(node, Invalid):
             return None
         if not isinstance(node, Scalar):
             self.error("DC108", f"{what} must be an integer, found {describe(node)}", node)
             return None
         if node.plain and _INT.fullmatch(node.value):
-            if len(node.value.lstrip("+-")) > 16 or abs(int(node.value)) > MAX_INT:
-                self.error("DC504", f"{what} {node.value} is too large (the limit is 10**15)", node)
+            if len(node.value.lstrip("+-")) > len(str(limit)) or abs(int(node.value)) > limit:
+                shown = "10**15" if limit == MAX_INT else "2**62 - 1" if limit == MAX_VALUE else str(limit)
+                self.error("DC504", f"{what} {node.value} is too large (the limit is {shown})", node)
                 return None
             number = int(node.value)
             if minimum is not None and number < minimum:
@@ -643,28 +647,21 @@ class _Reader(UncertaintyReader, UtilityReader):
                 "DC108", f"the range of term {name} must be [lo, hi], two integers; found {len(seq.items)} values", seq
             )
             return None
-        lo, hi = (self.integer(b, f"a bound of term {name}") for b in seq.items)
+        # Bounds beyond what the checker and CP-SAT hold are DC505 (not the general DC504 of written numbers).
+        lo, hi = (self.integer(b, f"a bound of term {name}", limit=10 * MAX_BOUND) for b in seq.items)
         if lo is None or hi is None:
             return None
         for bound in (lo, hi):
             if abs(bound) > MAX_BOUND:
                 self.error(
                     "DC505",
-                    f"the bound {bound} of term {name} is beyond +-10**9",
+                    f"the bound {bound} of term {name} is beyond +-(2**62 - 1), what the solver holds",
                     seq,
-                    "use a coarser unit (for example billions instead of millions)",
+                    "use a coarser unit (for example billions instead of units)",
                 )
                 return None
         if lo > hi:
             self.error("DC309", f"the range of term {name} is empty: {lo} is above {hi}", seq, f"write [{hi}, {lo}]")
-            return None
-        if hi - lo + 1 > MAX_RANGE_VALUES:
-            self.error(
-                "DC505",
-                f"the range of term {name} holds {hi - lo + 1} values; the limit is {MAX_RANGE_VALUES}",
-                seq,
-                "use a coarser unit (for example billions instead of millions)",
-            )
             return None
         return IntDomain(lo, hi)
 

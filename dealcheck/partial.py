@@ -115,6 +115,9 @@ LOCAL_LIMIT = 1024
 #: Whether completions one open term away from the pool's are tried (by the compiled rules) before a solver call.
 #: Tests turn it off, with ``LOCAL_LIMIT = 0``, to send every question to the solver.
 NEIGHBOURS = True
+#: A term with more values than this offers only a few neighbours (its ends, and next to the completion's value):
+#: an integer range may hold 2**62 values.
+NEIGHBOUR_VALUES = 4096
 #: With a backend that optimises in one solve (CP-SAT), a solution-guided question asks for the completion that
 #: settles the *most* unsettled conditions, not just one: on the bundled scenario with every question sent to
 #: CP-SAT, 19 solves settle the rule statuses instead of 184 (CP-SAT's plain answers settle one or two each).
@@ -248,7 +251,13 @@ class PartialCheck:
     def neighbours(self, solution: tuple[int, ...], terms: Iterable[int]) -> Iterator[tuple[int, tuple[int, ...]]]:
         """The completions that differ from ``solution`` in one open term among ``terms``, each with that term."""
         for i in terms:
-            for code in self.domains[i]:
+            d = self.domains[i]
+            if len(d) > NEIGHBOUR_VALUES:
+                # A wide range (up to 2**62 values): its ends and the values next to the solution's. Neighbours
+                # only spare solver questions, so trying fewer is never wrong (the solver answers the rest).
+                at = solution[i]
+                d = sorted({c for c in (d[0], d[0] + 1, at - 1, at + 1, d[-1] - 1, d[-1]) if c in d})  # type: ignore[assignment]
+            for code in d:
                 if code != solution[i]:
                     yield i, solution[:i] + (code,) + solution[i + 1 :]
 

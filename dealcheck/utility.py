@@ -43,7 +43,7 @@ from typing import Any
 
 from dealcheck.model import Rule, RuleKind, Utility, UtilityIssue
 from dealcheck.rules.ir import BoolExpr, CmpOp, Compare, Const, IsTrue, Not, Var
-from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain, Term
+from dealcheck.rules.terms import MAX_LISTED_VALUES, BoolDomain, IntDomain, OptionsDomain, Term
 from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, describe
 
 __all__ = ["NORMALISE", "UTILITY_KEYS", "UtilityReader", "decimal_number", "exact_text"]
@@ -269,6 +269,15 @@ class UtilityReader:
         """Per code (domain order) the value of each option of ``term``: a mapping option: value, or a shorthand."""
         m = self.mapping(node, f"a mapping option: value, or {{ordered: linear}}, for {what}")
         if m is None:
+            return None
+        if term.size > MAX_LISTED_VALUES:  # a demand per value: a wide range would make billions
+            self.error(
+                "DC505",
+                f"{what}: term {term.name} holds {term.size:,} values, and a utility gives each value a demand "
+                f"(at most {MAX_LISTED_VALUES:,})",
+                node,
+                "narrow the range (a coarser unit), or write the party's wishes about it as demands with rules",
+            )
             return None
         codes = list(term.domain.codes)
         shorthand = m.get("ordered")

@@ -43,7 +43,7 @@ from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK
 from dealcheck.rules.ir import BoolExpr, CmpOp, Compare, Const, Not, Var
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import Constraints, Deadline, SolveStatus
+from dealcheck.solver.base import Constraints, Deadline, SolveStatus, refuse_wide
 
 __all__ = ["DEFAULT_LIMIT", "ExplainReport", "Finding", "FindingKind", "explain", "robustness"]
 
@@ -201,6 +201,13 @@ class _Analysis:
         self.red = list(scenario.red_lines())
         self.shown = [ConflictRule.of(r, self.names[r.party]) for r in self.red]
         self.domains = tuple(t.domain.codes for t in scenario.terms)
+        # Findings are per value (forced, in no deal): one solve per value of every term.
+        refuse_wide(
+            self.domains,
+            "explain",
+            "use dealcheck explore: it shows a wide range's zone as intervals",
+            [t.name for t in scenario.terms],
+        )
         self.findings: list[Finding] = []
 
     def session(self, hard: Sequence[BoolExpr], fixed: Sequence[int | None] | None) -> Any:

@@ -18,7 +18,14 @@ import attrs
 from dealcheck.errors import TextRange
 from dealcheck.suggest import listing
 
-__all__ = ["BoolDomain", "Domain", "IntDomain", "OptionsDomain", "Term", "Value"]
+__all__ = ["MAX_LISTED_VALUES", "BoolDomain", "Domain", "IntDomain", "OptionsDomain", "Term", "Value"]
+
+#: The most values of one term that a component visiting every value takes (python-constraint2 and brute force
+#: list each domain; explain, report grids, utilities and sweeps go value by value). Wider integer ranges are
+#: allowed (bounds up to 2**62 - 1): counting and explore treat them as intervals, CP-SAT holds them as bounds; what
+#: visits every value refuses them with a usage error naming what to use instead
+#: (:func:`dealcheck.solver.base.refuse_wide`).
+MAX_LISTED_VALUES = 1_000_000
 
 Value = str | bool | int
 

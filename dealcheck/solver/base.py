@@ -26,6 +26,7 @@ import attrs
 
 from dealcheck.errors import UsageError
 from dealcheck.rules.ir import BoolExpr
+from dealcheck.rules.terms import MAX_LISTED_VALUES
 
 if TYPE_CHECKING:
     from dealcheck.model import Rule, Scenario
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BACKENDS",
     "ENGINES",
+    "MAX_LISTED_VALUES",
     "Backend",
     "Constraints",
     "Deadline",
@@ -42,7 +44,9 @@ __all__ = [
     "SolveStatus",
     "get_backend",
     "lexmin_by_probing",
+    "refuse_wide",
 ]
+
 
 #: Backend names, as ``--backend`` takes them; the first is the default.
 BACKENDS: tuple[str, ...] = ("cpsat", "constraint", "brute")
@@ -132,6 +136,24 @@ class Constraints:
         if merged is None:
             return None
         return tuple(d if c is None else range(c, c + 1) for d, c in zip(self.domains, merged, strict=True))
+
+
+def refuse_wide(domains: Sequence[Sequence[int]], what: str, instead: str, names: Sequence[str] | None = None) -> None:
+    """Raise a :class:`~dealcheck.errors.UsageError` (exit 2) when a domain holds more than
+    :data:`MAX_LISTED_VALUES` values: ``what`` visits every value, ``instead`` says what to use.
+
+    >>> refuse_wide([range(3), range(10**9)], "the brute backend", "use --backend cpsat", ["a", "salary"])
+    Traceback (most recent call last):
+    ...
+    dealcheck.errors.UsageError: term salary holds 1,000,000,000 values and the brute backend visits every value (at most 1,000,000)
+    """
+    for i, d in enumerate(domains):
+        if len(d) > MAX_LISTED_VALUES:
+            name = f"term {names[i]}" if names is not None else f"term #{i + 1} ({d[0]}..{d[-1]})"
+            raise UsageError(
+                f"{name} holds {len(d):,} values and {what} visits every value (at most {MAX_LISTED_VALUES:,})",
+                instead,
+            )
 
 
 #: The former name of :class:`Constraints` (``errors.Problem`` is a rule diagnostic, a different thing).

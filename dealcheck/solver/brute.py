@@ -17,10 +17,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from dealcheck.solver.base import Constraints, Deadline, Fixed, SolutionCount, SolveResult, SolveStatus
+from dealcheck.solver.base import (
+    Constraints,
+    Deadline,
+    Fixed,
+    SolutionCount,
+    SolveResult,
+    SolveStatus,
+    refuse_wide,
+)
 from dealcheck.solver.compiled import compile_rules
 
 __all__ = ["count_solutions", "find_solution", "iterate_solutions", "lexmin_solution"]
+
+_INSTEAD = "use --backend cpsat (it holds a range as bounds), or dealcheck explore for counts and intervals"
 
 #: How many candidates are checked between two looks at the clock.
 _CLOCK_EVERY = 4096
@@ -34,6 +44,7 @@ def _solutions(problem: Constraints, fixed: Fixed | None, deadline: Deadline) ->
     domains = problem.free_domains(fixed)
     if domains is None:
         return
+    refuse_wide(domains, "the brute backend", _INSTEAD)
     check = compile_rules(problem.constraints)
     for n, candidate in enumerate(itertools.product(*domains)):
         if n % _CLOCK_EVERY == _CLOCK_EVERY - 1 and deadline.expired():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, assert_never
 
 from dealcheck.rules.evaluator import fold
@@ -43,6 +43,7 @@ from dealcheck.rules.ir import (
     Truth,
     Var,
 )
+from dealcheck.rules.terms import IntDomain, OptionsDomain
 
 if TYPE_CHECKING:
     from dealcheck.model import Rule, Scenario
@@ -234,7 +235,7 @@ def full_check_source(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> s
             return False
         return True
     """
-    from dealcheck.rules.terms import BoolDomain, IntDomain, OptionsDomain
+    from dealcheck.rules.terms import BoolDomain, IntDomain
 
     def name_of(i: int) -> str:
         # Option terms are read by code (their table maps a name to its position); booleans and integers are their
@@ -290,7 +291,6 @@ def compile_full_check(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> 
     >>> check({"nato": "neutral", "truce": 1}), check({"nato": "neutral"}), check({"nato": "nope", "truce": True})
     (None, None, None)
     """
-    from dealcheck.rules.terms import OptionsDomain
 
     namespace: dict[str, object] = dict(
         _GLOBALS, len=len, type=type, KeyError=KeyError, TypeError=TypeError, _bool=bool, _int=int
@@ -306,6 +306,25 @@ def compile_full_check(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> 
     return local["full_check"]  # type: ignore[return-value]
 
 
+class _IntCodes(Mapping[object, int]):
+    """An integer range's value <-> code table (the code is the value) without a row per value: a range may hold
+    2**62 values. Like the dicts of the other terms, only an exact ``int`` (not a ``bool``) in range is found."""
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+
+    def __getitem__(self, value: object) -> int:
+        if type(value) is int and self.lo <= value <= self.hi:
+            return value
+        raise KeyError(value)
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(range(self.lo, self.hi + 1))
+
+    def __len__(self) -> int:
+        return self.hi - self.lo + 1
+
+
 class RuleChecker:
     """Every rule of a scenario compiled together, in ``scenario.rules()`` order (party by party, red lines first).
 
@@ -318,14 +337,24 @@ class RuleChecker:
         self.check_all = compile_rules(tuple(r.expr for r in self.rules))
 
     @functools.cached_property
-    def encoders(self) -> tuple[dict[object, int], ...]:
+    def encoders(self) -> tuple[Mapping[object, int], ...]:
         """Per term, value -> code (exact types assumed: a valid value's code in one look-up)."""
-        return tuple({t.decode(c): c for c in t.domain.codes} for t in self.terms)
+        return tuple(
+            _IntCodes(t.domain.lo, t.domain.hi)
+            if isinstance(t.domain, IntDomain)
+            else {t.decode(c): c for c in t.domain.codes}
+            for t in self.terms
+        )
 
     @functools.cached_property
-    def decoders(self) -> tuple[dict[int, object], ...]:
+    def decoders(self) -> tuple[Mapping[int, object], ...]:
         """Per term, code -> value."""
-        return tuple({c: t.decode(c) for c in t.domain.codes} for t in self.terms)
+        return tuple(
+            _IntCodes(t.domain.lo, t.domain.hi)
+            if isinstance(t.domain, IntDomain)
+            else {c: t.decode(c) for c in t.domain.codes}
+            for t in self.terms
+        )
 
     @functools.cached_property
     def reads(self) -> tuple[tuple[int, ...], ...]:

@@ -42,6 +42,7 @@ from dealcheck.rules import ir
 from dealcheck.rules.syntax import Connective
 from dealcheck.solver import classes as _classes
 from dealcheck.solver import counting
+from dealcheck.solver.base import MAX_LISTED_VALUES
 from dealcheck.solver.counting import Guard, Stopped
 
 __all__ = [
@@ -182,7 +183,9 @@ def count(
             reps.append(tuple(lo for lo, _ in classes[t]))
             weights[t] = {lo: hi - lo + 1 for lo, hi in classes[t]}
         else:
-            reps.append(tuple(d) if len(d) * 16 <= budget.memory else ())  # a tuple: about 16 bytes a value
+            # A tuple costs about 16 bytes a value; wider than the listing limit, the part needs another method.
+            listable = len(d) <= MAX_LISTED_VALUES and len(d) * 16 <= budget.memory
+            reps.append(tuple(d) if listable else ())
     parts = _parts(n, conds)
     read = {t for terms, _ in parts for t in terms}
     too_wide = [t for t in read if not reps[t]]

@@ -32,10 +32,13 @@ from dealcheck.solver.base import (
     SolveResult,
     SolveStatus,
     lexmin_by_probing,
+    refuse_wide,
 )
 from dealcheck.solver.compiled import compile_rule
 
 __all__ = ["count_solutions", "find_solution", "iterate_solutions", "lexmin_solution"]
+
+_INSTEAD = "use --backend cpsat (it holds a range as bounds), or dealcheck explore for counts and intervals"
 
 #: Constraint calls between two looks at the clock.
 _CLOCK_EVERY = 1024
@@ -69,6 +72,7 @@ def _solutions(problem: Constraints, fixed: Fixed | None, deadline: Deadline) ->
     domains = problem.free_domains(fixed)
     if domains is None or any(len(d) == 0 for d in domains):
         return
+    refuse_wide(domains, "the constraint backend (python-constraint2)", _INSTEAD)
     n = len(domains)
     csp_problem = CspProblem()
     calls = [0]

@@ -21,6 +21,8 @@ packages toward leaving terms open, and deals toward the lexicographically small
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -348,7 +350,12 @@ def codes(scenario: Scenario, *, partial: bool = False) -> st.SearchStrategy[tup
     """
     per_term = []
     for t in scenario.terms:
-        values: st.SearchStrategy[int | None] = st.sampled_from(tuple(t.domain.codes))
+        # A wide range is drawn as an offset from its first value (it may hold 2**62 values: no list of them).
+        values: st.SearchStrategy[int | None] = (
+            st.integers(0, t.domain.hi - t.domain.lo).map(functools.partial(operator.add, t.domain.lo))
+            if isinstance(t.domain, IntDomain) and t.size > 4096
+            else st.sampled_from(tuple(t.domain.codes))
+        )
         per_term.append(st.one_of(st.none(), values) if partial else values)
     return st.tuples(*per_term)
 
@@ -446,6 +453,12 @@ def deals(scenario: Scenario, *, within: Mapping[str, Value] | None = None) -> s
                 target.append(code)
                 continue
             # Values in order from the smallest deal's, wrapping around: hypothesis shrinks toward the first.
+            if isinstance(t.domain, IntDomain) and t.size > 4096:
+                # A wide range without a list of its values: from the smallest deal's value up, wrapping around.
+                lo, hi, at = t.domain.lo, t.domain.hi, smallest[t.index]
+                step = draw(st.integers(0, hi - lo))
+                target.append(lo + (at - lo + step) % (hi - lo + 1))
+                continue
             values = tuple(t.domain.codes)
             start = values.index(smallest[t.index])
             target.append(draw(st.sampled_from(values[start:] + values[:start])))
