@@ -312,6 +312,9 @@ def explore(
     terms_complete = True
     if per_value is not None:
         occurs: list[list[tuple[int, int]]] = [[(lo, hi) for lo, hi, n in runs if n > 0] for runs in per_value]
+    elif planned is not None and exact and planned.support is not None:
+        # Counts that vary value by value (x in x > y): the intervals some deal takes, without counts per value.
+        occurs = [list(s) for s in planned.support]
     else:
         found, terms_complete = _options_by_search(search, problem, codes, say)
         occurs = [[(c, c) for c in sorted(f)] for f in found]

@@ -178,7 +178,9 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
         lines.append(f"  no {what} keeps every red line; see dealcheck conflicts for why")
         lines += [f"note: {n}" for n in r.notes]
         return "\n".join(lines) + "\n"
-    lines += ["", "Options that occur in some deal" + (" (deals per option):" if r.exact else ":")]
+    # Counts per option are shown when known: a linear part's counts vary value by value and are not.
+    counted = r.exact and any(z.deals is not None or z.runs is not None for z in r.terms if not z.given)
+    lines += ["", "Options that occur in some deal" + (" (deals per option):" if counted else ":")]
     width = max((len(z.term) for z in r.terms), default=0)
     lines += [_zone_text(z, width, color, r.terms_complete) for z in r.terms]
     if not r.terms_complete:

@@ -306,19 +306,19 @@ def compile_full_check(terms: Sequence[Term], red_lines: Sequence[BoolExpr]) -> 
     return local["full_check"]  # type: ignore[return-value]
 
 
-class _IntCodes(Mapping[object, int]):
+class _IntCodes(Mapping[Any, int]):
     """An integer range's value <-> code table (the code is the value) without a row per value: a range may hold
     2**62 values. Like the dicts of the other terms, only an exact ``int`` (not a ``bool``) in range is found."""
 
     def __init__(self, lo: int, hi: int) -> None:
         self.lo, self.hi = lo, hi
 
-    def __getitem__(self, value: object) -> int:
+    def __getitem__(self, value: Any) -> int:
         if type(value) is int and self.lo <= value <= self.hi:
             return value
         raise KeyError(value)
 
-    def __iter__(self) -> Iterator[object]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(range(self.lo, self.hi + 1))
 
     def __len__(self) -> int:
@@ -337,7 +337,7 @@ class RuleChecker:
         self.check_all = compile_rules(tuple(r.expr for r in self.rules))
 
     @functools.cached_property
-    def encoders(self) -> tuple[Mapping[object, int], ...]:
+    def encoders(self) -> tuple[Mapping[Any, int], ...]:
         """Per term, value -> code (exact types assumed: a valid value's code in one look-up)."""
         return tuple(
             _IntCodes(t.domain.lo, t.domain.hi)
@@ -347,7 +347,7 @@ class RuleChecker:
         )
 
     @functools.cached_property
-    def decoders(self) -> tuple[Mapping[int, object], ...]:
+    def decoders(self) -> tuple[Mapping[int, Any], ...]:
         """Per term, code -> value."""
         return tuple(
             _IntCodes(t.domain.lo, t.domain.hi)

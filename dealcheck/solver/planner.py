@@ -9,6 +9,9 @@ The plan, per connected part of the constraint graph (parts never meet, so their
 
 1. *Value classes.* A wide integer term that the rules only compare with constants is counted per class of values
    the rules treat alike, with the class's size as weight (:mod:`dealcheck.solver.classes`).
+   *Linear* counting when a part with a wide term is tied only by comparisons of two terms (``x > y``,
+   ``x + y <= c``) forming a forest: piecewise polynomials over the ranges, exact at any width
+   (:mod:`dealcheck.solver.linear`).
 2. *Elimination* (:mod:`dealcheck.solver.counting`) when the largest table of the elimination order, estimated
    before anything is built (:func:`~dealcheck.solver.counting.largest_table`), fits the row budget: exact at any
    count, time linear in the tables.
@@ -42,6 +45,7 @@ from dealcheck.rules import ir
 from dealcheck.rules.syntax import Connective
 from dealcheck.solver import classes as _classes
 from dealcheck.solver import counting
+from dealcheck.solver import linear as _linear
 from dealcheck.solver.base import MAX_LISTED_VALUES
 from dealcheck.solver.counting import Guard, Stopped
 
@@ -66,11 +70,14 @@ ENUMERATION_LIMIT = 2_000_000
 MAX_CONDITIONING = 1 << 12
 #: Tables up to this many rows eliminate in milliseconds: no other method is tried first.
 QUICK_TABLE = 1 << 16
+#: A part with an unclassed term wider than this (and a product of ranges over QUICK_TABLE) is counted linearly
+#: when its shape allows (:mod:`dealcheck.solver.linear`).
+LINEAR_MIN_VALUES = 64
 #: About how long elimination spends per row of its largest table (seconds, CPython dict joins; measured).
 ROW_SECONDS = 2e-6
 
 #: The ``method`` names a part can report.
-METHODS = ("free", "elimination", "conditioning", "enumeration", "bounds")
+METHODS = ("free", "linear", "elimination", "conditioning", "enumeration", "bounds")
 
 Progress = Callable[[str], None]
 #: ``(lo, hi, n)``: every code from lo to hi (included) is taken by exactly n solutions.
@@ -122,12 +129,16 @@ class PartCount:
 @attrs.frozen
 class CountResult:
     """The deal count between ``low`` and ``high`` (equal when exact), its parts, and optionally per term the runs
-    of codes with their counts (``None`` unless asked for and exact)."""
+    of codes with their counts (``None`` unless asked for and exact, or when the counts vary value by value)."""
 
     low: int
     high: int
     parts: tuple[PartCount, ...]
     per_value: tuple[tuple[Run, ...], ...] | None = None
+    #: Per term, the sorted disjoint intervals of codes some solution takes (asked for with ``per_value`` and
+    #: exact). Given even where ``per_value`` is not: a linear part's counts per value vary value by value (``x``
+    #: in ``x > y`` is in ``x - lo`` solutions), which runs of one count cannot hold.
+    support: tuple[tuple[tuple[int, int], ...], ...] | None = None
 
     @property
     def exact(self) -> bool:
@@ -192,8 +203,26 @@ def count(
 
     results: list[PartCount] = []
     marginals: dict[int, dict[int, int]] = {}
+    pieces: dict[int, list[_linear.Piece]] = {}  # per term of a linear part, its solutions per value
     for k, (terms, part_conds) in enumerate(parts):
         say(f"counting part {k + 1} of {len(parts)}")
+        if _linear_fits(terms, doms, classes):
+            say("counting by linear pieces")
+            try:
+                counted = _linear.count_linear(
+                    doms, terms, part_conds, marginals=per_value, check_time=Guard(budget.deadline, 1).check_time
+                )
+            except Stopped as e:
+                high = math.prod(len(doms[t]) for t in terms)
+                results.append(PartCount(terms, "bounds", 0, high, e.reason))
+                continue
+            if counted is not None and (counted[1] is not None or not per_value):
+                found, found_pieces = counted
+                results.append(PartCount(terms, "linear", found, found))
+                pieces.update(found_pieces or {})
+                if found == 0:
+                    break
+                continue
         if any(t in too_wide for t in terms):  # a term too wide to hold even its values: bounds only
             high = math.prod(len(doms[t]) for t in terms)
             results.append(PartCount(terms, "bounds", 0, high, "memory limit"))
@@ -216,12 +245,20 @@ def count(
     if not per_value or low != high:
         return CountResult(low, high, out_parts)
     if low == 0:
-        return CountResult(0, 0, out_parts, tuple(((d[0], d[-1], 0),) for d in _int_ranges(doms)))
+        return CountResult(0, 0, out_parts, tuple(((d[0], d[-1], 0),) for d in _int_ranges(doms)), ((),) * n)
     runs: list[tuple[Run, ...]] = []
+    varying = False
     by_term = {t: p for p in results for t in p.terms}
     for t, d in enumerate(doms):
         part = by_term[t]
         rest = low // part.low
+        if t in pieces:
+            if all(len(poly) <= 1 for _, _, poly in pieces[t]):
+                runs.append(_merge([(lo, hi, int(poly[0]) * rest if poly else 0) for lo, hi, poly in pieces[t]]))
+            else:
+                varying = True
+                runs.append(())
+            continue
         if part.method == "free":
             runs.append(_merge([(d[0], d[-1], low // len(d))]) if isinstance(d, range) else _merge_values(d, low))
             continue
@@ -230,7 +267,20 @@ def count(
             runs.append(_merge([(lo, hi, by_value.get(lo, 0) * rest // (hi - lo + 1)) for lo, hi in classes[t]]))
         else:
             runs.append(_merge([(v, v, by_value.get(v, 0) * rest) for v in d]))
-    return CountResult(low, high, out_parts, tuple(runs))
+    support = [
+        tuple(_linear.positive_intervals(pieces[t]))
+        if t in pieces
+        else tuple((lo, hi) for lo, hi, c in runs[t] if c > 0)
+        for t in range(n)
+    ]
+    return CountResult(low, high, out_parts, None if varying else tuple(runs), tuple(support))
+
+
+def _linear_fits(terms: Sequence[int], doms: Sequence[Sequence[int]], classes: Mapping[int, object]) -> bool:
+    """Whether linear counting is worth trying on a part: some term is wide and not classed, so the tables of the
+    other methods would be large (small parts keep their methods: they are exact and quick there)."""
+    wide = any(t not in classes and len(doms[t]) > LINEAR_MIN_VALUES for t in terms)
+    return wide and math.prod(len(doms[t]) for t in terms) > QUICK_TABLE
 
 
 # --- parts --------------------------------------------------------------------------------------------------

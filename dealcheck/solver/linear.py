@@ -1,0 +1,568 @@
+"""Exact counts of integer terms tied by linear comparisons (``x > y``, ``x + y <= c``, ``d - e > 100``), at any
+width: piecewise polynomials instead of tables over values.
+
+In: a part's domains and conditions (:mod:`dealcheck.rules.ir`). Out: the number of solutions and, per term, how
+many solutions give it each value, as a piecewise polynomial (``(lo, hi, coefficients)``), or ``None`` when the part
+does not have the shape below (the planner then tries its other methods).
+
+The shape: every condition reads one term (any condition: its truth is cut into intervals, as value classes are)
+or is a comparison ``a*x + b*y + c  op  0`` of two terms (``op`` any of ``< <= > >= == !=``), and the terms
+form a forest through those comparisons in which each term is removed, leaf first, through comparisons where its
+coefficient is 1 or -1. Removing a leaf ``x`` whose one neighbour is ``y`` sums ``x``'s weight over the values the
+comparisons leave it for each ``y``: between a largest lower bound and a smallest upper bound, each an affine
+function of ``y``, minus the points ``!=`` excludes. Cut ``y``'s range where any two of those functions cross (and at
+the ends of ``x``'s pieces) and, on each cut, the sum is a polynomial in ``y`` (Faulhaber's sums of powers, composed
+with the affine bounds). That polynomial multiplies ``y``'s weight; the last term's weight, summed, is the count.
+A term's marginal is the same elimination with that term removed last.
+
+This is dynamic programming over the partial sums, on intervals: ``x > y`` over ``0..10**9`` is the polynomial
+``y -> 10**9 - y`` summed once, never a table of ``10**18`` rows.
+
+Rejected: a table per pair of classes (``x > y`` has no classes: every value of ``y`` is its own threshold for
+``x``), Barvinok's general lattice-point counting (exact for any polytope, but a large machinery for the shapes
+negotiations have), and sampling (not exact).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+
+from dealcheck.rules import ir
+from dealcheck.rules.ir import ArithOp, CmpOp
+
+__all__ = ["Piece", "count_linear", "positive_intervals"]
+
+#: ``(lo, hi, coefficients)``: for each integer ``v`` in ``lo..hi`` the value is ``sum(c * v**k)``.
+Piece = tuple[int, int, tuple[Fraction, ...]]
+Poly = tuple[Fraction, ...]
+#: ``(u, v)``: the affine function ``y -> u*y + v``.
+Affine = tuple[int, int]
+
+#: More pieces than this in one weight, or conditions cut into more intervals, and the shape is not worth it.
+MAX_PIECES = 4096
+
+_ZERO: Poly = ()
+
+
+class _NotLinear(Exception):
+    pass
+
+
+# --- polynomials (coefficients from the constant up, exact) ----------------------------------------------------
+
+
+def _trim(p: Sequence[Fraction]) -> Poly:
+    out = list(p)
+    while out and out[-1] == 0:
+        out.pop()
+    return tuple(out)
+
+
+def _add(p: Poly, q: Poly) -> Poly:
+    n = max(len(p), len(q))
+    return _trim([(p[i] if i < len(p) else 0) + (q[i] if i < len(q) else 0) for i in range(n)])  # type: ignore[misc]
+
+
+def _scale(p: Poly, k: Fraction | int) -> Poly:
+    return _trim([c * k for c in p])
+
+
+def _mul(p: Poly, q: Poly) -> Poly:
+    if not p or not q:
+        return _ZERO
+    out = [Fraction(0)] * (len(p) + len(q) - 1)
+    for i, a in enumerate(p):
+        if a:
+            for j, b in enumerate(q):
+                out[i + j] += a * b
+    return _trim(out)
+
+
+def _compose(p: Poly, f: Affine) -> Poly:
+    """``y -> p(u*y + v)``."""
+    u, v = f
+    out: Poly = _ZERO
+    power: Poly = (Fraction(1),)
+    inner: Poly = _trim([Fraction(v), Fraction(u)])
+    for c in p:
+        out = _add(out, _scale(power, c))
+        power = _mul(power, inner)
+    return out
+
+
+def _at(p: Poly, x: Fraction | int) -> Fraction:
+    out = Fraction(0)
+    for c in reversed(p):
+        out = out * x + c
+    return out
+
+
+def _const(c: Fraction | int) -> Poly:
+    return _trim([Fraction(c)])
+
+
+@functools.cache
+def _power_sum(k: int) -> Poly:
+    """``F_k`` with ``F_k(n) - F_k(n - 1) = n**k`` and ``F_k(0) = 0**k``: so ``sum(x**k for x in a..b)`` is
+    ``F_k(b) - F_k(a - 1)`` for all integers ``a <= b + 1`` (the identity is one of polynomials)."""
+    # Interpolate through n = 0..k+1 (degree k + 1), Lagrange form, exact.
+    xs = list(range(k + 2))
+    ys = list(itertools.accumulate(x**k if x or k else 1 for x in xs))
+    out: Poly = _ZERO
+    for i, xi in enumerate(xs):
+        basis: Poly = (Fraction(1),)
+        denom = Fraction(1)
+        for j, xj in enumerate(xs):
+            if j != i:
+                basis = _mul(basis, (Fraction(-xj), Fraction(1)))
+                denom *= xi - xj
+        out = _add(out, _scale(basis, Fraction(ys[i]) / denom))
+    return out
+
+
+def _sum_between(p: Poly, low: Affine, high: Affine) -> Poly:
+    """``y -> sum(p(x) for x in low(y)..high(y))``, for the ``y`` where ``low(y) <= high(y) + 1``."""
+    out: Poly = _ZERO
+    below = (low[0], low[1] - 1)
+    for k, c in enumerate(p):
+        if c:
+            f = _power_sum(k)
+            out = _add(out, _scale(_add(_compose(f, high), _scale(_compose(f, below), -1)), c))
+    return out
+
+
+def _sum_piece(p: Poly, lo: int, hi: int) -> Fraction:
+    return _at(_sum_between(p, (0, lo), (0, hi)), 0)
+
+
+# --- reading the conditions -----------------------------------------------------------------------------------
+
+
+def _affine_expr(expr: ir.Expr) -> tuple[dict[int, int], int]:
+    """``expr`` as ``({term: coefficient}, constant)``; :class:`_NotLinear` when it is not affine."""
+    match expr:
+        case ir.Const(value=c):
+            return {}, c
+        case ir.Var(index=i):
+            return {i: 1}, 0
+        case ir.Arith(op=op, left=a, right=b):
+            la, ca = _affine_expr(a)
+            lb, cb = _affine_expr(b)
+            if op is ArithOp.ADD or op is ArithOp.SUB:
+                s = 1 if op is ArithOp.ADD else -1
+                out = dict(la)
+                for t, k in lb.items():
+                    out[t] = out.get(t, 0) + s * k
+                return {t: k for t, k in out.items() if k}, ca + s * cb
+            if op is ArithOp.MUL:
+                if not la:
+                    return {t: ca * k for t, k in lb.items() if ca * k}, ca * cb
+                if not lb:
+                    return {t: cb * k for t, k in la.items() if cb * k}, ca * cb
+    raise _NotLinear
+
+
+_FLIP = {CmpOp.LT: CmpOp.GE, CmpOp.LE: CmpOp.GT, CmpOp.GT: CmpOp.LE, CmpOp.GE: CmpOp.LT, CmpOp.EQ: CmpOp.NE}
+_FLIP[CmpOp.NE] = CmpOp.EQ
+
+
+def _comparison(cond: ir.BoolExpr) -> tuple[dict[int, int], int, CmpOp]:
+    """``cond`` as ``sum(k * x) + c  op  0``."""
+    negate = False
+    while isinstance(cond, ir.Not):
+        negate, cond = not negate, cond.arg
+    if not isinstance(cond, ir.Compare):
+        raise _NotLinear
+    la, ca = _affine_expr(cond.left)
+    lb, cb = _affine_expr(cond.right)
+    out = dict(la)
+    for t, k in lb.items():
+        out[t] = out.get(t, 0) - k
+    return {t: k for t, k in out.items() if k}, ca - cb, _FLIP[cond.op] if negate else cond.op
+
+
+def _truth_pieces(cond: ir.BoolExpr, term: int, lo: int, hi: int) -> list[Piece]:
+    """A condition reading only ``term``, as pieces of weight 1 where it holds and 0 where not."""
+    from dealcheck.rules.evaluator import evaluate
+    from dealcheck.solver import classes
+
+    try:
+        cuts = classes._cuts(cond, lo, hi)
+    except classes._NotClassable as e:
+        raise _NotLinear from e
+    bounds = sorted({lo, hi + 1, *(c for c in cuts if lo < c <= hi)})
+    if len(bounds) > MAX_PIECES:
+        raise _NotLinear
+    out: list[Piece] = []
+    for start, stop in itertools.pairwise(bounds):
+        holds = evaluate(cond, classes._env(start))
+        out.append((start, stop - 1, (Fraction(1),) if holds else _ZERO))
+    return _merge(out)
+
+
+# --- piecewise functions --------------------------------------------------------------------------------------
+
+
+def _merge(pieces: Sequence[Piece]) -> list[Piece]:
+    out: list[Piece] = []
+    for lo, hi, p in pieces:
+        if out and out[-1][2] == p and out[-1][1] + 1 == lo:
+            out[-1] = (out[-1][0], hi, p)
+        else:
+            out.append((lo, hi, p))
+    return out
+
+
+def _times(f: Sequence[Piece], g: Sequence[Piece]) -> list[Piece]:
+    """The product of two piecewise functions over the same range."""
+    out: list[Piece] = []
+    i = j = 0
+    while i < len(f) and j < len(g):
+        lo = max(f[i][0], g[j][0])
+        hi = min(f[i][1], g[j][1])
+        if lo <= hi:
+            out.append((lo, hi, _mul(f[i][2], g[j][2])))
+        if f[i][1] == hi:
+            i += 1
+        if g[j][1] == hi:
+            j += 1
+    if len(out) > MAX_PIECES:
+        raise _NotLinear
+    return _merge(out)
+
+
+def _total(f: Sequence[Piece]) -> Fraction:
+    return sum((_sum_piece(p, lo, hi) for lo, hi, p in f if p), Fraction(0))
+
+
+# --- elimination ----------------------------------------------------------------------------------------------
+
+#: One comparison between the term being removed (coefficient ``s``, 1 or -1) and its neighbour ``y``
+#: (coefficient ``b``): ``s*x + b*y + c  op  0``.
+_Edge = tuple[int, int, int, CmpOp]
+
+
+def _bounds_on_x(edges: Sequence[_Edge]) -> tuple[list[Affine], list[Affine], list[Affine]]:
+    """Each comparison as lower bounds, upper bounds and excluded points of ``x``, affine in ``y``."""
+    lows: list[Affine] = []
+    highs: list[Affine] = []
+    holes: list[Affine] = []
+    for s, b, c, op in edges:
+        # s*x + b*y + c op 0  <=>  x op' e(y), e(y) = -(b*y + c) / s = -s*(b*y + c) (s is 1 or -1)
+        e: Affine = (-s * b, -s * c)
+        if s < 0:
+            op = {CmpOp.LT: CmpOp.GT, CmpOp.LE: CmpOp.GE, CmpOp.GT: CmpOp.LT, CmpOp.GE: CmpOp.LE}.get(op, op)
+        match op:
+            case CmpOp.LT:
+                highs.append((e[0], e[1] - 1))
+            case CmpOp.LE:
+                highs.append(e)
+            case CmpOp.GT:
+                lows.append((e[0], e[1] + 1))
+            case CmpOp.GE:
+                lows.append(e)
+            case CmpOp.EQ:
+                lows.append(e)
+                highs.append(e)
+            case CmpOp.NE:
+                holes.append(e)
+    return lows, highs, holes
+
+
+def _eliminate(weight: Sequence[Piece], edges: Sequence[_Edge], ylo: int, yhi: int) -> list[Piece]:
+    """``y -> sum(weight(x) for x where every edge holds)`` over ``ylo..yhi``, as pieces."""
+    lows, highs, holes = _bounds_on_x(edges)
+    holes = list(dict.fromkeys(holes))  # x != y written twice excludes one value
+    pieces = [(lo, hi, p) for lo, hi, p in weight if p]
+    if not pieces:
+        return [(ylo, yhi, _ZERO)]
+    xlo, xhi = pieces[0][0], pieces[-1][1]
+    lows.append((0, xlo))
+    highs.append((0, xhi))
+    functions = set(lows) | set(highs) | set(holes)
+    for lo, hi, _ in pieces:
+        functions |= {(0, lo), (0, hi), (0, lo - 1), (0, hi + 1)}
+    moving = [f for f in functions if f[0]]
+    cuts = {ylo, yhi + 1}
+    # Where two functions cross, the order of the bounds changes: a cut at the crossing, isolating it.
+    for f, g in itertools.combinations(sorted(functions), 2):
+        if f[0] == g[0]:
+            continue
+        root = Fraction(g[1] - f[1], f[0] - g[0])
+        r = root.numerator // root.denominator
+        cuts.update((r, r + 1))
+    if len(cuts) > 4 * MAX_PIECES or len(moving) * len(pieces) > 4 * MAX_PIECES:
+        raise _NotLinear
+    bounds = sorted(c for c in cuts if ylo <= c <= yhi + 1)
+    out: list[Piece] = []
+    for start, stop in itertools.pairwise(bounds):
+        out.append((start, stop - 1, _region(pieces, lows, highs, holes, start, stop - 1)))
+    return _merge(out)
+
+
+def _region(
+    pieces: Sequence[Piece], lows: list[Affine], highs: list[Affine], holes: list[Affine], ya: int, yb: int
+) -> Poly:
+    """The sum on ``ya..yb``, where no two bound functions cross (so one order of them holds throughout)."""
+
+    def at(f: Affine, y: int) -> int:
+        return f[0] * y + f[1]
+
+    y0 = ya
+    low = max(lows, key=lambda f: (at(f, y0), f))
+    high = min(highs, key=lambda f: (at(f, y0), f))
+    if at(low, y0) > at(high, y0):
+        return _ZERO
+    single = ya == yb
+    out: Poly = _ZERO
+    for lo, hi, p in pieces:
+        a = max((0, lo), low, key=lambda f: (at(f, y0), f))
+        b = min((0, hi), high, key=lambda f: (at(f, y0), f))
+        if at(a, y0) > at(b, y0):
+            continue
+        if single:
+            out = _add(out, _const(_sum_piece(p, at(a, y0), at(b, y0))))
+        else:
+            out = _add(out, _sum_between(p, a, b))
+        seen: set[int] = set()
+        for h in holes:
+            v = at(h, y0)
+            if at(a, y0) <= v <= at(b, y0) and (not single or v not in seen):
+                seen.add(v)
+                out = _add(out, _scale(_const(_at(p, v)) if single else _compose(p, h), -1))
+    return out
+
+
+# --- the part -------------------------------------------------------------------------------------------------
+
+
+def count_linear(
+    domains: Sequence[Sequence[int]],
+    terms: Sequence[int],
+    conditions: Sequence[ir.BoolExpr],
+    *,
+    marginals: bool = False,
+    check_time: Callable[[], None] = lambda: None,
+) -> tuple[int, dict[int, list[Piece]] | None] | None:
+    """The number of solutions of ``conditions`` over ``terms`` (each a ``range`` in ``domains``), and with
+    ``marginals`` per term the solutions per value as pieces (``None`` when some term cannot be summed last: tied
+    by a coefficient other than 1 and -1); ``None`` when the part does not have the shape of the module docstring.
+
+    >>> from dealcheck.rules.ir import Compare, CmpOp, Var
+    >>> n, m = count_linear([range(10**9), range(10**9)], [0, 1], [Compare(CmpOp.GT, Var(0), Var(1))], marginals=True)
+    >>> n == 10**9 * (10**9 - 1) // 2, m[0]
+    (True, [(0, 999999999, (Fraction(0, 1), Fraction(1, 1)))])
+    """
+    for t in terms:
+        d = domains[t]
+        if not isinstance(d, range) or d.step != 1 or not len(d):
+            return None
+    try:
+        return _count(domains, terms, conditions, marginals, check_time)
+    except _NotLinear:
+        return None
+
+
+def _count(
+    domains: Sequence[Sequence[int]],
+    terms: Sequence[int],
+    conditions: Sequence[ir.BoolExpr],
+    marginals: bool,
+    check_time: Callable[[], None],
+) -> tuple[int, dict[int, list[Piece]] | None]:
+    span = {t: (domains[t][0], domains[t][-1]) for t in terms}
+    unary: dict[int, list[Piece]] = {t: [(span[t][0], span[t][1], (Fraction(1),))] for t in terms}
+    edges: dict[tuple[int, int], list[tuple[int, int, int, CmpOp]]] = {}  # (x, y) -> [(kx, ky, c, op)]
+    for cond in conditions:
+        read = sorted(ir.term_indices(cond))
+        if len(read) == 1:
+            (t,) = read
+            unary[t] = _times(unary[t], _truth_pieces(cond, t, *span[t]))
+            continue
+        coefficients, c, op = _comparison(cond)
+        if len(coefficients) != 2:
+            raise _NotLinear  # three terms or more (or terms that cancel out)
+        (x, kx), (y, ky) = sorted(coefficients.items())
+        edges.setdefault((x, y), []).append((kx, ky, c, op))
+    neighbours: dict[int, set[int]] = {t: set() for t in terms}
+    for x, y in edges:
+        neighbours[x].add(y)
+        neighbours[y].add(x)
+
+    def order(root: int) -> list[tuple[int, int | None]]:
+        """Terms in removal order, leaves first, each with the neighbour it is summed into (``None``: last)."""
+        left = {t: set(ns) for t, ns in neighbours.items()}
+        out: list[tuple[int, int | None]] = []
+        while left:
+            leaf = next(
+                (t for t in sorted(left) if t != root and len(left[t]) <= 1 and all(_unit(t, y) for y in left[t])),
+                None,
+            )
+            if leaf is None:
+                if list(left) == [root] or (root not in left and len(left) == 1):
+                    (last,) = left
+                    out.append((last, None))
+                    return out
+                if all(len(ns) == 0 for ns in left.values()):
+                    for t in sorted(left):
+                        out.append((t, None))
+                    return out
+                raise _NotLinear  # a cycle, or a term tied only with coefficients other than 1 and -1
+            y = next(iter(left[leaf]), None)
+            out.append((leaf, y))
+            del left[leaf]
+            if y is not None:
+                left[y].discard(leaf)
+        return out
+
+    def _unit(x: int, y: int) -> bool:
+        key = (min(x, y), max(x, y))
+        return all(abs(kx if key[0] == x else ky) == 1 for kx, ky, _, _ in edges[key])
+
+    def edges_of(x: int, y: int) -> list[_Edge]:
+        key = (min(x, y), max(x, y))
+        return [(kx, ky, c, op) if key[0] == x else (ky, kx, c, op) for kx, ky, c, op in edges[key]]
+
+    def run(root: int) -> tuple[Fraction, dict[int, list[Piece]]]:
+        weight = {t: list(p) for t, p in unary.items()}
+        total = Fraction(1)
+        done: dict[int, list[Piece]] = {}
+        for x, y in order(root):
+            check_time()
+            if y is None:
+                done[x] = weight[x]
+                total *= _total(weight[x])
+                continue
+            summed = _eliminate(weight[x], edges_of(x, y), *span[y])
+            weight[y] = _times(weight[y], summed)
+        return total, done
+
+    # Any term may be summed last; one tied only by coefficients other than 1 and -1 must be.
+    total: Fraction | None = None
+    for root in terms:
+        try:
+            total, _ = run(root)
+            break
+        except _NotLinear:
+            continue
+    if total is None:
+        raise _NotLinear
+    n = int(total)
+    assert n == total, total
+    if not marginals:
+        return n, None
+    out: dict[int, list[Piece]] = {}
+    for t in terms:
+        # The count with t summed last: t's weight then is its marginal, times the other trees' counts.
+        try:
+            total_t, done_t = run(t)
+        except _NotLinear:
+            return n, None  # t cannot be summed last: the count stands, without marginals
+        root_weight = done_t[t]
+        within = _total(root_weight)
+        other = total_t / within if within else Fraction(0)
+        out[t] = _merge([(lo, hi, _scale(p, other)) for lo, hi, p in root_weight])
+    return n, out
+
+
+# --- where a marginal is positive -----------------------------------------------------------------------------
+
+
+def _derivative(p: Poly) -> Poly:
+    return _trim([c * k for k, c in enumerate(p)][1:])
+
+
+def _rem(p: Poly, q: Poly) -> Poly:
+    """The remainder of ``p`` divided by ``q`` (``q`` not zero)."""
+    r = list(p)
+    while r and len(r) >= len(q):
+        k = r[-1] / q[-1]
+        shift = len(r) - len(q)
+        for i, c in enumerate(q):
+            r[shift + i] -= k * c
+        r = list(_trim(r))
+    return _trim(r)
+
+
+def _sturm(p: Poly) -> list[Poly]:
+    seq = [p, _derivative(p)]
+    while seq[-1] and len(seq[-1]) > 1:
+        r = _rem(seq[-2], seq[-1])
+        if not r:
+            break
+        seq.append(_scale(r, -1))
+    return [q for q in seq if q]
+
+
+def _changes(seq: Sequence[Poly], x: Fraction) -> int:
+    signs = [s for s in (_at(q, x) for q in seq) if s]
+    return sum(1 for a, b in itertools.pairwise(signs) if (a < 0) != (b < 0))
+
+
+def _root_floors(p: Poly, lo: int, hi: int) -> set[int]:
+    """Integers ``k`` such that every real root of ``p`` in ``[lo, hi]`` has its floor within ``k - 1..k + 1``."""
+    if len(p) <= 1:
+        return set()
+    seq = _sturm(p)
+
+    def point(m: int) -> Fraction:
+        for d in (2, 3, 5, 7, 11):  # a point between m and m + 1 that is no root (p has finitely many)
+            x = m + Fraction(1, d)
+            if _at(p, x):
+                return x
+        raise AssertionError("a polynomial with five roots in one unit interval")  # pragma: no cover
+
+    out: set[int] = set()
+    stack = [(lo - 1, hi)]
+    while stack:
+        a, b = stack.pop()
+        if _changes(seq, point(a)) == _changes(seq, point(b)):
+            continue  # no root between a + 1/d and b + 1/d'
+        if b - a <= 1:
+            out.update((a, b))
+            continue
+        m = (a + b) // 2
+        stack += [(a, m), (m, b)]
+    return out
+
+
+def positive_intervals(pieces: Sequence[Piece]) -> list[tuple[int, int]]:
+    """Where a piecewise function that is at least 0 on every integer is above 0, as sorted disjoint intervals.
+
+    An integer zero of a polynomial that is nowhere negative on the integers is a piece end or lies within one of
+    a real critical point (a local minimum over the integers has one within a unit on either side), so the zeros
+    are found among those candidates and the rest is positive.
+
+    >>> positive_intervals([(0, 4, ()), (5, 10, (Fraction(-5), Fraction(1)))])
+    [(6, 10)]
+    """
+    out: list[tuple[int, int]] = []
+
+    def add(lo: int, hi: int) -> None:
+        if out and out[-1][1] + 1 == lo:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+
+    for lo, hi, p in pieces:
+        if not p:
+            continue
+        if len(p) == 1:
+            if p[0] > 0:
+                add(lo, hi)
+            continue
+        candidates = {lo, hi}
+        for k in _root_floors(_derivative(p), lo, hi):
+            candidates.update(range(k - 1, k + 3))
+        zeros = sorted(v for v in candidates if lo <= v <= hi and _at(p, v) == 0)
+        at = lo
+        for z in zeros:
+            if z > at:
+                add(at, z - 1)
+            at = z + 1
+        if at <= hi:
+            add(at, hi)
+    return out
