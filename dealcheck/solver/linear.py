@@ -353,8 +353,8 @@ def count_linear(
 
     >>> from dealcheck.rules.ir import Compare, CmpOp, Var
     >>> n, m = count_linear([range(10**9), range(10**9)], [0, 1], [Compare(CmpOp.GT, Var(0), Var(1))], marginals=True)
-    >>> n == 10**9 * (10**9 - 1) // 2, m[0]
-    (True, [(0, 999999999, (Fraction(0, 1), Fraction(1, 1)))])
+    >>> n == 10**9 * (10**9 - 1) // 2, m[0][-1], positive_intervals(m[0])
+    (True, (2, 999999999, (Fraction(0, 1), Fraction(1, 1))), [(1, 999999999)])
     """
     for t in terms:
         d = domains[t]
