@@ -60,6 +60,9 @@ MAX_INT = 10**15
 #: within them: counting and reports treat ranges as intervals, and what must visit every value refuses a range too
 #: wide for it (:data:`dealcheck.solver.base.MAX_LISTED_VALUES`) with a usage error naming what to use instead.
 MAX_BOUND = MAX_VALUE
+#: The values all integer ranges of a scenario may hold together (DC505): CP-SAT sums its variables' domains in 64
+#: bits.
+MAX_RANGE_TOTAL = 2**62
 #: Diagnostics shown from one file; a generated file with a million errors would otherwise print a million lines.
 MAX_DIAGNOSTICS = 200
 
@@ -281,6 +284,7 @@ class _Reader(UncertaintyReader, UtilityReader):
         self.problems = problems
         self.terms: dict[str, Term] = {}
         self.broken_terms: set[str] = set()  # declared but unusable: rules naming them are not blamed twice
+        self.range_values = 0  # the values of the integer ranges read so far, together (DC505)
         # Declared but unusable (their own problems are reported where they are declared): a reference to one of
         # these elsewhere (an expectation, a variant's drop) gets no second, spurious "unknown" diagnostic.
         self.broken_rules: set[str] = set()
@@ -663,6 +667,18 @@ class _Reader(UncertaintyReader, UtilityReader):
         if lo > hi:
             self.error("DC309", f"the range of term {name} is empty: {lo} is above {hi}", seq, f"write [{hi}, {lo}]")
             return None
+        # CP-SAT also rejects a model whose variables' domains hold more than 2**63 values together; half of that
+        # for the terms leaves the other half to the variables its encoding adds.
+        self.range_values += hi - lo + 1
+        if self.range_values > MAX_RANGE_TOTAL:
+            self.error(
+                "DC505",
+                f"the integer ranges up to term {name} hold {self.range_values:,} values together; the solver "
+                "holds at most 2**62 in all",
+                seq,
+                "narrow a range (for example a coarser unit)",
+            )
+            return None
         return IntDomain(lo, hi)
 
     # --- parties and rules --------------------------------------------------------------------------------
@@ -965,7 +981,7 @@ class _Reader(UncertaintyReader, UtilityReader):
                         hint,
                     )
                     return None
-                if len(node.value.lstrip("+-")) > 16:
+                if len(node.value.lstrip("+-")) > len(str(MAX_VALUE)):  # beyond any range: its digits say so
                     self.error("DC504", f"the value of term {term.name} in {where} is too large", node)
                     return None
                 number = int(node.value)

@@ -208,8 +208,11 @@ def test_terms() -> None:
     assert problems(BASE.replace("[member, neutral, 'no']", "[a, '']")) == [("DC308", 7, 13)]
     assert problems(BASE.replace("range: [0, 60]", "range: [60, 0]")) == [("DC309", 9, 16)]
     # Any range the solver holds is allowed (issue 9): bounds up to 2**62 - 1; beyond is DC505, far beyond DC504.
-    wide = load_scenario(BASE.replace("range: [0, 60]", "range: [-4611686018427387903, 4611686018427387903]"))
-    assert wide.term("aid").domain == IntDomain(-(2**62 - 1), 2**62 - 1)
+    wide = load_scenario(BASE.replace("range: [0, 60]", "range: [-2305843009213693952, 2305843009213693951]"))
+    assert wide.term("aid").domain == IntDomain(-(2**61), 2**61 - 1)  # 2**62 values: all CP-SAT holds in all
+    assert problems(BASE.replace("range: [0, 60]", "range: [-2305843009213693952, 2305843009213693952]")) == [
+        ("DC505", 9, 16)
+    ]
     assert problems(BASE.replace("range: [0, 60]", "range: [0, 4611686018427387904]")) == [("DC505", 9, 16)]
     assert problems(BASE.replace("range: [0, 60]", "range: [0, 10**30]"))[0][0] in {"DC504", "DC111"}
     assert problems(BASE.replace("range: [0, 60]", "range: [0]")) == [("DC108", 9, 16)]

@@ -237,8 +237,8 @@ def test_several_problems_are_collected() -> None:
         ("len(x) > 2", ("DC206", 0, 3)),
         ("", ("DC207", 0, 0)),
         (" \n\t", ("DC207", 0, 3)),
-        ("x == 1000000000000001", ("DC504", 5, 21)),
-        ("x == -1000000000000001", ("DC504", 6, 22)),
+        ("x == 4611686018427387904", ("DC504", 5, 24)),
+        ("x == -4611686018427387904", ("DC504", 6, 25)),
     ],
 )
 def test_syntax_problem_positions(text: str, expected: tuple[str, int, int]) -> None:

@@ -94,3 +94,38 @@ def test_strategies_draw_from_a_wide_range_without_a_list(data: st.DataObject) -
     assert 0 <= codes[0] <= 10**12 and codes[1] in (0, 1)
     deal = data.draw(strategies.deals(scenario))
     assert 110000 <= deal["salary"] <= 160000
+
+
+BIG = """\
+dealcheck: 1
+title: big
+terms:
+  x: {range: [0, 2305843009213693951]}
+  y: {range: [0, 2305843009213693951]}
+parties:
+  a:
+    red_lines:
+      order: {rule: x > y, assumption: x}
+    demands:
+      big: {rule: x >= 2305843009213693000, assumption: x}
+packages:
+  top: {terms: {x: 2305843009213693951, y: 5}}
+"""
+
+
+def test_values_and_thresholds_up_to_what_the_solver_holds(tmp_path: Path) -> None:
+    """Two ranges of 2**61 values (2**62 together: all CP-SAT holds), a rule literal and a package value near the
+    top: loaded, checked, and counted exactly by CP-SAT's side and the linear count alike."""
+    path = tmp_path / "big.yaml"
+    path.write_text(BIG)
+    code, out = run("check", str(path))
+    assert code == 0, out
+    code, out = run("explore", str(path), "--format", "json", "--top", "1", "--pareto-limit", "1")
+    assert code == 0, out
+    n = 2**61
+    assert f'"count": {n * (n - 1) // 2}' in out
+    code, out = run("validate", str(path))
+    assert code == 0
+    path.write_text(BIG.replace("x: {range: [0, 2305843009213693951]}", "x: {range: [0, 2305843009213693952]}"))
+    code, out = run("validate", str(path))
+    assert code == 2 and "DC505" in out and "2**62 in all" in out, out

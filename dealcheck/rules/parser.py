@@ -31,8 +31,9 @@ __all__ = ["KEYWORDS", "MAX_DEPTH", "MAX_INT", "MAX_RULE_LENGTH", "parse_rule"]
 MAX_RULE_LENGTH = 10_000
 #: The deepest nesting of parentheses, ``not``, unary minus, calls and lists, and the deepest source tree.
 MAX_DEPTH = 100
-#: The largest integer literal, in absolute value; far above any real quantity, far below 64-bit overflow.
-MAX_INT = 10**15
+#: The largest integer literal, in absolute value: what the checker and CP-SAT hold (``checker.MAX_VALUE``), so a
+#: threshold can sit anywhere in the widest range a term may have.
+MAX_INT = 2**62 - 1
 
 # Beyond this many characters we report DC502 and stop: the parser is linear, but a megabyte of rule is not worth
 # reading further. Up to it we still parse, so that 100 000 nested parentheses also get their DC503.
@@ -226,7 +227,7 @@ def _int_token(text: str, i: int, j: int, problems: list[Problem]) -> _Token:
                 "DC504",
                 f"the integer {shown} is too large",
                 TextRange(i, j),
-                "integers in rules are at most 10**15 in absolute value",
+                "integers in rules are at most 2**62 - 1 in absolute value",
             )
         )
         return _Token(_Kind.INT, digits, i, j, 0)
