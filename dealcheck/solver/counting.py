@@ -293,7 +293,12 @@ class _Model:
         where = [scope.index(v) for v in inputs]
         self.guard.rows(self._rows(scope))
         self.guard.check_time()
-        rows = [(row, fn([row[j] for j in where])) for row in itertools.product(*(self.domains[v] for v in scope))]
+        rows = []
+        # A term of 10**6 values makes a million rows here: the clock is read as they are made.
+        for k, row in enumerate(itertools.product(*(self.domains[v] for v in scope))):
+            if k & 0xFFFF == 0xFFFF:
+                self.guard.check_time()
+            rows.append((row, fn([row[j] for j in where])))
         self.guard.tick(len(rows))
         aux = self._new_var({y for _, y in rows})
         self._add((*scope, aux), {(*row, y): 1 for row, y in rows})
