@@ -136,6 +136,7 @@ def test_monte_carlo_estimates_cover_the_exact_values(monkeypatch: pytest.Monkey
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_same_seed_same_bytes_whatever_executes_it() -> None:
     s = load_scenario(TOY)
     local = render(sweep(s, samples=1100, seed=7), "json")
@@ -168,6 +169,7 @@ def _certain(s):  # type: ignore[no-untyped-def]
     return attrs.evolve(s, parties=parties)
 
 
+@pytest.mark.slow
 def test_without_uncertainty_the_best_deals_are_explores() -> None:
     s = _certain(load_scenario(BUNDLED))
     r = sweep(s, samples=BLOCK)
@@ -211,6 +213,7 @@ def test_cli_formats_and_exit_codes(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not both" in result.output
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_bytes() -> None:
     distributed = pytest.importorskip("distributed")
     s = load_scenario(TOY)
@@ -228,3 +231,46 @@ def test_dask_local_cluster_gives_the_same_bytes() -> None:
             assert render(sweep(s, samples=800, seed=5, executor=client), "json") == local
         address = cluster.scheduler_address.removeprefix("tcp://")
         assert render(sweep(s, samples=800, seed=5, executor=f"dask://{address}"), "json") == local
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    held=st.lists(st.lists(st.booleans(), min_size=4, max_size=4), min_size=1, max_size=12),
+    weights=st.lists(st.integers(0, 4), min_size=4, max_size=4),
+)
+def test_pruned_rows_pick_the_exact_best_deal(held: list[list[bool]], weights: list[int]) -> None:
+    """Dropping duplicate and dominated rows, then picking in float64, gives the best row by exact scores with
+    explore's tie-break (maximin and nash: larger total next; then the first row)."""
+    import numpy as np
+
+    from dealcheck.analysis.sweep import _best, _undominated
+
+    party_of = [0, 0, 1, 1]
+    matrix = np.array(held, dtype=np.float64)
+    _, first = np.unique(matrix, axis=0, return_index=True)
+    first.sort()
+    kept = first[_undominated(matrix[first])]
+    totals = [sum(w for w, p in zip(weights, party_of) if p == q) for q in (0, 1)]
+
+    def scores(row: list[bool]) -> list[Fraction]:
+        return [
+            Fraction(sum(w for w, p, h in zip(weights, party_of, row) if p == q and h), totals[q])
+            if totals[q]
+            else Fraction(1)
+            for q in (0, 1)
+        ]
+
+    exact = [scores(r) for r in held]
+    keys = {
+        "total": [(sum(x), 0) for x in exact],
+        "maximin": [(min(x), sum(x)) for x in exact],
+        "nash": [(x[0] * x[1], sum(x)) for x in exact],
+    }
+    float_scores = np.array([[float(v) for v in exact[i]] for i in kept]).T
+    total = float_scores.sum(axis=0)
+    for objective, key in keys.items():
+        best_key = max(key)
+        expected = next(i for i, k in enumerate(key) if k == best_key)
+        value = {"total": total, "maximin": float_scores.min(axis=0), "nash": float_scores.prod(axis=0)}[objective]
+        got = int(kept[_best(value, None if objective == "total" else total)])
+        assert got == expected, objective
