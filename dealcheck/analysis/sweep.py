@@ -192,17 +192,21 @@ def _space(scenario: Scenario) -> int:
     return math.prod(t.size for t in scenario.terms)
 
 
-_TABLES: dict[int, tuple[Scenario, _Table]] = {}  # by id(scenario), holding the scenario so the id stays its own
+_TABLES: dict[str, _Table] = {}  # by the digest of the scenario's pickle: equal scenarios share one table
 
 
 def _table(scenario: Scenario) -> _Table:
-    hit = _TABLES.get(id(scenario))
-    if hit is not None and hit[0] is scenario:
-        return hit[1]
+    import hashlib
+    import pickle
+
+    key = hashlib.sha256(pickle.dumps(scenario)).hexdigest()
+    hit = _TABLES.get(key)
+    if hit is not None:
+        return hit
     table = _build_table(scenario)
     if len(_TABLES) >= 4:
         _TABLES.clear()
-    _TABLES[id(scenario)] = (scenario, table)
+    _TABLES[key] = table
     return table
 
 
@@ -417,6 +421,16 @@ def run_blocks(
     )
 
 
+def _packed(held: np.ndarray) -> np.ndarray:
+    """Rows of at most 62 0/1 columns as one int64 each: np.unique on them is a 1-D sort, not a row sort."""
+    import numpy as np
+
+    out = np.zeros(len(held), dtype=np.int64)
+    for j in range(held.shape[1]):
+        out |= held[:, j].astype(np.int64) << j
+    return out
+
+
 def _undominated(held: np.ndarray) -> np.ndarray:
     """Positions of the rows no earlier row dominates (meets every scored column it meets).
 
@@ -473,7 +487,10 @@ def _pattern(
         held = table.held[rows]
         if held.shape[1]:
             # Packages with the same scored columns score alike under every draw: keep the first of each.
-            _, first = np.unique(held, axis=0, return_index=True)
+            if held.shape[1] <= 62:
+                _, first = np.unique(_packed(held), return_index=True)
+            else:
+                _, first = np.unique(held, axis=0, return_index=True)
             first.sort()
             rows, held = rows[first], held[first]
             keep = _undominated(held)
