@@ -396,12 +396,14 @@ def run_blocks(
             if draws.col_soft.any():
                 soft_on = draws.col_soft & (((active >> np.maximum(draws.col_red_bit, 0)) & 1) == 0)
                 w = np.where(draws.col_soft, np.where(soft_on, 1.0, 0.0), w)
-            total = np.bincount(table.party_of, weights=w, minlength=n_parties)
-            # Parties x rows, so each objective reduces over a few long contiguous rows.
-            wm = np.zeros((n_parties, len(w)))
-            wm[table.party_of, np.arange(len(w))] = w
-            met = wm @ pattern.held if len(w) else np.zeros((n_parties, len(pattern.rows)))
-            scores = np.where((total > 0)[:, None], met / np.where(total > 0, total, 1.0)[:, None], 1.0)
+            # Parties x rows, so each objective reduces over a few long contiguous rows. A party's score takes few
+            # values over the rows (one per distinct pattern of its own columns): computed once each, then taken.
+            scores = np.ones((n_parties, len(pattern.rows)))
+            for p, cols, distinct, index in pattern.parties:
+                wp = w[cols]
+                total = wp.sum()
+                if total > 0:
+                    scores[p] = ((distinct @ wp) / total).take(index)
             summed = np.add.reduce(scores, axis=0)
             objectives = (summed, np.minimum.reduce(scores, axis=0), np.multiply.reduce(scores, axis=0))
             for o, value in enumerate(objectives):
@@ -462,7 +464,7 @@ class _Pattern:
     each partial package has a deal completion."""
 
     rows: np.ndarray | None  # None: no deal
-    held: np.ndarray  # scored columns x rows
+    parties: tuple[tuple[int, np.ndarray, np.ndarray, np.ndarray], ...]  # party, its columns, distinct bits, row index
     options: np.ndarray  # int64 0/1 per flattened option
     partial: tuple[int, ...]
 
@@ -480,7 +482,7 @@ def _pattern(
     partial = tuple(int(len(p) > 0 and bool(deal[p].any())) for p in partial_rows)
     options = np.zeros(n_opts, dtype=np.int64)
     if not len(rows):
-        out = _Pattern(None, np.zeros((0, 0)), options, partial)
+        out = _Pattern(None, (), options, partial)
     else:
         for codes in flat_codes:
             options[np.unique(codes[rows])] = 1
@@ -497,7 +499,14 @@ def _pattern(
             rows, held = rows[keep], held[keep]
         else:
             rows, held = rows[:1], held[:1]
-        out = _Pattern(rows, np.ascontiguousarray(held.T), options, partial)
+        parties = []
+        for p in range(len(table.scenario.parties)):
+            cols = np.flatnonzero(table.party_of == p)
+            if not len(cols):
+                continue  # no demands: the score is 1 in every draw
+            bits, index = np.unique(held[:, cols], axis=0, return_inverse=True)
+            parties.append((p, cols, bits, np.asarray(index).reshape(-1)))
+        out = _Pattern(rows, tuple(parties), options, partial)
     if len(table.patterns) >= 4096:  # bounded memory: a sweep over many uncertain red lines rebuilds some
         table.patterns.clear()
     table.patterns[active] = out
