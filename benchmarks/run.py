@@ -38,8 +38,9 @@ def main() -> None:
     start = time.perf_counter()
     rows: list[Row] = []
     import limits  # issue 9's targets (benchmarks/limits.py); imported here, it imports this module
+    import sweep_targets  # issue 14's (benchmarks/sweep_targets.py)
 
-    for name, fn in [*TARGETS, *limits.TARGETS]:
+    for name, fn in [*TARGETS, *limits.TARGETS, *sweep_targets.TARGETS]:
         if args.only and not any(o in name for o in args.only):
             continue
         t = time.perf_counter()

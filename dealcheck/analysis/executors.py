@@ -56,11 +56,12 @@ def sweep_task(
     samples: int,
     blocks: tuple[int, ...],
     partial: tuple[tuple[int | None, ...], ...],
+    engine: str | None = None,
 ) -> BlockCounts:
     """One task: the counts of ``blocks``, computed from the scenario's bytes (module level, so it pickles)."""
     from dealcheck.analysis.sweep import run_blocks
 
-    return run_blocks(_scenario_from(data), seed, blocks, partial, samples)
+    return run_blocks(_scenario_from(data), seed, blocks, partial, samples, engine)
 
 
 def open_executor(spec: Any) -> tuple[Any, Callable[[], None], str]:
@@ -105,6 +106,7 @@ def run_sweep_blocks(
     executor: Any,
     deadline: float | None,
     progress: Callable[[str], None] | None,
+    engine: str | None = None,
 ) -> tuple[BlockCounts, str]:
     """Every block's counts, summed; with a deadline, those of the blocks finished in order before it."""
     from dealcheck.analysis.sweep import BLOCK, run_blocks
@@ -118,7 +120,7 @@ def run_sweep_blocks(
             for b in range(n_blocks):
                 if deadline is not None and time.monotonic() >= deadline:
                     break
-                part = run_blocks(scenario, seed, (b,), partial, samples)
+                part = run_blocks(scenario, seed, (b,), partial, samples, engine, deadline)
                 total = part if total is None else total + part
                 if progress is not None:
                     progress(f"{total.samples:,} of {samples:,} samples")
@@ -126,7 +128,7 @@ def run_sweep_blocks(
             data = scenario_payload(scenario)
             per_task = max(1, min(8, n_blocks // 16))  # scheduling only: any split gives the same counts
             tasks = [tuple(range(b, min(n_blocks, b + per_task))) for b in range(0, n_blocks, per_task)]
-            futures = [pool.submit(sweep_task, data, seed, samples, blocks, partial) for blocks in tasks]
+            futures = [pool.submit(sweep_task, data, seed, samples, blocks, partial, engine) for blocks in tasks]
             for f in futures:
                 remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
                 try:
@@ -145,5 +147,5 @@ def run_sweep_blocks(
     finally:
         close()
     if total is None:
-        total = run_blocks(scenario, seed, (), partial, samples)
+        total = run_blocks(scenario, seed, (), partial, samples, engine)
     return total, description

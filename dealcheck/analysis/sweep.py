@@ -17,8 +17,9 @@ weight ``range`` (see :mod:`dealcheck.uncertainty`); a sample count and a seed. 
 
 Engine: every full package is checked once with the numpy batch checker (:func:`check_many`); a draw is then a few
 array operations over the packages that break no certain red line, so a sample costs well under a millisecond on
-the bundled scenario. Scenarios with more than :data:`TABLE_LIMIT` packages are refused (a usage error naming the
-limit) rather than answered slowly: re-solving a CP-SAT model per draw is the next step (docs/performance.md).
+the bundled scenario. Scenarios with more than :data:`TABLE_LIMIT` packages go to the per-draw engine
+(:mod:`dealcheck.analysis.sweep_solve`): one CP-SAT model re-solved per draw, Monte Carlo for everything but full
+packages, best deals by ``total`` and ``maximin``.
 
 Determinism: draws come in blocks of :data:`BLOCK` samples; block ``b`` uses ``numpy.random.default_rng([seed,
 b])``, and blocks' counts (integers) are summed, so the answer is byte-identical for any split of the blocks over
@@ -58,6 +59,7 @@ __all__ = [
     "OptionOdds",
     "PackageOdds",
     "SweepReport",
+    "deal_probability",
     "sweep",
 ]
 
@@ -151,6 +153,7 @@ class SweepReport(Report):
     best: tuple[tuple[str, tuple[BestDeal, ...], Estimate], ...]  # objective, top best deals, P(no deal)
     workers: str = "local"
     top: int = 5
+    engine: str = "table"  # or "solve": one CP-SAT model re-solved per draw (dealcheck.analysis.sweep_solve)
 
     @property
     def stopped(self) -> bool:
@@ -217,7 +220,7 @@ def _build_table(scenario: Scenario) -> _Table:
     if size > TABLE_LIMIT:
         raise UsageError(
             f"sweep checks every full package once, and this scenario has {size:,} (the limit is {TABLE_LIMIT:,})",
-            "sweep a smaller scenario or a variant that fixes some terms; per-draw CP-SAT solving is not built yet",
+            "the per-draw engine (engine='solve') answers it by re-solving one CP-SAT model per draw",
         )
     sizes = [t.size for t in scenario.terms]
     grids = np.indices(sizes, dtype=np.int16 if max(sizes, default=1) > 120 else np.int8).reshape(len(sizes), -1)
@@ -352,10 +355,19 @@ def run_blocks(
     blocks: Sequence[int],
     partial: Sequence[Sequence[int | None]],
     samples: int,
+    engine: str | None = None,
+    deadline: float | None = None,
 ) -> BlockCounts:
     """The counts of the given blocks (block ``b`` holds samples ``b*BLOCK .. min(samples, (b+1)*BLOCK) - 1``);
-    ``partial`` the codes of the partial packages whose chance of a deal completion is sampled."""
+    ``partial`` the codes of the partial packages whose chance of a deal completion is sampled. The per-draw engine
+    (``engine="solve"``) stops between draws at ``deadline`` (``time.monotonic()``); the table engine's blocks are
+    short enough to finish."""
     import numpy as np
+
+    if _engine(scenario, engine) == "solve":
+        from dealcheck.analysis.sweep_solve import run_solve_blocks
+
+        return run_solve_blocks(scenario, seed, blocks, partial, samples, deadline)
 
     table = _table(scenario)
     partial_rows = [_partial_rows(table, codes) for codes in partial]
@@ -433,28 +445,44 @@ def _packed(held: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Rows compared at once by :func:`_undominated`, and the most rows it keeps to compare later rows against.
+_CHUNK = 256
+_FRONT = 2048
+
+
 def _undominated(held: np.ndarray) -> np.ndarray:
     """Positions of the rows no earlier row dominates (meets every scored column it meets).
 
     Every objective rises with every party's score and every score with every met column (weights are never
     negative), so a dominated row never beats the earlier row that dominates it, and ties go to the earlier row:
-    dropping it changes no best deal. What is left is a few hundred rows where thousands met something."""
+    dropping it changes no best deal. What is left is a few hundred rows where thousands met something.
+
+    Dominance is transitive, so "no earlier row dominates it" is "no earlier *kept* row does": rows are compared a
+    chunk at a time against the kept rows and against the chunk's earlier rows, as array operations. The kept rows
+    compared against stop growing at :data:`_FRONT` (later rows are still dropped when one of those dominates
+    them): dropping fewer rows is always safe, and where few rows are dominated the full comparison is quadratic."""
     import numpy as np
 
     bits = held.astype(bool)
-    words = -(-bits.shape[1] // 62)
+    words = max(1, -(-bits.shape[1] // 62))
     packed = np.zeros((len(bits), words), dtype=np.int64)
     for j in range(bits.shape[1]):
         packed[:, j // 62] |= bits[:, j].astype(np.int64) << (j % 62)
-    kept: list[int] = []
+    kept: list[np.ndarray] = []
     front = np.zeros((0, words), dtype=np.int64)
-    for i in range(len(packed)):
-        row = packed[i]
-        if len(front) and bool(((row & ~front) == 0).all(axis=1).any()):
-            continue
-        kept.append(i)
-        front = np.vstack([front, row[None, :]])
-    return np.array(kept, dtype=np.int64)
+    for a in range(0, len(packed), _CHUNK):
+        chunk = packed[a : a + _CHUNK]
+        # within[i, j]: row j of the chunk meets every column row i meets
+        within = ((chunk[:, None, :] & ~chunk[None, :, :]) == 0).all(axis=2)
+        earlier = np.tri(len(chunk), k=-1, dtype=bool)
+        dominated = (within & earlier).any(axis=1)
+        if len(front):
+            dominated |= ((chunk[:, None, :] & ~front[None, :, :]) == 0).all(axis=2).any(axis=1)
+        keep = np.flatnonzero(~dominated)
+        kept.append(keep + a)
+        if len(front) < _FRONT:
+            front = np.vstack([front, chunk[keep][: _FRONT - len(front)]])
+    return np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
 
 
 @attrs.frozen(eq=False)
@@ -485,7 +513,7 @@ def _pattern(
         out = _Pattern(None, (), options, partial)
     else:
         for codes in flat_codes:
-            options[np.unique(codes[rows])] = 1
+            options[codes[rows]] = 1
         held = table.held[rows]
         if held.shape[1]:
             # Packages with the same scored columns score alike under every draw: keep the first of each.
@@ -504,7 +532,12 @@ def _pattern(
             cols = np.flatnonzero(table.party_of == p)
             if not len(cols):
                 continue  # no demands: the score is 1 in every draw
-            bits, index = np.unique(held[:, cols], axis=0, return_inverse=True)
+            own = held[:, cols]
+            if len(cols) <= 62:  # packed into one int64 per row: a 1-D unique, not a row sort
+                _, first, index = np.unique(_packed(own), return_index=True, return_inverse=True)
+                bits = own[first]
+            else:
+                bits, index = np.unique(own, axis=0, return_inverse=True)
             parties.append((p, cols, bits, np.asarray(index).reshape(-1)))
         out = _Pattern(rows, tuple(parties), options, partial)
     if len(table.patterns) >= 4096:  # bounded memory: a sweep over many uncertain red lines rebuilds some
@@ -546,6 +579,83 @@ def _partial_rows(table: _Table, fixed: Sequence[int | None]) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
+def _full_odds(scenario: Scenario, values: Mapping[str, Any]) -> tuple[Fraction, list[tuple[str, Fraction]]]:
+    """A full package's exact P(deal) and, per party, P(it accepts): products over the red lines it breaks."""
+    outcome = scenario.check(values)
+    broken = {f"{v.party}.{b}" for v in outcome.parties for b in v.broken}
+    per_party = []
+    overall = Fraction(1)
+    for party in scenario.parties:
+        prob = Fraction(1)
+        for r in party.red_lines:
+            if r.ref in broken:
+                prob *= (1 - r.confidence) if r.confidence is not None else 0
+        per_party.append((party.id, prob))
+        overall *= prob
+    return overall, per_party
+
+
+def deal_probability(scenario: Scenario, package: Mapping[str, Any]) -> Fraction:
+    """The exact probability that ``package`` (term -> value, as a scenario's ``packages:`` entry) is a deal, under
+    the scenario's confidences (the red lines hold independently).
+
+    A full package: the product of ``1 - confidence`` over the uncertain red lines it breaks (0 when it breaks a
+    certain one), no sampling and no solver. A partial package (some terms open): the probability that some
+    completion is a deal, weighing each of the ``2**k`` patterns of the ``k`` uncertain red lines over the sweep's
+    table of packages; a :class:`~dealcheck.errors.UsageError` beyond :data:`EXACT_RED_LINES` uncertain red lines or
+    :data:`TABLE_LIMIT` packages (Monte Carlo is ``dealcheck sweep``'s answer there).
+
+    >>> from dealcheck import load_scenario
+    >>> s = load_scenario('''
+    ... dealcheck: 1
+    ... title: Toy
+    ... terms: {nato: [member, neutral], troops: [yes, no]}
+    ... parties:
+    ...   russia: {red_lines: {no_nato: {rule: nato != "member", assumption: toy, confidence: 0.75}}}
+    ...   ukraine: {red_lines: {nato: {rule: nato == "member" or troops == "yes", assumption: toy, confidence: 0.5}}}
+    ... ''')
+    >>> deal_probability(s, {"nato": "member", "troops": "no"}), deal_probability(s, {"troops": "no"})
+    (Fraction(1, 4), Fraction(5, 8))
+    """
+    codes = scenario.encode(dict(package))
+    if all(c is not None for c in codes):
+        return _full_odds(scenario, package)[0]
+    table = _table(scenario)
+    k = len(table.uncertain)
+    if k > EXACT_RED_LINES:
+        raise UsageError(
+            f"the exact probability of a partial package weighs every pattern of the uncertain red lines: at most "
+            f"{EXACT_RED_LINES} of them, found {k}",
+            "claim it of a full package, or estimate it with dealcheck sweep",
+        )
+    rows = _partial_rows(table, codes)
+    if not len(rows):
+        return Fraction(0)
+    return _exists_probability(table.masks[rows], k, _pattern_weights(table.uncertain))
+
+
+#: The objectives the per-draw engine ranks by (nash, a product of scores, is not linear).
+SOLVED_OBJECTIVES: tuple[str, ...] = ("total", "maximin")
+ENGINES: tuple[str, ...] = ("table", "solve")
+
+
+def _engine(scenario: Scenario, engine: str | None) -> str:
+    if engine is None:
+        return "table" if _space(scenario) <= TABLE_LIMIT else "solve"
+    if engine not in ENGINES:
+        raise UsageError(f"unknown sweep engine {engine!r}", "the engines are " + ", ".join(ENGINES))
+    return engine
+
+
+def _codes_of(table: _Table | None, row: int, lows: Sequence[int], sizes: Sequence[int]) -> tuple[int, ...]:
+    """A best deal's codes from its count key: a table row, or (per-draw engine) its rank in term order."""
+    if table is not None:
+        return tuple(int(c[row]) for c in table.codes)
+    from dealcheck.analysis.sweep_solve import decode_key
+
+    return decode_key(row, lows, sizes)
+
+
 def sweep(
     scenario: Scenario,
     *,
@@ -555,11 +665,16 @@ def sweep(
     time_limit: float | None = None,
     executor: Any = None,
     progress: Callable[[str], None] | None = None,
+    engine: str | None = None,
 ) -> SweepReport:
     """The probability of each finding under the scenario's confidences and weight ranges (module docstring).
 
     ``executor``: ``None`` (this process), an int (that many local processes), a ``concurrent.futures.Executor``
     or a Dask ``Client`` or ``dask://HOST:PORT``; the answer is the same bytes whichever runs it.
+
+    ``engine``: ``"table"`` (every package checked once, then array operations per draw), ``"solve"`` (one CP-SAT
+    model re-solved per draw: :mod:`dealcheck.analysis.sweep_solve`; Monte Carlo for everything but full
+    packages, no ``nash`` ranking), or ``None``: the table up to :data:`TABLE_LIMIT` packages, else solving.
 
     >>> from dealcheck import load_scenario
     >>> s = load_scenario('''
@@ -580,37 +695,37 @@ def sweep(
     if samples < 1:
         raise UsageError("--samples must be at least 1")
     start = time.monotonic()
-    table = _table(scenario)
-    k = len(table.uncertain)
+    engine = _engine(scenario, engine)
+    table = _table(scenario) if engine == "table" else None
+    uncertain = tuple(r for r in scenario.red_lines() if r.confidence is not None)
+    k = len(uncertain)
     terms = scenario.terms
 
     # Packages: exact products for full ones; partial ones exact by patterns when k is small.
-    weights = _pattern_weights(table.uncertain) if k <= EXACT_RED_LINES else None
+    weights = _pattern_weights(uncertain) if k <= EXACT_RED_LINES and table is not None else None
     packages: list[PackageOdds | None] = []
     partial: list[tuple[int, Any]] = []
     for p in scenario.packages:
         codes = scenario.encode(p.values)
         if all(c is not None for c in codes):
-            outcome = scenario.check(p.values)
-            broken = {f"{v.party}.{b}" for v in outcome.parties for b in v.broken}
-            per_party = []
-            overall = Fraction(1)
-            for party in scenario.parties:
-                prob = Fraction(1)
-                for r in party.red_lines:
-                    if r.ref in broken:
-                        prob *= (1 - r.confidence) if r.confidence is not None else 0
-                per_party.append((party.id, Estimate.of_fraction(prob)))
-                overall *= prob
-            packages.append(PackageOdds(p.id, p.title, True, Estimate.of_fraction(overall), tuple(per_party)))
+            overall, per_party = _full_odds(scenario, p.values)
+            packages.append(
+                PackageOdds(
+                    p.id,
+                    p.title,
+                    True,
+                    Estimate.of_fraction(overall),
+                    tuple((party, Estimate.of_fraction(prob)) for party, prob in per_party),
+                )
+            )
         else:
             partial.append((len(packages), codes))
             packages.append(None)
-    partial_rows = [_partial_rows(table, codes) for _, codes in partial]
+    partial_rows = [_partial_rows(table, codes) for _, codes in partial] if table is not None else []
     partial_codes = [tuple(codes) for _, codes in partial]
 
     exact_any = exact_options = None
-    if weights is not None:
+    if weights is not None and table is not None:
         exact_any = _exists_probability(table.masks, k, weights)
         exact_options = []
         for t, term in enumerate(terms):
@@ -623,7 +738,7 @@ def sweep(
             packages[slot] = PackageOdds(p.id, p.title, False, Estimate.of_fraction(prob), ())
 
     deadline = None if time_limit is None else start + time_limit
-    counts, workers = run_sweep_blocks(scenario, seed, samples, partial_codes, executor, deadline, progress)
+    counts, workers = run_sweep_blocks(scenario, seed, samples, partial_codes, executor, deadline, progress, engine)
     n = counts.samples
 
     if exact_any is None:
@@ -645,11 +760,14 @@ def sweep(
             options.append(OptionOdds(term.name, term.decode(code), some, Estimate.of_counts(counts.in_best[i], n)))
             i += 1
     best = []
+    lows, sizes = [min(t.domain.codes) for t in terms], [t.size for t in terms]
     for o, objective in enumerate(OBJECTIVES):
+        if table is None and objective not in SOLVED_OBJECTIVES:
+            continue
         ranked = sorted(counts.best[o], key=lambda rc: (-rc[1], rc[0]))[:top]
         deals = tuple(
             BestDeal(
-                {t.name: t.decode(int(table.codes[j][row])) for j, t in enumerate(terms)},
+                {t.name: t.decode(c) for t, c in zip(terms, _codes_of(table, row, lows, sizes), strict=True)},
                 Estimate.of_counts(hits, n),
             )
             for row, hits in ranked
@@ -662,7 +780,7 @@ def sweep(
         samples,
         n,
         seed,
-        tuple(r.ref for r in table.uncertain),
+        tuple(r.ref for r in uncertain),
         tuple(d.ref for p in scenario.parties for d in p.demands if d.confidence is not None),
         tuple(d.ref for p in scenario.parties for d in p.demands if d.weight_range is not None),
         any_deal,
@@ -671,4 +789,5 @@ def sweep(
         tuple(best),
         workers,
         top,
+        engine,
     )

@@ -49,6 +49,11 @@ def _method(r: SweepReport) -> list[str]:
         "sampled (95% Wilson interval): the best deals, options in the best deal"
         + ("" if exact_any else ", any deal, options in some deal, partial packages"),
     ]
+    if r.engine == "solve":
+        lines.append(
+            "per-draw solving: the scenario has too many packages to check each once, so each draw re-solves one "
+            "CP-SAT model; best deals by total and maximin only (nash, a product, is not linear)"
+        )
     return lines
 
 

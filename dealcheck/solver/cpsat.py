@@ -934,15 +934,20 @@ class CpsatSession:
         """
         if self.model is None:
             return SolveResult(SolveStatus.UNSAT)
-        m = self._imposing(conditions)
-        deadline = self.deadline.within(time_limit)
-        best = self._solve((), deadline, smallest_first=True, effort=LEXMIN_EFFORT, model=m)
+        return self.lexmin_assuming(self._imposing(conditions), (), self.deadline.within(time_limit))
+
+    def lexmin_assuming(self, m: CpsatModel, assumed: Sequence[Literal], deadline: Deadline) -> SolveResult:
+        """:meth:`lexmin` on model ``m`` (the session's own, or one from :meth:`_imposing`) under the literals
+        ``assumed`` (for re-solving one model under assumptions that change from question to question, as a sweep
+        does). Each descent step adds a literal and its constraints to ``m``: a caller asking thousands of these
+        should start a fresh session now and then."""
+        best = self._solve(assumed, deadline, smallest_first=True, effort=LEXMIN_EFFORT, model=m)
         while best.status is SolveStatus.SAT:
             assert best.solution is not None
             smaller = self._smaller_than(m, best.solution)
             if smaller is None:
                 return best
-            found = self._solve([smaller], deadline, smallest_first=True, effort=LEXMIN_EFFORT, model=m)
+            found = self._solve([smaller, *assumed], deadline, smallest_first=True, effort=LEXMIN_EFFORT, model=m)
             if found.status is SolveStatus.UNSAT:
                 return best
             if found.status is SolveStatus.UNKNOWN:
@@ -952,12 +957,12 @@ class CpsatSession:
             return best
         if deadline.expired():
             return SolveResult(SolveStatus.UNKNOWN)
-        return self._lexmin_term_by_term(m, deadline)  # the cap, not the deadline, stopped the descent
+        return self._lexmin_term_by_term(m, deadline, assumed)  # the cap, not the deadline, stopped the descent
 
-    def _lexmin_term_by_term(self, m: CpsatModel, deadline: Deadline) -> SolveResult:
+    def _lexmin_term_by_term(self, m: CpsatModel, deadline: Deadline, given: Sequence[Literal] = ()) -> SolveResult:
         """The lexicographically smallest solution by minimising each open term in turn, each then assumed at its
         minimum."""
-        assumed: list[Literal] = []
+        assumed: list[Literal] = list(given)
         result = self._solve(assumed, deadline, model=m)
         if result.status is not SolveStatus.SAT:
             return result

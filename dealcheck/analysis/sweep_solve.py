@@ -1,0 +1,287 @@
+"""The sweep's per-draw engine: one CP-SAT model re-solved per draw, for scenarios too large for the table engine.
+
+In: a scenario (any number of packages), a seed, blocks of draws (the same draws, from the same generator calls, as
+the table engine of :mod:`dealcheck.analysis.sweep`). Out: the same :class:`~dealcheck.analysis.sweep.BlockCounts`,
+with each best deal keyed by its package's rank in term order (codes as a mixed-radix number) instead of a table row.
+
+Per draw, on one :class:`~dealcheck.solver.resolve.Resolver` (the model built once; the certain red lines imposed,
+the uncertain ones behind selectors, assumed when the draw says they hold):
+
+- does a deal exist: one solve under the holding red lines (and, per partial package, one with its codes assumed);
+- per term, which options occur in some deal: found once per distinct pattern of holding red lines (each solution
+  found marks all its options; one more solve per option not yet seen) and kept for later draws with the pattern;
+- the best deal by ``total`` and by ``maximin``: the draw's weights written into the model, one optimisation, then
+  the lexicographically smallest deal at the optimum (the tie-break every engine uses). Scores are the parties'
+  weighted counts over their total weight, as in the table engine; posted as integers: every party's score times
+  the least common multiple of the fractions' denominators when it fits in :data:`EXACT_SCALE` (always, without
+  ranged weights: the ranking is then exact), else rounded to ``1 / EXACT_SCALE`` of a party's total (ranged
+  weights drawn as floats; deals whose totals differ by less than that may rank either way);
+- ``nash`` (a product of scores) is not linear, so this engine does not rank by it.
+
+A deadline stops the draws between two of them; the counts then hold the draws done.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from dealcheck.rules.ir import BoolExpr, Truth
+
+if TYPE_CHECKING:
+    from dealcheck.analysis.sweep import BlockCounts
+    from dealcheck.model import Scenario
+    from dealcheck.solver.resolve import Resolver
+
+__all__ = ["EXACT_SCALE", "OBJECTIVES", "run_solve_blocks"]
+
+#: The per-draw engine ranks by these objectives (nash, a product, is not linear).
+OBJECTIVES: tuple[str, ...] = ("total", "maximin")
+#: The largest common scale of the parties' scores posted as integers (``maximin`` posts ``min * (scale * parties +
+#: 1) + total``, which must stay within 62 bits).
+EXACT_SCALE = 1 << 26
+
+
+@attrs.frozen(eq=False)
+class _Shape:
+    """What a draw needs of the scenario, in the table engine's order (see ``sweep._Table``)."""
+
+    uncertain: tuple[Any, ...]
+    columns: tuple[Any, ...]
+    soft: tuple[bool, ...]
+    party_of: tuple[int, ...]
+
+
+def shape(scenario: Scenario) -> _Shape:
+    uncertain = tuple(r for r in scenario.red_lines() if r.confidence is not None)
+    scored = [(d, False) for p in scenario.parties for d in p.demands]
+    scored += [(r, True) for r in uncertain if r.soft_if_wrong]
+    index = {p.id: i for i, p in enumerate(scenario.parties)}
+    return _Shape(
+        uncertain,
+        tuple(r for r, _ in scored),
+        tuple(s for _, s in scored),
+        tuple(index[r.party] for r, _ in scored),
+    )
+
+
+_RESOLVERS: dict[int, Resolver] = {}  # by id of the scenario: one model per scenario and process
+
+
+def _resolver(scenario: Scenario, s: _Shape) -> Resolver:
+    from dealcheck.solver.base import Constraints, Deadline
+    from dealcheck.solver.resolve import Resolver
+
+    hit = _RESOLVERS.get(id(scenario))
+    if hit is not None and hit.owner is scenario:
+        return hit
+    certain = [r for r in scenario.red_lines() if r.confidence is None]
+    groups: list[list[BoolExpr]] = [[] for _ in scenario.parties]
+    for r, p in zip(s.columns, s.party_of, strict=True):
+        groups[p].append(r.expr)
+    for g in groups:
+        g.append(Truth(True))  # a party whose draw weighs nothing scores 1: this column carries that constant
+    constraints = Constraints.from_scenario(scenario, certain)
+    resolver = Resolver(constraints, [r.expr for r in s.uncertain], groups, Deadline(None))
+    resolver.owner = scenario
+    _RESOLVERS.clear()
+    _RESOLVERS[id(scenario)] = resolver
+    return resolver
+
+
+def _integer_weights(
+    weights: Sequence[Fraction], party_of: Sequence[int], parties: int
+) -> tuple[list[list[int]], bool]:
+    """Per party, its columns' integer coefficients then the constant column's: scores on one common scale.
+
+    Exact (``True``) when the common denominator of every ``weight / party total`` fits :data:`EXACT_SCALE`."""
+    totals = [Fraction(0)] * parties
+    for w, p in zip(weights, party_of, strict=True):
+        totals[p] += w
+    shares = [w / totals[p] if totals[p] else Fraction(0) for w, p in zip(weights, party_of, strict=True)]
+    scale = 1
+    for f in shares:
+        scale = math.lcm(scale, f.denominator)
+        if scale > EXACT_SCALE:
+            break
+    exact = scale <= EXACT_SCALE
+    if not exact:
+        scale = EXACT_SCALE
+    out: list[list[int]] = [[] for _ in range(parties)]
+    for f, p in zip(shares, party_of, strict=True):
+        out[p].append(int(f * scale) if exact else round(f * scale))
+    for p in range(parties):
+        out[p].append(0 if totals[p] else scale)
+    return out, exact
+
+
+def _key(codes: Sequence[int], lows: Sequence[int], sizes: Sequence[int]) -> int:
+    """A package's rank in term order (last term fastest): the best-deal counts' key."""
+    key = 0
+    for c, lo, n in zip(codes, lows, sizes, strict=True):
+        key = key * n + (c - lo)
+    return key
+
+
+def decode_key(key: int, lows: Sequence[int], sizes: Sequence[int]) -> tuple[int, ...]:
+    out = []
+    for lo, n in zip(reversed(lows), reversed(sizes), strict=True):
+        key, r = divmod(key, n)
+        out.append(r + lo)
+    return tuple(reversed(out))
+
+
+def run_solve_blocks(
+    scenario: Scenario,
+    seed: int,
+    blocks: Sequence[int],
+    partial: Sequence[Sequence[int | None]],
+    samples: int,
+    deadline: float | None = None,
+) -> BlockCounts:
+    """The counts of ``blocks`` by per-draw solving (module docstring); ``deadline`` (``time.monotonic()``) stops
+    between draws."""
+    import numpy as np
+
+    from dealcheck.analysis.sweep import BLOCK, BlockCounts
+    from dealcheck.analysis.sweep import OBJECTIVES as ALL
+    from dealcheck.solver.resolve import UNKNOWN
+
+    s = shape(scenario)
+    terms = scenario.terms
+    lows = [min(t.domain.codes) for t in terms]
+    sizes = [t.size for t in terms]
+    offsets = np.cumsum([0, *sizes])
+    n_opts = int(offsets[-1])
+    n_parties = len(scenario.parties)
+    k = len(s.uncertain)
+    red_conf = np.array([float(r.confidence) for r in s.uncertain], dtype=np.float64)
+    col_conf = np.array(
+        [
+            1.0 if soft or r.confidence is None else float(r.confidence)
+            for r, soft in zip(s.columns, s.soft, strict=True)
+        ],
+        dtype=np.float64,
+    )
+    fixed_w: list[Fraction | None] = []
+    lo, hi = [], []
+    for r, soft in zip(s.columns, s.soft, strict=True):
+        ranged = r.weight_range is not None and not soft
+        a, b = r.weight_range if ranged else ((1, 1) if soft else (r.weight, r.weight))
+        lo.append(float(a))
+        hi.append(float(b))
+        fixed_w.append(None if ranged else Fraction(1 if soft else r.weight))
+    col_lo, col_hi = np.array(lo, dtype=np.float64), np.array(hi, dtype=np.float64)
+    bit_of = {r.ref: i for i, r in enumerate(s.uncertain)}
+    soft_bit = [bit_of[r.ref] if soft else -1 for r, soft in zip(s.columns, s.soft, strict=True)]
+
+    solver = _resolver(scenario, s)
+    options_of: dict[Any, Any] = solver.memo  # pattern of holding red lines -> options in some deal
+    in_some = np.zeros(n_opts, dtype=np.int64)
+    in_best = np.zeros(n_opts, dtype=np.int64)
+    best: list[dict[int, int]] = [{} for _ in ALL]
+    package_deal = [0] * len(partial)
+    any_deal = no_deal = done = 0
+    fixed_partial = [{t: c for t, c in enumerate(codes) if c is not None} for codes in partial]
+
+    def settled(answer: Any) -> Any:
+        if answer is UNKNOWN:
+            raise _OutOfTime
+        return answer
+
+    try:
+        for b in blocks:
+            count = min(BLOCK, samples - b * BLOCK)
+            if count <= 0:
+                continue
+            rng = np.random.default_rng([seed, b])
+            red_hold = rng.random((count, k)) < red_conf
+            col_keep = rng.random((count, len(col_conf))) < col_conf
+            drawn = col_lo + (col_hi - col_lo) * rng.random((count, len(col_lo)))
+            for i in range(count):
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise _OutOfTime
+                holding = [j for j in range(k) if red_hold[i, j]]
+                active = sum(1 << j for j in holding)
+                hits = [settled(solver.find(holding, f)) is not None for f in fixed_partial]
+                first = settled(solver.find(holding))
+                if first is None:
+                    for j, h in enumerate(hits):
+                        package_deal[j] += h
+                    no_deal += 1
+                    done += 1
+                    continue
+                options = options_of.get(active)
+                if options is None:
+                    options = _options(solver, holding, first, offsets, lows, settled)
+                    options_of[active] = options
+                weights: list[Fraction] = []
+                for j in range(len(s.columns)):
+                    if soft_bit[j] >= 0:
+                        on = not (active >> soft_bit[j]) & 1
+                        weights.append(Fraction(1) if on else Fraction(0))
+                    elif not col_keep[i, j]:
+                        weights.append(Fraction(0))
+                    else:
+                        fixed = fixed_w[j]
+                        weights.append(fixed if fixed is not None else Fraction(float(drawn[i, j])))
+                integer, _ = _integer_weights(weights, s.party_of, n_parties)
+                picks = [settled(solver.best(holding, integer, o)) for o in OBJECTIVES]
+                for j, h in enumerate(hits):
+                    package_deal[j] += h
+                done += 1
+                any_deal += 1
+                in_some += options
+                for o, codes in enumerate(picks):
+                    key = _key(codes, lows, sizes)
+                    best[o][key] = best[o].get(key, 0) + 1
+                    if OBJECTIVES[o] == "total":
+                        for t, c in enumerate(codes):
+                            in_best[int(offsets[t]) + c - lows[t]] += 1
+    except _OutOfTime:
+        pass
+    return BlockCounts(
+        done,
+        any_deal,
+        tuple(package_deal),
+        tuple(in_some.tolist()),
+        tuple(in_best.tolist()),
+        tuple(tuple(sorted(d.items())) for d in best),
+        no_deal,
+    )
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _options(
+    solver: Resolver, holding: Sequence[int], first: Sequence[int], offsets: Any, lows: Sequence[int], settled: Any
+) -> Any:
+    """0/1 per flattened option: whether some deal under ``holding`` takes it."""
+    import numpy as np
+
+    seen = np.zeros(int(offsets[-1]), dtype=np.int64)
+
+    def mark(codes: Sequence[int]) -> None:
+        for t, c in enumerate(codes):
+            seen[int(offsets[t]) + c - lows[t]] = 1
+
+    mark(first)
+    while True:
+        unseen = [
+            (t, lows[t] + j)
+            for t in range(len(lows))
+            for j in range(int(offsets[t + 1] - offsets[t]))
+            if not seen[int(offsets[t]) + j]
+        ]
+        found = settled(solver.some_of(holding, unseen))
+        if found is None:
+            solver.rebuild()  # the disjunctions asked here would slow every later solve of the model
+            return seen
+        mark(found)

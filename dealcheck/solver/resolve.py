@@ -1,0 +1,308 @@
+"""One CP-SAT model re-solved many times under new weights and assumptions: the per-draw solving of a sweep.
+
+In: :class:`~dealcheck.solver.base.Constraints` (the certain red lines), *soft* conditions (the uncertain red lines,
+assumed when a draw says they hold) and *groups* of scored conditions (each party's demands). Out, per question:
+whether a solution exists under assumed soft conditions (and fixed codes), and the lexicographically smallest
+solution maximising an integer-weighted objective over the groups, with the weights of this question.
+
+What is built once (on a :class:`~dealcheck.solver.cpsat.CpsatSession`'s model): the soft conditions behind
+selectors; per group an integer variable ``s_p`` tied to its conditions' literals by one linear constraint whose
+*coefficients are rewritten in place* for each question (CP-SAT's model is a protocol buffer: a new weight is a new
+number in it, no rebuild); ``z = min(s_p)``; and two tie constraints (``sum s_p == V``, ``z == V``) behind selectors,
+their right-hand side rewritten per question. A question is then: rewrite the coefficients, maximise (total: ``sum
+s_p``; maximin: ``z * (bound + 1) + sum s_p``, lexicographic in one objective, exact because the caller keeps it
+within 62 bits; hinted with the last optimum only if :data:`HINT`), then the smallest-first descent of
+:meth:`~dealcheck.solver.cpsat.CpsatSession.lexmin_assuming` under the tie selectors at the optimum (the
+documented tie-break). Each descent leaves a few literals in the model, so every :data:`REBUILD` questions the
+model is built afresh (a build costs about one cold solve; spread over that many questions it is noise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from dealcheck.rules.ir import BoolExpr
+from dealcheck.solver.base import Constraints, Deadline, SolveResult, SolveStatus
+
+__all__ = ["HINT", "REBUILD", "SCORE_BOUND", "UNKNOWN", "Resolver"]
+
+#: Whether an optimisation is hinted with the last optimum. Off: measured at 128 tight terms, a hinted re-solve
+#: under new weights took longer than an unhinted one (32 ms vs 26 ms, 47 vs 41 in a second run): the last optimum
+#: under other weights is a poor start, and CP-SAT spends work repairing it.
+HINT = False
+#: Questions answered on one model before it is built afresh (descent literals accumulate in it).
+REBUILD = 64
+#: The largest group score a question may ask for (the sum of a group's weights; each question narrows the score
+#: variables' domains to its own largest sum, so CP-SAT's overflow checks see the real range).
+SCORE_BOUND = 1 << 40
+
+
+class Resolver:
+    """A CP-SAT model of the constraints, re-solved per question (module docstring).
+
+    >>> from dealcheck.rules.ir import CmpOp, Compare, Const, IsTrue, Not, Var
+    >>> r = Resolver(Constraints((range(2), range(2), range(3))), [Compare(CmpOp.GE, Var(2), Const(1))],
+    ...              [[IsTrue(0), IsTrue(1)], [Not(IsTrue(0))]], Deadline(None))
+    >>> r.exists([0]), r.exists([0], {2: 0})
+    (True, False)
+    >>> r.best([], [[1, 1], [3]], "total"), r.best([0], [[1, 1], [1]], "total"), r.best([0], [[1, 1], [3]], "maximin")
+    ((0, 1, 0), (0, 1, 1), (0, 1, 1))
+    """
+
+    def __init__(
+        self,
+        constraints: Constraints,
+        soft: Sequence[BoolExpr],
+        groups: Sequence[Sequence[BoolExpr]],
+        deadline: Deadline,
+    ) -> None:
+        self.constraints = constraints
+        self.soft = tuple(soft)
+        self.groups = tuple(tuple(g) for g in groups)
+        self.deadline = deadline
+        self.questions = 0
+        self._last: tuple[int, ...] | None = None
+        self._reached = (0, 0)  # the last optimum's total and smallest group score
+        #: For the caller: what it asked for (its answers stay valid with the model), and whose model this is.
+        self.memo: dict[Any, Any] = {}
+        self.owner: object | None = None
+        self._build()
+
+    def _build(self) -> None:
+        from dealcheck.solver.cpsat import CpsatSession
+
+        self.session = session = CpsatSession(self.constraints, self.deadline)
+        self.questions = 0
+        m = session.model
+        self.m = m
+        if m is None:
+            return
+        self.selectors = [session._selectors[session.soft(e)] for e in self.soft]
+        model = m.model
+        self.scores: list[Any] = []
+        self.rows: list[tuple[int, list[int]]] = []  # per group: its constraint's index, its y variables' indices
+        # The group scores (for maximin) are tied to the groups only while ``scoring`` is assumed: other questions
+        # leave them free, and the total is posted on the conditions' variables directly.
+        self.scoring = model.new_bool_var("scoring")
+        self.ys: list[Any] = []
+        for g in self.groups:
+            s = model.new_int_var(0, 0, "")
+            ys = []
+            for e in g:
+                y = model.new_bool_var("")
+                model.add(y == m.literal(e))
+                ys.append(y)
+                self.ys.append(y)
+            ct = model.add(sum(ys) - s == 0).only_enforce_if(self.scoring)  # coefficients rewritten per question
+            self.scores.append(s)
+            self.rows.append((ct.index, [y.index for y in ys]))
+        self.z = model.new_int_var(0, 0, "")
+        if self.scores:
+            model.add_min_equality(self.z, self.scores)
+        self.total_tie = model.new_bool_var("")
+        self.min_tie = model.new_bool_var("")
+        self._total_row = model.add(sum(self.ys) == 0).only_enforce_if(self.total_tie).index
+        self._min_row = model.add(self.z == 0).only_enforce_if(self.min_tie).index
+        # "Lexicographically smaller than the last solution", built once, its constants rewritten per step (the
+        # session's own descent adds new literals per step, which piled up over thousands of draws: solves took
+        # 10x as long after a few dozen). Per open term i: ``lower_i`` (term i below its value, every earlier
+        # open term at its value) and ``same_i`` (term i at its value, and every earlier one).
+        self.smaller = model.new_bool_var("smaller")
+        self._lower_rows: list[int] = []
+        self._same_rows: list[int] = []
+        lowers = []
+        same_before = None
+        for i in session._open:
+            var = m.variables[i]
+            lower, same = model.new_bool_var(""), model.new_bool_var("")
+            self._lower_rows.append(model.add(var <= 0).only_enforce_if(lower).index)
+            self._same_rows.append(model.add(var == 0).only_enforce_if(same).index)
+            if same_before is not None:
+                model.add_implication(lower, same_before)
+                model.add_implication(same, same_before)
+            lowers.append(lower)
+            same_before = same
+        model.add_bool_or(lowers).only_enforce_if(self.smaller)
+
+    def rebuild(self) -> None:
+        """Build the model afresh (after many :meth:`some_of` questions, whose literals stay in it)."""
+        self._build()
+
+    def _fresh(self) -> None:
+        self.questions += 1
+        if self.questions > REBUILD:
+            self._build()
+            self.questions = 1
+
+    def _assumed(self, holding: Sequence[int], fixed: dict[int, int] | None) -> list[Any]:
+        assert self.m is not None
+        out = [self.selectors[i] for i in holding]
+        for t, code in (fixed or {}).items():
+            out.append(self.m.value_literal(t, code))
+        return out
+
+    def exists(self, holding: Sequence[int], fixed: dict[int, int] | None = None) -> bool | None:
+        """Whether a solution meets the soft conditions ``holding`` (indices) and the ``fixed`` codes; ``None``:
+        the deadline came first."""
+        found = self.find(holding, fixed)
+        return None if found is UNKNOWN else found is not None
+
+    def find(self, holding: Sequence[int], fixed: dict[int, int] | None = None) -> Any:
+        """A solution (codes) under ``holding`` and ``fixed``; ``None`` when there is none; :data:`UNKNOWN` when the
+        deadline came first."""
+        if self.m is None:
+            return None
+        result = self.session._solve(self._assumed(holding, fixed), self.deadline)
+        if result.status is SolveStatus.UNKNOWN:
+            return UNKNOWN
+        return result.solution
+
+    def some_of(self, holding: Sequence[int], options: Sequence[tuple[int, int]]) -> Any:
+        """A solution under ``holding`` taking at least one of ``options`` (term, code), as many as a short capped
+        optimisation finds (so a few solves cover every option that occurs in some solution; the last, ``None``,
+        proves the rest occur in none); :data:`UNKNOWN` when the deadline came first."""
+        from dealcheck.solver.cpsat import FIND_MOST_EFFORT
+
+        if self.m is None or not options:
+            return None
+        self._fresh()  # the disjunction's literal stays in the model (callers rebuild after a batch of these)
+        m = self.m
+        lits = [m.value_literal(t, c) for t, c in options]
+        some = m._new_literal()
+        m.model.add_bool_or(lits).only_enforce_if(some)
+        assumed = [*self._assumed(holding, None), some]
+        m.model.maximize(sum(lits))
+        try:
+            result = self.session._solve(assumed, self.deadline, effort=FIND_MOST_EFFORT)
+        finally:
+            m.model.clear_objective()
+        if result.solution is not None:
+            return result.solution
+        if result.status is SolveStatus.UNSAT:
+            return None
+        result = self.session._solve(assumed, self.deadline)  # the cap found nothing yet: any solution will do
+        if result.status is SolveStatus.UNKNOWN:
+            return UNKNOWN
+        return result.solution
+
+    def _rewrite(self, weights: Sequence[Sequence[int]]) -> None:
+        """Write the question's weights into the group constraints."""
+        assert self.m is not None
+        proto = self.m.model.proto
+        everyone: dict[int, int] = {}
+        for (index, ys), w in zip(self.rows, weights, strict=True):
+            coefficient = dict(zip(ys, w, strict=True))
+            everyone.update(coefficient)
+            linear = proto.constraints[index].linear
+            for j in range(len(linear.vars)):
+                v = linear.vars[j]
+                linear.coeffs[j] = coefficient[v] if v in coefficient else -1
+        linear = proto.constraints[self._total_row].linear
+        for j in range(len(linear.vars)):
+            linear.coeffs[j] = everyone[linear.vars[j]]
+
+    def _tie(self, row: int, value: int) -> None:
+        assert self.m is not None
+        linear = self.m.model.proto.constraints[row].linear
+        linear.domain[0] = value
+        linear.domain[1] = value
+
+    def optimum(self, holding: Sequence[int], weights: Sequence[Sequence[int]], objective: str) -> Any:
+        """A solution maximising ``objective`` (``total``: the sum of the groups' weighted counts; ``maximin``: the
+        smallest, then the sum) under the soft conditions ``holding``, whichever CP-SAT finds first (no tie-break);
+        ``None`` when there is none; :data:`UNKNOWN` when the deadline came first. ``weights``: per group, an
+        integer per condition; the caller keeps the objective within 62 bits (``maximin`` posts ``min * (bound *
+        groups + 1) + sum``, ``bound`` the largest group sum)."""
+        if self.m is None:
+            return None
+        self._fresh()
+        m = self.m
+        model = m.model
+        self._rewrite(weights)
+        bound = max((sum(w) for w in weights), default=0)
+        assert bound <= SCORE_BOUND
+        proto = model.proto
+        for var in (*self.scores, self.z):
+            proto.variables[var.index].domain[1] = bound
+        flat = [w for group in weights for w in group]
+        total = m._cp.LinearExpr.weighted_sum(self.ys, flat)
+        scoring = []
+        if objective == "total":
+            model.maximize(total)
+        else:
+            model.maximize(self.z * (bound * len(self.scores) + 1) + total)
+            scoring.append(self.scoring)
+        model.clear_hints()
+        if HINT and self._last is not None:
+            for var, code in zip(m.variables, self._last, strict=True):
+                model.add_hint(var, code)
+        try:
+            result = self.session._solve([*self._assumed(holding, None), *scoring], self.deadline)
+            solver = m._solver
+            if result.status is not SolveStatus.SAT:
+                return None if result.status is SolveStatus.UNSAT else UNKNOWN
+            reached = sum(w * int(solver.value(y)) for w, y in zip(flat, self.ys, strict=True))
+            self._reached = (reached, int(solver.value(self.z)) if scoring else 0)
+        finally:
+            model.clear_objective()
+            model.clear_hints()
+        self._last = result.solution
+        return result.solution
+
+    def best(self, holding: Sequence[int], weights: Sequence[Sequence[int]], objective: str) -> Any:
+        """As :meth:`optimum`, the lexicographically smallest solution at the optimum (the documented tie-break):
+        the smallest-first descent under the tie constraints set at the optimum's values."""
+        found = self.optimum(holding, weights, objective)
+        if found is None or found is UNKNOWN:
+            return found
+        assert self.m is not None
+        reached_total, reached_min = self._reached
+        self._tie(self._total_row, reached_total)
+        ties = [self.total_tie]
+        if objective != "total":
+            self._tie(self._min_row, reached_min)
+            ties += [self.min_tie, self.scoring]
+        assumed = [*self._assumed(holding, None), *ties]
+        try:
+            smallest = self._lexmin(assumed)
+        finally:
+            # The descent's decision strategy (terms in order, smallest first) stays in a model once added, and
+            # CP-SAT follows it in every later solve: the next optimisation took 3-10x as long. Taken out again.
+            self.m.model.proto.search_strategy.clear()
+            self.m._smallest_first = False
+        if smallest.status is not SolveStatus.SAT:
+            return UNKNOWN  # it exists (the optimum above): only the deadline stops the descent
+        return smallest.solution
+
+    def _lexmin(self, assumed: list[Any]) -> Any:
+        """The lexicographically smallest solution under ``assumed``: as
+        :meth:`~dealcheck.solver.cpsat.CpsatSession.lexmin_assuming`, on the descent constraints built once."""
+        from dealcheck.solver.cpsat import LEXMIN_EFFORT
+
+        m, session = self.m, self.session
+        assert m is not None
+        proto = m.model.proto
+        best = session._solve(assumed, self.deadline, smallest_first=True, effort=LEXMIN_EFFORT)
+        while best.status is SolveStatus.SAT:
+            assert best.solution is not None
+            for i, lower_row, same_row in zip(session._open, self._lower_rows, self._same_rows, strict=True):
+                value = best.solution[i]
+                lower = proto.constraints[lower_row].linear
+                lower.domain[0], lower.domain[1] = -(1 << 62), value - 1  # below the term's lowest: never holds
+                same = proto.constraints[same_row].linear
+                same.domain[0] = same.domain[1] = value
+            found = session._solve([self.smaller, *assumed], self.deadline, smallest_first=True, effort=LEXMIN_EFFORT)
+            if found.status is SolveStatus.UNSAT:
+                return best
+            if found.status is SolveStatus.UNKNOWN:
+                break
+            best = found
+        if best.status is SolveStatus.UNSAT or self.deadline.expired():
+            return best if best.status is SolveStatus.UNSAT else UNKNOWN_RESULT
+        return session._lexmin_term_by_term(m, self.deadline, assumed)  # the cap, not the deadline, stopped it
+
+
+#: What a question answers when the deadline came first.
+UNKNOWN = object()
+UNKNOWN_RESULT = SolveResult(SolveStatus.UNKNOWN)

@@ -1,0 +1,134 @@
+"""The sweep's per-draw engine (one CP-SAT model re-solved per draw) agrees with the table engine draw for draw, a
+scenario beyond the table limit is answered instead of refused, and deal_probability is the exact package odds."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_sweep import TOY
+
+from dealcheck import load_scenario
+from dealcheck.analysis import sweep as sweep_module
+from dealcheck.analysis.sweep import deal_probability, sweep
+from dealcheck.analysis.sweep_solve import _integer_weights, decode_key
+from dealcheck.cli import cli
+from dealcheck.errors import UsageError
+from dealcheck.report import render
+from dealcheck.testing.strategies import scenarios
+
+
+def _best(report):  # type: ignore[no-untyped-def]
+    return {o: [(dict(d.values), d.probability.hits) for d in deals] for o, deals, _ in report.best}
+
+
+def _assert_engines_agree(s, samples: int) -> None:  # type: ignore[no-untyped-def]
+    table = sweep(s, samples=samples, seed=3, top=50)
+    solved = sweep(s, samples=samples, seed=3, top=50, engine="solve")
+    assert solved.engine == "solve" and table.engine == "table"
+    best_table, best_solved = _best(table), _best(solved)
+    assert set(best_solved) == {"total", "maximin"}
+    for objective in best_solved:
+        assert best_solved[objective] == best_table[objective], objective
+    assert [o.in_best_deal.hits for o in solved.options] == [o.in_best_deal.hits for o in table.options]
+    # Full packages are exact in both; the rest is sampled by the per-draw engine: within its interval.
+    for a, b in zip(table.packages, solved.packages, strict=True):
+        if a.complete:
+            assert a == b
+        else:
+            assert b.deal.low - 1e-9 <= a.deal.value <= b.deal.high + 1e-9
+    assert solved.any_deal.low - 1e-9 <= table.any_deal.value <= solved.any_deal.high + 1e-9
+    for a, b in zip(table.options, solved.options, strict=True):
+        assert b.in_some_deal.low - 1e-9 <= a.in_some_deal.value <= b.in_some_deal.high + 1e-9
+
+
+@pytest.mark.slow
+def test_engines_agree_on_the_toy() -> None:
+    """Soft-if-wrong red lines, uncertain demands and a ranged weight: the same draws, the same best deals."""
+    _assert_engines_agree(load_scenario(TOY), samples=300)
+
+
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_engines_agree_on_generated_scenarios(data: st.DataObject) -> None:
+    s = data.draw(scenarios(max_terms=3, max_parties=3, max_rules=2, min_packages=1, max_packages=2))
+    confidences = st.sampled_from([None, Fraction(1, 2), Fraction(9, 10), Fraction(1, 3)])
+    parties = []
+    for p in s.parties:
+        red = tuple(attrs.evolve(r, confidence=data.draw(confidences)) for r in p.red_lines)
+        demands = tuple(attrs.evolve(d, confidence=data.draw(confidences)) for d in p.demands)
+        parties.append(attrs.evolve(p, red_lines=red, demands=demands))
+    _assert_engines_agree(attrs.evolve(s, parties=tuple(parties)), samples=20)
+
+
+def test_beyond_the_table_limit_the_sweep_solves_per_draw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What was refused (a usage error) is answered: the CLI picks the per-draw engine by itself."""
+    s = load_scenario(TOY)
+    monkeypatch.setattr(sweep_module, "TABLE_LIMIT", 4)
+    with pytest.raises(UsageError):
+        sweep_module._build_table(s)
+    path = tmp_path / "toy.yaml"
+    path.write_text(TOY)
+    result = CliRunner().invoke(cli, ["sweep", str(path), "--samples", "40", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert any("per-draw solving" in line for line in data["method"])
+    assert set(data["best"]) == {"total", "maximin"}
+    assert data["samples_done"] == 40
+
+
+def test_the_per_draw_engine_stops_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = load_scenario(TOY)
+    clock = itertools.count(0.0, 1.0)
+    monkeypatch.setattr(sweep_module.time, "monotonic", lambda: next(clock))
+    r = sweep(s, samples=600, time_limit=30, engine="solve")
+    assert 0 < r.samples_done < 600 and r.exit_code == 4
+
+
+def test_exact_integer_weights_keep_ties() -> None:
+    """Thirds posted exactly: 1/3 + 1/3 ties 2/3 (rounding would break the tie one way)."""
+    weights = [Fraction(1), Fraction(1), Fraction(1), Fraction(2), Fraction(1)]
+    integer, exact = _integer_weights(weights, [0, 0, 0, 1, 1], 2)
+    assert exact and integer[0][0] + integer[0][1] == 2 * integer[0][0] == integer[1][0]
+    assert integer[0][-1] == 0
+    integer, exact = _integer_weights([Fraction(0), Fraction(0)], [0, 1], 2)
+    assert exact and integer == [[0, 1], [0, 1]]  # no weight: every party's score is 1
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=6), st.data())
+@settings(max_examples=30, deadline=None)
+def test_keys_decode(sizes: list[int], data: st.DataObject) -> None:
+    from dealcheck.analysis.sweep_solve import _key
+
+    lows = [data.draw(st.integers(-2, 2)) for _ in sizes]
+    codes = tuple(lo + data.draw(st.integers(0, n - 1)) for lo, n in zip(lows, sizes, strict=True))
+    assert decode_key(_key(codes, lows, sizes), lows, sizes) == codes
+
+
+def test_deal_probability_is_the_sweeps_exact_package_odds() -> None:
+    s = load_scenario(TOY)
+    r = sweep(s, samples=10)
+    for p, odds in zip(s.packages, r.packages, strict=True):
+        assert deal_probability(s, p.values) == odds.deal.fraction
+    monkeypatch_limit = sweep_module.EXACT_RED_LINES
+    try:
+        sweep_module.EXACT_RED_LINES = 1
+        with pytest.raises(UsageError, match="at most 1"):
+            deal_probability(s, {"ceasefire": "energy"})
+        assert deal_probability(s, s.packages[0].values) == r.packages[0].deal.fraction  # full: no limit
+    finally:
+        sweep_module.EXACT_RED_LINES = monkeypatch_limit
+
+
+def test_json_of_table_sweeps_is_unchanged_by_the_engine_field() -> None:
+    """The table engine's JSON says nothing new (docs examples stay byte-identical)."""
+    data = json.loads(render(sweep(load_scenario(TOY), samples=10), "json"))
+    assert not any("per-draw" in line for line in data["method"])
