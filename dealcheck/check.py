@@ -20,7 +20,7 @@ from dealcheck.model import Package, RuleKind, Scenario
 from dealcheck.partial import PartialCheck, party_score
 from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status, deferred_verdict
 from dealcheck.rules.terms import Value
-from dealcheck.solver.base import get_backend
+from dealcheck.solver.base import Deadline, get_backend
 from dealcheck.solver.compiled import scenario_checker
 
 __all__ = ["check_package", "check_packages", "check_selected"]
@@ -76,7 +76,8 @@ def check_packages(
     if engine is not None:  # the keyword's former name
         backend = engine
     chosen = scenario.packages if names is None else tuple(scenario.package(n) for n in names)
-    return _report(scenario, [_check(scenario, p.id, p.title, p.values, time_limit, backend) for p in chosen])
+    deadline = Deadline(time_limit)  # one limit for every package together
+    return _report(scenario, [_check(scenario, p.id, p.title, p.values, deadline.remaining(), backend) for p in chosen])
 
 
 def check_selected(
@@ -90,8 +91,10 @@ def check_selected(
     """Verdicts on ``(package id or None, title, values)`` triples, as the CLI gathers them from ``-p`` and ``--set``."""
     if engine is not None:  # the keyword's former name
         backend = engine
+    deadline = Deadline(time_limit)  # one limit for every package together
     return _report(
-        scenario, [_check(scenario, pid, title, values, time_limit, backend) for pid, title, values in selection]
+        scenario,
+        [_check(scenario, pid, title, values, deadline.remaining(), backend) for pid, title, values in selection],
     )
 
 

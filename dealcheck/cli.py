@@ -360,7 +360,7 @@ def selected_packages(
 @_scenario_options
 @_package_option("Check this package (repeatable; default: all).", multiple=True)
 @_settings_option("Check an ad-hoc package (repeatable), or override terms of one --package.")
-@_time_limit_option("Limit each solve of a partial package.")
+@_time_limit_option("Limit the whole check (every package together).")
 @_backend_option("Solver backend for partial packages.")
 @click.option(
     "--packages",
@@ -430,9 +430,12 @@ def check(
     selection = selected_packages(scenario, packages, settings)
     if not selection:
         raise UsageError("the scenario has no packages to check", "add packages: to the file, or give --set term=value")
+    from dealcheck.solver.base import Deadline
+
+    deadline = Deadline(time_limit)  # one limit for the whole command: every package, then the best examples
     report = check_selected(scenario, selection, time_limit=time_limit, backend=backend)
     if example == "best":
-        report = _best_examples(scenario, report, backend, time_limit)
+        report = _best_examples(scenario, report, backend, deadline)
     from dealcheck.report.text import TextOptions
 
     options = TextOptions(width=_text_width(output), quiet=quiet, all_parties=all_parties, verbose=verbose)
@@ -452,7 +455,7 @@ def _text_width(output: str | None) -> int:
     return 100
 
 
-def _best_examples(scenario: Any, report: Any, backend: str, time_limit: float | None) -> Any:
+def _best_examples(scenario: Any, report: Any, backend: str, deadline: Any) -> Any:
     """``report`` with each partial package's example replaced by its best completion (``--example best``)."""
     import attrs
 
@@ -461,7 +464,7 @@ def _best_examples(scenario: Any, report: Any, backend: str, time_limit: float |
     verdicts = []
     for v in report.verdicts:
         if not v.complete and v.example is not None:
-            best = best_completion(scenario, v.values, backend=backend, time_limit=time_limit)
+            best = best_completion(scenario, v.values, backend=backend, time_limit=deadline.remaining())
             if best is not None:
                 v = attrs.evolve(v, example=best, example_kind="best")
         verdicts.append(v)

@@ -371,12 +371,16 @@ class PartialCheck:
                     for i in touches(key):
                         keys_of.setdefault(i, []).append(key)
                 terms = sorted(keys_of)
-                for solution in list(self.pool[explored:]):
-                    for i, near in self.neighbours(solution, terms):
-                        if near not in self.seen:
-                            truth = self.checker.check_all(near)
-                            if any(gives(near, truth, key) for key in keys_of[i] if key in left):
-                                self.keep(near)
+                # A wide range has a million neighbours per term: the deadline is read every 4,096 (a stop leaves
+                # the rest to the solver path, which reports them unknown).
+                near_all = ((i, near) for solution in list(self.pool[explored:]) for i, near in self.neighbours(solution, terms))
+                for tried, (i, near) in enumerate(near_all):
+                    if tried & 4095 == 4095 and self.deadline.expired():
+                        break
+                    if near not in self.seen:
+                        truth = self.checker.check_all(near)
+                        if any(gives(near, truth, key) for key in keys_of[i] if key in left):
+                            self.keep(near)
                 explored = len(self.pool)
                 continue
             conditions = list(left.values())

@@ -146,6 +146,8 @@ def _verdict(
         return Verdict(package, "no_deal", broken)
     if all(c is not None for c in codes):
         return Verdict(package, "deal")
+    if deadline.expired():  # not even the solver's import (half a second) once the limit is reached
+        return Verdict(package, "unknown")
     # One question: presolve pays for itself.
     result = open_session(backend, Constraints.from_scenario(scenario, fixed=codes), deadline, presolve=True).find()
     match result.status:

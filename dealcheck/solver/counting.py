@@ -36,7 +36,7 @@ import math
 import operator
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import assert_never
 
 from dealcheck.rules import ir
@@ -92,6 +92,14 @@ class Guard:
     def check_time(self) -> None:
         if self.deadline is not None and time.monotonic() >= self.deadline:
             raise Stopped("time limit")
+
+    def each(self, rows: Iterable[Row]) -> Iterator[Row]:
+        """``rows``, with the clock read every :data:`_CLOCK_EVERY` of them: a table of a million rows (a wide
+        range) takes seconds to build, so the deadline is read inside the loop, not after it."""
+        for k, row in enumerate(rows, 1):
+            if not k % _CLOCK_EVERY:
+                self.check_time()
+            yield row
 
 
 _UNLIMITED = Guard()
@@ -248,7 +256,7 @@ class _Model:
         holds = _bool_fn(cond)
         env = [0] * self.n_terms
         table: Table = {}
-        for row in itertools.product(*(self.domains[v] for v in scope)):
+        for row in self.guard.each(itertools.product(*(self.domains[v] for v in scope))):
             for v, x in zip(scope, row, strict=True):
                 env[v] = x
             if holds(env):
@@ -270,7 +278,7 @@ class _Model:
             value = _value_fn(expr)
             env = [0] * self.n_terms
             rows: list[tuple[Row, int]] = []
-            for row in itertools.product(*(self.domains[v] for v in scope)):
+            for row in self.guard.each(itertools.product(*(self.domains[v] for v in scope))):
                 for v, x in zip(scope, row, strict=True):
                     env[v] = x
                 rows.append((row, value(env)))
@@ -293,12 +301,8 @@ class _Model:
         where = [scope.index(v) for v in inputs]
         self.guard.rows(self._rows(scope))
         self.guard.check_time()
-        rows = []
-        # A term of 10**6 values makes a million rows here: the clock is read as they are made.
-        for k, row in enumerate(itertools.product(*(self.domains[v] for v in scope))):
-            if k & 0xFFFF == 0xFFFF:
-                self.guard.check_time()
-            rows.append((row, fn([row[j] for j in where])))
+        product = self.guard.each(itertools.product(*(self.domains[v] for v in scope)))
+        rows = [(row, fn([row[j] for j in where])) for row in product]
         self.guard.tick(len(rows))
         aux = self._new_var({y for _, y in rows})
         self._add((*scope, aux), {(*row, y): 1 for row, y in rows})
