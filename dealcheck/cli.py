@@ -119,6 +119,13 @@ def _memory_limit_option(help: str) -> _Decorator:
     return click.option("--memory-limit", type=_Bytes(), default=None, metavar="SIZE", help=help)
 
 
+#: ``--memory-limit``'s help on every command but explore (which says what its counting does past it).
+_MEMORY_HELP = (
+    "Memory the counting tables and solver models may take, e.g. 512M or 4G (default: 2G for tables, CP-SAT's own "
+    "for models); past it, the answer says what is missing (exit 4)."
+)
+
+
 def _limit_option(help: str, *, minimum: int, default: int | None) -> _Decorator:
     """``--limit``: at most so many items. Without a default (no cap) it reads N; with one, the help shows it."""
     return click.option(
@@ -186,9 +193,13 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         ctx = click.get_current_context()
+        # --time-limit and --memory-limit hold for every analysis the command runs, however deep
+        # (dealcheck.solver.base.command_limits); each command also passes its time limit on, as the library does.
+        memory = kwargs.pop("memory_limit", None)
         try:
             _check_values(ctx, kwargs)
-            code = f(*args, **kwargs)
+            with _limits(kwargs.get("time_limit"), memory):
+                code = _exact_if_beyond_cpsat(ctx, f, args, kwargs)
         except ScenarioError as e:
             click.echo(safe_for_terminal(e.render()), err=True)
             code = EXIT_INVALID
@@ -226,6 +237,54 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
+#: The most packages a scenario beyond CP-SAT's integers may have for a command to answer it by listing
+#: (python-constraint2, exact with integers of any size) when no --time-limit bounds the listing.
+FALLBACK_PACKAGES = 10**6
+
+
+def _exact_if_beyond_cpsat(ctx: click.Context, f: Callable[..., int], args: Any, kwargs: dict[str, Any]) -> int:
+    """Run the command; if CP-SAT cannot hold the scenario's numbers (16-digit Genius weights: coefficients past
+    64 bits), run it again on python-constraint2, which is exact with any integer, when the scenario is small enough
+    to list or a --time-limit bounds the listing (a stop is then an honest partial answer, exit 4). Said on stderr,
+    and in JSON as ``"backend"``. Only when neither holds does the command exit 2 with CP-SAT's sentence."""
+    from dealcheck.solver.base import BeyondCpsat
+
+    ctx.meta["dealcheck.loaded"] = {}  # what load() read, so that the second run reads stdin no second time
+    try:
+        return f(*args, **kwargs)
+    except BeyondCpsat as e:
+        if kwargs.get("backend") != "cpsat" or not ctx.meta["dealcheck.loaded"]:
+            raise
+        import math
+
+        sizes = [math.prod(len(t.domain.codes) for t in s.terms) for s in ctx.meta["dealcheck.loaded"].values()]
+        if kwargs.get("time_limit") is None and max(sizes) > FALLBACK_PACKAGES:
+            raise BeyondCpsat(
+                e.message,
+                f"{max(sizes):,} packages are too many to list exactly without a --time-limit (the limit is "
+                f"{FALLBACK_PACKAGES:,}); give one, or --backend constraint; or write the weights with fewer digits",
+            ) from None
+        reason = e.message.splitlines()[0].removesuffix("{").rstrip(" :")  # CP-SAT's reason ends in a model dump
+        click.echo(
+            f"note: CP-SAT cannot hold this scenario's numbers ({reason}); answered by listing with "
+            "python-constraint2 instead (--backend constraint: exact with integers of any size)",
+            err=True,
+        )
+        ctx.meta["dealcheck.backend"] = "constraint"
+        return f(*args, **{**kwargs, "backend": "constraint"})
+
+
+def _limits(time_limit: float | None, memory: int | None) -> Any:
+    """The block in which the command's limits hold (nothing to set when there are none: no solver import)."""
+    if time_limit is None and memory is None:
+        import contextlib
+
+        return contextlib.nullcontext()
+    from dealcheck.solver.base import command_limits
+
+    return command_limits(time_limit, memory)
+
+
 def _check_values(ctx: click.Context, kwargs: dict[str, Any]) -> None:
     """Usage errors click lets through, for every command and option at once: an empty name (``--variant ''`` would
     silently mean "no variant") and a number that is not finite (``--time-limit nan`` would make every answer
@@ -248,6 +307,10 @@ def load(file: str, variant: str | None = None) -> Any:
     """The scenario in ``file`` (``-`` for stdin), with ``variant`` applied."""
     from dealcheck.loader import load_scenario_bytes
 
+    ctx = click.get_current_context(silent=True)
+    loaded = ctx.meta.get("dealcheck.loaded") if ctx is not None else None
+    if loaded is not None and (file, variant) in loaded:  # a command run again (another backend) reads no file twice
+        return loaded[(file, variant)]
     if file == "-":
         from dealcheck.cli_io import read_stdin
         from dealcheck.loader import MAX_FILE_BYTES
@@ -257,7 +320,10 @@ def load(file: str, variant: str | None = None) -> Any:
         from dealcheck.loader import load_scenario_file
 
         scenario = load_scenario_file(file)
-    return scenario.variant(variant) if variant is not None else scenario
+    scenario = scenario.variant(variant) if variant is not None else scenario
+    if loaded is not None:
+        loaded[(file, variant)] = scenario
+    return scenario
 
 
 class _Bytes(click.ParamType):
@@ -299,11 +365,28 @@ def emit(text: str, output: str | None) -> None:
 
     ctx = click.get_current_context(silent=True)
     params = ctx.params if ctx is not None else {}
+    used = ctx.meta.get("dealcheck.backend") if ctx is not None else None
+    if used is not None and params.get("fmt") == "json":
+        text = _with_backend(text, used)
     if output is None:
         cli_io.write_stdout(text, color=_use_color(params.get("color") or "never", None))
     else:
         inputs = [params[k] for k in ("file", "sources_dir") if isinstance(params.get(k), str)]
         cli_io.write_output(text, output, inputs=[*inputs, *params.get("paths", ())])
+
+
+def _with_backend(text: str, backend: str) -> str:
+    """A JSON report with ``"backend"``: the backend that answered, when it is not the one asked for (CP-SAT could
+    not hold the scenario's numbers). Reports that name their ``"engine"`` say it there too."""
+    import json
+
+    from dealcheck.report.jsonfmt import dumps
+
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        return text
+    head = dict(list(data.items())[:1])  # after "schema"
+    return dumps({**head, "backend": backend, **data})
 
 
 def parse_settings(scenario: Any, settings: Sequence[str]) -> dict[str, Any]:
@@ -361,6 +444,7 @@ def selected_packages(
 @_package_option("Check this package (repeatable; default: all).", multiple=True)
 @_settings_option("Check an ad-hoc package (repeatable), or override terms of one --package.")
 @_time_limit_option("Limit the whole check (every package together).")
+@_memory_limit_option(_MEMORY_HELP)
 @_backend_option("Solver backend for partial packages.")
 @click.option(
     "--packages",
@@ -524,7 +608,8 @@ def _check_batch(
 )
 @_output_option()
 @click.option("--strict", is_flag=True, help="Treat warnings (lint, DC7xx) as errors: exit 2 when there are any.")
-@_time_limit_option("Limit the lint of each file (checks it stops are reported as not run; exit 4).")
+@_time_limit_option("Limit the lint of every file together (checks it stops are reported as not run; exit 4).")
+@_memory_limit_option(_MEMORY_HELP)
 @_handle_errors
 def validate(
     paths: tuple[str, ...],
@@ -545,7 +630,9 @@ def validate(
     from dealcheck.analysis.lint import lint
     from dealcheck.expectations.run import discover
     from dealcheck.report.jsonfmt import dumps
+    from dealcheck.solver.base import Deadline
 
+    deadline = Deadline(time_limit)  # one limit for every file together
     files = discover(paths, need_expect=False)
     if not files:
         raise UsageError("no scenario files in " + ", ".join(paths), "give .yaml files, or folders holding them")
@@ -568,7 +655,7 @@ def validate(
             from dealcheck.sources import verify_quotes
 
             problems = list(verify_quotes(scenario, sources_dir))
-        linted = lint(scenario, time_limit=time_limit)  # includes DC720, a confidence without its reason
+        linted = lint(scenario, time_limit=deadline.remaining())  # includes DC720, a confidence without its reason
         warnings = list(linted.warnings)  # shown; failing only with --strict
         if not linted.complete:
             stopped_lint.append(f"{scenario.path}: the time limit stopped the lint before " + ", ".join(linted.stopped))
@@ -664,13 +751,16 @@ def _quote_counts(scenario: Any) -> tuple[int, int]:
 )
 @_output_option()
 @_color_option("Colour PASS/FAIL (auto: on a terminal, NO_COLOR unset).")
+@_time_limit_option("Limit the whole run (every file); expectations it stops are reported as not checked (exit 4).")
+@_memory_limit_option(_MEMORY_HELP)
 @_handle_errors
-def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: str) -> int:
+def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: str, time_limit: float | None) -> int:
     """Run the expectations (expect:) of scenario files and report pass/fail per expectation.
 
     A directory is searched recursively for *.yaml and *.yml files that have a top-level expect: key; a glob
     (quoted, 'scenarios/*.yaml') is expanded.
-    Exit 0 when every expectation holds, 1 when one fails, 2 when a file is invalid (the others still run).
+    Exit 0 when every expectation holds, 1 when one fails, 2 when a file is invalid (the others still run), 4 when
+    --time-limit or --memory-limit left an expectation not checked.
     """
     from dealcheck.expectations.run import TestRun, discover, run_files
     from dealcheck.report import render
@@ -693,7 +783,7 @@ def test_command(paths: tuple[str, ...], fmt: str, output: str | None, color: st
     run = TestRun(tuple(r for d in done for r in d.reports), tuple(b for d in done for b in d.invalid))
     for bad in run.invalid:
         click.echo(safe_for_terminal(bad.rendered), err=True)
-    if run.passed + run.failed == 0 and not run.invalid:
+    if run.passed + run.failed + run.not_checked == 0 and not run.invalid:
         raise UsageError("no expectations found in " + ", ".join(paths), "add an expect: list to the scenario file")
     emit(render(run, fmt, color=_use_color(color, output)), output)
     return run.exit_code
@@ -711,6 +801,7 @@ _BACKEND_HELP = (
 @_settings_option("Take this value as given (repeatable), or override a term of --package.")
 @_limit_option("List at most N conflicts, and at most N concessions.", minimum=1, default=10)
 @_time_limit_option("Limit the whole analysis.")
+@_memory_limit_option(_MEMORY_HELP)
 @_backend_option(_BACKEND_HELP)
 @_common_output
 @_handle_errors
@@ -813,7 +904,6 @@ def explore_command(
     limit: int | None,
     pareto_limit: int,
     time_limit: float | None,
-    memory_limit: int | None,
     verbose: bool,
     backend: str,
     why: bool,
@@ -850,7 +940,6 @@ def explore_command(
             limit=limit,
             pareto_limit=pareto_limit,
             time_limit=time_limit,
-            memory_limit=memory_limit,
             progress=progress,
         )
         reasons = None
@@ -877,6 +966,7 @@ def explore_command(
 @_package_option("Explain the findings on this package (repeatable; default: every package).", multiple=True)
 @_limit_option("List at most N minimal sets per finding.", minimum=1, default=10)
 @_time_limit_option("Limit the whole analysis.")
+@_memory_limit_option(_MEMORY_HELP)
 @_backend_option(_BACKEND_HELP)
 @_common_output
 @_handle_errors
@@ -920,6 +1010,7 @@ def explain_command(
 @click.option("--keep", multiple=True, metavar="TERM", help="Hold this term at the proposal's value (repeatable).")
 @_top_option("Show the K nearest suggestions.", minimum=1, default=3)
 @_time_limit_option("Limit the whole search.")
+@_memory_limit_option(_MEMORY_HELP)
 @_backend_option("Solver backend for the search.")
 @_common_output
 @_handle_errors
@@ -963,6 +1054,7 @@ def repair_command(
 @_package_option("Compare this package (repeatable; default: all).", multiple=True)
 @_limit_option("Count at most N deals per scenario (constraint and brute backends).", minimum=0, default=None)
 @_time_limit_option("Limit the whole comparison.")
+@_memory_limit_option(_MEMORY_HELP)
 @_backend_option(_BACKEND_HELP)
 @_common_output
 @_handle_errors
@@ -1090,6 +1182,7 @@ def export_negmas(file: str, folder: str) -> int:
 )
 @click.option("--executor", metavar="dask://HOST:PORT", help="Draw the samples on a Dask cluster (the dask extra).")
 @_time_limit_option("Stop sampling then, and report the samples drawn so far (exit 4).")
+@_memory_limit_option(_MEMORY_HELP)
 @_common_output
 @_handle_errors
 def sweep_command(
@@ -1136,6 +1229,7 @@ def sweep_command(
 @_scenario_options
 @_top_option("Best deals to mark and list.", minimum=0, default=5)
 @_time_limit_option("Limit all the analyses together.")
+@_memory_limit_option(_MEMORY_HELP)
 @_backend_option(_BACKEND_HELP)
 @_format_option(
     ["html", "json", "text", "markdown"], "html", "html: one self-contained page (no network needed to view it)."

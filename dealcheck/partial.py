@@ -18,7 +18,7 @@ outright; a solver backend (CP-SAT by default, or any of :data:`dealcheck.solver
 
 A time limit bounds the whole analysis of one package. When a solve runs out of time the verdict says
 ``unknown=True`` and claims nothing it has not proven: an unsettled rule stays ``open``, an unproven ``forced`` term
-is left out, an unproven ``deal_possible`` is ``None`` and an unproven ``acceptable`` is ``False``.
+is left out, an unproven ``deal_possible`` is ``None`` and so is an unproven ``acceptable``.
 """
 
 from __future__ import annotations
@@ -62,7 +62,10 @@ def party_verdict(
     *,
     acceptable: bool | None,
     score_max: float | None,
+    unproven: bool = False,
 ) -> PartyVerdict:
+    """One party's verdict; ``acceptable`` ``None`` means "no red line broken" unless ``unproven`` (a limit stopped
+    the question: the verdict's ``acceptable`` is then ``None``)."""
     red_lines = tuple(_outcome(scenario, r, codes, statuses[r.ref]) for r in party.red_lines)
     demands = tuple(_outcome(scenario, r, codes, statuses[r.ref]) for r in party.demands)
     broken = tuple(o.id for o in red_lines if o.status is Status.BROKEN)
@@ -70,7 +73,7 @@ def party_verdict(
     return PartyVerdict(
         party=party.id,
         name=party.name,
-        acceptable=not broken if acceptable is None else acceptable,
+        acceptable=None if unproven else not broken if acceptable is None else acceptable,
         broken=broken,
         met=met,
         score=party_score(party, sum(d.weight for d in party.demands if statuses[d.ref] is Status.HELD)),
@@ -278,6 +281,7 @@ class PartialCheck:
                 by_ref,
                 acceptable=acceptable[party.id],
                 score_max=self.score_max(party, statuses),
+                unproven=acceptable[party.id] is None,
             )
             for party in scenario.parties
         )
@@ -373,7 +377,9 @@ class PartialCheck:
                 terms = sorted(keys_of)
                 # A wide range has a million neighbours per term: the deadline is read every 4,096 (a stop leaves
                 # the rest to the solver path, which reports them unknown).
-                near_all = ((i, near) for solution in list(self.pool[explored:]) for i, near in self.neighbours(solution, terms))
+                near_all = (
+                    (i, near) for solution in list(self.pool[explored:]) for i, near in self.neighbours(solution, terms)
+                )
                 for tried, (i, near) in enumerate(near_all):
                     if tried & 4095 == 4095 and self.deadline.expired():
                         break
@@ -440,10 +446,10 @@ class PartialCheck:
     def exprs(self, ks: Iterable[int]) -> list[BoolExpr]:
         return [self.rules[k].expr for k in ks]
 
-    def acceptable(self, statuses: Sequence[Status]) -> dict[str, bool]:
+    def acceptable(self, statuses: Sequence[Status]) -> dict[str, bool | None]:
         """Per party, whether some completion keeps all of its red lines: small groups of them by trying every
         assignment, the rest by one solver question for every party still unsettled."""
-        out: dict[str, bool] = {}
+        out: dict[str, bool | None] = {}
         wanted: dict[str, BoolExpr] = {}
         lines: dict[str, list[int]] = {}
         for party in self.scenario.parties:
@@ -467,8 +473,9 @@ class PartialCheck:
             lambda _, truth, pid: all(truth[k] for k in lines[pid]),
             touches=lambda pid: (i for k in lines[pid] for i in self.reads[k]),
         )
-        # Unproven (time limit) counts as not acceptable: a verdict claims only what it proved.
-        out.update({pid: ok is True for pid, ok in found.items()})
+        # Unproven (a limit stopped the question) stays None: "rejects" would claim that every completion breaks one
+        # of the party's red lines, which nothing proved.
+        out.update(found)
         return out
 
     def deal(self, statuses: Sequence[Status]) -> tuple[bool | None, tuple[int, ...] | None, dict[str, Value]]:

@@ -107,14 +107,15 @@ class PartyVerdict:
     """One party's view of one package.
 
     ``acceptable`` is true when no red line is broken in the package as given (for a partial package: when some
-    completion keeps all of this party's red lines). ``score`` is met demand weight over total demand weight
+    completion keeps all of this party's red lines; ``None`` when a limit stopped that question, in a verdict that is
+    ``unknown``). ``score`` is met demand weight over total demand weight
     (1.0 for a party with no demands); for a partial package it counts demands met in every completion, and
     ``score_max`` the best any completion can reach.
     """
 
     party: str
     name: str
-    acceptable: bool
+    acceptable: bool | None
     broken: tuple[str, ...]
     met: tuple[str, ...]
     score: float

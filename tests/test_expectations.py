@@ -293,7 +293,7 @@ def test_json_report() -> None:
     assert text == render(_run(), "json")
     data = json.loads(text)
     assert data["schema"] == "dealcheck.test/1"
-    assert data["summary"] == {"passed": 2, "failed": 1, "invalid": 1, "exit_code": 2}
+    assert data["summary"] == {"passed": 2, "failed": 1, "not_checked": 0, "invalid": 1, "exit_code": 2}
     first = data["files"][0]
     assert (first["file"], first["valid"], first["passed"], first["failed"]) == ("toy.yaml", True, 2, 1)
     assert first["expectations"][1]["line"] == 11 and first["expectations"][1]["reason"].startswith("expected")

@@ -153,3 +153,94 @@ def test_verbose_names_the_method_per_part(write) -> None:  # type: ignore[no-un
     assert result.exit_code == 0
     assert "dealcheck explore: part 1: elimination, 92 (terms salary_k, bonus)" in result.stderr
     assert "part 1" not in result.stdout
+
+
+# --- every command within its limits (issue 9 item 1) -------------------------------------------------------------
+
+
+def pigeons(k: int) -> str:
+    """k terms of k - 1 values, every pair different, the pairs shared among three parties: no deal, and no solver
+    proves it in seconds (pigeonhole); with packages, a variant and expectations, so every command has work."""
+    lines = ["dealcheck: 1", "title: pigeons", "terms:"]
+    lines += [f"  t{i}: {{range: [1, {k - 1}]}}" for i in range(k)]
+    lines.append("parties:")
+    for p in range(3):
+        lines += [f"  p{p}:", "    red_lines:"]
+        for i in range(k):
+            for j in range(i + 1, k):
+                if (i + j) % 3 == p:
+                    lines.append(f"      r{i}_{j}: {{rule: 't{i} != t{j}', assumption: x}}")
+        lines += ["    demands:", f"      d: {{rule: 't{p} >= 3', assumption: x}}"]
+    full = ", ".join(f"t{i}: {1 + i % (k - 1)}" for i in range(k))
+    lines += [
+        "packages:",
+        "  part: {terms: {t0: 1}}",
+        f"  full: {{terms: {{{full}}}}}",
+        "variants:",
+        "  v: {drop: [p0.r0_3]}",
+        "expect:",
+        "  - {deals: 0}",
+        "  - {package: part, deal_possible: false}",
+        "  - {package: full, deal: false}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+LIMITED_COMMANDS = [
+    "check",
+    "validate",
+    "test",
+    "conflicts",
+    "explore",
+    "explain",
+    "repair",
+    "compare",
+    "sweep",
+    "report",
+]
+
+
+@pytest.mark.parametrize("command", LIMITED_COMMANDS)
+def test_every_command_takes_a_time_and_a_memory_limit(command: str) -> None:
+    help_text = CliRunner().invoke(cli, [command, "--help"]).output
+    assert "--time-limit" in help_text and "--memory-limit" in help_text
+
+
+def test_a_test_run_within_a_time_limit_reports_what_it_did_not_check(write) -> None:  # type: ignore[no-untyped-def]
+    """`dealcheck test` had no limit (a `deals:` count stopped only after 2,000,000 listed deals)."""
+    path = write("pigeons.yaml", pigeons(14))
+    code, out = run("test", path, "--time-limit", "0.3")
+    lines = out.splitlines()
+    assert code == 4, out
+    assert lines[0].startswith("NOT CHECKED ") and "deals == 0: the time limit stopped the count between 0 and" in out
+    assert "PASS " in lines[2] and "full: no deal" in lines[2]  # a full package needs no solver: checked
+    assert lines[-1].endswith(" not checked (a limit stopped them)")
+    code, out = run("test", path, "--time-limit", "0.3", "--format", "json")
+    data = json.loads(out)
+    assert code == 4 and data["summary"]["not_checked"] >= 1 and data["summary"]["failed"] == 0
+    assert data["files"][0]["expectations"][0]["stopped"] == "time limit"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command, args, partial",
+    [
+        ("check", ["-p", "part"], "unknown (time limit)"),
+        ("explore", [], "a limit stopped the count"),
+        ("conflicts", [], "TIME LIMIT"),
+        ("repair", ["-p", "full"], "the time limit stopped the search"),
+        ("compare", [], "a limit stopped some counts or checks"),
+        ("explain", [], "the time limit stopped the analysis"),
+        ("validate", [], "the time limit stopped the lint"),
+        ("test", [], "not checked (a limit stopped them)"),
+        ("report", ["--format", "text"], "time limit"),
+    ],
+)
+def test_every_command_answers_within_its_time_limit(write, command: str, args: list[str], partial: str) -> None:  # type: ignore[no-untyped-def]
+    """Scaled until nothing finishes: each command returns (a generous hang guard; the times are in benchmarks/),
+    exits 4 and says what is missing; never "no deal" or "never" from what it did not finish."""
+    path = write("pigeons.yaml", pigeons(14))
+    done = run_process(command, path, *args, "--time-limit", "2", "--memory-limit", "1G")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert partial in done.stdout + done.stderr
+    assert "NO DEAL" not in done.stdout and "never:" not in done.stdout

@@ -4,6 +4,7 @@ scaled integer demand weights."""
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -180,8 +181,26 @@ def test_numbers_beyond_64_bits_are_a_clear_error_not_a_crash(tmp_path: Path) ->
     assert explore(s, objective="nash").exit_code == 0  # small zone: listed, no CP-SAT
     path = tmp_path / "fine.yaml"
     path.write_text(FINE)
+    # The CLI answers by listing instead (issue 11's caveat), and says so: on stderr, and in JSON as "backend".
+    result = CliRunner().invoke(cli, ["repair", str(path), "--set", "a=x", "--set", "b=y", "--format", "json"])
+    assert result.exit_code == 0 and "internal error" not in result.output
+    assert "note: CP-SAT cannot hold this scenario's numbers" in result.stderr and "\n" not in result.stderr.strip()
+    data = json.loads(result.stdout)
+    assert data["backend"] == data["engine"] == "constraint"
+    brute = CliRunner().invoke(
+        cli, ["repair", str(path), "--set", "a=x", "--set", "b=y", "--format", "json"] + ["--backend", "brute"]
+    )
+    assert data["suggestions"] == json.loads(brute.stdout)["suggestions"]
+    for command in (["conflicts"], ["explain"], ["check", "--set", "a=x", "--example", "best"]):
+        result = CliRunner().invoke(cli, [command[0], str(path), *command[1:]])
+        assert result.exit_code in (0, 1) and "answered by listing" in result.stderr, (command, result.output)
+    # Too many packages to list, and no time limit to bound the listing: exit 2 with CP-SAT's sentence.
+    big = FINE.replace(
+        "  b: [x, y, z]\n", "  b: [x, y, z]\n" + "".join(f"  c{i}: {{range: [0, 9]}}\n" for i in range(6))
+    )
+    path.write_text(big)
     result = CliRunner().invoke(cli, ["repair", str(path), "--set", "a=x", "--set", "b=y"])
-    assert result.exit_code == 2 and "CP-SAT" in result.output and "internal error" not in result.output
+    assert result.exit_code == 2 and "CP-SAT" in result.stderr and "too many to list exactly" in result.stderr
 
 
 def test_text_scores_of_a_utility_count_each_issue_once() -> None:

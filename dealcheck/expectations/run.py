@@ -61,7 +61,7 @@ import attrs
 from dealcheck.errors import Diagnostic, ScenarioError, UsageError
 from dealcheck.expectations import claims
 from dealcheck.expectations.claims import ANALYSIS_KEYS, CLAIM_KEYS, SUBJECT_KEYS
-from dealcheck.results import EXIT_FAILED, EXIT_INVALID, EXIT_OK, Report
+from dealcheck.results import EXIT_FAILED, EXIT_INVALID, EXIT_LIMIT, EXIT_OK, Report
 
 __all__ = [
     "ExpectationReport",
@@ -90,6 +90,9 @@ class ExpectationResult:
     description: str
     passed: bool
     reason: str | None = None
+    #: The limit that stopped its check ("time limit", "memory limit", "enumeration limit"): neither passed nor
+    #: failed, it was not checked (the run exits 4).
+    stopped: str | None = None
 
     @property
     def location(self) -> str:
@@ -110,11 +113,17 @@ class ExpectationReport(Report):
 
     @property
     def failed(self) -> int:
-        return sum(1 for r in self.results if not r.passed)
+        return sum(1 for r in self.results if not r.passed and r.stopped is None)
+
+    @property
+    def not_checked(self) -> int:
+        """Expectations a limit stopped (neither passed nor failed)."""
+        return sum(1 for r in self.results if r.stopped is not None)
 
     @property
     def exit_code(self) -> int:
-        return EXIT_FAILED if self.failed else EXIT_OK
+        # A limit over a failure, as a check report does: the answer is incomplete either way.
+        return EXIT_LIMIT if self.not_checked else EXIT_FAILED if self.failed else EXIT_OK
 
 
 @attrs.frozen
@@ -144,10 +153,14 @@ class TestRun(Report):
         return sum(r.failed for r in self.reports)
 
     @property
+    def not_checked(self) -> int:
+        return sum(r.not_checked for r in self.reports)
+
+    @property
     def exit_code(self) -> int:
         if self.invalid:
             return EXIT_INVALID
-        return EXIT_FAILED if self.failed else EXIT_OK
+        return EXIT_LIMIT if self.not_checked else EXIT_FAILED if self.failed else EXIT_OK
 
 
 # --- running ------------------------------------------------------------------------------------------------
@@ -191,6 +204,8 @@ def run_expectation(scenario: Any, expectation: Any, index: int = 0) -> Expectat
         description = f"expectation {index + 1}"
     try:
         failures = _check(scenario, data)
+    except _Stopped as e:
+        return ExpectationResult(index, file, line, description, False, str(e), stopped=e.limit)
     except UsageError as e:
         failures = [e.message + (f" ({e.hint})" if e.hint else "")]
     except ScenarioError as e:
@@ -204,6 +219,14 @@ def run_expectation(scenario: Any, expectation: Any, index: int = 0) -> Expectat
 
 class _Unchecked(Exception):
     """An expectation that could not be checked at all (reported as a failure)."""
+
+
+class _Stopped(_Unchecked):
+    """A limit stopped the check of an expectation: reported as not checked, never passed, and the run exits 4."""
+
+    def __init__(self, message: str, limit: str = "limit") -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
@@ -228,7 +251,9 @@ def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
         scenario.encode(values)  # an unknown term or a value outside its domain is a UsageError with a hint
         verdict = scenario.check(values)
         if verdict.unknown:
-            raise _Unchecked(f"a time limit stopped the analysis of {subject}, so the expectation could not be checked")
+            raise _Stopped(
+                f"a time limit stopped the analysis of {subject}, so the expectation could not be checked", "time limit"
+            )
         failures += _package_failures(scenario, data, verdict, subject)
     for key in ANALYSIS_KEYS:
         if key in data:
@@ -381,9 +406,10 @@ def _count_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None,
         if answers == {True}:
             return []
         if answers != {False}:
-            raise _Unchecked(
+            raise _Stopped(
                 f"the {result.stopped} stopped the count between {result.low} and {result.high} deals, "
-                "so the expectation could not be checked"
+                "so the expectation could not be checked",
+                result.stopped or "limit",
             )
         where = "the scenario" if values is None else f"the completions of {subject}"
         return [f"expected {_OP_WORDS[op]} {n} deals in {where}, but there are between {result.low} and {result.high}"]
@@ -508,7 +534,7 @@ def _options_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | Non
     explore = _analysis("explore")
     report = explore.explore(scenario, top=0, pareto_limit=0, package=values or None)
     if not (report.exact and report.terms_complete):
-        raise _Unchecked(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
+        raise _Stopped(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
     zones = {z.term: z for z in report.terms}
     within = _within(values, subject)
     out = []
@@ -587,7 +613,7 @@ def _conflicts_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | N
         rules = _red_lines(scenario, refs, "a conflict")
         found, complete = conflicts.conflict_sets(_domains(scenario), [r.expr for r in rules], fixed)
         if not complete:
-            raise _Unchecked(
+            raise _Stopped(
                 f"a limit stopped the search for conflicts in {within}, so the expectation could not be checked"
             )
         if found == [tuple(range(len(rules)))]:
@@ -659,7 +685,7 @@ def _best_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, 
         scenario, objective=objective, top=1, parties=parties, package=values or None, pareto_limit=0
     )
     if not report.best_complete:
-        raise _Unchecked(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
+        raise _Stopped(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
     within = _within(values, subject)
     of = "" if parties is None else f" for {', '.join(parties)}"
     shown = str(claim["score"]).strip()
@@ -686,7 +712,7 @@ def _nearest_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | Non
     keep = _names({"keep": claim.get("keep")}, "keep")
     report = _analysis("repair").repair(scenario, values, keep=keep, top=1)
     if not report.complete:
-        raise _Unchecked(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
+        raise _Stopped(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
     nearest = report.suggestions[0] if report.suggestions else None
     holding = f" while holding {', '.join(keep)}" if keep else ""
     if claim["distance"] == "none":

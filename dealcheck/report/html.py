@@ -109,6 +109,8 @@ _JS = """
 
 def _state(p: PartyVerdict, v: PackageVerdict) -> tuple[str, str, str]:
     """(css class, symbol, word) of a party's view of a package."""
+    if p.acceptable is None:  # a limit stopped the question
+        return ("v-open", "?", "unknown")
     if not p.acceptable:
         return ("v-no", "\u2717", "rejects")
     if not v.complete and any(o.status is Status.OPEN for o in p.red_lines):

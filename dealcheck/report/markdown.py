@@ -46,6 +46,8 @@ def render(result: Any, *, color: bool = False, options: TextOptions | None = No
 
 
 def _word(p: PartyVerdict, v: PackageVerdict) -> str:
+    if p.acceptable is None:  # a limit stopped the question
+        return "unknown"
     if not p.acceptable:
         return "rejects"
     if not v.complete and any(o.status is Status.OPEN for o in p.red_lines):

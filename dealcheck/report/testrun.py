@@ -75,6 +75,8 @@ def _text(run: TestRun, color: bool) -> str:
         for r in report.results:
             if r.passed:
                 lines.append(f"{paint('PASS', 'green')} {r.location} {r.description}")
+            elif r.stopped is not None:
+                lines.append(f"{paint('NOT CHECKED', 'yellow')} {r.location} {r.description}: {r.reason}")
             else:
                 lines.append(f"{paint('FAIL', 'red')} {r.location} {r.description}: {r.reason}")
     for bad in run.invalid:
@@ -83,6 +85,8 @@ def _text(run: TestRun, color: bool) -> str:
         more = f" (and {n - 1} more)" if n > 1 else ""
         lines.append(f"{paint('ERROR', 'red')} {bad.path}: invalid scenario: {first}{more}")
     summary = f"{run.passed} passed, {run.failed} failed"
+    if run.not_checked:  # a limit stopped them: neither passed nor failed
+        summary += f", {run.not_checked} not checked (a limit stopped them)"
     if run.invalid:  # an invalid file is neither: its expectations never ran
         summary += f", {len(run.invalid)} invalid file{'s' if len(run.invalid) != 1 else ''}"
     lines.append(summary)
@@ -105,11 +109,13 @@ def _json_data(run: TestRun) -> dict[str, Any]:
                         "description": r.description,
                         "passed": r.passed,
                         "reason": r.reason,
+                        "stopped": r.stopped,
                     }
                     for r in report.results
                 ],
                 "passed": report.passed,
                 "failed": report.failed,
+                "not_checked": report.not_checked,
             }
         )
     for bad in run.invalid:
@@ -127,6 +133,7 @@ def _json_data(run: TestRun) -> dict[str, Any]:
         "summary": {
             "passed": run.passed,
             "failed": run.failed,
+            "not_checked": run.not_checked,
             "invalid": len(run.invalid),
             "exit_code": run.exit_code,
         },
@@ -158,7 +165,9 @@ def _junit(run: TestRun) -> str:
                 file=_xml_safe(r.file),
                 line=str(r.line or 0),
             )
-            if not r.passed:
+            if r.stopped is not None:  # not run to the end: CI servers show it as skipped, with the reason
+                ET.SubElement(case, "skipped", message=_xml_safe(r.reason or ""))
+            elif not r.passed:
                 failure = ET.SubElement(case, "failure", message=_xml_safe(r.reason or ""), type="expectation")
                 failure.text = _xml_safe(f"{r.location}: {r.reason}")
         total += len(report.results)

@@ -162,6 +162,8 @@ def _one_line(text: str) -> str:
 
 
 def _party_word(p: PartyVerdict, v: PackageVerdict) -> tuple[str, str]:
+    if p.acceptable is None:  # a limit stopped the question
+        return ("unknown", "open")
     if not p.acceptable:
         return ("REJECTS", "bad")
     if not v.complete and any(o.status is Status.OPEN for o in p.red_lines):
@@ -207,7 +209,7 @@ def verdict_word(v: PackageVerdict) -> tuple[str, str]:
 
 
 def _blockers(v: PackageVerdict) -> list[PartyVerdict]:
-    return [p for p in v.parties if not p.acceptable]
+    return [p for p in v.parties if p.acceptable is False]
 
 
 def summary_rows(v: PackageVerdict) -> list[tuple[str, str]]:

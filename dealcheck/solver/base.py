@@ -16,6 +16,8 @@ A time limit is never allowed to turn into a wrong answer: a backend that runs o
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import enum
 import importlib
 import time
@@ -36,12 +38,16 @@ __all__ = [
     "ENGINES",
     "MAX_LISTED_VALUES",
     "Backend",
+    "BeyondCpsat",
     "Constraints",
     "Deadline",
     "Fixed",
     "SolutionCount",
     "SolveResult",
     "SolveStatus",
+    "command_end",
+    "command_limits",
+    "current_memory_limit",
     "get_backend",
     "lexmin_by_probing",
     "refuse_wide",
@@ -160,15 +166,24 @@ def refuse_wide(domains: Sequence[Sequence[int]], what: str, instead: str, names
 Problem = Constraints
 
 
+class BeyondCpsat(UsageError):
+    """A model CP-SAT cannot hold (coefficients past 64 bits, bounds past 2**62): a limit of that backend, not of
+    the question (exit 2 where nothing else answers). The CLI answers with an exact backend instead when the
+    scenario is small enough to list (``dealcheck.cli``)."""
+
+
 class Deadline:
-    """A time budget shared by several solver calls; ``None`` means no limit.
+    """A time budget shared by several solver calls; ``None`` means no limit (beyond the command's own:
+    :func:`command_limits`).
 
     >>> Deadline(None).remaining() is None, Deadline(10).expired()
     (True, False)
     """
 
     def __init__(self, time_limit: float | None) -> None:
-        self.end = None if time_limit is None else time.monotonic() + max(0.0, time_limit)
+        end = None if time_limit is None else time.monotonic() + max(0.0, time_limit)
+        outer = _LIMITS.get()[0]  # the command's own limit (command_limits) comes first when it is sooner
+        self.end = outer if outer is not None and (end is None or outer < end) else end
 
     def remaining(self) -> float | None:
         return None if self.end is None else max(0.0, self.end - time.monotonic())
@@ -188,6 +203,52 @@ class Deadline:
         if self.end is not None and out.end is not None and self.end < out.end:
             out.end = self.end
         return out
+
+
+#: The limits of the command running: when its time is up (a ``time.monotonic()`` value) and the memory its counting
+#: tables and CP-SAT models may take (bytes); ``None`` for none.
+_LIMITS: contextvars.ContextVar[tuple[float | None, int | None]] = contextvars.ContextVar(
+    "dealcheck_limits", default=(None, None)
+)
+
+
+@contextlib.contextmanager
+def command_limits(time_limit: float | None = None, memory: int | None = None) -> Iterator[None]:
+    """Within this block, every :class:`Deadline` ends ``time_limit`` seconds from now at the latest, and counting
+    tables and CP-SAT models take at most ``memory`` bytes (``None``: no limit, and each one's default memory).
+
+    A command's ``--time-limit`` and ``--memory-limit`` hold for every analysis it runs, however deep (a test run's
+    ``deals:`` count inside an expectation inside a file), as ``decimal.localcontext`` sets a precision: threading a
+    deadline through every function that may count or solve was the rejected alternative (most reach a solver
+    through several layers, and one that forgot it would run unbounded). Nested blocks only tighten.
+
+    >>> with command_limits(100, memory=10**6):
+    ...     Deadline(None).remaining() <= 100, Deadline(1000).remaining() <= 100, current_memory_limit()
+    (True, True, 1000000)
+    >>> Deadline(None).remaining() is None, current_memory_limit() is None
+    (True, True)
+    """
+    outer_end, outer_memory = _LIMITS.get()
+    end = None if time_limit is None else time.monotonic() + max(0.0, time_limit)
+    if outer_end is not None and (end is None or outer_end < end):
+        end = outer_end
+    if outer_memory is not None and (memory is None or outer_memory < memory):
+        memory = outer_memory
+    token = _LIMITS.set((end, memory))
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
+
+
+def command_end() -> float | None:
+    """When the enclosing :func:`command_limits` ends (a ``time.monotonic()`` value); ``None`` outside one."""
+    return _LIMITS.get()[0]
+
+
+def current_memory_limit() -> int | None:
+    """The memory the enclosing :func:`command_limits` allows, in bytes; ``None`` outside one."""
+    return _LIMITS.get()[1]
 
 
 class Backend(Protocol):

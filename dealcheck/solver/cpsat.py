@@ -34,7 +34,6 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, assert_never
 
-from dealcheck.errors import UsageError
 from dealcheck.interrupt import stoppable
 from dealcheck.rules.evaluator import bounds, children
 from dealcheck.rules.ir import (
@@ -59,7 +58,16 @@ from dealcheck.rules.ir import (
     Truth,
     Var,
 )
-from dealcheck.solver.base import Constraints, Deadline, Fixed, SolutionCount, SolveResult, SolveStatus
+from dealcheck.solver.base import (
+    BeyondCpsat,
+    Constraints,
+    Deadline,
+    Fixed,
+    SolutionCount,
+    SolveResult,
+    SolveStatus,
+    current_memory_limit,
+)
 from dealcheck.solver.session import Answer, Capability, Solutions
 
 __all__ = [
@@ -126,7 +134,7 @@ def _within_int64(method: Callable[..., Any]) -> Callable[..., Any]:
         except (TypeError, OverflowError) as e:
             if isinstance(e, TypeError) and "integer" not in str(e):
                 raise
-            raise UsageError(
+            raise BeyondCpsat(
                 "the scenario's numbers are beyond CP-SAT's 64-bit integers (for example decimal weights with many "
                 "digits, counted in each party's exact units)",
                 "where the command has --backend, use brute or constraint (exact with integers of any size); "
@@ -459,6 +467,9 @@ class CpsatModel:
             solver.parameters.max_deterministic_time = effort
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = max(0.0, time_limit)
+        memory = current_memory_limit()
+        if memory is not None:  # past it CP-SAT stops with UNKNOWN, which every caller reports as a limit
+            solver.parameters.max_memory_in_mb = max(1, memory >> 20)
         return solver
 
     def solve(
@@ -701,7 +712,7 @@ def count_solutions(
     return SolutionCount(len(found), exact=finished)
 
 
-class ModelRejected(UsageError):
+class ModelRejected(BeyondCpsat):
     """CP-SAT refused a model as invalid (a bound or coefficient it cannot hold): an answer no limit would change.
 
     A usage error (exit 2) naming CP-SAT's reason, never reported as a time limit."""

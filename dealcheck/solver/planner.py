@@ -19,7 +19,7 @@ The plan, per connected part of the constraint graph (parts never meet, so their
    within budget and the number of their combinations times that table stays within budget too: one elimination
    per combination.
 4. *Enumeration* otherwise (dense graphs: every term coupled to every other): python-constraint2 lists the part's
-   solutions one by one, in constant memory, up to :data:`ENUMERATION_LIMIT` solutions and the deadline.
+   solutions one by one, in constant memory, until the deadline (without one: up to :data:`ENUMERATION_LIMIT`).
 5. *Bounds* when that stops too: the solutions listed so far are a lower bound; the count of a relaxation (the
    part's conditions that fit the budget, the rest dropped) is an upper bound.
 
@@ -46,7 +46,7 @@ from dealcheck.rules.syntax import Connective
 from dealcheck.solver import classes as _classes
 from dealcheck.solver import counting
 from dealcheck.solver import linear as _linear
-from dealcheck.solver.base import MAX_LISTED_VALUES
+from dealcheck.solver.base import MAX_LISTED_VALUES, Deadline, command_end, current_memory_limit
 from dealcheck.solver.counting import Guard, Stopped
 
 __all__ = [
@@ -64,7 +64,8 @@ __all__ = [
 DEFAULT_MEMORY_LIMIT = 2 << 30
 #: Bytes one stored table row costs in CPython (a tuple of small ints, its dict slot and count), measured.
 ROW_BYTES = 200
-#: Solutions an enumeration lists before it gives up and reports bounds (deterministic, unlike a clock).
+#: Solutions an enumeration lists before it gives up and reports bounds, when no deadline is set (a clock, when one
+#: is, is the only stop).
 ENUMERATION_LIMIT = 2_000_000
 #: The most combinations of cutset values conditioning tries.
 MAX_CONDITIONING = 1 << 12
@@ -93,8 +94,10 @@ class Budget:
     10000
     """
 
-    deadline: float | None = None
-    memory: int = DEFAULT_MEMORY_LIMIT
+    #: By default the limits of the enclosing :func:`dealcheck.solver.base.command_limits` (a command's
+    #: ``--time-limit`` and ``--memory-limit``), else none and :data:`DEFAULT_MEMORY_LIMIT`.
+    deadline: float | None = attrs.field(factory=command_end)
+    memory: int = attrs.field(factory=lambda: current_memory_limit() or DEFAULT_MEMORY_LIMIT)
 
     @property
     def max_rows(self) -> int:
@@ -103,8 +106,9 @@ class Budget:
     @classmethod
     def within(cls, time_limit: float | None, memory: int | None = None) -> Budget:
         """A budget ending ``time_limit`` seconds from now."""
-        deadline = None if time_limit is None else time.monotonic() + max(0.0, time_limit)
-        return cls(deadline, DEFAULT_MEMORY_LIMIT if memory is None else memory)
+        return cls(
+            Deadline(time_limit).end, current_memory_limit() or DEFAULT_MEMORY_LIMIT if memory is None else memory
+        )
 
     def expired(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
@@ -531,9 +535,14 @@ def _enumerate(
     split: dict[int, dict[int, int]] = {t: defaultdict(int) for t in terms} if per_value else {}
     weighted = [t for t in terms if t in weights]
     found = listed = 0
-    for solution in pyconstraint.iterate_solutions(problem, limit=ENUMERATION_LIMIT + 1, time_limit=remaining):
+    # Without a deadline, a fixed number of solutions keeps a count from running for hours; with one, the deadline
+    # alone stops the listing (a run given ten minutes should not stop after two million deals, in seconds).
+    cap = ENUMERATION_LIMIT if budget.deadline is None else None
+    for solution in pyconstraint.iterate_solutions(
+        problem, limit=None if cap is None else cap + 1, time_limit=remaining
+    ):
         listed += 1
-        if listed > ENUMERATION_LIMIT:
+        if cap is not None and listed > cap:
             return found, None, "enumeration limit"
         w = 1
         for t in weighted:
