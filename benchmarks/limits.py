@@ -225,6 +225,44 @@ def target_startup9(quick: bool) -> list[Row]:
     return rows
 
 
+def pigeons_yaml(k: int) -> str:
+    """k terms of k - 1 values, every pair different, the pairs shared among three parties: no deal, and no solver
+    proves it in seconds; with packages, a variant and expectations, so that every command has work to do."""
+    lines = ["dealcheck: 1", "title: pigeons", "terms:"]
+    lines += [f"  t{i}: {{range: [1, {k - 1}]}}" for i in range(k)]
+    lines.append("parties:")
+    for p in range(3):
+        lines += [f"  p{p}:", "    red_lines:"]
+        for i, j in itertools.combinations(range(k), 2):
+            if (i + j) % 3 == p:
+                lines.append(f"      r{i}_{j}: {{rule: 't{i} != t{j}', assumption: x}}")
+        lines += ["    demands:", f"      d: {{rule: 't{p} >= 3', assumption: x}}"]
+    full = ", ".join(f"t{i}: {1 + i % (k - 1)}" for i in range(k))
+    lines += ["packages:", "  part: {terms: {t0: 1}}", f"  full: {{terms: {{{full}}}}}"]
+    lines += [
+        "variants:",
+        "  v: {drop: [p0.r0_3]}",
+        "expect:",
+        "  - {deals: 0}",
+        "  - {package: part, deal_possible: false}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+#: Every command that takes --time-limit, with the arguments that give it work on the pigeons scenario.
+COMMANDS = [
+    ("check", ["-p", "part"]),
+    ("explore", []),
+    ("conflicts", []),
+    ("repair", ["-p", "full"]),
+    ("compare", []),
+    ("explain", []),
+    ("validate", []),
+    ("test", []),
+    ("report", ["--format", "text"]),
+]
+
+
 def target_limits(quick: bool) -> list[Row]:
     py = sys.executable
     cli = str(Path(py).with_name("dealcheck"))
@@ -251,6 +289,22 @@ def target_limits(quick: bool) -> list[Row]:
             )
         )
         os.unlink(path)
+    path = _write(pigeons_yaml(14))
+    for command, args in COMMANDS:
+        code, wall, _ = _exit_and_time([cli, command, path, *args, "--time-limit", "2"])
+        rows.append(
+            Row(
+                "9",
+                f"limits: {command} --time-limit 2, 14 pigeons in 13 holes (no deal, unprovable in seconds)",
+                f"{wall:.2f} s, exit {code}",
+                "limit 3 s",
+                wall,
+                "< 3 s, exit 4",
+                wall < 3.0 and code == 4,
+                "timed once; wall time includes start-up",
+            )
+        )
+    os.unlink(path)
     return rows
 
 
