@@ -87,7 +87,7 @@ def test_json_and_junit_outputs(tmp_path: Path) -> None:
     assert status == 1
     data = json.loads(out)
     assert data["schema"] == "dealcheck.test/1"
-    assert data["summary"] == {"passed": 7, "failed": 1, "invalid": 0, "exit_code": 1}
+    assert data["summary"] == {"passed": 7, "failed": 1, "not_checked": 0, "invalid": 0, "exit_code": 1}
     report = tmp_path / "junit.xml"
     status, out, _ = run_cli("test", "--format", "junit", "-o", str(report), str(TOY), str(failing))
     assert status == 1 and out == ""
