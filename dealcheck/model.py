@@ -134,6 +134,8 @@ class UtilityIssue:
     term: str
     weight: Fraction
     values: tuple[Fraction, ...]
+    #: The values as written, when ``normalise: per_issue`` divided them (``None``: ``values`` are as written).
+    declared: tuple[Fraction, ...] | None = None
 
 
 @attrs.frozen

@@ -243,10 +243,11 @@ class UtilityReader:
         for name, (w, _) in weights.items():
             term = self.terms[name]
             vals = values[name]
+            declared = None
             if normalise == "per_issue":
                 best = max(vals, default=Fraction(0))
-                vals = tuple(x / best if best else x for x in vals)
-            issues.append(UtilityIssue(name, w, vals))
+                declared, vals = vals, tuple(x / best if best else x for x in vals)
+            issues.append(UtilityIssue(name, w, vals, declared))
             for code, x in zip(term.domain.codes, vals, strict=True):
                 if x and w:
                     demands.append(
