@@ -25,12 +25,23 @@ if TYPE_CHECKING:
     from dealcheck.analysis.explain import ExplainReport
     from dealcheck.analysis.explore import ExploreReport
     from dealcheck.analysis.repair import RepairReport
+    from dealcheck.analysis.sensitivity import SensitivityReport
     from dealcheck.expectations import ExpectationReport
     from dealcheck.model import Package, Scenario
     from dealcheck.rules.terms import Value
     from dealcheck.solver.vectorized import BatchVerdict
 
-__all__ = ["check_many", "check_package", "compare", "conflicts", "explore", "render", "repair", "run_expectations"]
+__all__ = [
+    "check_many",
+    "check_package",
+    "compare",
+    "conflicts",
+    "explore",
+    "render",
+    "repair",
+    "run_expectations",
+    "sensitivity",
+]
 
 
 def render(result: Any, fmt: str = "text", *, color: bool = False) -> str:
@@ -73,6 +84,13 @@ def explore(scenario: Scenario, **options: Any) -> ExploreReport:
     from dealcheck.analysis.explore import explore
 
     return explore(scenario, **options)
+
+
+def sensitivity(scenario: Scenario, **options: Any) -> SensitivityReport:
+    """:func:`dealcheck.analysis.sensitivity.sensitivity`."""
+    from dealcheck.analysis.sensitivity import sensitivity
+
+    return sensitivity(scenario, **options)
 
 
 def repair(scenario: Scenario, package: Mapping[str, Value] | Package, **options: Any) -> RepairReport:

@@ -1003,6 +1003,56 @@ def explain_command(
     return report.exit_code
 
 
+@cli.command(name="sensitivity")
+@_scenario_options
+@click.option(
+    "--objective",
+    "objectives",
+    multiple=True,
+    type=click.Choice(["total", "maximin", "nash", "kalai"]),
+    help="Only the best deal by this objective (repeatable; default: every objective).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Limit the whole analysis.",
+)
+@_backend_option("Solver backend for finding the sets of demands deals meet.")
+@_common_output
+@_handle_errors
+def sensitivity_command(
+    file: str,
+    variant: str | None,
+    objectives: tuple[str, ...],
+    time_limit: float | None,
+    backend: str,
+    fmt: str,
+    output: str | None,
+    color: str,
+) -> int:
+    """How far each weight can move before the best deal changes: for the best deal under each objective, the
+    smallest increase and decrease of each demand's (and utility issue's) weight that changes which deal is best,
+    exactly (a fraction), with the deal it changes to; and the best deals under each utility profile's other
+    normalise: choice.
+
+    Exit 0 when answered, 4 when --time-limit stopped the analysis (the weights it did not reach are named).
+    """
+    import dealcheck.report.sensitivity  # noqa: F401  (registers the renderers)
+    from dealcheck.analysis.sensitivity import sensitivity
+    from dealcheck.progress import Progress
+    from dealcheck.report import render
+
+    scenario = load(file, variant)
+    with Progress("dealcheck sensitivity") as progress:
+        report = sensitivity(
+            scenario, objectives=objectives or None, backend=backend, time_limit=time_limit, progress=progress
+        )
+    emit(render(report, fmt, color=_use_color(color, output)), output)
+    return report.exit_code
+
+
 @cli.command(name="repair")
 @_scenario_options
 @_package_option("The proposal to repair.")

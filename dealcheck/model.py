@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from dealcheck.analysis.explain import ExplainReport
     from dealcheck.analysis.explore import ExploreReport
     from dealcheck.analysis.repair import RepairReport
+    from dealcheck.analysis.sensitivity import SensitivityReport
     from dealcheck.expectations import ExpectationReport
     from dealcheck.results import PackageVerdict
     from dealcheck.solver.vectorized import BatchVerdict
@@ -540,6 +541,34 @@ class Scenario:
             given = [self._package_arg(p) for p in packages]
             chosen = [p if isinstance(p, Package) else Package("given", dict(p)) for p in given]
         return api.explain(self, packages=chosen, limit=limit, time_limit=time_limit)
+
+    def sensitivity(
+        self,
+        *,
+        objectives: Sequence[str] | None = None,
+        backend: str = "cpsat",
+        time_limit: float | None = None,
+    ) -> SensitivityReport:
+        """For the best deal under each objective, the smallest move of one weight (up and down) that changes it,
+        exactly, and the best deals under each utility profile's other ``normalise:`` choice. See
+        :func:`dealcheck.analysis.sensitivity.sensitivity`.
+
+        >>> from dealcheck import load_scenario
+        >>> s = load_scenario('''
+        ... dealcheck: 1
+        ... title: Toy
+        ... terms: {x: [a, b]}
+        ... parties:
+        ...   p: {demands: {a: {rule: x == "a", weight: 2, assumption: toy}, b: {rule: x == "b", assumption: toy}}}
+        ... ''')
+        >>> w = s.sensitivity(objectives=["total"]).objectives[0].weights[1]
+        >>> w.ref, w.up.at, w.up.inclusive, dict(w.up.values)
+        ('p.b', Fraction(2, 1), False, {'x': 'b'})
+        """
+        from dealcheck import api  # the facade, the one module above this one the model calls
+
+        chosen = None if objectives is None else tuple(objectives)
+        return api.sensitivity(self, objectives=chosen, backend=backend, time_limit=time_limit)
 
     def explore(
         self,

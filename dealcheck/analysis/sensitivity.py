@@ -552,13 +552,14 @@ def _renormalised(scenario: Scenario, party: Party, weights: list[Fraction], fir
 def sensitivity(
     scenario: Scenario,
     *,
-    objectives: Sequence[str] = OBJECTIVES,
+    objectives: Sequence[str] | None = None,
     backend: str = "cpsat",
     time_limit: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SensitivityReport:
-    """For the best deal under each objective, every weight's smallest move (up and down) that changes it, and
-    the best deals under each utility profile's other ``normalise:`` choice (see the module docstring).
+    """For the best deal under each objective (default: all of them), every weight's smallest move (up and down)
+    that changes it, and the best deals under each utility profile's other ``normalise:`` choice (see the module
+    docstring). ``time_limit`` (seconds) bounds the whole analysis: what it stops is named in ``not_reached``.
 
     >>> from dealcheck import load_scenario
     >>> s = load_scenario('''
@@ -575,6 +576,7 @@ def sensitivity(
     >>> [(w.ref, str(w.up.at), w.up.inclusive, str(w.down.at), w.down.inclusive) for w in r.objectives[0].weights]
     [('p.wants_a', 'None', False, '1', False), ('p.wants_b', '2', False, 'None', False)]
     """
+    objectives = OBJECTIVES if objectives is None else tuple(dict.fromkeys(objectives))
     for objective in objectives:
         check_objective(objective)
     say = progress or (lambda _: None)

@@ -20,6 +20,7 @@ ANALYSIS_RENDERERS: tuple[str, ...] = (
     "dealcheck.report.analyses",
     "dealcheck.report.conflicts",
     "dealcheck.report.explain",
+    "dealcheck.report.sensitivity",
     "dealcheck.report.batch",
     "dealcheck.report.sweep",
     "dealcheck.report.overview",
