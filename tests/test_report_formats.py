@@ -64,12 +64,20 @@ def test_overview_to_dict_and_extra_hooks():
         r = ov.overview(s, top=1)
     finally:
         ov.EXTRA_ANALYSES.pop()
-    assert [title for title, _ in r.extras] == ["Why each finding holds", "Conflicts of the whole scenario"]
+    assert [title for title, _ in r.extras] == [
+        "Why each finding holds",
+        "How far each weight can move before the best deal changes",
+        "Conflicts of the whole scenario",
+    ]
     assert r.to_dict()["extras"][0]["report"]["schema"] == "dealcheck.explain/1"
-    assert r.to_dict()["extras"][1]["report"]["schema"] == "dealcheck.conflicts/1"
+    assert r.to_dict()["extras"][1]["report"]["schema"] == "dealcheck.sensitivity/1"
+    assert r.to_dict()["extras"][2]["report"]["schema"] == "dealcheck.conflicts/1"
     page = r.render("html")
     assert "Why each finding holds" in page and "hinges on" in page
     assert "Conflicts of the whole scenario" in r.render("html")
+    # Its own section: the weights whose move changes the best deal, with the exact breakpoint and the new deal.
+    assert 'id="sensitivity-section"' in page
+    assert "<th scope=row>russia.four_regions</th><td>1</td><td>raised above 7/6 (~1.167): " in page
 
 
 def test_sweep_renders_as_a_page_with_interval_charts():

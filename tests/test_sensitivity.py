@@ -5,19 +5,26 @@ reservation values (which move with the weights), and "no change" is sampled far
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import os
 from collections.abc import Callable
 from fractions import Fraction
+from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dealcheck import load_scenario
 from dealcheck.analysis.objectives import OBJECTIVES
 from dealcheck.analysis.sensitivity import Change, sensitivity
+from dealcheck.cli import cli
 from dealcheck.model import Party, Rule, RuleKind, Scenario, reservation_rule
+from dealcheck.report import render
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import CmpOp, Compare, Const, Var
 from dealcheck.testing import strategies
@@ -244,3 +251,100 @@ def test_utility_weights_and_normalisation_match_brute_force(fields: dict[str, s
     flipped = ref_best(load_scenario(UTILITY.format(**{**fields, "normalise": other})), objective)
     ((name, codes, _, changed),) = effect.best
     assert (name, codes, changed) == (objective, flipped, flipped != best)
+
+
+# --- the bundled scenario: golden outputs, the CLI, the time limit ---------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "scenarios" / "ukraine-ceasefire-2025.yaml"
+GOLDEN = ROOT / "tests" / "golden"
+
+
+@pytest.mark.slow
+def test_bundled_scenario_golden_outputs() -> None:
+    """Every objective, every format; regenerate with DEALCHECK_UPDATE_GOLDEN=1 after an intended change.
+    (Each breakpoint here was re-solved with explore at it and 1e-6 each side when it was written: 61 of 61.)"""
+    report = sensitivity(load_scenario(BUNDLED))
+    assert report.exit_code == 0 and report.patterns == 24
+    for ext, fmt in (("txt", "text"), ("md", "markdown"), ("json", "json")):
+        shown = render(report, fmt).replace(str(BUNDLED), "scenarios/ukraine-ceasefire-2025.yaml")
+        path = GOLDEN / f"ukraine-sensitivity.{ext}"
+        if os.environ.get("DEALCHECK_UPDATE_GOLDEN"):
+            path.write_text(shown, encoding="utf-8")
+        assert shown == path.read_text(encoding="utf-8"), f"regenerate {path.name} if the change is intended"
+    data = json.loads(render(report, "json"))
+    assert data["schema"] == "dealcheck.sensitivity/1" and data["complete"]
+    total = data["objectives"][0]
+    four = next(w for w in total["weights"] if w["ref"] == "russia.four_regions")
+    assert four["up"] == {
+        "changes": True,
+        "at": "7/6",
+        "at_decimal": 7 / 6,
+        "inclusive": False,
+        "deal": {**total["deal"], "occupied_territory": "four_regions"},
+        "objective": four["up"]["objective"],
+    }
+    assert four["down"] == {"changes": False}
+
+
+def test_time_limit_gives_an_honest_partial_answer_and_exit_4(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopped after the patterns: every weight is named as not reached, none is guessed."""
+    import dealcheck.analysis.sensitivity as module
+
+    stop = {"now": False}
+
+    class Clock(module.Deadline):
+        def expired(self) -> bool:
+            return stop["now"] or super().expired()
+
+    found = module.maximal_patterns
+
+    def patterns_then_stop(*args: Any) -> Any:
+        out = found(*args)
+        stop["now"] = True
+        return out
+
+    monkeypatch.setattr(module, "Deadline", Clock)
+    monkeypatch.setattr(module, "maximal_patterns", patterns_then_stop)
+    s = load_scenario(
+        UTILITY.format(
+            **dict.fromkeys(("w_price", "w_delivery", "v_low", "v_mid", "v_fast"), "0.5"),
+            normalise="none",
+            accepts="",
+            w_high="1",
+        )
+    )
+    r = sensitivity(s, objectives=["total"], backend="brute")
+    assert r.exit_code == 4 and r.timed_out
+    assert r.not_reached == (
+        "total: buyer.utility.price",
+        "total: buyer.utility.delivery",
+        "total: seller.high",
+        "total: seller.slow",
+    )
+    assert all(w.up is None and w.down is None for w in r.objectives[0].weights)
+    text = render(r, "text")
+    assert "The time limit stopped the analysis before: total:" in text and "not reached (the time limit)" in text
+    assert json.loads(render(r, "json"))["objectives"][0]["weights"][0]["up"] is None
+
+
+def test_cli_exit_codes_and_formats(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        UTILITY.format(
+            **dict.fromkeys(("w_price", "w_delivery", "v_low", "v_mid", "v_fast"), "0.5"),
+            normalise="per_issue",
+            accepts="",
+            w_high="2",
+        )
+    )
+    runner = CliRunner()
+    result = runner.invoke(cli, ["sensitivity", str(scenario), "--objective", "total", "--backend", "brute"])
+    assert result.exit_code == 0, result.output
+    assert "buyer (normalise: per_issue; with none instead):" in result.output
+    result = runner.invoke(cli, ["sensitivity", str(scenario), "--format", "json", "--time-limit", "0.000001"])
+    assert result.exit_code == 4
+    data = json.loads(result.output)
+    assert data["timed_out"] and not data["complete"] and data["not_reached"]
+    result = runner.invoke(cli, ["sensitivity", str(scenario), "--objective", "fairest"])
+    assert result.exit_code == 2

@@ -308,7 +308,12 @@ class _Scan:
                     points.add(r)
         if objective == "kalai":
             distinct = sorted(set(self.lines))
-            if a is None:  # the ideal is the envelope of the best line per slope
+            if a is None:
+                # The patterns kept never change (only p's reservation value could move): the ideal is the envelope
+                # of the kept patterns' best line per slope. (A pattern another party's reservation value rules
+                # out has no say in anyone's ideal.)
+                kept = {self.lines[k] for k in range(n) if model.feasible(model.scores(k, knob, knob.w0))}
+                distinct = sorted(kept)
                 top: dict[Fraction, Fraction] = {}
                 for m, b in distinct:
                     top[b] = max(top.get(b, m), m)
@@ -629,8 +634,9 @@ def sensitivity(
         for knob in knobs:
             party = scenario.parties[knob.party]
             if deadline.expired():
-                missing.append(f"{objective}: {party.id}.{knob.name}")
-                rows.append(WeightChange(party.id, names[knob.party], knob.name, knob.kind, knob.w0, None, None))
+                row = WeightChange(party.id, names[knob.party], knob.name, knob.kind, knob.w0, None, None)
+                missing.append(f"{objective}: {row.ref}")
+                rows.append(row)
                 continue
             say(f"{objective}: {party.id}.{knob.name}")
             scan = _Scan(model, knob, objective)

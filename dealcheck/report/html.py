@@ -493,8 +493,12 @@ def _overview(r: Any) -> str:
         ("conflicts-section", "Conflicts and cheapest concessions", _conflicts(r.conflicts, dict(r.plain))),
         ("variants-section", "Variants side by side", _variants(r.compare)),
     ]
-    if r.extras:
-        sections.append(("explain-section", "Findings", "".join(_extra(t, x) for t, x in r.extras)))
+    moved = [(t, x) for t, x in r.extras if type(x).__name__ == "SensitivityReport"]
+    extras = [(t, x) for t, x in r.extras if (t, x) not in moved]
+    if extras:
+        sections.append(("explain-section", "Findings", "".join(_extra(t, x) for t, x in extras)))
+    for t, x in moved:  # its own section: the best deals' sensitivity to the weights is not a finding about deals
+        sections.append(("sensitivity-section", t, FRAGMENTS[type(x)](x)))
     lead = _lead(r.check, r.path, r.description)
     if r.notes:
         lead += "".join(f'<p class="v-open">{e(n)}</p>' for n in r.notes)
@@ -563,3 +567,59 @@ def _register_sweep() -> None:
 
 
 _register_sweep()
+
+
+# --- sensitivity: how far each weight can move -----------------------------------------------------------------
+
+
+def _sensitivity_fragment(r: Any) -> str:
+    """One table per objective: each weight whose move changes the best deal, where, and to what."""
+    from dealcheck.report.sensitivity import move_phrase, number, summary_line, unchanged
+
+    if not r.deals:
+        return f"<p>No deal: there is no best deal to move.</p><p class=muted>{e(summary_line(r))}</p>"
+    parts = []
+    for o in r.objectives:
+        rows = []
+        still = unchanged(o)
+        for w in o.weights:
+            if w.ref in still:
+                continue
+            cells = []
+            for c in (w.up, w.down):
+                if c is None:
+                    cells.append("<td>not reached</td>")
+                elif not c.changes:
+                    cells.append("<td class=muted>never</td>")
+                else:
+                    new = (
+                        "no deal"
+                        if c.values is None
+                        else ", ".join(f"{k}={v}" for k, v in c.values.items() if o.values.get(k) != v)
+                    )
+                    cells.append(f"<td>{e(move_phrase(c, w.weight))}: <strong>{e(new)}</strong></td>")
+            rows.append(f"<tr><th scope=row>{e(w.ref)}</th><td>{e(number(w.weight))}</td>{''.join(cells)}</tr>")
+        best = ", ".join(f"{k}={v}" for k, v in o.values.items())
+        table = (
+            '<table class="sensitivity"><thead><tr><th scope="col">weight</th><th scope="col">now</th>'
+            '<th scope="col">raised</th><th scope="col">lowered</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            if rows
+            else ""
+        )
+        never = f"<p class=muted>No change of one of these weights alone changes it: {e(', '.join(still))}</p>"
+        parts.append(
+            f"<h4>Best deal by {e(o.objective)}: {e(number(o.value))}</h4><p><code>{e(best)}</code></p>{table}"
+            + (never if still else "")
+        )
+    parts.append(f"<p class=muted>{e(summary_line(r))}</p>")
+    return "".join(parts)
+
+
+def _register_sensitivity() -> None:
+    from dealcheck.analysis.sensitivity import SensitivityReport
+
+    FRAGMENTS[SensitivityReport] = _sensitivity_fragment
+
+
+_register_sensitivity()

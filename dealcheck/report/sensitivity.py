@@ -18,7 +18,7 @@ from dealcheck.report.text import style
 from dealcheck.rules.terms import Value
 from dealcheck.utility import exact_text
 
-__all__ = ["SCHEMA", "move_phrase", "number", "to_data"]
+__all__ = ["SCHEMA", "move_phrase", "number", "summary_line", "to_data", "unchanged"]
 
 SCHEMA = "dealcheck.sensitivity/1"
 
@@ -67,13 +67,13 @@ def _outcome(c: Change, best: Mapping[str, Value]) -> str:
     return "the best deal becomes " + _diff(c.values, best)
 
 
-def _unchanged(o: ObjectiveSensitivity) -> list[str]:
+def unchanged(o: ObjectiveSensitivity) -> list[str]:
     return [
         w.ref for w in o.weights if w.up is not None and w.down is not None and not w.up.changes and not w.down.changes
     ]
 
 
-def _summary(r: SensitivityReport) -> str:
+def summary_line(r: SensitivityReport) -> str:
     if r.timed_out:
         return "The time limit stopped the analysis before: " + "; ".join(r.not_reached) + " (not answered)."
     return (
@@ -118,13 +118,13 @@ def _(r: SensitivityReport, *, color: bool = False) -> str:
         head += f", variant {for_text(r.variant)}"
     out = [style(head, "head", color), "How far one weight can move before the best deal changes"]
     if not r.deals:
-        out += ["", "No deal (or none the time limit let us find): there is no best deal to move.", "", _summary(r)]
+        out += ["", "No deal (or none the time limit let us find): there is no best deal to move.", "", summary_line(r)]
         return "\n".join(out) + "\n"
     out.append(f"({r.patterns} distinct sets of demands met by a deal, each a candidate; weights stay positive)")
     for o in r.objectives:
         out += ["", style(f"Best deal by {_OBJECTIVE[o.objective]}: {number(o.value)}", "head", color)]
         out.append("  " + for_text(_values(o.values)))
-        moving = [w for w in o.weights if w.ref not in set(_unchanged(o))]
+        moving = [w for w in o.weights if w.ref not in set(unchanged(o))]
         for w in moving:
             out.append(f"  {for_text(w.ref)} (weight {number(w.weight)}):")
             for c in (w.up, w.down):
@@ -135,12 +135,12 @@ def _(r: SensitivityReport, *, color: bool = False) -> str:
                 else:
                     word = "raising" if c.direction == "up" else "lowering"
                     out.append(f"    {word} it alone never changes it")
-        still = _unchanged(o)
+        still = unchanged(o)
         if still:
             out.append("  No change of one of these weights alone changes it: " + for_text(", ".join(still)))
     out += ["", style("Normalisation", "head", color)]
     out += [for_text(x) for x in _normalisation_lines(r)]
-    out += ["", _summary(r)]
+    out += ["", summary_line(r)]
     return "\n".join(out) + "\n"
 
 
@@ -234,12 +234,12 @@ def _(r: SensitivityReport, *, color: bool = False) -> str:
     out = [f"# How far one weight can move: {for_markdown(r.scenario)}", ""]
     out.append(f"File: {markdown_code(r.path)}" + (f", variant {markdown_code(r.variant)}" if r.variant else ""))
     if not r.deals:
-        out += ["", "No deal: there is no best deal to move.", "", for_markdown(_summary(r))]
+        out += ["", "No deal: there is no best deal to move.", "", for_markdown(summary_line(r))]
         return "\n".join(out) + "\n"
     for o in r.objectives:
         out += ["", f"## Best deal by {for_markdown(_OBJECTIVE[o.objective])}: {for_markdown(number(o.value))}", ""]
         out += [markdown_code(_values(o.values)), ""]
-        still = set(_unchanged(o))
+        still = set(unchanged(o))
         out += ["| weight | now | raised | lowered |", "|---|---|---|---|"]
         for w in o.weights:
             if w.ref in still:
@@ -250,11 +250,11 @@ def _(r: SensitivityReport, *, color: bool = False) -> str:
             )
         if still:
             out += ["", "No change of one of these weights alone changes it: "]
-            out[-1] += ", ".join(markdown_code(x) for x in _unchanged(o)) + "."
+            out[-1] += ", ".join(markdown_code(x) for x in unchanged(o)) + "."
     out += ["", "## Normalisation", ""]
     out += [
         ("  - " + for_markdown(x[2:])) if x.startswith("  ") else "- " + for_markdown(x)
         for x in _normalisation_lines(r)
     ]
-    out += ["", for_markdown(_summary(r))]
+    out += ["", for_markdown(summary_line(r))]
     return "\n".join(out) + "\n"
