@@ -1012,13 +1012,7 @@ def explain_command(
     type=click.Choice(["total", "maximin", "nash", "kalai"]),
     help="Only the best deal by this objective (repeatable; default: every objective).",
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0.0, min_open=True),
-    default=None,
-    metavar="SECONDS",
-    help="Limit the whole analysis.",
-)
+@_time_limit_option("Limit the whole analysis.")
 @_backend_option("Solver backend for finding the sets of demands deals meet.")
 @_common_output
 @_handle_errors

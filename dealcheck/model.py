@@ -136,7 +136,8 @@ class UtilityIssue:
     weight: Fraction
     values: tuple[Fraction, ...]
     #: The values as written, when ``normalise: per_issue`` divided them (``None``: ``values`` are as written).
-    declared: tuple[Fraction, ...] | None = None
+    #: Not part of equality: two issues that score every option the same are the same issue.
+    declared: tuple[Fraction, ...] | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
