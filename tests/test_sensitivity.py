@@ -346,5 +346,7 @@ def test_cli_exit_codes_and_formats(tmp_path: Path) -> None:
     assert result.exit_code == 4
     data = json.loads(result.output)
     assert data["timed_out"] and not data["complete"] and data["not_reached"]
+    result = runner.invoke(cli, ["sensitivity", str(scenario), "--objective", "nash", "--format", "html"])
+    assert result.exit_code == 0 and '<section id="sensitivity-section">' in result.output
     result = runner.invoke(cli, ["sensitivity", str(scenario), "--objective", "fairest"])
     assert result.exit_code == 2

@@ -620,6 +620,19 @@ def _register_sensitivity() -> None:
     from dealcheck.analysis.sensitivity import SensitivityReport
 
     FRAGMENTS[SensitivityReport] = _sensitivity_fragment
+    render.register(SensitivityReport)(
+        lambda r, *, color=False, options=None: _page(
+            f"Sensitivity: {r.scenario}",
+            [
+                (
+                    "sensitivity-section",
+                    "How far each weight can move before the best deal changes",
+                    _sensitivity_fragment(r),
+                )
+            ],
+            f"<p class=lead>{e(r.path)}</p>",
+        )
+    )
 
 
 _register_sensitivity()

@@ -138,6 +138,8 @@ def _(r: SensitivityReport, *, color: bool = False) -> str:
         still = unchanged(o)
         if still:
             out.append("  No change of one of these weights alone changes it: " + for_text(", ".join(still)))
+        if not o.weights:
+            out.append("  No weights to move: no party has demands or a utility profile.")
     out += ["", style("Normalisation", "head", color)]
     out += [for_text(x) for x in _normalisation_lines(r)]
     out += ["", summary_line(r)]
@@ -240,14 +242,16 @@ def _(r: SensitivityReport, *, color: bool = False) -> str:
         out += ["", f"## Best deal by {for_markdown(_OBJECTIVE[o.objective])}: {for_markdown(number(o.value))}", ""]
         out += [markdown_code(_values(o.values)), ""]
         still = set(unchanged(o))
-        out += ["| weight | now | raised | lowered |", "|---|---|---|---|"]
-        for w in o.weights:
-            if w.ref in still:
-                continue
-            out.append(
-                f"| {markdown_code(w.ref)} | {for_markdown(number(w.weight))} | {_cell(w.up, w.weight, o.values)} "
-                f"| {_cell(w.down, w.weight, o.values)} |"
-            )
+        rows = [
+            f"| {markdown_code(w.ref)} | {for_markdown(number(w.weight))} | {_cell(w.up, w.weight, o.values)} "
+            f"| {_cell(w.down, w.weight, o.values)} |"
+            for w in o.weights
+            if w.ref not in still
+        ]
+        if rows:
+            out += ["| weight | now | raised | lowered |", "|---|---|---|---|", *rows]
+        if not o.weights:
+            out.append("No weights to move: no party has demands or a utility profile.")
         if still:
             out += ["", "No change of one of these weights alone changes it: "]
             out[-1] += ", ".join(markdown_code(x) for x in unchanged(o)) + "."
