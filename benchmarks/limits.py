@@ -56,9 +56,9 @@ def dense_rules(k: int) -> list[ir.BoolExpr]:
     return out
 
 
-def wide_yaml(terms: int, hi: int, coupled: bool, three: bool = False) -> str:
+def wide_yaml(terms: int, hi: int, coupled: bool, cycle: bool = False) -> str:
     """``terms`` integer terms 0..hi with threshold rules (and, if ``coupled``, a sum and a difference; if
-    ``three``, a sum of three wide terms, which linear counting does not take)."""
+    ``cycle``, a cycle of comparisons of wide terms, which linear counting does not take)."""
     lines = ["dealcheck: 1", "title: wide", "terms:"]
     lines += [f"  x{i}: {{range: [0, {hi}]}}" for i in range(terms)]
     lines += ["parties:", "  a:", "    red_lines:"]
@@ -69,8 +69,9 @@ def wide_yaml(terms: int, hi: int, coupled: bool, three: bool = False) -> str:
     if coupled:
         lines.append(f"      sum: {{rule: 'x0 + x1 <= {hi}', assumption: x}}")
         lines.append("      diff: {rule: 'x2 - x3 > 10', assumption: x}")
-    if three:
-        lines.append(f"      sum3: {{rule: 'x0 + x1 + x4 <= {hi}', assumption: x}}")
+    if cycle:
+        lines.append("      up: {rule: 'x1 < x4', assumption: x}")
+        lines.append("      around: {rule: 'x4 < x0 + 1000', assumption: x}")
     lines += ["    demands:", f"      high: {{rule: 'x0 >= {hi // 2}', assumption: x}}"]
     return "\n".join(lines) + "\n"
 
@@ -270,7 +271,7 @@ def target_limits(quick: bool) -> list[Row]:
         ("dense, 14 terms of 14 values", dense_yaml(14, 14), []),
         ("dense, 12 terms, brute backend", dense_yaml(12, 12), ["--backend", "brute"]),
         ("dense, 12 terms, constraint backend", dense_yaml(12, 12), ["--backend", "constraint"]),
-        ("wide, a sum of three 10**6-value terms", wide_yaml(6, 999_999, True, three=True), []),
+        ("wide, a cycle of comparisons of 10**6-value terms", wide_yaml(6, 999_999, True, cycle=True), []),
     ]
     rows = []
     for what, text, extra in families:

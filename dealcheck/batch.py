@@ -432,7 +432,7 @@ def _assemble(
 def _narrow(codes: np.ndarray, term: Term) -> np.ndarray:
     import numpy as np
 
-    lo, hi = min(term.domain.codes), max(term.domain.codes)
+    lo, hi = term.domain.codes[0], term.domain.codes[-1]
     width = np.int8 if -120 <= lo and hi <= 120 else np.int16 if -30_000 <= lo and hi <= 30_000 else np.int64
     return codes.astype(width)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -36,24 +37,42 @@ def _value(pieces: list[linear.Piece], v: int) -> int:
     return int(out)
 
 
+def _sum(terms: list[tuple[int, int]]) -> Arith:
+    parts = [Arith(ArithOp.MUL, Const(k), Var(t)) for k, t in terms]
+    out = parts[0]
+    for p in parts[1:]:
+        out = Arith(ArithOp.ADD, out, p)
+    assert isinstance(out, Arith)
+    return out
+
+
 @st.composite
 def _problems(draw: st.DrawFn) -> tuple[list[range], list[BoolExpr]]:
-    """A forest of 2-4 terms over small ranges (negatives too): comparisons of two terms, coefficient 1 or -1 on
-    one side, and conditions on one term."""
+    """A forest of 2-4 terms over small ranges (negatives too): comparisons of two terms (coefficient 1 or -1 on
+    one side) or of three, and conditions on one term."""
     n = draw(st.integers(2, 4))
     domains = []
     for _ in range(n):
         lo = draw(st.integers(-4, 3))
         domains.append(range(lo, lo + draw(st.integers(1, 8))))
     conds: list[BoolExpr] = []
-    for i in range(1, n):
+    i = 1
+    while i < n:
         j = draw(st.integers(0, i - 1))
+        if i + 1 < n and draw(st.booleans()):
+            # A sum of three terms: i and i + 1 (coefficient 1 or -1) with an earlier term j (any coefficient).
+            ks = [(draw(st.sampled_from([1, -1])), i), (draw(st.sampled_from([1, -1])), i + 1)]
+            ks.append((draw(st.sampled_from([1, -1, 2, -3])), j))
+            cond: BoolExpr = Compare(draw(st.sampled_from(list(CmpOp))), _sum(ks), Const(draw(st.integers(-6, 8))))
+            conds.append(Not(cond) if draw(st.booleans()) else cond)
+            i += 2
+            continue
         for _ in range(draw(st.integers(1, 2))):
             a = draw(st.sampled_from([1, -1]))
             b = draw(st.sampled_from([1, -1, 2, -2]))
-            left = Arith(ArithOp.ADD, Arith(ArithOp.MUL, Const(a), Var(i)), Arith(ArithOp.MUL, Const(b), Var(j)))
-            cond: BoolExpr = Compare(draw(st.sampled_from(list(CmpOp))), left, Const(draw(st.integers(-6, 8))))
+            cond = Compare(draw(st.sampled_from(list(CmpOp))), _sum([(a, i), (b, j)]), Const(draw(st.integers(-6, 8))))
             conds.append(Not(cond) if draw(st.booleans()) else cond)
+        i += 1
     for _ in range(draw(st.integers(0, 3))):
         t = draw(st.integers(0, n - 1))
         conds.append(Compare(draw(st.sampled_from(list(CmpOp))), Var(t), Const(draw(st.integers(-5, 10)))))
@@ -109,6 +128,14 @@ def test_x_above_y_is_exact_at_any_width() -> None:
         assert [p.method for p in r.parts] == ["linear"]
         assert r.support == (((1, width - 1),), ((0, width - 2),))
         assert r.per_value is None  # x = v is in v deals: no runs of one count
+
+
+def test_a_sum_of_three_wide_terms_is_exact() -> None:
+    n = 10**9
+    total = _sum([(1, 0), (1, 1), (1, 2)])
+    r = planner.count([range(n + 1)] * 3, [Compare(CmpOp.LE, total, Const(n))], per_value=True)
+    assert r.exact and r.low == math.comb(n + 3, 3) and [p.method for p in r.parts] == ["linear"]
+    assert r.support == (((0, n),),) * 3
 
 
 SIX = """\

@@ -129,3 +129,21 @@ def test_values_and_thresholds_up_to_what_the_solver_holds(tmp_path: Path) -> No
     path.write_text(BIG.replace("x: {range: [0, 2305843009213693951]}", "x: {range: [0, 2305843009213693952]}"))
     code, out = run("validate", str(path))
     assert code == 2 and "DC505" in out and "2**62 in all" in out, out
+
+
+def test_batch_checks_read_a_wide_range_by_its_ends(tmp_path: Path, wide: str) -> None:
+    """check --packages and check_many on a 10**12 range (min() of the range iterated it: a hang)."""
+    packages = tmp_path / "p.csv"
+    packages.write_text("id,salary,bonus\na,120000,true\nb,5,false\nc,999999999999,true\n")
+    out_file = tmp_path / "v.csv"
+    code, out = run("check", wide, "--packages", str(packages), "-o", str(out_file))
+    assert code == 1, out  # b and c break a red line
+    assert out_file.read_text().count("\n") == 4
+    scenario = load_scenario_text(WIDE)
+    verdict = scenario.check_many({"salary": [120000, 5, 10**12], "bonus": [True, False, True]})
+    assert list(verdict.deal) == [True, False, False]
+
+
+def test_report_refuses_a_wide_term_naming_itself(wide: str, tmp_path: Path) -> None:
+    code, out = run("report", wide, "-o", str(tmp_path / "r.html"))
+    assert code == 2 and "the report (its explanations go value by value)" in out, out

@@ -70,7 +70,15 @@ def overview(
     from dealcheck.analysis.explore import explore
     from dealcheck.analysis.sensitivity import sensitivity
     from dealcheck.check import check_packages
+    from dealcheck.solver.base import refuse_wide
 
+    # Before any work: the report's explanations go value by value (dealcheck explain refuses a wide term too).
+    refuse_wide(
+        [t.domain.codes for t in scenario.terms],
+        "the report (its explanations go value by value)",
+        "use dealcheck explore (a wide range's zone as intervals) and dealcheck check",
+        [t.name for t in scenario.terms],
+    )
     start = time.monotonic()
     notes: list[str] = []
 

@@ -224,7 +224,7 @@ def _build_table(scenario: Scenario) -> _Table:
         )
     sizes = [t.size for t in scenario.terms]
     grids = np.indices(sizes, dtype=np.int16 if max(sizes, default=1) > 120 else np.int8).reshape(len(sizes), -1)
-    lows = [min(t.domain.codes) for t in scenario.terms]
+    lows = [t.domain.codes[0] for t in scenario.terms]
     columns = {t.name: (grids[i] + lows[i]) if lows[i] else grids[i] for i, t in enumerate(scenario.terms)}
     verdict = scenario.check_many(columns)
     uncertain = tuple(r for r in scenario.red_lines() if r.confidence is not None)
@@ -374,7 +374,7 @@ def run_blocks(
     draws = _draws(table)
     n_parties = len(scenario.parties)
     offsets = np.cumsum([0] + [t.size for t in scenario.terms])
-    lows = [min(t.domain.codes) for t in scenario.terms]
+    lows = [t.domain.codes[0] for t in scenario.terms]
     flat_codes = [table.codes[t] - lows[t] + offsets[t] for t in range(len(scenario.terms))]
     n_opts = int(offsets[-1])
     in_some = np.zeros(n_opts, dtype=np.int64)

@@ -1,22 +1,25 @@
-"""Exact counts of integer terms tied by linear comparisons (``x > y``, ``x + y <= c``, ``d - e > 100``), at any
-width: piecewise polynomials instead of tables over values.
+"""Exact counts of integer terms tied by linear comparisons (``x > y``, ``a + b <= c``, ``d - e > 100``,
+``x + y + z <= 10**9``), at any width: piecewise polynomials instead of tables over values.
 
 In: a part's domains and conditions (:mod:`dealcheck.rules.ir`). Out: the number of solutions and, per term, how
 many solutions give it each value, as a piecewise polynomial (``(lo, hi, coefficients)``), or ``None`` when the part
 does not have the shape below (the planner then tries its other methods).
 
 The shape: every condition reads one term (any condition: its truth is cut into intervals, as value classes are)
-or is a comparison ``a*x + b*y + c  op  0`` of two terms (``op`` any of ``< <= > >= == !=``), and the terms
-form a forest through those comparisons in which each term is removed, leaf first, through comparisons where its
-coefficient is 1 or -1. Removing a leaf ``x`` whose one neighbour is ``y`` sums ``x``'s weight over the values the
-comparisons leave it for each ``y``: between a largest lower bound and a smallest upper bound, each an affine
-function of ``y``, minus the points ``!=`` excludes. Cut ``y``'s range where any two of those functions cross (and at
-the ends of ``x``'s pieces) and, on each cut, the sum is a polynomial in ``y`` (Faulhaber's sums of powers, composed
-with the affine bounds). That polynomial multiplies ``y``'s weight; the last term's weight, summed, is the count.
-A term's marginal is the same elimination with that term removed last.
+or is a comparison ``k1*x1 + k2*x2 + ... + c  op  0`` (``op`` any of ``< <= > >= == !=``), and the terms can be
+removed one at a time, each tied at that point to one other term (by any number of comparisons of the two) or to
+one comparison of more terms, with coefficient 1 or -1 there (a forest; the last term of a comparison may have any
+coefficient). Removing ``x`` tied to one term ``y`` sums ``x``'s weight over the values the comparisons leave it for
+each ``y``: between a largest lower bound and a smallest upper bound, each affine in ``y``, minus the points ``!=``
+excludes; cut ``y``'s range where any two of those functions cross and, on each cut, the sum is a polynomial in
+``y`` (Faulhaber's sums of powers composed with the affine bounds). Removing ``x`` from a comparison of more terms
+is dynamic programming over the partial sums: the comparison is a piecewise function ``g`` of its value, and
+``r -> sum(w(x) * g(x + r))`` (a convolution of piecewise polynomials) is the same kind of function of the rest of
+the sum, until one term is left and it becomes that term's weight. The last term's weight, summed, is the count;
+a term's marginal is the same elimination with that term removed last.
 
-This is dynamic programming over the partial sums, on intervals: ``x > y`` over ``0..10**9`` is the polynomial
-``y -> 10**9 - y`` summed once, never a table of ``10**18`` rows.
+``x > y`` over ``0..10**9`` is the polynomial ``y -> 10**9 - y`` summed once, never a table of ``10**18`` rows;
+``x + y + z <= 10**9`` is two convolutions.
 
 Rejected: a table per pair of classes (``x > y`` has no classes: every value of ``y`` is its own threshold for
 ``x``), Barvinok's general lattice-point counting (exact for any polytope, but a large machinery for the shapes
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
@@ -376,6 +380,7 @@ def _count(
     span = {t: (domains[t][0], domains[t][-1]) for t in terms}
     unary: dict[int, list[Piece]] = {t: [(span[t][0], span[t][1], (Fraction(1),))] for t in terms}
     edges: dict[tuple[int, int], list[tuple[int, int, int, CmpOp]]] = {}  # (x, y) -> [(kx, ky, c, op)]
+    sums: list[_Form] = []  # comparisons of three terms or more
     for cond in conditions:
         read = sorted(ir.term_indices(cond))
         if len(read) == 1:
@@ -383,61 +388,75 @@ def _count(
             unary[t] = _times(unary[t], _truth_pieces(cond, t, *span[t]))
             continue
         coefficients, c, op = _comparison(cond)
-        if len(coefficients) != 2:
-            raise _NotLinear  # three terms or more (or terms that cancel out)
+        if len(coefficients) < 2:
+            raise _NotLinear  # terms that cancel out: not worth a special case
+        if len(coefficients) > 2:
+            low, high = _form_bounds(coefficients, c, span)
+            sums.append((coefficients, c, _sign_pieces(op, low, high)))
+            continue
         (x, kx), (y, ky) = sorted(coefficients.items())
         edges.setdefault((x, y), []).append((kx, ky, c, op))
-    neighbours: dict[int, set[int]] = {t: set() for t in terms}
-    for x, y in edges:
-        neighbours[x].add(y)
-        neighbours[y].add(x)
-
-    def order(root: int) -> list[tuple[int, int | None]]:
-        """Terms in removal order, leaves first, each with the neighbour it is summed into (``None``: last)."""
-        left = {t: set(ns) for t, ns in neighbours.items()}
-        out: list[tuple[int, int | None]] = []
-        while left:
-            leaf = next(
-                (t for t in sorted(left) if t != root and len(left[t]) <= 1 and all(_unit(t, y) for y in left[t])),
-                None,
-            )
-            if leaf is None:
-                if list(left) == [root] or (root not in left and len(left) == 1):
-                    (last,) = left
-                    out.append((last, None))
-                    return out
-                if all(len(ns) == 0 for ns in left.values()):
-                    for t in sorted(left):
-                        out.append((t, None))
-                    return out
-                raise _NotLinear  # a cycle, or a term tied only with coefficients other than 1 and -1
-            y = next(iter(left[leaf]), None)
-            out.append((leaf, y))
-            del left[leaf]
-            if y is not None:
-                left[y].discard(leaf)
-        return out
-
-    def _unit(x: int, y: int) -> bool:
-        key = (min(x, y), max(x, y))
-        return all(abs(kx if key[0] == x else ky) == 1 for kx, ky, _, _ in edges[key])
 
     def edges_of(x: int, y: int) -> list[_Edge]:
         key = (min(x, y), max(x, y))
         return [(kx, ky, c, op) if key[0] == x else (ky, kx, c, op) for kx, ky, c, op in edges[key]]
 
     def run(root: int) -> tuple[Fraction, dict[int, list[Piece]]]:
+        """Every term removed leaf first, ``root`` last: the count, and the weights of the terms left last."""
         weight = {t: list(p) for t, p in unary.items()}
+        neighbours: dict[int, set[int]] = {t: set() for t in terms}
+        for x, y in edges:
+            neighbours[x].add(y)
+            neighbours[y].add(x)
+        forms: dict[int, _Form] = dict(enumerate(sums))
+        in_forms: dict[int, set[int]] = {t: {k for k, f in forms.items() if t in f[0]} for t in terms}
+        left = set(terms)
         total = Fraction(1)
         done: dict[int, list[Piece]] = {}
-        for x, y in order(root):
+
+        def removable(t: int) -> bool:
+            if len(neighbours[t]) + len(in_forms[t]) > 1:
+                return False
+            if neighbours[t]:
+                (y,) = neighbours[t]
+                return all(abs(kx) == 1 for kx, _, _, _ in edges_of(t, y))
+            if in_forms[t]:
+                (k,) = in_forms[t]
+                return abs(forms[k][0][t]) == 1
+            return True
+
+        while left:
             check_time()
-            if y is None:
-                done[x] = weight[x]
-                total *= _total(weight[x])
-                continue
-            summed = _eliminate(weight[x], edges_of(x, y), *span[y])
-            weight[y] = _times(weight[y], summed)
+            leaf = next((t for t in sorted(left) if t != root and removable(t)), None)
+            if leaf is None:
+                if all(not neighbours[t] and not in_forms[t] for t in left):
+                    for t in sorted(left):  # each the last of its tree
+                        done[t] = weight[t]
+                        total *= _total(weight[t])
+                    return total, done
+                raise _NotLinear  # a cycle, or a term tied only with coefficients other than 1 and -1
+            left.discard(leaf)
+            if neighbours[leaf]:
+                (y,) = neighbours[leaf]
+                weight[y] = _times(weight[y], _eliminate(weight[leaf], edges_of(leaf, y), *span[y]))
+                neighbours[y].discard(leaf)
+                neighbours[leaf].clear()
+            elif in_forms[leaf]:
+                (k,) = in_forms[leaf]
+                coefficients, c, pieces = forms.pop(k)
+                in_forms[leaf].clear()
+                rest = {t: a for t, a in coefficients.items() if t != leaf}
+                low, high = _form_bounds(rest, c, span)
+                summed = _convolve(weight[leaf], pieces, coefficients[leaf], low, high)
+                if len(rest) == 1:
+                    ((z, a),) = rest.items()
+                    weight[z] = _times(weight[z], _on_term(summed, a, c, *span[z]))
+                    in_forms[z].discard(k)
+                else:
+                    forms[k] = (rest, c, summed)
+            else:
+                done[leaf] = weight[leaf]
+                total *= _total(weight[leaf])
         return total, done
 
     # Any term may be summed last; one tied only by coefficients other than 1 and -1 must be.
@@ -466,6 +485,116 @@ def _count(
         other = total_t / within if within else Fraction(0)
         out[t] = _merge([(lo, hi, _scale(p, other)) for lo, hi, p in root_weight])
     return n, out
+
+
+# --- sums of three terms or more: dynamic programming over the partial sums ------------------------------------
+
+#: ``(coefficients, constant, pieces)``: a factor that is a piecewise function of ``sum(k * x) + constant``.
+_Form = tuple[dict[int, int], int, list[Piece]]
+
+
+def _form_bounds(coefficients: dict[int, int], c: int, span: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    low = c + sum(min(k * span[t][0], k * span[t][1]) for t, k in coefficients.items())
+    high = c + sum(max(k * span[t][0], k * span[t][1]) for t, k in coefficients.items())
+    return low, high
+
+
+def _sign_pieces(op: CmpOp, low: int, high: int) -> list[Piece]:
+    """``[v op 0]`` for ``v`` in ``low..high``, as pieces of weight 1 and 0."""
+    one: Poly = (Fraction(1),)
+    cuts = sorted({low, high + 1, *(c for c in (-1, 0, 1, 2) if low < c <= high)})
+    out: list[Piece] = []
+    for a, b in itertools.pairwise(cuts):
+        holds = {CmpOp.LT: a < 0, CmpOp.LE: a <= 0, CmpOp.GT: a > 0, CmpOp.GE: a >= 0}.get(op)
+        if holds is None:
+            holds = (a == 0 and b - 1 == 0) if op is CmpOp.EQ else not (a == 0 and b - 1 == 0)
+        out.append((a, b - 1, one if holds else _ZERO))
+    return _merge(out)
+
+
+def _sum_product(p: Poly, q: Poly, s: int, low: Affine, high: Affine) -> Poly:
+    """``r -> sum(p(x) * q(s*x + r) for x in low(r)..high(r))``, for the ``r`` where ``low(r) <= high(r) + 1``."""
+    terms: dict[tuple[int, int], Fraction] = {}  # (power of x, power of r) -> coefficient
+    for j, qj in enumerate(q):
+        if not qj:
+            continue
+        for a in range(j + 1):
+            k = qj * math.comb(j, a) * s**a
+            for i, pi in enumerate(p):
+                if pi:
+                    key = (i + a, j - a)
+                    terms[key] = terms.get(key, Fraction(0)) + pi * k
+    below = (low[0], low[1] - 1)
+    out: Poly = _ZERO
+    for (m, b), k in terms.items():
+        if k:
+            f = _power_sum(m)
+            summed = _add(_compose(f, high), _scale(_compose(f, below), -1))
+            out = _add(out, _scale(_mul(summed, (Fraction(0),) * b + (Fraction(1),)), k))
+    return out
+
+
+def _convolve(weight: Sequence[Piece], g: Sequence[Piece], s: int, low: int, high: int) -> list[Piece]:
+    """``r -> sum(weight(x) * g(s*x + r) for x)`` over ``low..high`` (``s`` is 1 or -1), as pieces."""
+    starts: dict[int, Poly] = {}  # r -> polynomial added from r on (a sweep over the contributions)
+    for lo, hi, p in weight:
+        if not p:
+            continue
+        for g_lo, g_hi, q in g:
+            if not q:
+                continue
+            # x in lo..hi and g_lo <= s*x + r <= g_hi: x between a(r) and b(r), both of slope -s.
+            a: Affine = (-1, g_lo) if s == 1 else (1, -g_hi)
+            b: Affine = (-1, g_hi) if s == 1 else (1, -g_lo)
+            cuts = {low, high + 1}
+            for f in (a, b):
+                for v in (lo, hi):
+                    root = (v - f[1]) * f[0]  # f(r) = v (the slope is 1 or -1)
+                    cuts.update((root, root + 1))
+            bounds = sorted(c for c in cuts if low <= c <= high + 1)
+            for start, stop in itertools.pairwise(bounds):
+                r = stop - 1  # no crossing inside start..stop-1 but possibly at start: read at the end
+                x_lo = max((0, lo), a, key=lambda f: f[0] * r + f[1])
+                x_hi = min((0, hi), b, key=lambda f: f[0] * r + f[1])
+                if x_lo[0] * r + x_lo[1] > x_hi[0] * r + x_hi[1]:
+                    continue
+                poly = _sum_product(p, q, s, x_lo, x_hi)
+                starts[start] = _add(starts.get(start, _ZERO), poly)
+                starts[stop] = _add(starts.get(stop, _ZERO), _scale(poly, -1))
+    if len(starts) > 4 * MAX_PIECES:
+        raise _NotLinear
+    out: list[Piece] = []
+    running: Poly = _ZERO
+    points = sorted({low, high + 1, *starts})
+    for start, stop in itertools.pairwise(points):
+        running = _add(running, starts.get(start, _ZERO))
+        out.append((start, stop - 1, running))
+    return _merge(out)
+
+
+def _on_term(g: Sequence[Piece], a: int, c: int, lo: int, hi: int) -> list[Piece]:
+    """``z -> g(a*z + c)`` over ``lo..hi`` (any ``a`` other than 0: it is read at integers only)."""
+    out: list[Piece] = []
+    for g_lo, g_hi, q in g:
+        # g_lo <= a*z + c <= g_hi
+        if a > 0:
+            z_lo, z_hi = -((c - g_lo) // a), (g_hi - c) // a
+        else:
+            z_lo, z_hi = -((c - g_hi) // a), (g_lo - c) // a
+        z_lo, z_hi = max(z_lo, lo), min(z_hi, hi)
+        if z_lo <= z_hi:
+            out.append((z_lo, z_hi, _compose(q, (a, c))))
+    out.sort()
+    filled: list[Piece] = []
+    at = lo
+    for z_lo, z_hi, q in out:
+        if z_lo > at:
+            filled.append((at, z_lo - 1, _ZERO))
+        filled.append((z_lo, z_hi, q))
+        at = z_hi + 1
+    if at <= hi:
+        filled.append((at, hi, _ZERO))
+    return _merge(filled)
 
 
 # --- where a marginal is positive -----------------------------------------------------------------------------

@@ -163,7 +163,7 @@ def _encode(term: Term, column: Sequence[Value] | np.ndarray) -> np.ndarray:
         codes = column
     else:
         codes = _encode_values(term, column)
-    lo, hi = min(term.domain.codes), max(term.domain.codes)
+    lo, hi = term.domain.codes[0], term.domain.codes[-1]
     if len(codes) and _outside(codes, lo, hi):
         bad = (codes < lo) | (codes > hi)
         first = int(np.flatnonzero(bad)[0])
@@ -242,7 +242,7 @@ class _Columns:
         self.terms = scenario.terms
         self.size = len(codes[0]) if codes else 0
         self.codes = codes  # int8 or int16 where the domain fits, else int64
-        self.bounds = [(min(t.domain.codes), max(t.domain.codes)) for t in self.terms]
+        self.bounds = [(t.domain.codes[0], t.domain.codes[-1]) for t in self.terms]
         self._wide: dict[tuple[int, int], np.ndarray] = {}
         self._indices: dict[tuple[int, ...], np.ndarray] = {}
 
