@@ -276,8 +276,15 @@ def _bounds_on_x(edges: Sequence[_Edge]) -> tuple[list[Affine], list[Affine], li
     return lows, highs, holes
 
 
-def _eliminate(weight: Sequence[Piece], edges: Sequence[_Edge], ylo: int, yhi: int) -> list[Piece]:
-    """``y -> sum(weight(x) for x where every edge holds)`` over ``ylo..yhi``, as pieces."""
+#: A comparison of more terms reduced to the removed term ``x`` and its neighbour ``y``: ``g(s*x + k*y + c)``.
+_PairForm = tuple[int, int, int, list[Piece]]
+
+
+def _eliminate(
+    weight: Sequence[Piece], edges: Sequence[_Edge], ylo: int, yhi: int, form: _PairForm | None = None
+) -> list[Piece]:
+    """``y -> sum(weight(x) * g(s*x + k*y + c) for x where every edge holds)`` over ``ylo..yhi``, as pieces
+    (``g`` is 1 without ``form``)."""
     lows, highs, holes = _bounds_on_x(edges)
     holes = list(dict.fromkeys(holes))  # x != y written twice excludes one value
     pieces = [(lo, hi, p) for lo, hi, p in weight if p]
@@ -286,36 +293,85 @@ def _eliminate(weight: Sequence[Piece], edges: Sequence[_Edge], ylo: int, yhi: i
     xlo, xhi = pieces[0][0], pieces[-1][1]
     lows.append((0, xlo))
     highs.append((0, xhi))
+    # The form's pieces, each with the bounds it puts on x (affine in y; none without a form).
+    parts: list[tuple[Poly, Affine | None, Affine | None]] = [((Fraction(1),), None, None)]
+    s, k, c = 1, 0, 0
+    if form is not None:
+        s, k, c, g = form
+        parts = []
+        for g_lo, g_hi, q in g:
+            if q:  # g_lo <= s*x + k*y + c <= g_hi
+                if s == 1:
+                    parts.append((q, (-k, g_lo - c), (-k, g_hi - c)))
+                else:
+                    parts.append((q, (k, c - g_hi), (k, c - g_lo)))
     functions = set(lows) | set(highs) | set(holes)
+    for _, a, b in parts:
+        if a is not None and b is not None:
+            functions |= {a, b}
     for lo, hi, _ in pieces:
         functions |= {(0, lo), (0, hi), (0, lo - 1), (0, hi + 1)}
-    moving = [f for f in functions if f[0]]
     cuts = {ylo, yhi + 1}
     # Where two functions cross, the order of the bounds changes: a cut at the crossing, isolating it.
-    for f, g in itertools.combinations(sorted(functions), 2):
-        if f[0] == g[0]:
+    slopes = {f[0] for f in functions}
+    if len(functions) * len(slopes) > 8 * MAX_PIECES:
+        raise _NotLinear
+    for f, g2 in itertools.combinations(sorted(functions), 2):
+        if f[0] == g2[0]:
             continue
-        root = Fraction(g[1] - f[1], f[0] - g[0])
+        root = Fraction(g2[1] - f[1], f[0] - g2[0])
         r = root.numerator // root.denominator
         cuts.update((r, r + 1))
-    if len(cuts) > 4 * MAX_PIECES or len(moving) * len(pieces) > 4 * MAX_PIECES:
+    if len(cuts) > 4 * MAX_PIECES or len(parts) * len(pieces) > MAX_PIECES:
         raise _NotLinear
-    bounds = sorted(c for c in cuts if ylo <= c <= yhi + 1)
+    bounds = sorted(x for x in cuts if ylo <= x <= yhi + 1)
     out: list[Piece] = []
     for start, stop in itertools.pairwise(bounds):
-        out.append((start, stop - 1, _region(pieces, lows, highs, holes, start, stop - 1)))
+        out.append((start, stop - 1, _region(pieces, parts, (s, k, c), lows, highs, holes, start, stop - 1)))
     return _merge(out)
 
 
+def _sum_product_y(p: Poly, q: Poly, s: int, r: Affine, low: Affine, high: Affine) -> Poly:
+    """``y -> sum(p(x) * q(s*x + r(y)) for x in low(y)..high(y))``, for the ``y`` where ``low(y) <= high(y) + 1``."""
+    terms: dict[tuple[int, int], Fraction] = {}  # (power of x, power of r) -> coefficient
+    for j, qj in enumerate(q):
+        if not qj:
+            continue
+        for a in range(j + 1):
+            k = qj * math.comb(j, a) * s**a
+            for i, pi in enumerate(p):
+                if pi:
+                    key = (i + a, j - a)
+                    terms[key] = terms.get(key, Fraction(0)) + pi * k
+    below = (low[0], low[1] - 1)
+    out: Poly = _ZERO
+    for (m, b), k in terms.items():
+        if k:
+            f = _power_sum(m)
+            summed = _add(_compose(f, high), _scale(_compose(f, below), -1))
+            power = _compose((Fraction(0),) * b + (Fraction(1),), r)
+            out = _add(out, _scale(_mul(summed, power), k))
+    return out
+
+
 def _region(
-    pieces: Sequence[Piece], lows: list[Affine], highs: list[Affine], holes: list[Affine], ya: int, yb: int
+    pieces: Sequence[Piece],
+    parts: Sequence[tuple[Poly, Affine | None, Affine | None]],
+    form: tuple[int, int, int],
+    lows: list[Affine],
+    highs: list[Affine],
+    holes: list[Affine],
+    ya: int,
+    yb: int,
 ) -> Poly:
     """The sum on ``ya..yb``, where no two bound functions cross (so one order of them holds throughout)."""
 
     def at(f: Affine, y: int) -> int:
         return f[0] * y + f[1]
 
-    y0 = ya
+    s, k, c = form
+    r: Affine = (k, c)
+    y0 = yb  # a crossing may fall on ya (it starts the region), never inside: read at the end
     low = max(lows, key=lambda f: (at(f, y0), f))
     high = min(highs, key=lambda f: (at(f, y0), f))
     if at(low, y0) > at(high, y0):
@@ -323,20 +379,23 @@ def _region(
     single = ya == yb
     out: Poly = _ZERO
     for lo, hi, p in pieces:
-        a = max((0, lo), low, key=lambda f: (at(f, y0), f))
-        b = min((0, hi), high, key=lambda f: (at(f, y0), f))
-        if at(a, y0) > at(b, y0):
-            continue
-        if single:
-            out = _add(out, _const(_sum_piece(p, at(a, y0), at(b, y0))))
-        else:
-            out = _add(out, _sum_between(p, a, b))
-        seen: set[int] = set()
-        for h in holes:
-            v = at(h, y0)
-            if at(a, y0) <= v <= at(b, y0) and (not single or v not in seen):
-                seen.add(v)
-                out = _add(out, _scale(_const(_at(p, v)) if single else _compose(p, h), -1))
+        for q, g_low, g_high in parts:
+            a = max([(0, lo), low] + ([g_low] if g_low else []), key=lambda f: (at(f, y0), f))
+            b = min([(0, hi), high] + ([g_high] if g_high else []), key=lambda f: (at(f, y0), f))
+            if at(a, y0) > at(b, y0):
+                continue
+            summed = _sum_product_y(p, q, s, r, a, b)
+            out = _add(out, _const(_at(summed, y0)) if single else summed)
+            seen: set[int] = set()
+            for h in holes:
+                v = at(h, y0)
+                if at(a, y0) <= v <= at(b, y0) and (not single or v not in seen):
+                    seen.add(v)
+                    if single:
+                        out = _add(out, _const(-_at(p, v) * _at(q, s * v + k * y0 + c)))
+                    else:
+                        inner: Affine = (s * h[0] + k, s * h[1] + c)
+                        out = _add(out, _scale(_mul(_compose(p, h), _compose(q, inner)), -1))
     return out
 
 
@@ -399,7 +458,7 @@ def _count(
 
     def edges_of(x: int, y: int) -> list[_Edge]:
         key = (min(x, y), max(x, y))
-        return [(kx, ky, c, op) if key[0] == x else (ky, kx, c, op) for kx, ky, c, op in edges[key]]
+        return [(kx, ky, c, op) if key[0] == x else (ky, kx, c, op) for kx, ky, c, op in edges.get(key, [])]
 
     def run(root: int) -> tuple[Fraction, dict[int, list[Piece]]]:
         """Every term removed leaf first, ``root`` last: the count, and the weights of the terms left last."""
@@ -409,6 +468,7 @@ def _count(
             neighbours[x].add(y)
             neighbours[y].add(x)
         forms: dict[int, _Form] = dict(enumerate(sums))
+        pair_forms: dict[tuple[int, int], list[_Form]] = {}
         in_forms: dict[int, set[int]] = {t: {k for k, f in forms.items() if t in f[0]} for t in terms}
         left = set(terms)
         total = Fraction(1)
@@ -419,7 +479,10 @@ def _count(
                 return False
             if neighbours[t]:
                 (y,) = neighbours[t]
-                return all(abs(kx) == 1 for kx, _, _, _ in edges_of(t, y))
+                pair = (min(t, y), max(t, y))
+                return all(abs(kx) == 1 for kx, _, _, _ in edges_of(t, y)) and all(
+                    abs(f[0][t]) == 1 for f in pair_forms.get(pair, [])
+                )
             if in_forms[t]:
                 (k,) = in_forms[t]
                 return abs(forms[k][0][t]) == 1
@@ -438,7 +501,16 @@ def _count(
             left.discard(leaf)
             if neighbours[leaf]:
                 (y,) = neighbours[leaf]
-                weight[y] = _times(weight[y], _eliminate(weight[leaf], edges_of(leaf, y), *span[y]))
+                pair = (min(leaf, y), max(leaf, y))
+                tied = pair_forms.pop(pair, [])
+                if len(tied) > 1:
+                    raise _NotLinear  # two sums over the same two terms: a product of two such factors
+                form = None
+                if tied:
+                    coefficients, c, pieces = tied[0]
+                    form = (coefficients[leaf], coefficients[y], c, pieces)
+                summed = _eliminate(weight[leaf], edges_of(leaf, y), *span[y], form)
+                weight[y] = _times(weight[y], summed)
                 neighbours[y].discard(leaf)
                 neighbours[leaf].clear()
             elif in_forms[leaf]:
@@ -452,6 +524,14 @@ def _count(
                     ((z, a),) = rest.items()
                     weight[z] = _times(weight[z], _on_term(summed, a, c, *span[z]))
                     in_forms[z].discard(k)
+                elif len(rest) == 2:
+                    # Two terms left: the sum ties them as a pair (with their comparisons, if any).
+                    u, v = sorted(rest)
+                    pair_forms.setdefault((u, v), []).append((rest, c, summed))
+                    in_forms[u].discard(k)
+                    in_forms[v].discard(k)
+                    neighbours[u].add(v)
+                    neighbours[v].add(u)
                 else:
                     forms[k] = (rest, c, summed)
             else:

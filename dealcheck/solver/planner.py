@@ -208,6 +208,7 @@ def count(
     results: list[PartCount] = []
     marginals: dict[int, dict[int, int]] = {}
     pieces: dict[int, list[_linear.Piece]] = {}  # per term of a linear part, its solutions per value
+    unsplit = False
     for k, (terms, part_conds) in enumerate(parts):
         say(f"counting part {k + 1} of {len(parts)}")
         if _linear_fits(terms, doms, classes):
@@ -220,10 +221,12 @@ def count(
                 high = math.prod(len(doms[t]) for t in terms)
                 results.append(PartCount(terms, "bounds", 0, high, e.reason))
                 continue
-            if counted is not None and (counted[1] is not None or not per_value):
+            if counted is not None:
                 found, found_pieces = counted
                 results.append(PartCount(terms, "linear", found, found))
                 pieces.update(found_pieces or {})
+                # Some term could not be summed last: the count is exact, the per-value split is not known.
+                unsplit |= per_value and found_pieces is None
                 if found == 0:
                     break
                 continue
@@ -246,7 +249,7 @@ def count(
     if any(p.high == 0 for p in results):
         low = high = 0
     out_parts = tuple(results)
-    if not per_value or low != high:
+    if not per_value or low != high or (unsplit and low):
         return CountResult(low, high, out_parts)
     if low == 0:
         return CountResult(0, 0, out_parts, tuple(((d[0], d[-1], 0),) for d in _int_ranges(doms)), ((),) * n)
