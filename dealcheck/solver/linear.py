@@ -48,6 +48,9 @@ Affine = tuple[int, int]
 #: More pieces than this in one weight, or conditions cut into more intervals, and the shape is not worth it.
 MAX_PIECES = 4096
 
+#: The most symbolic sums one removal may take (each tens of microseconds).
+MAX_SUMS = 1 << 15
+
 _ZERO: Poly = ()
 
 
@@ -313,18 +316,23 @@ def _eliminate(
         functions |= {(0, lo), (0, hi), (0, lo - 1), (0, hi + 1)}
     cuts = {ylo, yhi + 1}
     # Where two functions cross, the order of the bounds changes: a cut at the crossing, isolating it.
-    slopes = {f[0] for f in functions}
-    if len(functions) * len(slopes) > 8 * MAX_PIECES:
+    # Only functions of different slopes cross: pairs across slope groups, counted before any is tried.
+    by_slope: dict[int, list[Affine]] = {}
+    for f in sorted(functions):
+        by_slope.setdefault(f[0], []).append(f)
+    groups = list(by_slope.values())
+    if sum(len(a) * len(b) for a, b in itertools.combinations(groups, 2)) > 4 * MAX_PIECES:
         raise _NotLinear
-    for f, g2 in itertools.combinations(sorted(functions), 2):
-        if f[0] == g2[0]:
-            continue
-        root = Fraction(g2[1] - f[1], f[0] - g2[0])
-        r = root.numerator // root.denominator
-        cuts.update((r, r + 1))
+    for group_a, group_b in itertools.combinations(groups, 2):
+        for f, g2 in itertools.product(group_a, group_b):
+            root = Fraction(g2[1] - f[1], f[0] - g2[0])
+            r = root.numerator // root.denominator
+            cuts.update((r, r + 1))
     if len(cuts) > 4 * MAX_PIECES or len(parts) * len(pieces) > MAX_PIECES:
         raise _NotLinear
     bounds = sorted(x for x in cuts if ylo <= x <= yhi + 1)
+    if len(bounds) * len(pieces) * len(parts) > MAX_SUMS:
+        raise _NotLinear  # a sum per region and piece: too many to be quicker than the planner's other methods
     out: list[Piece] = []
     for start, stop in itertools.pairwise(bounds):
         out.append((start, stop - 1, _region(pieces, parts, (s, k, c), lows, highs, holes, start, stop - 1)))
@@ -616,6 +624,8 @@ def _sum_product(p: Poly, q: Poly, s: int, low: Affine, high: Affine) -> Poly:
 
 def _convolve(weight: Sequence[Piece], g: Sequence[Piece], s: int, low: int, high: int) -> list[Piece]:
     """``r -> sum(weight(x) * g(s*x + r) for x)`` over ``low..high`` (``s`` is 1 or -1), as pieces."""
+    if len(weight) * len(g) > MAX_PIECES:
+        raise _NotLinear  # each pair of pieces contributes a few pieces of its own
     starts: dict[int, Poly] = {}  # r -> polynomial added from r on (a sweep over the contributions)
     for lo, hi, p in weight:
         if not p:
