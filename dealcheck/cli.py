@@ -551,6 +551,8 @@ def _best_examples(scenario: Any, report: Any, backend: str, deadline: Any) -> A
             best = best_completion(scenario, v.values, backend=backend, time_limit=deadline.remaining())
             if best is not None:
                 v = attrs.evolve(v, example=best, example_kind="best")
+            elif deadline.expired():  # a deal exists, so only the limit left the best unfound: say so, exit 4
+                v = attrs.evolve(v, example_kind="first_limit")
         verdicts.append(v)
     return attrs.evolve(report, verdicts=tuple(verdicts))
 
@@ -659,6 +661,12 @@ def validate(
         warnings = list(linted.warnings)  # shown; failing only with --strict
         if not linted.complete:
             stopped_lint.append(f"{scenario.path}: the time limit stopped the lint before " + ", ".join(linted.stopped))
+        if linted.backend != "cpsat" and fmt == "text":
+            click.echo(
+                f"note: {scenario.path}: CP-SAT cannot hold this scenario's numbers; the lint asked "
+                f"python-constraint2 instead (--backend {linted.backend}: exact with integers of any size)",
+                err=True,
+            )
         if linted.skipped and fmt == "text":
             click.echo(
                 f"note: {scenario.path}: lint skipped {', '.join(linted.skipped)} (the solver cannot take this "
@@ -681,6 +689,8 @@ def validate(
             "rules": len(rules),
             "packages": len(scenario.packages),
         }
+        if linted.backend != "cpsat":  # CP-SAT could not hold the numbers: the lint listed instead
+            doc["backend"] = linted.backend
         if sources_dir is not None:
             doc["quotes"], doc["quotes_unchecked"] = _quote_counts(scenario)
         doc["diagnostics"] = [d.to_json() for d in [*problems, *warnings]]

@@ -144,7 +144,8 @@ class PackageVerdict(Report):
     forced: Mapping[str, Value] = attrs.field(factory=dict)
     example: Mapping[str, Value] | None = None
     unknown: bool = False  # a time limit stopped the partial-package analysis
-    #: Which deal ``example`` is: ``"first"`` in option order (not a recommendation), or ``"best"`` by total score.
+    #: Which deal ``example`` is: ``"first"`` in option order (not a recommendation), ``"best"`` by total score, or
+    #: ``"first_limit"``: the first, since a limit stopped the search for the best (exit 4).
     example_kind: str = attrs.field(default="first", repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -175,7 +176,7 @@ class PackageVerdict(Report):
 
     @property
     def exit_code(self) -> int:
-        if self.unknown:
+        if self.unknown or self.example_kind == "first_limit":
             return EXIT_LIMIT
         return EXIT_OK if self.ok else EXIT_FAILED
 

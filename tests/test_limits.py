@@ -246,3 +246,20 @@ def test_every_command_answers_within_its_time_limit(write, command: str, args: 
     # The full package breaks a red line (NO DEAL, REJECTS: proven); the zone and the partial package are not decided.
     assert not [line for line in done.stdout.splitlines() if "NO DEAL" in line and "deals among" in line]
     assert "never:" not in done.stdout and "NO DEAL POSSIBLE" not in done.stdout
+
+
+def test_a_best_example_the_limit_stopped_says_so_and_exits_4() -> None:
+    """`check --example best` kept the first completion silently, exit 0, when the limit stopped the search."""
+    from dealcheck import load_scenario
+    from dealcheck.check import check_selected
+    from dealcheck.cli import _best_examples
+    from dealcheck.report import render
+    from dealcheck.solver.base import Deadline
+
+    s = load_scenario(WIDE)
+    report = check_selected(s, [(None, None, {"bonus": True})])
+    assert report.exit_code == 0 and report.verdicts[0].example is not None
+    stopped = _best_examples(s, report, "cpsat", Deadline(0))
+    assert stopped.verdicts[0].example_kind == "first_limit" and stopped.exit_code == 4
+    assert "the time limit stopped the search for the best" in render(stopped, "text")
+    assert _best_examples(s, report, "cpsat", Deadline(None)).verdicts[0].example_kind == "best"

@@ -194,6 +194,9 @@ def test_numbers_beyond_64_bits_are_a_clear_error_not_a_crash(tmp_path: Path) ->
     for command in (["conflicts"], ["explain"], ["check", "--set", "a=x", "--example", "best"]):
         result = CliRunner().invoke(cli, [command[0], str(path), *command[1:]])
         assert result.exit_code in (0, 1) and "answered by listing" in result.stderr, (command, result.output)
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["backend"] == "constraint"
+    assert "the lint asked python-constraint2 instead" in CliRunner().invoke(cli, ["validate", str(path)]).stderr
     # Too many packages to list, and no time limit to bound the listing: exit 2 with CP-SAT's sentence.
     big = FINE.replace(
         "  b: [x, y, z]\n", "  b: [x, y, z]\n" + "".join(f"  c{i}: {{range: [0, 9]}}\n" for i in range(6))

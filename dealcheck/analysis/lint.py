@@ -25,6 +25,7 @@ the rules as soft constraints; a time limit bounds the whole lint, and a check i
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
@@ -57,6 +58,14 @@ class LintReport:
     #: Checks not run because the solver cannot take the scenario (coefficients beyond 64-bit integers, as some
     #: imported utility functions have): said, but not a limit (the answer is not partial for lack of time).
     skipped: tuple[str, ...] = ()
+    #: The backend that answered the checks that solve: ``"constraint"`` when CP-SAT could not hold the scenario's
+    #: numbers and the scenario was small enough to list (:data:`LIST_INSTEAD`).
+    backend: str = "cpsat"
+
+
+#: The most packages a scenario beyond CP-SAT's integers may have for lint to ask python-constraint2 instead
+#: (exact with any integer) rather than skip the checks that solve.
+LIST_INSTEAD = 10**6
 
 
 class _OutOfTime(Exception):
@@ -74,10 +83,11 @@ def _word(rule: Rule) -> str:
 class _Solver:
     """The session every check asks; UNKNOWN (the deadline) becomes :class:`_OutOfTime`."""
 
-    def __init__(self, scenario: Scenario, deadline: Deadline) -> None:
+    def __init__(self, scenario: Scenario, deadline: Deadline, backend: str = "cpsat") -> None:
         from dealcheck.solver.session import open_session
 
-        self.session = open_session("cpsat", Constraints(tuple(t.domain.codes for t in scenario.terms)), deadline)
+        self.backend = backend
+        self.session = open_session(backend, Constraints(tuple(t.domain.codes for t in scenario.terms)), deadline)
         self.deadline = deadline
         self._soft: dict[int, int] = {}  # id(rule) -> soft id
 
@@ -294,21 +304,64 @@ def lint(
     found: list[Diagnostic] = [*_unread_terms(scenario), *_dominated_total(scenario), *confidence_warnings(scenario)]
     stopped: list[str] = []
     skipped: list[str] = []
-    # CP-SAT refuses coefficients beyond 64 bits (a UsageError naming the exact backends, or a raw TypeError/
-    # OverflowError) and some shapes (ValueError): the checks that solve are then skipped, and the report says so.
-    unsolvable = (UsageError, TypeError, OverflowError, ValueError)
     rules = list(scenario.rules())
     red = list(scenario.red_lines())
     demands = [r for r in rules if r.kind is RuleKind.DEMAND]
-    trivial: set[int] = set()
+    backend = "cpsat"
     if rules:
-        solver = _Solver(scenario, deadline)
-        checks: list[tuple[str, Callable[[], Iterator[Diagnostic]]]] = [
-            ("rules that can never hold or always hold", lambda: _trivial_rules(solver, rules, trivial)),
-            ("duplicate rules", lambda: _duplicate_rules(solver, scenario)),
-        ]
-        deals_exist = None
-        for name, check in checks:
+        solved, stopped, skipped = _solving_checks(scenario, _Solver(scenario, deadline), rules, red, demands, say)
+        if skipped and math.prod(len(t.domain.codes) for t in scenario.terms) <= LIST_INSTEAD:
+            # CP-SAT could not hold the numbers: ask python-constraint2 (exact with any integer) instead of skipping
+            backend = "constraint"
+            solver = _Solver(scenario, deadline, backend)
+            solved, stopped, skipped = _solving_checks(scenario, solver, rules, red, demands, say)
+        found += solved
+    ordered = sorted(found, key=lambda d: (d.line or 0, d.column or 0, d.code))
+    return LintReport(
+        tuple(ordered), complete=not stopped, stopped=tuple(stopped), skipped=tuple(skipped), backend=backend
+    )
+
+
+def _solving_checks(
+    scenario: Scenario,
+    solver: _Solver,
+    rules: list[Rule],
+    red: list[Rule],
+    demands: list[Rule],
+    say: Callable[[str], None],
+) -> tuple[list[Diagnostic], list[str], list[str]]:
+    """The checks that ask the solver: (warnings, checks the deadline stopped, checks the solver could not take)."""
+    # CP-SAT refuses coefficients beyond 64 bits (BeyondCpsat, or a raw TypeError/OverflowError) and some shapes
+    # (ValueError): the checks that solve are then skipped, and the report says so.
+    unsolvable = (UsageError, TypeError, OverflowError, ValueError)
+    found: list[Diagnostic] = []
+    stopped: list[str] = []
+    skipped: list[str] = []
+    trivial: set[int] = set()
+    checks: list[tuple[str, Callable[[], Iterator[Diagnostic]]]] = [
+        ("rules that can never hold or always hold", lambda: _trivial_rules(solver, rules, trivial)),
+        ("duplicate rules", lambda: _duplicate_rules(solver, scenario)),
+    ]
+    deals_exist = None
+    for name, check in checks:
+        say(f"lint: {name}")
+        try:
+            found.extend(check())
+        except _OutOfTime:
+            stopped.append(name)
+        except unsolvable:
+            skipped.append(name)
+    try:
+        deals_exist = solver.sat([], red)[0]
+    except _OutOfTime:
+        stopped.append("whether any deal exists")
+    except unsolvable:
+        skipped.append("whether any deal exists")
+    if deals_exist:  # with no deal at all every demand is unmeetable and every red line implied: not news
+        for name, check in [
+            ("demands no deal can meet", lambda: _unmeetable_demands(solver, red, demands, trivial)),
+            ("red lines implied by others", lambda: _implied_red_lines(solver, red, trivial)),
+        ]:
             say(f"lint: {name}")
             try:
                 found.extend(check())
@@ -316,23 +369,4 @@ def lint(
                 stopped.append(name)
             except unsolvable:
                 skipped.append(name)
-        try:
-            deals_exist = solver.sat([], red)[0]
-        except _OutOfTime:
-            stopped.append("whether any deal exists")
-        except unsolvable:
-            skipped.append("whether any deal exists")
-        if deals_exist:  # with no deal at all every demand is unmeetable and every red line implied: not news
-            for name, check in [
-                ("demands no deal can meet", lambda: _unmeetable_demands(solver, red, demands, trivial)),
-                ("red lines implied by others", lambda: _implied_red_lines(solver, red, trivial)),
-            ]:
-                say(f"lint: {name}")
-                try:
-                    found.extend(check())
-                except _OutOfTime:
-                    stopped.append(name)
-                except unsolvable:
-                    skipped.append(name)
-    ordered = sorted(found, key=lambda d: (d.line or 0, d.column or 0, d.code))
-    return LintReport(tuple(ordered), complete=not stopped, stopped=tuple(stopped), skipped=tuple(skipped))
+    return found, stopped, skipped

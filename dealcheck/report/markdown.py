@@ -68,6 +68,8 @@ def _details(v: PackageVerdict, options: TextOptions) -> list[str]:
             label = (
                 "Best deal (highest total score)"
                 if v.example_kind == "best"
+                else "Example deal (the first in option order: the time limit stopped the search for the best)"
+                if v.example_kind == "first_limit"
                 else "Example deal (the first in option order, not a recommendation)"
             )
             lines += [f"{label}: {markdown_code(format_values(v.example))}", ""]

@@ -319,6 +319,9 @@ def _details(v: PackageVerdict, color: bool, options: TextOptions) -> list[str]:
                 label = (
                     "best completion (highest total score)"
                     if v.example_kind == "best"
+                    else "example completion (the first in option order: the time limit stopped the search for the "
+                    "best)"
+                    if v.example_kind == "first_limit"
                     else "example completion (the first in option order, not a recommendation)"
                 )
                 lines.append(f"  {label}: {format_values(extra)}")
