@@ -355,6 +355,8 @@ def _counting_lines(report: Any) -> list[str]:
         terms = ", ".join(names[t] for t in p.terms[:6]) + (f" and {len(p.terms) - 6} more" if len(p.terms) > 6 else "")
         n = f"{p.low}" if p.exact else f"between {p.low} and {p.high} ({p.stopped})"
         out.append(f"part {k}: {p.method}, {n} (terms {terms})")
+    if getattr(report, "ranking", ""):
+        out.append(f"best deals and frontier: {report.ranking}")
     return out
 
 

@@ -60,6 +60,7 @@ from dealcheck.analysis.objectives import (
     frontier_from_list,
 )
 from dealcheck.analysis.search import LimitReached, Search
+from dealcheck.analysis.skyline import skyline
 from dealcheck.errors import UsageError
 from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
@@ -95,6 +96,10 @@ LIST_PACKAGES = 50_000
 SMALL_ZONE = 20_000
 #: The longest that listing may take before the solver questions take over (seconds).
 SMALL_ZONE_SECONDS = 1.0
+
+#: Whether explore and best_deals try :func:`~dealcheck.analysis.skyline.skyline` before asking a solver (the tests
+#: turn it off to hold the solver path to the same answers).
+DYNAMIC_PROGRAMMING = True
 
 #: Integer terms with at most this many values also list their values one by one in a :class:`TermZone`.
 LISTED_VALUES = 10_000
@@ -181,6 +186,9 @@ class ExploreReport(Report):
     #: How each independent part of the scenario was counted (:class:`~dealcheck.solver.planner.PartCount`, term
     #: indices), in term order; empty for the listing engines.
     counting: tuple[PartCount, ...] = ()
+    #: How the best deals and the frontier were found: ``"listing"`` (from every deal), ``"dynamic programming"``
+    #: (:mod:`dealcheck.analysis.skyline`), ``"search"`` (solver questions), or ``""`` when neither was asked for.
+    ranking: str = ""
 
     @property
     def complete(self) -> bool:
@@ -330,7 +338,9 @@ def explore(
     # A small zone is listed (python-constraint2, no OR-Tools import: ~0.5 s of start-up saved) and answered from
     # the list, exactly as the listing engines answer; a listing that does not finish quickly leaves it to search.
     if planned is not None and exact and 0 < count <= SMALL_ZONE and (top or pareto_limit != 0):
-        listed = _list_small_zone(problem, count, deadline)
+        listed = _zone_from_parts(planned, problem, count)  # the planner's own listing, when it listed
+        if listed is None:
+            listed = _list_small_zone(problem, count, deadline)
 
     # 3 and 4. The frontier, and the best deals from it (see dealcheck.analysis.objectives).
     counted = Capability.COUNT in search.session.native  # counted, not listed: the listing may still pay
@@ -340,6 +350,13 @@ def explore(
         every = list(candidates)
         if candidates.complete:
             listed = every
+    ranking = "listing" if listed is not None else ""
+    if listed is None and counted and (top > 0 or pareto_limit != 0) and DYNAMIC_PROGRAMMING:
+        # Too many deals to list: dynamic programming on the elimination tree gives a short list that holds the
+        # frontier and the best deals, with no solver (and no OR-Tools import) when the structure is narrow.
+        say("best deals by dynamic programming")
+        listed = skyline(problem, scorer, max(top, 1), deadline)
+        ranking = "" if listed is None else "dynamic programming"
     best: list[ScoredDeal] = []
     best_complete = pareto_complete = True
     frontier: dict[tuple[int, ...], tuple[int, ...]] = {}
@@ -350,6 +367,7 @@ def explore(
             _scored(scenario, scorer, d, reference) for d in best_from_list(listed, scorer, objective, top, reference)
         ]
     else:
+        ranking = "search" if top > 0 or pareto_limit != 0 else ""
         try:
             say("Pareto frontier")
             # The best deals need the whole frontier; without them, the points shown are enough.
@@ -404,6 +422,7 @@ def explore(
         notes=tuple(notes),
         deals_high=high,
         counting=() if planned is None else planned.parts,
+        ranking=ranking,
     )
 
 
@@ -464,6 +483,14 @@ def best_deals(
         return tuple(
             _scored(scenario, scorer, d, reference) for d in best_from_list(listed, scorer, objective, top, reference)
         )
+    if DYNAMIC_PROGRAMMING:
+        short = skyline(problem, scorer, max(top, 1), deadline)
+        if short is not None:
+            reference = scorer.reference(frontier_from_list(short, scorer))
+            return tuple(
+                _scored(scenario, scorer, d, reference)
+                for d in best_from_list(short, scorer, objective, top, reference)
+            )
     if objective == "total" and top == 1:  # no need for the whole frontier (see best_total_by_search)
         deal = best_total_by_search(search, scorer)
         reference = scorer.reference(())
@@ -553,6 +580,33 @@ def _list_deals(session: Session, limit: int | None) -> tuple[list[tuple[int, ..
     solutions = session.solutions(limit=limit)
     listed = list(solutions)
     return listed, bool(solutions.complete)
+
+
+def _zone_from_parts(planned: CountResult, problem: Constraints, count: int) -> list[tuple[int, ...]] | None:
+    """The ``count`` deals put together from the planner's parts when each was listed (or is free), else ``None``."""
+    import itertools
+
+    free = problem.free_domains()
+    if free is None:
+        return None
+    pieces: list[tuple[tuple[int, ...], Sequence[tuple[int, ...]]]] = []
+    for part in planned.parts:
+        if part.method == "free":
+            pieces.append((part.terms, list(itertools.product(*(free[t] for t in part.terms)))))
+        elif part.solutions is not None:
+            pieces.append((part.terms, part.solutions))
+        else:
+            return None
+    if math.prod(len(listing) for _, listing in pieces) != count:
+        return None
+    deals = []
+    codes = [d.start for d in free]  # terms in no part: none (every term is in a part or free), kept for safety
+    for combination in itertools.product(*(listing for _, listing in pieces)):
+        for (terms, _), values in zip(pieces, combination, strict=True):
+            for t, c in zip(terms, values, strict=True):
+                codes[t] = c
+        deals.append(tuple(codes))
+    return sorted(deals)
 
 
 def _list_small_zone(problem: Constraints, count: int, deadline: Deadline) -> list[tuple[int, ...]] | None:

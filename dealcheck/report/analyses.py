@@ -276,6 +276,7 @@ def _(r: ExploreReport) -> dict[str, Any]:
         "top": r.top,
         "best": [{"rank": k, **_deal_data(d)} for k, d in enumerate(r.best, 1)],
         "best_complete": r.best_complete,
+        "ranking": r.ranking or None,
         "pareto": [_deal_data(d) for d in r.pareto],
         "pareto_complete": r.pareto_complete,
         "notes": list(r.notes),

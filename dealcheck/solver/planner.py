@@ -74,6 +74,8 @@ QUICK_TABLE = 1 << 16
 #: A part with an unclassed term wider than this (and a product of ranges over QUICK_TABLE) is counted linearly
 #: when its shape allows (:mod:`dealcheck.solver.linear`).
 LINEAR_MIN_VALUES = 64
+#: The most solutions an enumerated part keeps for its caller (:attr:`PartCount.solutions`).
+KEEP_LISTING = 20_000
 #: About how long elimination spends per row of its largest table (seconds, CPython dict joins; measured).
 ROW_SECONDS = 2e-6
 
@@ -124,6 +126,9 @@ class PartCount:
     high: int
     #: What stopped an inexact part: ``"time limit"``, ``"memory limit"`` or ``"enumeration limit"``.
     stopped: str | None = None
+    #: An enumerated part with at most :data:`KEEP_LISTING` solutions keeps them (codes of ``terms``, in the order
+    #: listed), so a caller that ranks a small zone need not list it again.
+    solutions: tuple[tuple[int, ...], ...] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def exact(self) -> bool:
@@ -375,7 +380,7 @@ def _count_part(
             # Big tables take seconds; a dense part often has few solutions. List them first, for no longer than
             # the elimination would take, and eliminate only if the listing does not finish by then.
             say("counting by enumeration")
-            found, split, stopped = _enumerate(
+            found, split, stopped, listing = _enumerate(
                 terms,
                 conds,
                 reps,
@@ -386,7 +391,7 @@ def _count_part(
                 seconds=min(largest, 4 * budget.max_rows) * ROW_SECONDS,
             )
             if stopped is None:
-                return PartCount(terms, "enumeration", found, found), split
+                return PartCount(terms, "enumeration", found, found, solutions=listing), split
             if budget.expired():
                 return _bounded(terms, factors, sizes, budget, found, full, "time limit"), None
         if largest <= budget.max_rows:
@@ -406,9 +411,9 @@ def _count_part(
                 if e.reason == "time limit":
                     return _bounded(terms, factors, sizes, budget, 0, full, e.reason), None
     say("counting by enumeration")
-    found, split, stopped = _enumerate(terms, conds, reps, weights, budget, per_value, say)
+    found, split, stopped, listing = _enumerate(terms, conds, reps, weights, budget, per_value, say)
     if stopped is None:
-        return PartCount(terms, "enumeration", found, found), split
+        return PartCount(terms, "enumeration", found, found, solutions=listing), split
     if model is None:
         return PartCount(terms, "bounds", found, full, stopped), None
     return _bounded(terms, factors, model.sizes, budget, found, full, stopped), None
@@ -518,9 +523,10 @@ def _enumerate(
     per_value: bool,
     say: Progress,
     seconds: float | None = None,
-) -> tuple[int, dict[int, dict[int, int]] | None, str | None]:
-    """The part's solutions listed by python-constraint2: (weighted count, per-value split, what stopped it),
-    for at most ``seconds`` when given (then ``"time limit"`` may mean only that this try ran out)."""
+) -> tuple[int, dict[int, dict[int, int]] | None, str | None, tuple[tuple[int, ...], ...] | None]:
+    """The part's solutions listed by python-constraint2: (weighted count, per-value split, what stopped it, the
+    solutions themselves when there are at most :data:`KEEP_LISTING` and no value classes), for at most
+    ``seconds`` when given (then ``"time limit"`` may mean only that this try ran out)."""
     from dealcheck.solver import pyconstraint
     from dealcheck.solver.base import Constraints
 
@@ -541,12 +547,17 @@ def _enumerate(
     # Without a deadline, a fixed number of solutions keeps a count from running for hours; with one, the deadline
     # alone stops the listing (a run given ten minutes should not stop after two million deals, in seconds).
     cap = ENUMERATION_LIMIT if budget.deadline is None else None
+    kept: list[tuple[int, ...]] | None = None if weighted else []
     for solution in pyconstraint.iterate_solutions(
         problem, limit=None if cap is None else cap + 1, time_limit=remaining
     ):
         listed += 1
         if cap is not None and listed > cap:
-            return found, None, "enumeration limit"
+            return found, None, "enumeration limit", None
+        if kept is not None:
+            kept.append(tuple(solution[t] for t in terms))
+            if len(kept) > KEEP_LISTING:
+                kept = None
         w = 1
         for t in weighted:
             w *= weights[t][solution[t]]
@@ -557,8 +568,9 @@ def _enumerate(
         if listed % 65536 == 0:
             say(f"counting by enumeration: {listed:,} deals so far")
     if end is not None and time.monotonic() >= end:
-        return found, None, "time limit"
-    return found, ({t: dict(c) for t, c in split.items()} if per_value else None), None
+        return found, None, "time limit", None
+    listing = None if kept is None else tuple(kept)
+    return found, ({t: dict(c) for t, c in split.items()} if per_value else None), None, listing
 
 
 def _bounded(
