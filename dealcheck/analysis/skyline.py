@@ -147,7 +147,7 @@ def skyline(
     step = 1
     for t in range(n - 1, -1, -1):
         radix[t] = step
-        step *= len(problem.domains[t]) if fixed[t] is None else 1
+        step *= (problem.domains[t].stop - problem.domains[t].start) if fixed[t] is None else 1
     starts = [d[0] for d in domains]
     try:
         model = counting._Model.build(domains, problem.constraints, None, Guard(None, 1 << 20))
