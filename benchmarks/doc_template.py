@@ -111,14 +111,14 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
   visits every value of a term: `partial.py` (neighbours of a completion), `compiled.py` (encoder/decoder dicts
   for batch checks), `analysis/sweep.py` (per-option odds), python-constraint2 (`list(domain)`) and the brute
   backend. Each must become interval-aware (or refuse wide terms with a usage error) before the cap is lifted.
-- **9, start-up on the 48-term scenario.** Its 1.3e20 deals cannot be listed, so the best deal and the frontier
-  still come from CP-SAT, and importing OR-Tools costs about 0.5 s (its `cp_model` imports pandas). Next: best
-  deals by max-product dynamic programming on the same elimination tree the count uses (the demands are factors
-  too), so CP-SAT is imported only when the tree is too wide.
-- **9, start-up on a zone of 92 deals.** No OR-Tools any more (the zone is listed by python-constraint2 and
-  ranked from the list); what remains is dealcheck's own imports and loading (as in target 8, about 2.6x of the
-  baseline alone), importing python-constraint2, and the dense part listed twice (once to count, once to rank).
-  Next: keep the planner's listing when the zone is small instead of listing again.
+- **9, start-up** (both rows met since session 3; they are close to the edge when the machine is idle, because
+  the baseline's own imports are then fast). The 48-term scenario's 1.3e20 deals cannot be listed; its best deals
+  and frontier come from dynamic programming on the counting's elimination tree (`dealcheck/analysis/skyline.py`,
+  each table row keeping only the partial deals that fewer than `--top` others beat for every party), so OR-Tools
+  is not imported (it cost about 0.5 s: its `cp_model` imports pandas). The zone of 92 deals is ranked from the
+  planner's own listing (no second listing), and rendering an explore report no longer imports the conflicts,
+  batch, sweep and overview modules. What is left is target 8's bottleneck: dealcheck's own imports and the
+  pure-Python YAML parser, plus importing python-constraint2 for the dense part.
 - **9, pyganak.** Measured by `benchmarks/pyganak_eval.py` (one-hot encoding, a clause per forbidden value
   combination, counts checked equal): Ganak took 10-32 s on the dense family where the planner's listing takes
   0.3-1.6 s, and 55-410 ms on the generated `many` family where elimination takes 2-24 ms. Not adopted.

@@ -25,7 +25,9 @@ Definitions (all exact, no floats decide anything):
 
 Methods. With the default ``cpsat`` backend the count and the deals per option come from exact model counting
 (:mod:`dealcheck.solver.counting`: bucket elimination, never listing, so a limit never stops it); best deals and
-the frontier come from repeated optimisation (:mod:`dealcheck.analysis.search`): the best value, then the
+the frontier come from a listing when the zone is small, else from dynamic programming on the elimination tree
+when the structure is narrow (:mod:`dealcheck.analysis.skyline`: no solver), else from repeated optimisation
+(:mod:`dealcheck.analysis.search`): the best value, then the
 lexicographically smallest deal reaching it, then the same with that deal excluded. For the frontier each new point
 maximises the scaled total over the deals not weakly dominated by a point found so far, so it is Pareto-optimal
 (a deal dominating it would be in that set with a larger total), and points arrive in the order listed. The
@@ -351,6 +353,8 @@ def explore(
         if candidates.complete:
             listed = every
     ranking = "listing" if listed is not None else ""
+    if listed is None and planned is not None and exact and count == 0:
+        listed = []  # no deal: nothing to rank
     if listed is None and counted and (top > 0 or pareto_limit != 0) and DYNAMIC_PROGRAMMING:
         # Too many deals to list: dynamic programming on the elimination tree gives a short list that holds the
         # frontier and the best deals, with no solver (and no OR-Tools import) when the structure is narrow.

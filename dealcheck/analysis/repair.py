@@ -44,8 +44,14 @@ from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import Abs, Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Var
-from dealcheck.rules.terms import Value
+from dealcheck.rules.terms import Term, Value
 from dealcheck.solver.base import BACKENDS, Constraints, Deadline, get_backend
+
+#: Whether repair tries dynamic programming (:mod:`dealcheck.analysis.skyline`) before the solver search (the
+#: tests turn it off to hold both to the same answers).
+DYNAMIC_PROGRAMMING = True
+#: A changeable term with more values than this leaves repair to the solver (its distances would be tabulated).
+MAX_COST_VALUES = 4096
 
 __all__ = ["Change", "PartyChange", "RepairReport", "Suggestion", "repair"]
 
@@ -195,12 +201,24 @@ def repair(
     complete = True
     notes: list[str] = []
     baseline = None
+    short = None
+    if backend == "cpsat" and DYNAMIC_PROGRAMMING:
+        say("suggestions by dynamic programming")
+        short = _by_dynamic_programming(scenario, problem, scorer, codes, changeable, top, search.deadline)
+    if short is not None:
+        baseline, picked = short
+        suggestions = [_suggestion(scenario, codes, bounds, deal, dist, broken, baseline) for deal, dist in picked]
+        if suggestions and len(suggestions) < top:
+            notes.append(
+                f"only {len(suggestions)} of {top} suggestions: every other deal sets the proposal's terms as "
+                "one of these does (suggestions differ in the proposal's own terms; open terms are filled in)"
+            )
     try:
-        if not all(c is not None for c in codes):
+        if short is None and not all(c is not None for c in codes):
             # The proposal's own best completion, red lines aside: what the parties' gains and losses are against.
             free = Search(backend, Constraints(problem.domains, (), tuple(codes)), search.deadline)
             baseline = best_total_by_search(free, scorer, ())
-        while len(suggestions) < top:
+        while short is None and len(suggestions) < top:
             say(f"suggestion {len(suggestions) + 1} of {top}")
             best = search.maximum(nearness, *excluded)
             if best is None:
@@ -235,6 +253,54 @@ def repair(
         notes=tuple(notes),
         baseline=None if baseline is None else scenario.decode(baseline),
     )
+
+
+def _by_dynamic_programming(
+    scenario: Scenario,
+    problem: Constraints,
+    scorer: Scorer,
+    codes: tuple[int | None, ...],
+    changeable: list[tuple[Term, int]],
+    top: int,
+    deadline: Deadline,
+) -> tuple[tuple[int, ...] | None, list[tuple[tuple[int, ...], int]]] | None:
+    """The baseline (a partial proposal's best completion) and the ``top`` suggestions as ``(deal, distance)``,
+    by dynamic programming (:func:`~dealcheck.analysis.skyline.skyline`, no solver); ``None`` when the structure
+    is too wide for it (then the search answers)."""
+    from dealcheck.analysis.objectives import best_from_list
+    from dealcheck.analysis.skyline import skyline
+
+    baseline = None
+    if not all(c is not None for c in codes):
+        completions = skyline(Constraints(problem.domains, (), tuple(codes)), scorer, 1, deadline)
+        if completions is None:
+            return None
+        found = best_from_list(completions, scorer, "total", 1, scorer.reference(()))
+        baseline = found[0] if found else None
+    costs = {
+        t.index: {
+            v: (t.change_cost * abs(v - c) if t.change_per_unit else t.change_cost * (v != c)) for v in t.domain.codes
+        }
+        for t, c in changeable
+        if len(t.domain.codes) <= MAX_COST_VALUES
+    }
+    if len(costs) < len(changeable):
+        return None
+    grouped = tuple(i for i, c in enumerate(codes) if c is not None)
+    short = skyline(problem, scorer, max(top, 1), deadline, costs=costs, grouped=grouped)
+    if short is None:
+        return None
+
+    def distance(deal: tuple[int, ...]) -> int:
+        return sum(cost[deal[t]] for t, cost in costs.items())
+
+    # Each suggestion (the deal's codes on the proposal's terms) is shown with its best deal: nearest, then the
+    # best total score, then the smallest codes.
+    ranked = sorted(short, key=lambda d: (distance(d), -scorer.total(scorer.vector(d)), d))
+    picked: dict[tuple[int, ...], tuple[int, ...]] = {}
+    for deal in ranked:
+        picked.setdefault(tuple(deal[i] for i in grouped), deal)
+    return baseline, [(d, distance(d)) for d in list(picked.values())[:top]]
 
 
 def _suggestion(

@@ -55,8 +55,9 @@ MAX_VALUES = 4096
 
 Codes = tuple[int, ...]
 Vector = tuple[int, ...]
-#: (met units per weighted party, lexicographic rank, trace of the values summed out)
-Cand = tuple[Vector, int, Any]
+#: (met units per weighted party, lexicographic rank, trace of the values summed out, rank of the values of the
+#: grouped terms: the suggestion a candidate belongs to in repair, else 0)
+Cand = tuple[Vector, int, Any, int]
 Table = dict[tuple[int, ...], list[Cand]]
 DPFactor = tuple[tuple[int, ...], Table]
 
@@ -87,6 +88,8 @@ def skyline(
     keep: int = 1,
     deadline: Deadline | None = None,
     *,
+    costs: Mapping[int, Mapping[int, int]] | None = None,
+    grouped: Sequence[int] = (),
     max_rows: int = MAX_ROWS,
     max_work: int = MAX_WORK,
 ) -> list[Codes] | None:
@@ -114,6 +117,12 @@ def skyline(
     ... ''')
     >>> skyline(Constraints.from_scenario(s), Scorer(s.parties))
     [(1, 0), (1, 1)]
+
+    For repair, ``costs`` gives per term the distance each code costs (a first coordinate, ``-distance``, joins
+    the vector) and the deals are ranked per *suggestion*: deals with the same codes on the ``grouped`` terms are one
+    suggestion, and a candidate is dropped when a weakly better one in its row is the same suggestion, or when
+    weakly better ones make up ``keep`` other suggestions (:func:`_prune`). The result then holds the best deal of
+    each of the ``keep`` nearest suggestions (by distance, then total score, then codes).
     """
     keep = max(1, keep)
     work = _Work(deadline, max_work)
@@ -136,6 +145,7 @@ def skyline(
         read |= ir.term_indices(c)
     for _, _, e in demands:
         read |= ir.term_indices(e)
+    read |= set(costs or ())
     for t in range(n):
         if t not in read:
             # Only the rank tells this term's values apart: the ``keep`` smallest are all any answer uses.
@@ -155,24 +165,25 @@ def skyline(
         return None
     if model.empty:
         return []
-    width = len(scorer.weighted)
+    first = 0 if costs is None else 1  # the distance's coordinate comes first
+    width = first + len(scorer.weighted)
     zero = (0,) * width
-    factors: list[DPFactor] = [(scope, {row: [(zero, 0, None)] for row in table}) for scope, table in model.factors]
+    factors: list[DPFactor] = [(scope, {row: [(zero, 0, None, 0)] for row in table}) for scope, table in model.factors]
     for k, w, expr in demands:
         if w == 0:
             continue
-        gain = tuple(w if j == k else 0 for j in range(width))
+        gain = tuple(w if j == first + k else 0 for j in range(width))
         scope = tuple(sorted(ir.term_indices(expr)))
         if not scope:
             if counting._bool_fn(expr)([]):
-                factors.append(((), {(): [(gain, 0, None)]}))
+                factors.append(((), {(): [(gain, 0, None, 0)]}))
             continue
         if math.prod(len(model.domains[v]) for v in scope) > counting.TABLE_LIMIT:
             try:
                 aux = model.define(expr)  # names the demand's pieces; ``aux`` is 1 exactly when it is met
             except Stopped:
                 return None
-            factors.append(((aux,), {(v,): [(gain if v == 1 else zero, 0, None)] for v in model.domains[aux]}))
+            factors.append(((aux,), {(v,): [(gain if v == 1 else zero, 0, None, 0)] for v in model.domains[aux]}))
             continue
         holds = counting._bool_fn(expr)
         env = [0] * n
@@ -180,21 +191,25 @@ def skyline(
         for row in itertools.product(*(model.domains[v] for v in scope)):
             for v, x in zip(scope, row, strict=True):
                 env[v] = x
-            table[row] = [(gain if holds(env) else zero, 0, None)]
+            table[row] = [(gain if holds(env) else zero, 0, None, 0)]
         factors.append((scope, table))
     # Every term takes part (a term no rule reads still has values to rank), with its domain as a unary factor.
     for t in range(n):
-        factors.append(((t,), {(v,): [(zero, 0, None)] for v in model.domains[t]}))
+        cost = (costs or {}).get(t)
+        if cost is None:
+            factors.append(((t,), {(v,): [(zero, 0, None, 0)] for v in model.domains[t]}))
+        else:
+            factors.append(((t,), {(v,): [((-cost.get(v, 0),) + zero[1:], 0, None, 0)] for v in model.domains[t]}))
     sizes = model.sizes
     if counting.largest_table([(s, dict.fromkeys(t, 1)) for s, t in factors], sizes) > max_rows:
         return None
-    lex = {t: (radix[t], starts[t]) for t in range(n)}
+    lex = {t: (radix[t], starts[t], t in grouped) for t in range(n)}
     try:
-        final = _eliminate(factors, sizes, lex, keep, work, zero)
+        final = _eliminate(factors, sizes, lex, _Prune(keep, bool(grouped)), work, zero)
     except _GiveUp:
         return None
     deals = []
-    for _, _, trace in final:
+    for _, _, trace, _ in final:
         codes = [0] * len(model.domains)
         _unwind(trace, codes)
         deals.append(tuple(codes[:n]))
@@ -217,33 +232,64 @@ def _unwind(trace: Any, codes: list[int]) -> None:
 _ge = operator.ge
 
 
-def _prune(cands: list[Cand], keep: int) -> list[Cand]:
-    """The candidates with fewer than ``keep`` weakly better ones among them (counting the kept ones is enough:
-    a dropped candidate's ``keep`` betters are betters of everything it beats)."""
-    if len(cands) <= 1:
-        return cands
-    cands.sort(key=lambda c: (-sum(c[0]), c[1]))
-    kept: list[Cand] = []
-    for c in cands:
-        v = c[0]
-        better = 0
-        for k in kept:
-            if all(map(_ge, k[0], v)):
-                better += 1
-                if better >= keep:
-                    break
-        if better < keep:
-            kept.append(c)
-    return kept
+class _Prune:
+    """Which candidates of one row to keep: fewer than ``keep`` weakly better ones; with ``grouped``, no weakly
+    better one of the same suggestion and fewer than ``keep`` other suggestions among the weakly better ones.
+
+    Counting only the kept candidates is enough (they are visited weakly better first): a dropped candidate's
+    witnesses are weakly better than everything it beats, and with suggestions a witness of the same suggestion as
+    a dropped one is of the same suggestion as what that one beat, or else one of ``keep`` other suggestions."""
+
+    __slots__ = ("grouped", "keep")
+
+    def __init__(self, keep: int, grouped: bool) -> None:
+        self.keep = keep
+        self.grouped = grouped
+
+    def __call__(self, cands: list[Cand]) -> list[Cand]:
+        if len(cands) <= 1:
+            return cands
+        cands.sort(key=lambda c: (-sum(c[0]), c[1]))
+        keep = self.keep
+        kept: list[Cand] = []
+        if not self.grouped:
+            for c in cands:
+                v = c[0]
+                better = 0
+                for k in kept:
+                    if all(map(_ge, k[0], v)):
+                        better += 1
+                        if better >= keep:
+                            break
+                if better < keep:
+                    kept.append(c)
+            return kept
+        for c in cands:
+            v, g = c[0], c[3]
+            others: set[int] = set()
+            for k in kept:
+                if all(map(_ge, k[0], v)):
+                    if k[3] == g:
+                        break
+                    others.add(k[3])
+                    if len(others) >= keep:
+                        break
+            else:
+                kept.append(c)
+        return kept
 
 
-def _combine(a: list[Cand], b: list[Cand], keep: int, work: _Work) -> list[Cand]:
+def _combine(a: list[Cand], b: list[Cand], prune: _Prune, work: _Work) -> list[Cand]:
     work.add(len(a) * len(b))
     if len(a) == 1 and len(b) == 1:
-        (va, la, ta), (vb, lb, tb) = a[0], b[0]
-        return [(tuple(map(operator.add, va, vb)), la + lb, _pair(ta, tb))]
-    out = [(tuple(map(operator.add, va, vb)), la + lb, _pair(ta, tb)) for va, la, ta in a for vb, lb, tb in b]
-    return _prune(out, keep)
+        (va, la, ta, ga), (vb, lb, tb, gb) = a[0], b[0]
+        return [(tuple(map(operator.add, va, vb)), la + lb, _pair(ta, tb), ga + gb)]
+    out = [
+        (tuple(map(operator.add, va, vb)), la + lb, _pair(ta, tb), ga + gb)
+        for va, la, ta, ga in a
+        for vb, lb, tb, gb in b
+    ]
+    return prune(out)
 
 
 def _pair(a: Any, b: Any) -> Any:
@@ -254,7 +300,7 @@ def _pair(a: Any, b: Any) -> Any:
     return (a, b)
 
 
-def _join(f: DPFactor, g: DPFactor, keep: int, work: _Work) -> DPFactor:
+def _join(f: DPFactor, g: DPFactor, prune: _Prune, work: _Work) -> DPFactor:
     (sa, ta), (sb, tb) = f, g
     in_a = set(sa)
     shared = [v for v in sb if v in in_a]
@@ -268,15 +314,15 @@ def _join(f: DPFactor, g: DPFactor, keep: int, work: _Work) -> DPFactor:
     out: Table = {}
     for row, cs in ta.items():
         for rest, ds in index.get(key_a(row), ()):
-            out[row + rest] = _combine(cs, ds, keep, work)
+            out[row + rest] = _combine(cs, ds, prune, work)
     return (sa + tuple(sb[j] for j in extra), out)
 
 
-def _sum_out(f: DPFactor, var: int, lex: Mapping[int, tuple[int, int]], keep: int, work: _Work) -> DPFactor:
+def _sum_out(f: DPFactor, var: int, lex: Mapping[int, tuple[int, int, bool]], prune: _Prune, work: _Work) -> DPFactor:
     scope, table = f
     k = scope.index(var)
     rest = counting._getter([i for i in range(len(scope)) if i != k])
-    radix, start = lex.get(var, (0, 0))
+    radix, start, in_group = lex.get(var, (0, 0, False))
     term = var in lex
     grouped: dict[tuple[int, ...], list[Cand]] = defaultdict(list)
     for row, cs in table.items():
@@ -284,18 +330,19 @@ def _sum_out(f: DPFactor, var: int, lex: Mapping[int, tuple[int, int]], keep: in
         add = (x - start) * radix
         into = grouped[rest(row)]
         if term:
-            into.extend((v, rank + add, (var, x, trace)) for v, rank, trace in cs)
+            group = add if in_group else 0
+            into.extend((v, rank + add, (var, x, trace), g + group) for v, rank, trace, g in cs)
         else:
             into.extend(cs)  # an auxiliary variable is a function of the terms: nothing to record
     work.add(len(table))
-    return (scope[:k] + scope[k + 1 :], {r: _prune(cs, keep) for r, cs in grouped.items()})
+    return (scope[:k] + scope[k + 1 :], {r: prune(cs) for r, cs in grouped.items()})
 
 
 def _eliminate(
     factors: list[DPFactor],
     sizes: Mapping[int, int],
-    lex: Mapping[int, tuple[int, int]],
-    keep: int,
+    lex: Mapping[int, tuple[int, int, bool]],
+    prune: _Prune,
     work: _Work,
     zero: Vector,
 ) -> list[Cand]:
@@ -303,7 +350,7 @@ def _eliminate(
     the candidates of the whole problem."""
     import heapq
 
-    result: list[Cand] = [(zero, 0, None)]
+    result: list[Cand] = [(zero, 0, None, 0)]
     constants: list[list[Cand]] = []
     live: dict[int, DPFactor] = {}
     uses: dict[int, set[int]] = defaultdict(set)
@@ -346,10 +393,10 @@ def _eliminate(
         bucket.sort(key=lambda f: len(f[1]))
         product = bucket[0]
         for f in bucket[1:]:
-            product = _join(product, f, keep, work)
+            product = _join(product, f, prune, work)
             if not product[1]:
                 return []
-        put(_sum_out(product, var, lex, keep, work))
+        put(_sum_out(product, var, lex, prune, work))
         for u in {u for f in bucket for u in f[0] if u != var}:
             if uses[u]:
                 weights[u] = weight(u)
@@ -361,5 +408,5 @@ def _eliminate(
         return []
     # Independent parts: their candidate sets add up (every pair), pruned after each part.
     for cs in sorted(constants, key=len):
-        result = _combine(result, cs, keep, work)
+        result = _combine(result, cs, prune, work)
     return result
