@@ -111,8 +111,8 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
   visits every value of a term: `partial.py` (neighbours of a completion), `compiled.py` (encoder/decoder dicts
   for batch checks), `analysis/sweep.py` (per-option odds), python-constraint2 (`list(domain)`) and the brute
   backend. Each must become interval-aware (or refuse wide terms with a usage error) before the cap is lifted.
-- **9, start-up** (both rows met since session 3; they are close to the edge when the machine is idle, because
-  the baseline's own imports are then fast). The 48-term scenario's 1.3e20 deals cannot be listed; its best deals
+- **9, start-up** (both rows met in session 3's run, on a loaded machine where the baseline took 231 ms against
+  70 ms idle in session 2's run; a loaded machine compresses the ratios, so idle they may be nearer 4x). The 48-term scenario's 1.3e20 deals cannot be listed; its best deals
   and frontier come from dynamic programming on the counting's elimination tree (`dealcheck/analysis/skyline.py`,
   each table row keeping only the partial deals that fewer than `--top` others beat for every party), so OR-Tools
   is not imported (it cost about 0.5 s: its `cp_model` imports pandas). The zone of 92 deals is ranked from the

@@ -488,9 +488,10 @@ def best_deals(
             _scored(scenario, scorer, d, reference) for d in best_from_list(listed, scorer, objective, top, reference)
         )
     if DYNAMIC_PROGRAMMING:
-        short = skyline(problem, scorer, max(top, 1), deadline)
+        # ``total`` needs no frontier: one coordinate, ``top`` candidates a row, however many parties.
+        short = skyline(problem, scorer, max(top, 1), deadline, total_only=objective == "total")
         if short is not None:
-            reference = scorer.reference(frontier_from_list(short, scorer))
+            reference = scorer.reference(() if objective == "total" else frontier_from_list(short, scorer))
             return tuple(
                 _scored(scenario, scorer, d, reference)
                 for d in best_from_list(short, scorer, objective, top, reference)

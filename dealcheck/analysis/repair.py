@@ -272,7 +272,7 @@ def _by_dynamic_programming(
 
     baseline = None
     if not all(c is not None for c in codes):
-        completions = skyline(Constraints(problem.domains, (), tuple(codes)), scorer, 1, deadline)
+        completions = skyline(Constraints(problem.domains, (), tuple(codes)), scorer, 1, deadline, total_only=True)
         if completions is None:
             return None
         found = best_from_list(completions, scorer, "total", 1, scorer.reference(()))
@@ -287,7 +287,7 @@ def _by_dynamic_programming(
     if len(costs) < len(changeable):
         return None
     grouped = tuple(i for i, c in enumerate(codes) if c is not None)
-    short = skyline(problem, scorer, max(top, 1), deadline, costs=costs, grouped=grouped)
+    short = skyline(problem, scorer, max(top, 1), deadline, costs=costs, grouped=grouped, total_only=True)
     if short is None:
         return None
 

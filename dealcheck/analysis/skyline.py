@@ -90,6 +90,7 @@ def skyline(
     *,
     costs: Mapping[int, Mapping[int, int]] | None = None,
     grouped: Sequence[int] = (),
+    total_only: bool = False,
     max_rows: int = MAX_ROWS,
     max_work: int = MAX_WORK,
 ) -> list[Codes] | None:
@@ -123,6 +124,10 @@ def skyline(
     suggestion, and a candidate is dropped when a weakly better one in its row is the same suggestion, or when
     weakly better ones make up ``keep`` other suggestions (:func:`_prune`). The result then holds the best deal of
     each of the ``keep`` nearest suggestions (by distance, then total score, then codes).
+
+    With ``total_only`` the parties' scores are one coordinate, the total score in units of the least common
+    multiple of their totals (exact Python integers, never a solver's): the result then holds the ``keep`` best
+    deals by ``total`` (not the frontier), and each row keeps ``keep`` candidates, however many parties there are.
     """
     keep = max(1, keep)
     work = _Work(deadline, max_work)
@@ -166,13 +171,17 @@ def skyline(
     if model.empty:
         return []
     first = 0 if costs is None else 1  # the distance's coordinate comes first
-    width = first + len(scorer.weighted)
+    width = first + (min(1, len(scorer.weighted)) if total_only else len(scorer.weighted))
+    common = math.lcm(*(scorer.totals[i] for i in scorer.weighted)) if total_only else 1
     zero = (0,) * width
     factors: list[DPFactor] = [(scope, {row: [(zero, 0, None, 0)] for row in table}) for scope, table in model.factors]
     for k, w, expr in demands:
         if w == 0:
             continue
-        gain = tuple(w if j == first + k else 0 for j in range(width))
+        if total_only:  # the total score, in units of ``common``
+            gain = tuple(w * (common // scorer.totals[scorer.weighted[k]]) if j == first else 0 for j in range(width))
+        else:
+            gain = tuple(w if j == first + k else 0 for j in range(width))
         scope = tuple(sorted(ir.term_indices(expr)))
         if not scope:
             if counting._bool_fn(expr)([]):
@@ -205,7 +214,7 @@ def skyline(
         return None
     lex = {t: (radix[t], starts[t], t in grouped) for t in range(n)}
     try:
-        final = _eliminate(factors, sizes, lex, _Prune(keep, bool(grouped)), work, zero)
+        final = _eliminate(factors, sizes, lex, _Prune(keep, bool(grouped), work), work, zero)
     except _GiveUp:
         return None
     deals = []
@@ -240,11 +249,12 @@ class _Prune:
     witnesses are weakly better than everything it beats, and with suggestions a witness of the same suggestion as
     a dropped one is of the same suggestion as what that one beat, or else one of ``keep`` other suggestions."""
 
-    __slots__ = ("grouped", "keep")
+    __slots__ = ("grouped", "keep", "work")
 
-    def __init__(self, keep: int, grouped: bool) -> None:
+    def __init__(self, keep: int, grouped: bool, work: _Work) -> None:
         self.keep = keep
         self.grouped = grouped
+        self.work = work
 
     def __call__(self, cands: list[Cand]) -> list[Cand]:
         if len(cands) <= 1:
@@ -252,8 +262,12 @@ class _Prune:
         cands.sort(key=lambda c: (-sum(c[0]), c[1]))
         keep = self.keep
         kept: list[Cand] = []
+        # Each candidate is compared with at most every kept one: counted as work (every 256 candidates), so a row
+        # whose frontier grows large gives up (the solver answers) rather than running on.
         if not self.grouped:
-            for c in cands:
+            for n, c in enumerate(cands):
+                if n & 255 == 255:
+                    self.work.add(256 * len(kept))
                 v = c[0]
                 better = 0
                 for k in kept:
@@ -264,7 +278,9 @@ class _Prune:
                 if better < keep:
                     kept.append(c)
             return kept
-        for c in cands:
+        for n, c in enumerate(cands):
+            if n & 255 == 255:
+                self.work.add(256 * len(kept))
             v, g = c[0], c[3]
             others: set[int] = set()
             for k in kept:
