@@ -244,3 +244,36 @@ def test_repair_of_the_48_term_scenario_imports_no_solver() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["3", "True", "False"]
+
+
+@st.composite
+def wide_scenarios(draw: st.DrawFn) -> Scenario:
+    """A salary-like integer term of 100,000 values read only against constants (so its values fall into a few
+    classes), next to a boolean and an option term; two parties."""
+    cuts = draw(st.lists(st.integers(0, 99_999), min_size=1, max_size=4))
+    ops = ["<", "<=", ">", ">=", "=="]
+    lines = ["dealcheck: 1", "title: wide", "terms:", "  pay: {range: [0, 99999]}", "  b: bool", "  o: [x, y, z]"]
+    lines += ["parties:"]
+    for p in ("a", "c"):
+        lines += [f"  {p}:", "    red_lines:"]
+        lines.append(f"      r: {{rule: 'pay {draw(st.sampled_from(ops))} {cuts[0]} or b', assumption: x}}")
+        lines += ["    demands:"]
+        for k, cut in enumerate(cuts):
+            rule = f"pay {draw(st.sampled_from(ops))} {cut}"
+            if draw(st.booleans()):
+                rule += f' and o != "{draw(st.sampled_from("xyz"))}"'
+            lines.append(f"      d{k}: {{rule: '{rule}', weight: {draw(st.integers(1, 5))}, assumption: x}}")
+    return load_scenario("\n".join(lines) + "\n")
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wide_scenarios(), st.sampled_from(OBJECTIVES), st.integers(1, 4))
+def test_wide_terms_by_value_classes_equal_the_search(scenario: Scenario, objective: str, top: int) -> None:
+    with path(dynamic=True):
+        dp = explore(scenario, objective=objective, top=top)
+        assert dp.ranking in ("dynamic programming", "")
+    with path(dynamic=False):
+        searched = explore(scenario, objective=objective, top=top)
+    assert dp.best == searched.best
+    assert dp.pareto == searched.pareto

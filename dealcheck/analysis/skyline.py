@@ -39,6 +39,7 @@ from typing import Any
 
 from dealcheck.analysis.objectives import Scorer
 from dealcheck.rules import ir
+from dealcheck.solver import classes as _classes
 from dealcheck.solver import counting
 from dealcheck.solver.base import Constraints, Deadline
 from dealcheck.solver.counting import Guard, Stopped
@@ -150,6 +151,21 @@ def skyline(
         read |= ir.term_indices(c)
     for _, _, e in demands:
         read |= ir.term_indices(e)
+    wide = [t for t in read if len(domains[t]) > MAX_VALUES]
+    if wide:
+        if costs is not None and any(t in costs for t in wide):
+            return None  # a distance tells every value apart
+        classes = _classes.value_classes(
+            domains, [*problem.constraints, *(e for _, _, e in demands)], min_values=MAX_VALUES + 1
+        )
+        for t in wide:
+            if t not in classes:
+                return None
+            # Every rule treats a class's values alike, so only the rank tells them apart: the ``keep`` smallest of
+            # each class are all any answer uses (a salary of 0..10**9 with three thresholds: four values).
+            domains[t] = [v for lo, hi in classes[t] for v in range(lo, min(hi, lo + keep - 1) + 1)]
+            if len(domains[t]) > MAX_VALUES:
+                return None
     read |= set(costs or ())
     for t in range(n):
         if t not in read:
@@ -163,7 +179,7 @@ def skyline(
     for t in range(n - 1, -1, -1):
         radix[t] = step
         step *= (problem.domains[t].stop - problem.domains[t].start) if fixed[t] is None else 1
-    starts = [d[0] for d in domains]
+    starts = [d.start if c is None else c for d, c in zip(problem.domains, fixed, strict=True)]
     try:
         model = counting._Model.build(domains, problem.constraints, None, Guard(None, 1 << 20))
     except Stopped:
