@@ -231,6 +231,7 @@ def test_repair_by_dynamic_programming_equals_brute_force_and_search(
     assert dp == searched  # suggestions, baseline and notes alike
 
 
+@pytest.mark.slow
 def test_repair_of_the_48_term_scenario_imports_no_solver() -> None:
     sys.path.insert(0, "benchmarks")
     from generate import generate
