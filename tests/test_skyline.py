@@ -17,9 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_objectives import check, ref_scores, weighted_scenarios
 
+import dealcheck.analysis.examples as examples_module
 import dealcheck.analysis.explore as explore_module
 import dealcheck.analysis.repair as repair_module
 from dealcheck import load_scenario
+from dealcheck.analysis.examples import best_completion
 from dealcheck.analysis.explore import best_deals, explore
 from dealcheck.analysis.objectives import OBJECTIVES, Scorer
 from dealcheck.analysis.repair import repair
@@ -278,3 +280,17 @@ def test_wide_terms_by_value_classes_equal_the_search(scenario: Scenario, object
         searched = explore(scenario, objective=objective, top=top)
     assert dp.best == searched.best
     assert dp.pareto == searched.pareto
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(block_scenarios())
+def test_best_completion_by_dynamic_programming_equals_the_search(scenario: Scenario) -> None:
+    values = scenario.packages[0].values
+    fast = best_completion(scenario, values)
+    saved = examples_module.DYNAMIC_PROGRAMMING
+    examples_module.DYNAMIC_PROGRAMMING = False
+    try:
+        assert fast == best_completion(scenario, values)
+    finally:
+        examples_module.DYNAMIC_PROGRAMMING = saved
