@@ -168,11 +168,27 @@ parties:
 """
 
 
-def test_numbers_beyond_64_bits_are_a_clear_error_not_a_crash(tmp_path: Path) -> None:
+def test_numbers_beyond_64_bits_need_no_solver_where_dynamic_programming_answers() -> None:
+    # Repair and the best completion by dynamic programming (dealcheck.analysis.skyline) count in Python integers:
+    # exact at any size, no solver, so no fallback is needed on a narrow scenario.
+    s = load_scenario(FINE)
+    fast, brute = repair(s, {"a": "x", "b": "y"}), repair(s, {"a": "x", "b": "y"}, backend="brute")
+    assert fast.suggestions == brute.suggestions and fast.suggestions and fast.complete
+    from dealcheck.analysis.examples import best_completion
+
+    assert best_completion(s, {"a": "x"}) == best_completion(s, {"a": "x"}, backend="brute")
+
+
+def test_numbers_beyond_64_bits_are_a_clear_error_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
+    import dealcheck.analysis.examples
+    import dealcheck.analysis.repair
     from dealcheck.cli import cli
 
+    # The solver path, as on scenarios too wide for dynamic programming.
+    monkeypatch.setattr(dealcheck.analysis.repair, "DYNAMIC_PROGRAMMING", False)
+    monkeypatch.setattr(dealcheck.analysis.examples, "DYNAMIC_PROGRAMMING", False)
     s = load_scenario(FINE)
     assert s.party("p").units(s.party("p").total_weight) > 2**63  # 16-digit weights times sevenths, elevenths...
     with pytest.raises(UsageError, match="CP-SAT"):
