@@ -29,7 +29,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
@@ -449,14 +449,15 @@ class _CsvReader(_Reader):
         if not header.strip():
             raise _header_error(path, 1, 1, "DC405", "the packages file has no header line", "start with: id,TERM,...")
         names, starts = _split(header.rstrip("\r\n"))
-        self.positions, self.id_at = _columns_of(scenario, path, names, id_column, 1, starts)
+        # A quoted header has no exact column starts: its diagnostics point at column 1.
+        self.positions, self.id_at = _columns_of(scenario, path, names, id_column, 1, starts or [])
         self.width = len(names)
         self.has_ids = self.id_at is not None
         self.line = 1
         self.row = 0
 
     def fraction(self) -> float:
-        return self.file.buffer.tell() / self.size if self.size else 0.0  # type: ignore[attr-defined]
+        return self.file.buffer.tell() / self.size if self.size else 0.0
 
     def __iter__(self) -> Iterator[_Chunk]:
         import numpy as np
@@ -533,7 +534,7 @@ class _JsonlReader(_Reader):
 
     def _first_has_id(self) -> bool:
         """Whether the file's rows carry ids: decided by the first row, so every row must then have one."""
-        start = self.file.buffer.tell()  # type: ignore[attr-defined]
+        start = self.file.buffer.tell()
         for text in self.file:
             if text.strip():
                 try:
@@ -546,7 +547,7 @@ class _JsonlReader(_Reader):
         return False
 
     def fraction(self) -> float:
-        return self.file.buffer.tell() / self.size if self.size else 0.0  # type: ignore[attr-defined]
+        return self.file.buffer.tell() / self.size if self.size else 0.0
 
     def __iter__(self) -> Iterator[_Chunk]:
         import numpy as np
@@ -728,7 +729,7 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def _open_text(path: str) -> Any:
+def _open_text(path: str) -> TextIO:
     try:
         return open(path, encoding="utf-8", newline="")
     except OSError as e:

@@ -15,6 +15,7 @@ Named ``check`` for what it holds (it was ``engine.py``, a word that also meant 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
 
 from dealcheck.model import Package, RuleKind, Scenario
 from dealcheck.partial import PartialCheck, party_score
@@ -160,7 +161,7 @@ def _full_parts(
     for party in scenario.parties:
         outcomes: tuple[list[RuleOutcome], list[RuleOutcome]] = ([], [])
         settled: tuple[list[str], list[str]] = ([], [])  # red lines broken, demands met
-        gained = 0
+        gained: int | Fraction = 0
         for kind, rules in enumerate((party.red_lines, party.demands)):
             for rule in rules:
                 # checker.rules is scenario.rules() order: party by party, red lines then demands.

@@ -326,7 +326,7 @@ def load(file: str, variant: str | None = None) -> Any:
     return scenario
 
 
-class _Bytes(click.ParamType):
+class _Bytes(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click; click>=8.1 is supported
     """A size such as ``512M``, ``2G`` or a number of bytes."""
 
     name = "size"

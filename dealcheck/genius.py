@@ -30,6 +30,7 @@ from typing import Any
 from xml.parsers import expat
 
 import attrs
+from attrs import field
 
 from dealcheck.errors import Diagnostic, ScenarioError, Span
 from dealcheck.model import Scenario
@@ -58,7 +59,7 @@ class _Element:
     line: int
     column: int
     raw: str  # the start tag as written, for quotes
-    children: list[_Element] = attrs.field(factory=list)
+    children: list[_Element] = field(factory=list)  # not attrs.field: the field above shadows the module
 
     def find_all(self, tag: str) -> list[_Element]:
         out = []
@@ -277,15 +278,15 @@ def _read_profile(path: str, data: bytes, issues: Sequence[_Issue]) -> _Profile:
     weights: dict[str, Fraction] = {}
     first_weight = None
     for w in root.find_all("weight"):
-        name = index_to_name.get(w.attrs.get("index", ""))
-        if name is None:
+        issue_name = index_to_name.get(w.attrs.get("index", ""))
+        if issue_name is None:
             r.error("DC804", f"a weight refers to issue index {w.attrs.get('index')!r}", w.line, w.column)
             continue
-        x = r.number(w, "value", f"the weight of issue {name!r}", hint='write value="<number>"')
+        x = r.number(w, "value", f"the weight of issue {issue_name!r}", hint='write value="<number>"')
         if x is not None and x < 0:
-            r.error("DC806", f"the weight of issue {name!r} is negative", w.line, w.column)
+            r.error("DC806", f"the weight of issue {issue_name!r} is negative", w.line, w.column)
         elif x is not None:
-            weights[name] = x
+            weights[issue_name] = x
             first_weight = first_weight or w
     for name in evaluations:
         if name not in weights and not r.diagnostics:

@@ -364,7 +364,7 @@ class _Reader(UncertaintyReader, UtilityReader):
         return None
 
     def optional_string(self, entries: dict[str, tuple[Scalar, Node]], key: str, what: str) -> str | None:
-        if key not in entries or (isinstance(entries[key][1], Scalar) and entries[key][1].null):
+        if key not in entries or (isinstance(node := entries[key][1], Scalar) and node.null):
             return None
         return self.string(entries[key][1], what, multiline=key in _MULTILINE)
 
@@ -535,8 +535,8 @@ class _Reader(UncertaintyReader, UtilityReader):
                 # Quoted too: JSON (a YAML subset) quotes every string, and a term's shape cannot be read otherwise.
                 return Term(name, index, BoolDomain())
             case Sequence():
-                domain = self.read_options(name, node)
-                return Term(name, index, domain) if domain else None
+                options = self.read_options(name, node)
+                return Term(name, index, options) if options else None
             case Mapping():
                 pass
             case Scalar():
@@ -742,9 +742,9 @@ class _Reader(UncertaintyReader, UtilityReader):
                     )
                 accepts = self.read_accepts_at(key.value, k, v, utility_prov)
                 if accepts is not None:
-                    value, prov, text = accepts
-                    red = reservation_rule(party, value, text=text, span=self.span(k), **prov)
-                    party = attrs.evolve(party, accepts_at=value, red_lines=(*party.red_lines, red))
+                    reserve, prov, text = accepts
+                    red = reservation_rule(party, reserve, text=text, span=self.span(k), **prov)
+                    party = attrs.evolve(party, accepts_at=reserve, red_lines=(*party.red_lines, red))
             self.parties[key.value] = party
 
     def read_rules(self, party: str, kind: RuleKind, node: Node, seen: dict[str, Scalar]) -> list[Rule]:
@@ -788,8 +788,8 @@ class _Reader(UncertaintyReader, UtilityReader):
         number = 1
         weight: int | Fraction = 1
         weight_range = None
-        if extra == "weight" and extra in e and isinstance(e[extra][1], Mapping):
-            value, weight_range = self.weight_spec(e[extra][1], f"the weight of {word} {ref}")
+        if extra == "weight" and extra in e and isinstance(spec := e[extra][1], Mapping):
+            value, weight_range = self.weight_spec(spec, f"the weight of {word} {ref}")
             weight = value if value is not None else 1
         elif extra == "weight" and extra in e:
             # Exact decimals (Fraction from the text, never a float); whole numbers stay ints.
@@ -971,14 +971,14 @@ class _Reader(UncertaintyReader, UtilityReader):
                 return None
             case IntDomain(lo=lo, hi=hi):
                 if not (isinstance(node, Scalar) and node.plain and _INT.fullmatch(node.value)):
-                    hint = None
+                    unquote = None
                     if isinstance(node, Scalar) and not node.plain and _INT.fullmatch(node.value.strip()):
-                        hint = f"remove the quotes: write {node.value.strip()}"
+                        unquote = f"remove the quotes: write {node.value.strip()}"
                     self.error(
                         "DC403",
                         f"term {term.name} is an integer from {lo} to {hi}, found {shown} in {where}",
                         node,
-                        hint,
+                        unquote,
                     )
                     return None
                 if len(node.value.lstrip("+-")) > len(str(MAX_VALUE)):  # beyond any range: its digits say so

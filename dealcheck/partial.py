@@ -101,7 +101,7 @@ def _outcome(scenario: Scenario, rule: Rule, codes: Sequence[int | None], status
         status=status,
         text=rule.text,
         values={
-            scenario.terms[i].name: (None if codes[i] is None else scenario.terms[i].decode(codes[i])) for i in read
+            scenario.terms[i].name: (None if (c := codes[i]) is None else scenario.terms[i].decode(c)) for i in read
         },
         weight=rule.weight,
         description=rule.description,
@@ -509,8 +509,12 @@ class PartialCheck:
             found = self.forced(large, large_terms, part)
             forced |= {i for i, changeable in found.items() if changeable is False}  # unproven ones are left out
         self.keep(tuple(example))
-        terms = self.scenario.terms
-        return True, tuple(example), {terms[i].name: terms[i].decode(example[i]) for i in sorted(forced)}
+        scenario_terms = self.scenario.terms
+        return (
+            True,
+            tuple(example),
+            {scenario_terms[i].name: scenario_terms[i].decode(example[i]) for i in sorted(forced)},
+        )
 
     def lexmin(self, group: list[int]) -> tuple[tuple[int, ...] | None, SolveStatus]:
         """The lexicographically smallest completion keeping the red lines ``group``."""

@@ -218,6 +218,8 @@ class _DeferredVerdict(PackageVerdict):
     """
 
     __slots__ = ("_state",)
+    # (package, title, deal, values, parties), or (package, title, deal, (build, a, b)) before the first read
+    _state: tuple[Any, ...]
 
     package = _eager(0)
     title = _eager(1)

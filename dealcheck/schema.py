@@ -136,7 +136,7 @@ def scenario_schema() -> dict[str, Any]:
         "additionalProperties": {"type": ["string", "integer", "boolean"]},
     }
     package = _closed({"title": _TEXT, "description": _TEXT, "terms": values}, _PACKAGE)
-    refs = {
+    refs: dict[str, Any] = {
         "type": "array",
         "items": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$"},
     }

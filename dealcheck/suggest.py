@@ -43,9 +43,8 @@ def closest_name(name: str, candidates: Iterable[str], *, cutoff: float = 0.6) -
     pool = candidates if isinstance(candidates, tuple) else tuple(candidates)
     if len(name) > 200:  # a "name" this long is not a misspelling of anything
         return None
-    if len(pool) > EXHAUSTIVE:
-        pool = _shortlist(name, pool)
-    close = difflib.get_close_matches(name, pool, n=1, cutoff=cutoff)
+    shortlist = _shortlist(name, pool) if len(pool) > EXHAUSTIVE else pool
+    close = difflib.get_close_matches(name, shortlist, n=1, cutoff=cutoff)
     return close[0] if close else None
 
 

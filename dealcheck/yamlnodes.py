@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from typing import Protocol
 
 import attrs
 import yaml
@@ -193,7 +194,21 @@ class _Loader(yaml.SafeLoader):
         super().fetch_flow_collection_start(TokenClass)
 
 
-def _new_loader(text: str) -> yaml.SafeLoader:
+class _Events(Protocol):
+    """What :func:`_compose_events` reads of a parser: PyYAML's (:class:`_Loader`) and LibYAML's alike."""
+
+    def get_event(self) -> yaml.Event | None: ...
+
+    def dispose(self) -> None: ...
+
+
+class _Report(Protocol):
+    def __call__(
+        self, code: str, message: str, start: int, end: int | None = None, hint: str | None = None
+    ) -> None: ...
+
+
+def _new_loader(text: str) -> _Events:
     """PyYAML's own parser for ordinary files; LibYAML's, when PyYAML has it, for large ones.
 
     Both give the same events and marks, but they stop at different places in a file nested absurdly deep (LibYAML
@@ -201,7 +216,7 @@ def _new_loader(text: str) -> yaml.SafeLoader:
     person writes. LibYAML is dozens of times faster, which keeps a 2 MiB file to a fraction of a second.
     """
     if len(text) > LIBYAML_ABOVE and _HAVE_LIBYAML:
-        return yaml.CSafeLoader(text)  # type: ignore[return-value]
+        return yaml.CSafeLoader(text)
     return _Loader(text)
 
 
@@ -263,7 +278,8 @@ def compose(source: SourceText) -> tuple[Node | None, list[Diagnostic]]:
     except yaml.MarkedYAMLError as e:
         if "nesting depth" in str(e.problem):  # libyaml's own cap, beyond the DC503 already reported
             if not any(p.code == "DC503" for p in problems):
-                report("DC503", f"nesting is deeper than {MAX_DEPTH} levels", e.problem_mark.index)
+                at = e.problem_mark.index if e.problem_mark is not None else 0
+                report("DC503", f"nesting is deeper than {MAX_DEPTH} levels", at)
             return None, problems
         report(*_syntax_error(e, source))
         return None, problems
@@ -292,7 +308,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, source: SourceText) -> tuple[str, str
     return "DC101", message, index, None, hint
 
 
-def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:  # type: ignore[no-untyped-def]
+def _compose_events(loader: _Events, source: SourceText, report: _Report) -> Node | None:
     stack: list[_Open] = []
     root: Node | None = None
     documents = 0
@@ -347,12 +363,12 @@ def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:
             parent.items.append((parent.key, node))
         parent.key = None
 
-    def check_props(event: yaml.NodeEvent) -> None:
+    def check_props(event: yaml.NodeEvent, start: int) -> None:
         if event.anchor is not None:
             report(
                 "DC104",
                 f"YAML anchor '&{event.anchor}' is not allowed",
-                event.start_mark.index,
+                start,
                 hint="write the value out in full; anchors and aliases can make a small file expand enormously",
             )
         tag = getattr(event, "tag", None)
@@ -360,12 +376,14 @@ def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:
             report(
                 "DC103",
                 f"YAML tag {tag!r} is not allowed",
-                event.start_mark.index,
+                start,
                 hint="remove the tag: dealcheck reads every value as plain text and decides its type itself",
             )
 
     while True:
         event = loader.get_event()
+        # Both parsers mark every event they make (the stubs allow None: for events built by hand).
+        assert event is not None and event.start_mark is not None and event.end_mark is not None
         if skipping:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 skipping += 1
@@ -399,11 +417,11 @@ def _compose_events(loader: _Loader, source: SourceText, report) -> Node | None:
                 )
                 attach(Invalid(event.start_mark.index, event.end_mark.index))
             case yaml.ScalarEvent():
-                check_props(event)
+                check_props(event, event.start_mark.index)
                 indent = stack[-1].indent if stack else -1
                 attach(Scalar(event.value, event.style or None, event.start_mark.index, event.end_mark.index, indent))
             case yaml.SequenceStartEvent() | yaml.MappingStartEvent():
-                check_props(event)
+                check_props(event, event.start_mark.index)
                 if len(stack) >= MAX_DEPTH:
                     report(
                         "DC503",

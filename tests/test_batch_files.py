@@ -157,6 +157,18 @@ def test_header_problems(toy: Path, tmp_path: Path) -> None:
     assert ":1:1: error[DC405]: no column for ceasefire, aid" in rendered
 
 
+def test_a_quoted_header_reads_as_any_other(toy: Path, tmp_path: Path) -> None:
+    # Quoted fields carry no exact column starts; a quoted header once crashed reading them (exit 3).
+    s = load_scenario(toy)
+    (tmp_path / "offers.csv").write_text('"id","ceasefire",nato,minerals,aid\na,none,neutral,false,7\n')
+    report = check_file(s, str(tmp_path / "offers.csv"))
+    assert (report.rows, report.deals) == (1, 1)
+    (tmp_path / "bad.csv").write_text('"id","ceasefir",nato,minerals,aid\n')
+    with pytest.raises(ScenarioError) as e:
+        check_file(s, str(tmp_path / "bad.csv"))
+    assert ":1:1: error[DC401]: unknown term column 'ceasefir'" in e.value.render()
+
+
 def test_jsonl_values_are_type_strict(toy: Path, tmp_path: Path) -> None:
     s = load_scenario(toy)
     rows = [

@@ -1,6 +1,6 @@
-"""mypy over the package, as configured in pyproject.toml ([tool.mypy]: strict on dealcheck/rules and
-dealcheck/solver). Here so that every landing runs it with the suite, not only CI; skipped only where the dev extra
-(which brings mypy) is not installed."""
+"""mypy over the package, as configured in pyproject.toml ([tool.mypy]: strict on the whole package). Here so
+that every landing runs it with the suite, not only CI; skipped only where the dev extra (which brings mypy) is not
+installed."""
 
 from __future__ import annotations
 

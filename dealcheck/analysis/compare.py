@@ -113,8 +113,8 @@ def compare(
         get_backend(backend)
     say = progress or (lambda _: None)
     names = [v.name for v in scenario.variants] if variants is None else list(dict.fromkeys(variants))
-    for name in names:
-        scenario.variant(name)  # an unknown name is a usage error before any work is done
+    for wanted in names:
+        scenario.variant(wanted)  # an unknown name is a usage error before any work is done
     chosen = scenario.packages if packages is None else tuple(scenario.package(n) for n in packages)
     if not chosen and not names and packages is None and not scenario.variants:
         raise UsageError(

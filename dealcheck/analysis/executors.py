@@ -19,7 +19,7 @@ import hashlib
 import pickle
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dealcheck.errors import UsageError
 
@@ -43,7 +43,7 @@ def _scenario_from(data: bytes) -> Scenario:
     hit = _LOADED.get(key)
     if hit is None:
         # Our own pickle of a Scenario, made by the process that submitted the task (never a user's file).
-        hit = pickle.loads(data)
+        hit = cast("Scenario", pickle.loads(data))
         if len(_LOADED) >= 4:
             _LOADED.clear()
         _LOADED[key] = hit
@@ -89,7 +89,7 @@ def open_executor(spec: Any) -> tuple[Any, Callable[[], None], str]:
             ) from None
         address = "tcp://" + spec.removeprefix("dask://")
         try:
-            client = Client(address, timeout=10)
+            client = Client(address, timeout=10)  # type: ignore[no-untyped-call]  # distributed has no annotations
         except OSError as e:
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         return client, client.close, f"dask {address}"

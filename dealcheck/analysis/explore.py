@@ -386,14 +386,14 @@ def explore(
             notes.append(f"the time limit stopped the search for best deals after 0 of {top}")
         elif top > 0:
             reference = scorer.reference(frontier)
-            found: list[tuple[int, ...]] = []
+            best_found: list[tuple[int, ...]] = []
             try:
                 say("best deals")
-                best_by_search(search, scorer, objective, top, frontier, reference, out=found, say=say)
+                best_by_search(search, scorer, objective, top, frontier, reference, out=best_found, say=say)
             except LimitReached:
                 best_complete = False
-                notes.append(f"the time limit stopped the search for best deals after {len(found)} of {top}")
-            best = [_scored(scenario, scorer, d, reference) for d in found]
+                notes.append(f"the time limit stopped the search for best deals after {len(best_found)} of {top}")
+            best = [_scored(scenario, scorer, d, reference) for d in best_found]
     ordered = sorted(frontier, key=lambda v: (-scorer.total(v), frontier[v]))
     if pareto_limit is not None and len(ordered) > pareto_limit:
         ordered = ordered[:pareto_limit]
@@ -670,9 +670,9 @@ def _options_by_search(
                     seen(deal)
         # A given term occurs in every deal, if there is one.
         if any(occurs[i] for i in range(len(occurs))) or search.find() is not None:
-            for i, c in enumerate(codes):
-                if c is not None:
-                    occurs[i].add(c)
+            for i, given in enumerate(codes):
+                if given is not None:
+                    occurs[i].add(given)
     except LimitReached:
         return occurs, False
     return occurs, complete

@@ -151,11 +151,11 @@ def _zone_text(z: TermZone, width: int, color: bool, complete: bool = True) -> s
     elif not z.options:
         body = style("in no deal", "bad", color) if complete else "none found before the limit"
     else:
-        shown = [
+        cells = [
             format_value(v) + (f" {n}" if z.deals is not None else "")
             for v, n in zip(z.options, z.deals or [None] * len(z.options), strict=True)
         ]
-        body = (style("FORCED ", "open", color) if z.forced else "") + ", ".join(shown)
+        body = (style("FORCED ", "open", color) if z.forced else "") + ", ".join(cells)
     if z.excluded and not z.given:
         body += style(f"   never: {', '.join(format_value(v) for v in z.excluded)}", "dim", color)
     return f"  {z.term:<{width}}  {body}"

@@ -164,10 +164,10 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
             best = r.concessions[0]
             size = len(best.rules)
             lines[0] += f": drop {size} red line{'s' if size != 1 else ''} (cost {best.cost}); {phrase}"
-            for n, c in enumerate(r.concessions, 1):
-                who = ", ".join(x.party_name for x in _unique_party_rules(c))
-                lines.append(f"  {n}. drop {' + '.join(c.refs)}, cost {c.cost}: a concession by {who}")
-                lines.append(f"     then this is a deal: {format_values(c.deal)}")
+            for n, k in enumerate(r.concessions, 1):
+                who = ", ".join(x.party_name for x in _unique_party_rules(k))
+                lines.append(f"  {n}. drop {' + '.join(k.refs)}, cost {k.cost}: a concession by {who}")
+                lines.append(f"     then this is a deal: {format_values(k.deal)}")
         else:
             lines[0] += ": unknown (time limit)"
         blocks.append("\n".join(lines))
@@ -328,10 +328,10 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
                 "| drop | parties | cost | then this is a deal |",
                 "|---|---|---|---|",
             ]
-            for c in r.concessions:
+            for k in r.concessions:
                 lines.append(
-                    f"| {', '.join(f'`{x}`' for x in c.refs)} | {escape(', '.join(c.parties))} | {c.cost} "
-                    f"| {markdown_code(format_values(c.deal), table=True)} |"
+                    f"| {', '.join(f'`{x}`' for x in k.refs)} | {escape(', '.join(k.parties))} | {k.cost} "
+                    f"| {markdown_code(format_values(k.deal), table=True)} |"
                 )
         else:
             lines.append("Unknown (time limit).")

@@ -317,9 +317,9 @@ def _plot(
         f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{pad + inner}" stroke="#8c959f"/>',
     ]
     for t in (0, 50, 100):
-        x, y = pad + inner * t / 100, pad + inner * (1 - t / 100)
-        marks.append(f'<text x="{x:.0f}" y="{pad + inner + 13}" text-anchor="middle">{t}%</text>')
-        marks.append(f'<text x="{pad - 4}" y="{y + 4:.0f}" text-anchor="end">{t}%</text>')
+        tx, ty = pad + inner * t / 100, pad + inner * (1 - t / 100)
+        marks.append(f'<text x="{tx:.0f}" y="{pad + inner + 13}" text-anchor="middle">{t}%</text>')
+        marks.append(f'<text x="{pad - 4}" y="{ty + 4:.0f}" text-anchor="end">{t}%</text>')
     for (x, y), n in sorted(points.items()):
         r = 3 + min(6, n.bit_length())
         tip = f"{names.get(a, a)} {float(x):.0%}, {names.get(b, b)} {float(y):.0%}: {n} frontier deal{'s' if n != 1 else ''}"

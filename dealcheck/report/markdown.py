@@ -93,10 +93,10 @@ def _details(v: PackageVerdict, options: TextOptions) -> list[str]:
     if rest:
         also = ", ".join(_md(_name_and_score(p, v.complete)) for p in rest)
         lines += [f"{'Also accept' if shown else 'Every party accepts'}: {also}"]
-    broken = [(p, o) for p in v.parties for o in p.red_lines if o.status is Status.BROKEN]
-    if broken:
+    broken_by = [(p, o) for p in v.parties for o in p.red_lines if o.status is Status.BROKEN]
+    if broken_by:
         lines += ["", "Why:", ""] if lines[-1] else ["Why:", ""]
-        for p, o in broken:
+        for p, o in broken_by:
             if o.quote:
                 why = f"\u201c{_md(o.quote)}\u201d ({_md(o.source or '')})"
             else:

@@ -104,11 +104,11 @@ def wrap(line: str, width: int, indent: int | None = None) -> list[str]:
     ) or [line]
 
 
-def _pct(met: int, total: int) -> str:
+def _pct(met: int | Fraction, total: int | Fraction) -> str:
     return f"{(200 * met + total) // (2 * total)}%"  # rounded half up, in integers
 
 
-def _weights(p: PartyVerdict) -> tuple[int, int, int | None]:
+def _weights(p: PartyVerdict) -> tuple[int | Fraction, int | Fraction, int | None]:
     total = sum(o.weight for o in p.demands)
     met = sum(o.weight for o in p.demands if o.status is Status.HELD)
     most = None if p.score_max is None else round(p.score_max * total)

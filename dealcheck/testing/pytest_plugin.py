@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr
 
 __all__ = ["DealFile", "ExpectationFailed", "ExpectationItem", "InvalidScenarioItem"]
 
@@ -34,7 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> DealFile | None:
     globs = parent.config.getini("dealcheck_glob") or [_DEFAULT_GLOB]
     if any(fnmatch.fnmatch(file_path.name, g) for g in globs):
-        return DealFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
+        return DealFile.from_parent(parent, path=file_path)
     return None
 
 
@@ -90,7 +93,7 @@ class ExpectationItem(pytest.Item):
         if not result.passed:
             raise ExpectationFailed(f"{result.location}: {result.description}\n{result.reason}")
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, ExpectationFailed):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)  # a bug in dealcheck: show it in full
@@ -110,7 +113,7 @@ class InvalidScenarioItem(pytest.Item):
     def runtest(self) -> None:
         raise ExpectationFailed(self.rendered)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, ExpectationFailed):
             return f"invalid scenario {self.path}:\n{excinfo.value}"
         return super().repr_failure(excinfo, style)
