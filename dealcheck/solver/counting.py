@@ -37,7 +37,7 @@ import operator
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import assert_never
+from typing import Generic, TypeVar, assert_never
 
 from dealcheck.rules import ir
 from dealcheck.rules.syntax import Connective
@@ -397,65 +397,112 @@ def _restrict(f: Factor, var: int, value: int) -> Factor:
 def _eliminate(factors: list[Factor], sizes: Mapping[int, int], guard: Guard = _UNLIMITED) -> int:
     """Sum every variable out of the product of ``factors``; the number that is left."""
     total = 1
-    live: dict[int, Factor] = {}
-    uses: dict[int, set[int]] = defaultdict(set)
-    next_id = 0
+    order: _Order[Factor] = _Order(sizes)
 
     def put(f: Factor) -> None:
-        nonlocal next_id, total
+        nonlocal total
         if not f[0]:
             total *= f[1].get((), 0)
             return
-        live[next_id] = f
-        for v in f[0]:
-            uses[v].add(next_id)
-        next_id += 1
+        order.put(f)
 
-    same_scope: dict[tuple[int, ...], Factor] = {}
-    for f in factors:  # rules over the same terms are one table: join them before ordering anything
-        if not f[1]:
+    merged = _merge_same_scope(factors, guard)
+    if merged is None:
+        return 0
+    for f in merged:
+        put(f)
+    if not total:
+        return 0
+    for var, bucket in order:
+        product = _join_all([f for _, f in bucket], guard)
+        if product is None:
             return 0
+        put(_sum_out(product, var, guard))
+        if not total:
+            return 0
+    return total
+
+
+def _merge_same_scope(factors: list[Factor], guard: Guard) -> list[Factor] | None:
+    """Factors over the same variables joined into one (rules over the same terms are one table: joined before
+    anything is ordered); ``None`` when a factor has no row."""
+    same_scope: dict[tuple[int, ...], Factor] = {}
+    for f in factors:
+        if not f[1]:
+            return None
         g = same_scope.get(f[0])
         same_scope[f[0]] = f if g is None else _join(g, f, guard)
-    for f in same_scope.values():
-        put(f)
+    return list(same_scope.values())
 
-    def weight(v: int) -> int:
-        """The size of the table eliminating ``v`` would make (greedy min-weight order)."""
-        union = {u for k in uses[v] for u in live[k][0]}
-        return math.prod(sizes[u] for u in union) // sizes[v]
 
-    # A heap with lazy deletion: eliminating a variable changes the weights of its neighbours only.
-    weights = {v: weight(v) for v in uses}
-    heap = [(w, v) for v, w in weights.items()]
-    heapq.heapify(heap)
-    while heap and total:
-        w, var = heapq.heappop(heap)
-        if weights.get(var) != w:
-            continue
-        del weights[var]
-        bucket = []
-        for k in uses.pop(var):
-            f = live.pop(k)
-            bucket.append(f)
-            for u in f[0]:
-                if u != var:
-                    uses[u].discard(k)
-        bucket.sort(key=lambda f: len(f[1]))  # small tables first keeps the intermediate joins small
-        product = bucket[0]
-        for f in bucket[1:]:
-            product = _join(product, f, guard)
-            if not product[1]:
-                return 0
-        put(_sum_out(product, var, guard))
-        for u in {u for f in bucket for u in f[0] if u != var}:
-            if uses[u]:
-                weights[u] = weight(u)
-                heapq.heappush(heap, (weights[u], u))
-            else:
-                del uses[u]
-                weights.pop(u, None)
-    return total
+def _join_all(bucket: list[Factor], guard: Guard) -> Factor | None:
+    """The product of a bucket's factors, smallest tables first (it keeps the intermediate joins small); ``None`` as
+    soon as a join has no row."""
+    bucket.sort(key=lambda f: len(f[1]))
+    product = bucket[0]
+    for f in bucket[1:]:
+        product = _join(product, f, guard)
+        if not product[1]:
+            return None
+    return product
+
+
+_Item = TypeVar("_Item", bound=tuple[tuple[int, ...], object])
+
+
+class _Order(Generic[_Item]):
+    """The greedy min-weight elimination order over live items (factors, or a scope with an estimate of its rows),
+    shared by the count, the per-value counts and the size estimate, so all three eliminate in the same order.
+
+    Iterating yields each variable with the items that use it, taken out (with the ids :meth:`put` gave them); the
+    caller puts the variable's message before asking for the next, and the weights of the variable's neighbours are
+    updated then. A heap with lazy deletion: eliminating a variable changes the weights of its neighbours only.
+    """
+
+    def __init__(self, sizes: Mapping[int, int]) -> None:
+        self.sizes = sizes
+        self.live: dict[int, _Item] = {}
+        self.uses: dict[int, set[int]] = defaultdict(set)
+        self.next_id = 0
+
+    def put(self, item: _Item) -> int:
+        """Add an item over a non-empty scope; its id."""
+        self.live[self.next_id] = item
+        for v in item[0]:
+            self.uses[v].add(self.next_id)
+        self.next_id += 1
+        return self.next_id - 1
+
+    def _weight(self, v: int) -> int:
+        """The size of the table eliminating ``v`` would make."""
+        union = {u for k in self.uses[v] for u in self.live[k][0]}
+        return math.prod(self.sizes[u] for u in union) // self.sizes[v]
+
+    def __iter__(self) -> Iterator[tuple[int, list[tuple[int, _Item]]]]:
+        uses = self.uses
+        weights = {v: self._weight(v) for v in uses}
+        heap = [(w, v) for v, w in weights.items()]
+        heapq.heapify(heap)
+        while heap:
+            w, var = heapq.heappop(heap)
+            if weights.get(var) != w:
+                continue
+            del weights[var]
+            bucket = []
+            for k in uses.pop(var):
+                item = self.live.pop(k)
+                bucket.append((k, item))
+                for u in item[0]:
+                    if u != var:
+                        uses[u].discard(k)
+            yield var, bucket
+            for u in {u for _, item in bucket for u in item[0] if u != var}:
+                if uses[u]:
+                    weights[u] = self._weight(u)
+                    heapq.heappush(heap, (weights[u], u))
+                else:
+                    del uses[u]
+                    weights.pop(u, None)
 
 
 def _project(f: Factor, scope: tuple[int, ...]) -> Table:
@@ -484,77 +531,39 @@ def _eliminate_marginals(
     >>> count, marginals[0], marginals[1]
     (3, {0: 2, 1: 1}, {1: 1, 2: 2})
     """
-    live: dict[int, Factor] = {}
+    order: _Order[Factor] = _Order(sizes)
     made_by: dict[int, int] = {}  # live factor id -> the bucket whose message it is (inputs are not listed)
-    uses: dict[int, set[int]] = defaultdict(set)
-    next_id = 0
     # per bucket: its variable, product, message, and children (buckets whose messages it joined)
     buckets: list[tuple[int, Factor, Factor, list[int]]] = []
     roots: list[int] = []
     total = 1
 
     def put(f: Factor, bucket: int | None) -> None:
-        nonlocal next_id, total
+        nonlocal total
         if not f[0]:
             total *= f[1].get((), 0)
             assert bucket is not None  # inputs have scopes: parts() drops constant factors
             roots.append(bucket)
             return
-        live[next_id] = f
+        k = order.put(f)
         if bucket is not None:
-            made_by[next_id] = bucket
-        for v in f[0]:
-            uses[v].add(next_id)
-        next_id += 1
+            made_by[k] = bucket
 
-    same_scope: dict[tuple[int, ...], Factor] = {}
-    for f in factors:
-        if not f[1]:
-            return 0, {}
-        g = same_scope.get(f[0])
-        same_scope[f[0]] = f if g is None else _join(g, f, guard)
-    for f in same_scope.values():
+    merged = _merge_same_scope(factors, guard)
+    if merged is None:
+        return 0, {}
+    for f in merged:
         put(f, None)
-
-    def weight(v: int) -> int:
-        union = {u for k in uses[v] for u in live[k][0]}
-        return math.prod(sizes[u] for u in union) // sizes[v]
-
-    weights = {v: weight(v) for v in uses}
-    heap = [(w, v) for v, w in weights.items()]
-    heapq.heapify(heap)
-    while heap:
-        w, var = heapq.heappop(heap)
-        if weights.get(var) != w:
-            continue
-        del weights[var]
-        bucket, children = [], []
-        for k in uses.pop(var):
-            f = live.pop(k)
-            bucket.append(f)
-            if k in made_by:
-                children.append(made_by.pop(k))
-            for u in f[0]:
-                if u != var:
-                    uses[u].discard(k)
-        bucket.sort(key=lambda f: len(f[1]))
-        product = bucket[0]
-        for f in bucket[1:]:
-            product = _join(product, f, guard)
-            if not product[1]:
-                return 0, {}
+    for var, taken in order:
+        children = [made_by.pop(k) for k, _ in taken if k in made_by]
+        product = _join_all([f for _, f in taken], guard)
+        if product is None:
+            return 0, {}
         message = _sum_out(product, var, guard)
         buckets.append((var, product, message, children))
         put(message, len(buckets) - 1)
         if total == 0:
             return 0, {}
-        for u in {u for f in bucket for u in f[0] if u != var}:
-            if uses[u]:
-                weights[u] = weight(u)
-                heapq.heappush(heap, (weights[u], u))
-            else:
-                del uses[u]
-                weights.pop(u, None)
 
     outside: dict[int, Factor] = {}
     for b in roots:  # a root's message is its part's count; outside it, the other roots' counts
@@ -701,59 +710,23 @@ def largest_table(factors: Sequence[Factor], sizes: Mapping[int, int]) -> int:
     >>> largest_table([((0, 1), {(0, 1): 1, (1, 0): 1}), ((1, 2), {(0, 0): 1})], {0: 2, 1: 2, 2: 2})
     2
     """
-    live: dict[int, tuple[tuple[int, ...], int]] = {}
-    uses: dict[int, set[int]] = defaultdict(set)
-    next_id = 0
+    order: _Order[tuple[tuple[int, ...], int]] = _Order(sizes)
     largest = 0
-
-    def put(scope: tuple[int, ...], rows: int) -> None:
-        nonlocal next_id
-        if not scope:
-            return
-        live[next_id] = (scope, rows)
-        for v in scope:
-            uses[v].add(next_id)
-        next_id += 1
-
     same: dict[tuple[int, ...], int] = {}
     for scope, table in factors:
         same[scope] = min(same.get(scope, len(table)), len(table))
     for scope, rows in same.items():
         largest = max(largest, rows)
-        put(scope, rows)
-
-    def weight(v: int) -> int:
-        union = {u for k in uses[v] for u in live[k][0]}
-        return math.prod(sizes[u] for u in union) // sizes[v]
-
-    weights = {v: weight(v) for v in uses}
-    heap = [(w, v) for v, w in weights.items()]
-    heapq.heapify(heap)
-    while heap:
-        w, var = heapq.heappop(heap)
-        if weights.get(var) != w:
-            continue
-        del weights[var]
-        scopes, rows = [], 1
-        for k in uses.pop(var):
-            scope, n = live.pop(k)
-            scopes.append(scope)
-            rows *= n
-            for u in scope:
-                if u != var:
-                    uses[u].discard(k)
-        union = sorted({u for s in scopes for u in s})
+        if scope:
+            order.put((scope, rows))
+    for var, taken in order:
+        rows = math.prod(n for _, (_, n) in taken)
+        union = sorted({u for _, (scope, _) in taken for u in scope})
         joined = min(rows, math.prod(sizes[u] for u in union))
         largest = max(largest, joined)
         rest = tuple(u for u in union if u != var)
-        put(rest, min(joined, math.prod(sizes[u] for u in rest)))
-        for u in rest:
-            if uses[u]:
-                weights[u] = weight(u)
-                heapq.heappush(heap, (weights[u], u))
-            else:
-                del uses[u]
-                weights.pop(u, None)
+        if rest:
+            order.put((rest, min(joined, math.prod(sizes[u] for u in rest))))
     return largest
 
 
