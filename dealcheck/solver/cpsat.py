@@ -68,7 +68,7 @@ from dealcheck.solver.base import (
     SolveStatus,
     current_memory_limit,
 )
-from dealcheck.solver.session import Answer, Capability, Solutions
+from dealcheck.solver.session import Answer, Capability, Optimiser, Solutions
 
 __all__ = [
     "FIND_MOST_EFFORT",
@@ -725,7 +725,7 @@ class ModelRejected(BeyondCpsat):
         )
 
 
-class CpsatSession:
+class CpsatSession(Optimiser):
     """One CP-SAT model for many questions about some constraints (a :class:`~dealcheck.solver.session.Session`):
     each question's conditions become reified literals that are *assumed*, never added, so the model stays valid
     for the next question; soft constraints sit behind selector literals, half-reified (a selector is only ever
@@ -1020,30 +1020,6 @@ class CpsatSession:
         model.add_bool_or(choices).only_enforce_if(goal)
         return goal
 
-    def maximise(
-        self,
-        objective: IntExpr,
-        conditions: Sequence[BoolExpr] = (),
-        *,
-        start: tuple[int, ...] | None = None,
-        time_limit: float | None = None,
-    ) -> SolveResult:
-        """A solution meeting ``conditions`` on which ``objective`` is largest: one CP-SAT optimisation.
-
-        ``SAT`` means proven optimal; ``UNKNOWN`` carries the best solution found when time ran out (or ``start``).
-        """
-        return self._optimise(objective, conditions, start, time_limit, maximise=True)
-
-    def minimise(
-        self,
-        objective: IntExpr,
-        conditions: Sequence[BoolExpr] = (),
-        *,
-        start: tuple[int, ...] | None = None,
-        time_limit: float | None = None,
-    ) -> SolveResult:
-        return self._optimise(objective, conditions, start, time_limit, maximise=False)
-
     def _optimise(
         self,
         objective: IntExpr,
@@ -1053,6 +1029,8 @@ class CpsatSession:
         *,
         maximise: bool,
     ) -> SolveResult:
+        """One CP-SAT optimisation. ``SAT`` means proven optimal; ``UNKNOWN`` carries the best solution found when
+        time ran out (or ``start``)."""
         if self.model is None:
             return SolveResult(SolveStatus.UNSAT)
         m = self._imposing(conditions)

@@ -293,7 +293,43 @@ class _Soft:
     cost: tuple[tuple[tuple[int, int], ...], int] | None = None
 
 
-class GenericSession:
+class Optimiser:
+    """:meth:`Session.maximise` and :meth:`Session.minimise` for a session class that answers both with one method,
+    ``_optimise``: the two signatures are written once, here."""
+
+    def maximise(
+        self,
+        objective: IntExpr,
+        conditions: Sequence[BoolExpr] = (),
+        *,
+        start: tuple[int, ...] | None = None,
+        time_limit: float | None = None,
+    ) -> SolveResult:
+        return self._optimise(objective, conditions, start, time_limit, maximise=True)
+
+    def minimise(
+        self,
+        objective: IntExpr,
+        conditions: Sequence[BoolExpr] = (),
+        *,
+        start: tuple[int, ...] | None = None,
+        time_limit: float | None = None,
+    ) -> SolveResult:
+        return self._optimise(objective, conditions, start, time_limit, maximise=False)
+
+    def _optimise(
+        self,
+        objective: IntExpr,
+        conditions: Sequence[BoolExpr],
+        start: tuple[int, ...] | None,
+        time_limit: float | None,
+        *,
+        maximise: bool,
+    ) -> SolveResult:
+        raise NotImplementedError
+
+
+class GenericSession(Optimiser):
     """A session over a backend module's functions (python-constraint2, brute force): each question is a fresh
     solve of the constraints plus its conditions; the native capabilities are none.
 
@@ -390,15 +426,17 @@ class GenericSession:
             self.constraints.with_constraints(*conditions), time_limit=deadline.remaining()
         )
 
-    def maximise(
+    def _optimise(
         self,
         objective: IntExpr,
-        conditions: Sequence[BoolExpr] = (),
+        conditions: Sequence[BoolExpr],
+        start: tuple[int, ...] | None,
+        time_limit: float | None,
         *,
-        start: tuple[int, ...] | None = None,
-        time_limit: float | None = None,
+        maximise: bool,
     ) -> SolveResult:
-        """By one pass over the solutions (stopping early at the objective's upper bound).
+        """By one pass over the solutions (stopping early at the objective's upper bound); a minimum is the
+        maximum of the negated objective.
 
         >>> from dealcheck.rules.ir import Arith, ArithOp, Var
         >>> session = GenericSession(get_backend("brute"), Constraints((range(3), range(3))), Deadline(None))
@@ -412,6 +450,8 @@ class GenericSession:
         from dealcheck.rules.evaluator import bounds  # the rule layer; kept off the import path
         from dealcheck.solver.compiled import compile_value
 
+        if not maximise:
+            objective = Arith(ArithOp.SUB, Const(0), objective)
         deadline = self._within(time_limit)
         if deadline.expired():
             return SolveResult(SolveStatus.UNKNOWN, start)
@@ -430,17 +470,6 @@ class GenericSession:
         if not stream.complete:
             return SolveResult(SolveStatus.UNKNOWN, best)
         return SolveResult(SolveStatus.UNSAT) if best is None else SolveResult(SolveStatus.SAT, best)
-
-    def minimise(
-        self,
-        objective: IntExpr,
-        conditions: Sequence[BoolExpr] = (),
-        *,
-        start: tuple[int, ...] | None = None,
-        time_limit: float | None = None,
-    ) -> SolveResult:
-        negated = Arith(ArithOp.SUB, Const(0), objective)
-        return self.maximise(negated, conditions, start=start, time_limit=time_limit)
 
     def fewest_dropped(self, weights: Sequence[tuple[int, int]], *, time_limit: float | None = None) -> SolveResult:
         if any(w < 1 for _, w in weights):
