@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import assert_never, cast
 
 from dealcheck.rules import ir
+from dealcheck.rules.evaluator import children
 from dealcheck.rules.ir import ArithOp
 
 __all__ = ["CLASS_MIN_VALUES", "value_classes"]
@@ -127,22 +128,8 @@ def _visit(
         except _NotClassable:
             candidates.discard(i)
         return
-    for child in _children(node):
+    for child in children(node):
         _visit(child, candidates, starts, atoms, domains)
-
-
-def _children(node: ir.Expr) -> tuple[ir.Expr, ...]:
-    match node:
-        case ir.Const() | ir.Var() | ir.Truth() | ir.IsTrue():
-            return ()
-        case ir.Arith(left=a, right=b) | ir.Compare(left=a, right=b) | ir.Implies(premise=a, conclusion=b):
-            return (a, b)
-        case ir.Abs(arg=a) | ir.InSet(arg=a) | ir.Not(arg=a):
-            return (a,)
-        case ir.MinMax(args=xs) | ir.Count(conditions=xs) | ir.Logic(operands=xs):
-            return xs
-        case _:
-            assert_never(node)
 
 
 def _cuts(cond: ir.BoolExpr, lo: int, hi: int) -> set[int]:

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar, assert_never
 
 from dealcheck.rules import ir
+from dealcheck.rules.evaluator import children as sub_expressions
 from dealcheck.rules.syntax import Connective
 
 __all__ = ["TABLE_LIMIT", "Guard", "Stopped", "count_per_value", "count_solutions"]
@@ -286,7 +287,7 @@ class _Model:
             aux = self._new_var({y for _, y in rows})
             self._add((*scope, aux), {(*row, y): 1 for row, y in rows})
             return aux
-        kids = [self.define(c) for c in _children(expr)]
+        kids = [self.define(c) for c in sub_expressions(expr)]
         step = _fold_step(expr)
         if step is None:
             return self._functional(lambda vs: _apply(expr, vs), kids)
@@ -647,20 +648,6 @@ def _bool_fn(expr: ir.BoolExpr) -> Callable[[Env], bool]:
 
 
 # --- the same meaning one node at a time, for conditions cut into pieces ----------------------------------------
-
-
-def _children(expr: ir.Expr) -> tuple[ir.Expr, ...]:
-    match expr:
-        case ir.Const() | ir.Var() | ir.Truth() | ir.IsTrue():
-            return ()
-        case ir.Arith(left=a, right=b) | ir.Compare(left=a, right=b) | ir.Implies(premise=a, conclusion=b):
-            return (a, b)
-        case ir.Abs(arg=a) | ir.InSet(arg=a) | ir.Not(arg=a):
-            return (a,)
-        case ir.MinMax(args=xs) | ir.Count(conditions=xs) | ir.Logic(operands=xs):
-            return xs
-        case _:
-            assert_never(expr)
 
 
 def _fold_step(expr: ir.Expr) -> Callable[[int, int], int] | None:
