@@ -422,9 +422,9 @@ class _Scan:
                 if k != best and keys[k] is None:
                     continue
                 atoms = self._atoms(k, sample, reference) + self._atoms(best, sample, reference)
-                for i, x in enumerate(atoms):
-                    for y in atoms[i + 1 :]:
-                        r = _root(x, y)
+                for i, line in enumerate(atoms):
+                    for other in atoms[i + 1 :]:
+                        r = _root(line, other)
                         if r is not None and _within(r, piece):
                             pts.add(r)
             crossings[k] = pts
@@ -460,7 +460,7 @@ class _Scan:
                 if not inclusive and len(hit) > 1:
                     u = self._just_past(x, u, hit)
                 keys, _ = at(u)
-                new = min(((keys[k], k) for k in hit), default=None)
+                new = min(((key, k) for k in hit if (key := keys[k]) is not None), default=None)
                 if new is None:
                     return Change(direction, x, inclusive)
                 return Change(direction, x, inclusive, self.model.patterns[new[1]][1], None, -new[0][0])
