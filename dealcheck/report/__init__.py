@@ -64,10 +64,10 @@ def render(result: Any, fmt: str, *, color: bool = False, options: Any = None) -
         # of the conflicts, batch, sweep or overview modules (nor the analyses they import: ~0.1 s of start-up).
         dispatch = getattr(getattr(module, "to_data", renderer), "dispatch", None)  # JSON dispatches on to_data
         fallback = None if dispatch is None else dispatch(object)
-        for module in ANALYSIS_RENDERERS:
+        for name in ANALYSIS_RENDERERS:
             if dispatch is not None and dispatch(type(result)) is not fallback:
                 break
-            importlib.import_module(module)
+            importlib.import_module(name)
     if options is not None and fmt in ("text", "markdown") and isinstance(result, (CheckReport, PackageVerdict)):
         return renderer(result, color=color, options=options)
     return renderer(result, color=color)
