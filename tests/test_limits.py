@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dealcheck.cli import cli
+from dealcheck.testing import strategies
 
 HANG_GUARD = 20  # seconds; a limit of 2 s answers in well under 3 s on a quiet machine (benchmarks/)
 
@@ -263,3 +266,30 @@ def test_a_best_example_the_limit_stopped_says_so_and_exits_4() -> None:
     assert stopped.verdicts[0].example_kind == "first_limit" and stopped.exit_code == 4
     assert "the time limit stopped the search for the best" in render(stopped, "text")
     assert _best_examples(s, report, "cpsat", Deadline(None)).verdicts[0].example_kind == "best"
+
+
+# A limit only ever withholds: every answer given under one is true (a bound is a bound, a finding is proven).
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=strategies.scenarios(max_terms=4, max_parties=2), seconds=st.sampled_from([0.0, 1e-4, 1e-3, 1e-2]))
+def test_whatever_a_limit_stops_the_answers_given_are_true(scenario, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    from dealcheck.analysis.explore import explore
+    from dealcheck.solver.base import command_limits
+
+    full = explore(scenario, top=0, pareto_limit=1)
+    package = scenario.packages[0].values
+    truth = scenario.check(package)
+    with command_limits(seconds):
+        limited = explore(scenario, top=0, pareto_limit=1)
+        verdict = scenario.check(package)
+    assert limited.deals <= full.deals and (limited.exact <= (limited.deals == full.deals))
+    if limited.deals_high is not None:
+        assert full.deals <= limited.deals_high
+    for zone, true_zone in zip(limited.terms, full.terms, strict=True):
+        assert set(zone.options) <= set(true_zone.options)
+        assert set(zone.excluded) <= set(true_zone.excluded)  # "in no deal" only when proven
+    if not verdict.unknown:
+        assert verdict == truth
+    else:  # what an unknown verdict still says is true
+        assert verdict.deal_possible is None or verdict.deal_possible == truth.deal_possible
+        for p, q in zip(verdict.parties, truth.parties, strict=True):
+            assert p.acceptable is None or p.acceptable == q.acceptable
