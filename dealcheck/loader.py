@@ -1170,12 +1170,13 @@ class _Reader(UncertaintyReader, UtilityReader):
         seq = self.sequence(node, "a list of expectations (- {package: ..., deal: true})")
         out: list[Expectation] = []
         for item in seq.items if seq else ():
-            data = self.read_expectation(item)
-            if data is not None:
-                out.append(Expectation(data, span=self.span(item)))
+            entry = self.read_expectation(item)
+            if entry is not None:
+                out.append(Expectation(entry, span=self.span(item)))
         return out
 
-    def read_expectation(self, node: Node) -> dict[str, Any] | None:
+    def read_expectation(self, node: Node) -> claims.Entry | None:
+        """One entry, its claims typed (:mod:`dealcheck.expectations.claims`); ``None`` after reporting a problem."""
         if not isinstance(node, Mapping):
             if not isinstance(node, Invalid):
                 self.error(
@@ -1188,20 +1189,20 @@ class _Reader(UncertaintyReader, UtilityReader):
         # An unknown key here is an invalid expectation (DC601): ``dealcheck test`` reports these by family.
         e = self.keys(node, claims.EXPECT_KEYS, "in an expectation", code="DC601")
         where = "in an expectation"
-        data: dict[str, Any] = {}
         if not any(c in e for c in claims.CLAIM_KEYS) and len(e) == len(node.items):
             self.error(
                 "DC601", "this expectation claims nothing to check", node, "add one of " + ", ".join(claims.CLAIM_KEYS)
             )
         if "package" in e and "set" in e:
             self.error("DC601", "an expectation names a package or sets values, not both", e["set"][0])
-        if "nearest" in e and "package" not in e and "set" not in e:
-            self.error(
-                "DC601",
-                "nearest: needs a proposal to repair",
-                e["nearest"][0],
-                "give package: or set: in the same expectation",
-            )
+        for k in ("nearest", "deal_probability"):
+            if k in e and "package" not in e and "set" not in e:
+                self.error(
+                    "DC601",
+                    f"{k}: needs a {'proposal to repair' if k == 'nearest' else 'package'}",
+                    e[k][0],
+                    "give package: or set: in the same expectation",
+                )
         variant: str | None = None
         if "variant" in e:
             variant = self.string(e["variant"][1], "a variant name")
@@ -1215,51 +1216,96 @@ class _Reader(UncertaintyReader, UtilityReader):
         # Rule references are checked against the rules of the variant the entry applies (its added red lines
         # count, its dropped ones do not).
         rules = self.variant_rules(variant if variant in self.variants else None)
+        description: str | None = None
+        package: str | None = None
+        values: dict[str, Value] | None = None
+        found: dict[str, claims.Claim | None] = {}
         for k, (_key, value) in e.items():
             match k:
                 case "description":
-                    data[k] = self.string(value, "the description of an expectation", multiline=True)
+                    description = self.string(value, "the description of an expectation", multiline=True)
                 case "package":
-                    pkg = self.string(value, "a package id")
-                    if pkg is not None and pkg not in self.packages and pkg not in self.broken_packages:
+                    package = self.string(value, "a package id")
+                    if package is not None and package not in self.packages and package not in self.broken_packages:
                         self.error(
-                            "DC404", f"unknown package {pkg!r} {where}", value, self.did_you_mean(pkg, self.packages)
+                            "DC404",
+                            f"unknown package {package!r} {where}",
+                            value,
+                            self.did_you_mean(package, self.packages),
                         )
-                    data[k] = pkg
-                case "set" | "forced":
-                    data[k] = self.read_values(value, f"the {k} of an expectation")
+                case "set":
+                    values = self.read_values(value, "the set of an expectation")
+                case "forced":
+                    forced = self.read_values(value, "the forced of an expectation")
+                    found[k] = None if forced is None else claims.ForcedClaim(forced)
                 case "variant":
-                    data[k] = variant
-                case "deal" | "deal_possible":
-                    data[k] = self.boolean(value, f"{k} in an expectation", code="DC601")
-                case "deals" | "concessions":
-                    data[k] = self.expect_count(value, k)
+                    pass  # read above, before the rule references that depend on it
+                case "deal":
+                    deal = self.boolean(value, f"{k} in an expectation", code="DC601")
+                    found[k] = None if deal is None else claims.DealClaim(deal)
+                case "deal_possible":
+                    possible = self.boolean(value, f"{k} in an expectation", code="DC601")
+                    found[k] = None if possible is None else claims.DealPossibleClaim(possible)
+                case "deals":
+                    count = self.expect_count(value, k)
+                    found[k] = None if count is None else claims.CountClaim(count)
+                case "concessions":
+                    count = self.expect_count(value, k)
+                    found[k] = None if count is None else claims.ConcessionsClaim(count)
+                case "deal_probability":
+                    found[k] = self.expect_probability(value)
                 case "acceptable_to" | "not_acceptable_to":
-                    data[k] = self.expect_parties(value, f"a list of party ids for {k}", where)
+                    parties = self.expect_parties(value, f"a list of party ids for {k}", where)
+                    found[k] = claims.PartiesClaim(k == "acceptable_to", tuple(p for p in parties if p is not None))
                 case "breaks" | "keeps" | "meets":
                     kinds = (RuleKind.DEMAND,) if k == "meets" else (RuleKind.RED_LINE,)
                     seq = self.sequence(value, f"a list of rules (party.rule) for {k}", code="DC601")
-                    data[k] = [self.rule_ref(item, where, rules, kinds=kinds) for item in (seq.items if seq else ())]
+                    refs = [self.rule_ref(item, where, rules, kinds=kinds) for item in (seq.items if seq else ())]
+                    found[k] = claims.RulesClaim(k, tuple(r for r in refs if r is not None))
                 case "options":
-                    data[k] = self.expect_options(value)
+                    options = self.expect_options(value)
+                    found[k] = None if options is None else claims.OptionsClaim(options)
                 case "conflicts":
-                    data[k] = self.expect_conflicts(value, rules)
+                    found[k] = self.expect_conflicts(value, rules)
                 case "concession":
-                    data[k] = self.expect_red_lines(value, "concession", rules)
+                    refs = self.expect_red_lines(value, "concession", rules)
+                    found[k] = None if refs is None else claims.ConcessionClaim(refs)
                 case "best":
-                    data[k] = self.expect_best(value)
+                    found[k] = self.expect_best(value)
                 case "nearest":
-                    data[k] = self.expect_nearest(value, e)
+                    found[k] = self.expect_nearest(value, e)
         if len(self.problems) != before:
             return None
-        return {k: data[k] for k in claims.EXPECT_KEYS if k in data}
+        made = tuple(found[k] for k in claims.CLAIM_KEYS if k in found)
+        assert all(c is not None for c in made), "a claim left unread reports a problem"
+        return claims.Entry(made, package, values, variant, description)  # type: ignore[arg-type]
 
-    def expect_count(self, node: Node, key: str) -> int | str | None:
-        """``N`` or a comparison such as ``">= 1"`` (kept as written; the runner parses it)."""
+    def expect_probability(self, node: Node) -> claims.ProbabilityClaim | None:
+        """``">= 0.6"``, ``"1/3"`` or ``0.25``: an exact probability with an optional comparison (as counts have)."""
+        text = node.value if isinstance(node, Scalar) and not node.null else None
+        try:
+            op, p = claims.parse_probability(text)
+        except ValueError:
+            if not isinstance(node, Invalid):
+                self.error(
+                    "DC601",
+                    "deal_probability must be an exact probability between 0 and 1 with an optional comparison, "
+                    f"found {describe(node)}" + (f" {text!r}" if text is not None else ""),
+                    node,
+                    'write deal_probability: ">= 0.6" (or "== 3/5"): a number between 0 and 1, a decimal or a fraction',
+                )
+            return None
+        assert text is not None
+        shown = claims.PROBABILITY.fullmatch(text).group(2)  # type: ignore[union-attr]
+        return claims.ProbabilityClaim(op, p, shown)
+
+    def expect_count(self, node: Node, key: str) -> claims.Count | None:
+        """``N`` or a comparison such as ``">= 1"``."""
         if isinstance(node, Scalar) and node.plain and _INT.fullmatch(node.value):
-            return self.integer(node, key, minimum=0, code="DC601")
+            n = self.integer(node, key, minimum=0, code="DC601")
+            return None if n is None else claims.Count("==", n)
         if isinstance(node, Scalar) and claims.COUNT.fullmatch(node.value):
-            return node.value.strip()
+            return claims.Count(*claims.parse_count(node.value, key))
         if not isinstance(node, Invalid):
             self.error(
                 "DC601",
@@ -1279,7 +1325,7 @@ class _Reader(UncertaintyReader, UtilityReader):
             parties.append(p)
         return parties
 
-    def expect_red_lines(self, node: Node, key: str, rules: dict[str, Rule]) -> list[str] | None:
+    def expect_red_lines(self, node: Node, key: str, rules: dict[str, Rule]) -> tuple[str, ...] | None:
         """A non-empty list of distinct red lines (``party.rule``), for ``concession`` and each set of ``conflicts``."""
         seq = self.sequence(node, f"a list of red lines (party.rule) for {key}", code="DC601")
         if seq is None:
@@ -1308,14 +1354,14 @@ class _Reader(UncertaintyReader, UtilityReader):
                 self.error("DC601", f"{ref!r} is listed twice in {key}", item)
             else:
                 refs.append(ref)
-        return refs
+        return tuple(refs)
 
-    def expect_options(self, node: Node) -> dict[str, list[Value]] | None:
+    def expect_options(self, node: Node) -> dict[str, tuple[Value, ...]] | None:
         """``{term: [value, ...]}``: each value decoded by its term's domain, listed once."""
         m = self.mapping(node, "a mapping of terms to the options that occur in some deal (term: [option, ...])")
         if m is None:
             return None
-        out: dict[str, list[Value]] = {}
+        out: dict[str, tuple[Value, ...]] = {}
         for key, value in m.items:
             term = self.terms.get(key.value)
             if term is None:
@@ -1343,13 +1389,16 @@ class _Reader(UncertaintyReader, UtilityReader):
                         item,
                     )
                 values.append(decoded)
-            out[term.name] = values
+            out[term.name] = tuple(values)
         return out
 
-    def expect_conflicts(self, node: Node, rules: dict[str, Rule]) -> int | str | list[list[str] | None] | None:
+    def expect_conflicts(
+        self, node: Node, rules: dict[str, Rule]
+    ) -> claims.ConflictCountClaim | claims.ConflictsClaim | None:
         """A count of minimal conflicts (``0``: none), or a list of sets of red lines, each a minimal conflict."""
         if isinstance(node, Scalar):
-            return self.expect_count(node, "conflicts")
+            count = self.expect_count(node, "conflicts")
+            return None if count is None else claims.ConflictCountClaim(count)
         seq = self.sequence(
             node,
             "a count of conflicts (conflicts: 0) or a list of conflicts, each a list of red "
@@ -1363,9 +1412,10 @@ class _Reader(UncertaintyReader, UtilityReader):
                 "DC601", "conflicts lists no conflict", seq, "to claim that there is no conflict, write conflicts: 0"
             )
             return None
-        return [self.expect_red_lines(item, "a conflict", rules) for item in seq.items]
+        sets = [self.expect_red_lines(item, "a conflict", rules) for item in seq.items]
+        return claims.ConflictsClaim(tuple(s for s in sets if s is not None))
 
-    def expect_best(self, node: Node) -> dict[str, Any] | None:
+    def expect_best(self, node: Node) -> claims.BestClaim | None:
         """``{score: "871/210", objective: total, parties: [...]}``; objective and parties are optional."""
         m = self.mapping(node, 'a mapping such as {score: "871/210"} or {objective: maximin, score: "3/5"}')
         if m is None:
@@ -1403,9 +1453,17 @@ class _Reader(UncertaintyReader, UtilityReader):
                 )
             else:
                 out["score"] = text.strip() if text is not None else None
-        return out
+        if "score" not in out:
+            return None
+        parties = out.get("parties")
+        return claims.BestClaim(
+            claims.parse_score(out["score"]),
+            out["score"],
+            out.get("objective") or "total",
+            None if parties is None else tuple(parties),
+        )
 
-    def expect_nearest(self, node: Node, entry: dict[str, tuple[Scalar, Node]]) -> dict[str, Any] | None:
+    def expect_nearest(self, node: Node, entry: dict[str, tuple[Scalar, Node]]) -> claims.NearestClaim | None:
         """``{distance: N, keep: [term, ...]}``: the repair distance of the subject's nearest deal."""
         m = self.mapping(node, "a mapping such as {distance: 1} or {distance: 2, keep: [peacekeepers]}")
         if m is None:
@@ -1417,7 +1475,7 @@ class _Reader(UncertaintyReader, UtilityReader):
         if "distance" in e:
             value = e["distance"][1]
             if isinstance(value, Scalar) and value.value == "none":
-                out["distance"] = "none"  # no deal can be reached (while holding keep)
+                out["distance"] = None  # no deal can be reached (while holding keep)
             else:
                 out["distance"] = self.expect_count(value, "distance")
         if "keep" in e:
@@ -1450,7 +1508,9 @@ class _Reader(UncertaintyReader, UtilityReader):
                     )
                 keep.append(name)
             out["keep"] = keep
-        return out
+        if "distance" not in out:
+            return None
+        return claims.NearestClaim(out["distance"], tuple(out.get("keep", ())))
 
 
 def _rekey(key: Scalar, rule_id: str) -> Scalar:

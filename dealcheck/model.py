@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from dealcheck.errors import Span, UsageError
+from dealcheck.expectations.claims import Expectation  # one entry of expect:, defined with the claims it holds
 from dealcheck.rules.ir import BoolExpr, term_indices
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
 
@@ -264,17 +265,6 @@ class Variant:
     drop: tuple[str, ...] = ()
     add: tuple[Rule, ...] = ()
     replace: tuple[Rule, ...] = ()
-    span: Span | None = _span()
-
-
-@attrs.frozen(hash=False)
-class Expectation:
-    """One entry of ``expect:``: a claim about the scenario that ``dealcheck test`` checks.
-
-    ``data`` holds the entry's keys as written (already shape-checked by the loader).
-    """
-
-    data: Mapping[str, Any]
     span: Span | None = _span()
 
 

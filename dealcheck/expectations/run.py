@@ -59,8 +59,29 @@ from typing import Any
 import attrs
 
 from dealcheck.errors import Diagnostic, ScenarioError, UsageError
-from dealcheck.expectations import claims
-from dealcheck.expectations.claims import ANALYSIS_KEYS, CLAIM_KEYS, SUBJECT_KEYS
+from dealcheck.expectations.claims import (
+    OP_WORDS,
+    BestClaim,
+    Claim,
+    ConcessionClaim,
+    ConcessionsClaim,
+    ConflictCountClaim,
+    ConflictsClaim,
+    Count,
+    CountClaim,
+    DealClaim,
+    DealPossibleClaim,
+    Entry,
+    Expectation,
+    ForcedClaim,
+    Malformed,
+    NearestClaim,
+    OptionsClaim,
+    PartiesClaim,
+    ProbabilityClaim,
+    RulesClaim,
+    show,
+)
 from dealcheck.results import EXIT_FAILED, EXIT_INVALID, EXIT_LIMIT, EXIT_OK, Report
 
 __all__ = [
@@ -70,8 +91,6 @@ __all__ = [
     "TestRun",
     "describe",
     "discover",
-    "parse_count",
-    "parse_score",
     "run_expectation",
     "run_expectations",
     "run_files",
@@ -194,151 +213,142 @@ def run_expectations(scenario: Any) -> ExpectationReport:
 
 def run_expectation(scenario: Any, expectation: Any, index: int = 0) -> ExpectationResult:
     """Check one expectation; every way it can go wrong becomes a failed result with a reason, never an exception."""
-    data: Mapping[str, Any] = expectation.data
+    entry: Entry | Malformed = expectation.entry
     span = expectation.span
     file = span.file if span is not None else scenario.path
     line = span.line if span is not None else None
     try:
-        description = describe(data)
-    except Exception:  # noqa: BLE001 - a malformed entry still needs a name to be reported under
+        description = entry.describe()
+    except ValueError:  # a malformed entry without a description is named by its position
         description = f"expectation {index + 1}"
-    try:
-        failures = _check(scenario, data)
-    except _Stopped as e:
-        return ExpectationResult(index, file, line, description, False, str(e), stopped=e.limit)
-    except UsageError as e:
-        failures = [e.message + (f" ({e.hint})" if e.hint else "")]
-    except ScenarioError as e:
-        failures = [str(d) for d in e.diagnostics]
-    except _Unchecked as e:
-        failures = [str(e)]
+    match entry:
+        case Malformed(reason=reason):
+            failures = [reason]
+        case Entry():
+            try:
+                failures = _check(scenario, entry)
+            except UsageError as e:
+                failures = [e.message + (f" ({e.hint})" if e.hint else "")]
+            except ScenarioError as e:
+                failures = [str(d) for d in e.diagnostics]
+            except _NotChecked as e:
+                if e.limit is not None:
+                    return ExpectationResult(index, file, line, description, False, str(e), stopped=e.limit)
+                failures = [str(e)]
     passed = not failures
     reason = None if passed else _paragraph(failures)
     return ExpectationResult(index, file, line, description, passed, reason)
 
 
-class _Unchecked(Exception):
-    """An expectation that could not be checked at all (reported as a failure)."""
+class _NotChecked(Exception):
+    """A limit (``limit`` names it: reported as not checked, never passed, and the run exits 4) or a missing solver
+    (a failure) stopped the check of an expectation. (Shapes are checked before an entry exists, by the loader or
+    :meth:`~dealcheck.expectations.claims.Entry.from_data`.)
+    """
 
-
-class _Stopped(_Unchecked):
-    """A limit stopped the check of an expectation: reported as not checked, never passed, and the run exits 4."""
-
-    def __init__(self, message: str, limit: str = "limit") -> None:
+    def __init__(self, message: str, *, limit: str | None = None) -> None:
         super().__init__(message)
         self.limit = limit
 
 
-def _check(scenario: Any, data: Mapping[str, Any]) -> list[str]:
+def _check(scenario: Any, entry: Entry) -> list[str]:
     """The failure sentences of one expectation; empty when it holds."""
-    unknown = sorted(k for k in data if k not in (*SUBJECT_KEYS, *CLAIM_KEYS, "description"))
-    if unknown:
-        raise _Unchecked(
-            f"unknown key {unknown[0]!r} in expectation; known keys are {', '.join(SUBJECT_KEYS + CLAIM_KEYS)}"
-        )
-    claims = [k for k in CLAIM_KEYS if k in data]
-    if not claims:
-        raise _Unchecked("the expectation claims nothing: give one of " + ", ".join(CLAIM_KEYS))
-    variant = data.get("variant")
-    if variant is not None:
-        scenario = scenario.variant(str(variant))
-    values, subject = _subject(scenario, data)
-    failures: list[str] = []
-    package_claims = [k for k in claims if k not in ANALYSIS_KEYS]
-    if package_claims:
-        if values is None:
-            raise _Unchecked(f"{package_claims[0]} needs a subject: give package: or set: in the expectation")
+    if entry.variant is not None:
+        scenario = scenario.variant(entry.variant)
+    values, subject = _subject(scenario, entry)
+    if values is not None:
         scenario.encode(values)  # an unknown term or a value outside its domain is a UsageError with a hint
-        verdict = scenario.check(values)
-        if verdict.unknown:
-            raise _Stopped(
-                f"a time limit stopped the analysis of {subject}, so the expectation could not be checked", "time limit"
-            )
-        failures += _package_failures(scenario, data, verdict, subject)
-    for key in ANALYSIS_KEYS:
-        if key in data:
-            if values is not None:
-                scenario.encode(values)
-            try:
-                failures += _ANALYSES[key](scenario, data[key], values, subject)
-            except ImportError as e:  # a solver the analysis needs (ortools) is missing: unchecked, never passed
-                raise _Unchecked(
-                    f"{key} needs the analysis engine, which this installation lacks ({e}); "
-                    "this expectation cannot be checked"
-                ) from None
+    failures: list[str] = []
+    verdict = None
+    for claim in entry.claims:
+        match claim:
+            case DealClaim() | DealPossibleClaim() | RulesClaim() | PartiesClaim() | ForcedClaim():
+                assert values is not None  # an entry without a subject makes no package claim (Entry.from_data)
+                if verdict is None:
+                    verdict = scenario.check(values)
+                    if verdict.unknown:
+                        raise _NotChecked(
+                            f"a time limit stopped the analysis of {subject}, so the expectation could not be checked",
+                            limit="time limit",
+                        )
+                failures += _package_failures(scenario, claim, verdict, subject)
+            case _:
+                try:
+                    failures += _analysis_failures(scenario, claim, values, subject)
+                except ImportError as e:  # a solver the analysis needs (ortools) is missing: unchecked, never passed
+                    raise _NotChecked(
+                        f"{claim.key} needs the analysis engine, which this installation lacks ({e}); "
+                        "this expectation cannot be checked"
+                    ) from None
     return failures
 
 
-def _subject(scenario: Any, data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str]:
+def _subject(scenario: Any, entry: Entry) -> tuple[dict[str, Any] | None, str]:
+    """The subject's values (``None``: the whole scenario) and its name in failure sentences."""
     values: dict[str, Any] | None = None
     subject = "the scenario"
-    if "package" in data:
-        package = scenario.package(str(data["package"]))
+    if entry.package is not None:
+        package = scenario.package(entry.package)
         values = dict(package.values)
         subject = f"package {package.id}"
-    if "set" in data:
-        overrides = data["set"]
-        if not isinstance(overrides, Mapping):
-            raise _Unchecked("set: must map terms to values, for example {ceasefire: energy}")
-        values = {**(values or {}), **overrides}
-        shown = ", ".join(f"{k}={_show(v)}" for k, v in overrides.items())
-        subject = f"{subject} with {shown}" if "package" in data else f"the package {shown}"
+    if entry.values is not None:
+        values = {**(values or {}), **entry.values}
+        shown = ", ".join(f"{k}={show(v)}" for k, v in entry.values.items())
+        subject = f"{subject} with {shown}" if entry.package is not None else f"the package {shown}"
     if scenario.variant_name:
         subject += f" (variant {scenario.variant_name})"
     return values, subject
 
 
-def _package_failures(scenario: Any, data: Mapping[str, Any], verdict: Any, subject: str) -> list[str]:
-    out: list[str] = []
-    parties = {p.party: p for p in verdict.parties}
-    outcomes = {o.ref: o for p in verdict.parties for o in (*p.red_lines, *p.demands)}
+def _package_failures(scenario: Any, claim: Claim, verdict: Any, subject: str) -> list[str]:
     broken = [o for p in verdict.parties for o in p.red_lines if o.status.value == "broken"]
-    open_terms = [t.name for t in scenario.terms if t.name not in verdict.values]
-
-    if "deal" in data and bool(data["deal"]) != verdict.deal:
-        if data["deal"]:
+    match claim:
+        case DealClaim(deal=deal) if deal != verdict.deal:
+            if not deal:
+                return [f"expected {subject} not to be a deal, but every party accepts it"]
             if not verdict.complete:
-                out.append(
+                open_terms = [t.name for t in scenario.terms if t.name not in verdict.values]
+                return [
                     f"expected {subject} to be a deal, but it is partial: it leaves "
                     f"{', '.join(open_terms)} open (claim deal_possible for a partial package)"
-                )
-            else:
-                out.append(f"expected {subject} to be a deal, but it breaks {_list_broken(broken)}")
-        else:
-            out.append(f"expected {subject} not to be a deal, but every party accepts it")
-    if "deal_possible" in data:
-        possible = verdict.deal if verdict.complete else verdict.deal_possible
-        if bool(data["deal_possible"]) != bool(possible):
-            if data["deal_possible"]:
+                ]
+            return [f"expected {subject} to be a deal, but it breaks {_list_broken(broken)}"]
+        case DealPossibleClaim(possible=want):
+            possible = verdict.deal if verdict.complete else verdict.deal_possible
+            if want == bool(possible):
+                return []
+            if want:
                 why = f"it breaks {_list_broken(broken)}" if broken else "no completion keeps every red line"
-                out.append(f"expected a deal to be possible from {subject}, but none is: {why}")
-            else:
-                example = verdict.example if verdict.example is not None else verdict.values
-                out.append(
-                    f"expected no deal to be possible from {subject}, but one is: "
-                    f"{', '.join(f'{k}={_show(v)}' for k, v in example.items())}"
-                )
-    for key, kind, want in (
-        ("breaks", "red_line", "broken"),
-        ("keeps", "red_line", "held"),
-        ("meets", "demand", "held"),
-    ):
-        for ref in _names(data, key):
-            o = outcomes.get(ref)
-            if o is None or o.kind != kind:
-                scenario.rule(ref)  # an unknown reference raises a UsageError with a did-you-mean
-                raise _Unchecked(
-                    f"{ref} is a {'demand' if kind == 'red_line' else 'red line'}, so {key} cannot list it"
-                )
-            if o.status.value != want:
-                out.append(_rule_failure(key, o, subject, broken))
-    for key, want in (("acceptable_to", True), ("not_acceptable_to", False)):
-        for party in _names(data, key):
-            p = parties.get(party)
-            if p is None:
-                scenario.party(party)  # unknown party: UsageError with a did-you-mean
-                continue
-            if p.acceptable != want:
+                return [f"expected a deal to be possible from {subject}, but none is: {why}"]
+            example = verdict.example if verdict.example is not None else verdict.values
+            return [
+                f"expected no deal to be possible from {subject}, but one is: "
+                f"{', '.join(f'{k}={show(v)}' for k, v in example.items())}"
+            ]
+        case RulesClaim(kind=key, refs=refs):
+            kind, want = ("demand", "held") if key == "meets" else ("red_line", "broken" if key == "breaks" else "held")
+            outcomes = {o.ref: o for p in verdict.parties for o in (*p.red_lines, *p.demands)}
+            out = []
+            for ref in refs:
+                o = outcomes.get(ref)
+                if o is None or o.kind != kind:
+                    scenario.rule(ref)  # an unknown reference raises a UsageError with a did-you-mean
+                    raise UsageError(
+                        f"{ref} is a {'demand' if kind == 'red_line' else 'red line'}, so {key} cannot list it"
+                    )
+                if o.status.value != want:
+                    out.append(_rule_failure(key, o, subject, broken))
+            return out
+        case PartiesClaim(acceptable=want, parties=names):
+            parties = {p.party: p for p in verdict.parties}
+            out = []
+            for party in names:
+                p = parties.get(party)
+                if p is None:
+                    scenario.party(party)  # unknown party: UsageError with a did-you-mean
+                    continue
+                if p.acceptable == want:
+                    continue
                 if want:
                     out.append(
                         f"expected {subject} to be acceptable to {party}, but {party} has "
@@ -349,25 +359,27 @@ def _package_failures(scenario: Any, data: Mapping[str, Any], verdict: Any, subj
                         f"expected {subject} not to be acceptable to {party}, but it keeps all of {party}'s red lines"
                         + ("" if verdict.complete else " in some completion")
                     )
-    if "forced" in data:
-        want_forced = data["forced"]
-        if not isinstance(want_forced, Mapping):
-            raise _Unchecked("forced: must map terms to values, for example {ceasefire: energy}")
-        if verdict.complete:
-            got: Mapping[str, Any] = verdict.values if verdict.deal else {}
-        else:
-            got = verdict.forced
-        for term, value in want_forced.items():
-            scenario.term(str(term))
-            if term not in got:
-                why = "no completion is a deal" if not (verdict.deal or verdict.deal_possible) else "it is not forced"
-                out.append(f"expected every deal from {subject} to force {term}={_show(value)}, but {why}")
-            elif got[term] != value:
-                out.append(
-                    f"expected every deal from {subject} to force {term}={_show(value)}, "
-                    f"but it forces {term}={_show(got[term])}"
-                )
-    return out
+            return out
+        case ForcedClaim(values=want_forced):
+            if verdict.complete:
+                got: Mapping[str, Any] = verdict.values if verdict.deal else {}
+            else:
+                got = verdict.forced
+            out = []
+            for term, value in want_forced.items():
+                scenario.term(str(term))
+                if term not in got:
+                    why = (
+                        "no completion is a deal" if not (verdict.deal or verdict.deal_possible) else "it is not forced"
+                    )
+                    out.append(f"expected every deal from {subject} to force {term}={show(value)}, but {why}")
+                elif got[term] != value:
+                    out.append(
+                        f"expected every deal from {subject} to force {term}={show(value)}, "
+                        f"but it forces {term}={show(got[term])}"
+                    )
+            return out
+    return []
 
 
 def _rule_failure(key: str, o: Any, subject: str, broken: Sequence[Any]) -> str:
@@ -375,19 +387,50 @@ def _rule_failure(key: str, o: Any, subject: str, broken: Sequence[Any]) -> str:
     expected = {"breaks": "to break", "keeps": "to keep", "meets": "to meet"}[key]
     text = f"expected {subject} {expected} {o.ref} ({o.text}), but it {status[o.status.value]}"
     if o.values:
-        text += " with " + ", ".join(f"{k}={_show(v) if v is not None else 'open'}" for k, v in o.values.items())
+        text += " with " + ", ".join(f"{k}={show(v) if v is not None else 'open'}" for k, v in o.values.items())
     if key == "breaks":
         others = [b.ref for b in broken if b.ref != o.ref]
         text += "; it breaks " + (", ".join(others) if others else "no red line") + " instead"
     return text
 
 
-def _count_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
-    op, n = parse_count(claim)
+# --- claims answered by the analyses ------------------------------------------------------------------------
+#
+# Each takes (scenario, the claim, the subject's values or None, the subject's name) and returns its failure
+# sentences. The analyses are imported here, inside the functions that solve, so loading a scenario or running
+# package claims never pays for them.
+
+
+def _analysis_failures(scenario: Any, claim: Claim, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    match claim:
+        case CountClaim(count=count):
+            return _count_failures(scenario, count, values, subject)
+        case ProbabilityClaim():
+            return _probability_failures(scenario, claim, values, subject)
+        case OptionsClaim(options=options):
+            return _options_failures(scenario, options, values, subject)
+        case ConflictCountClaim(count=count):
+            return _conflict_count_failures(scenario, count, values, subject)
+        case ConflictsClaim(sets=sets):
+            return _conflicts_failures(scenario, sets, values, subject)
+        case ConcessionsClaim(count=count):
+            return _concessions_failures(scenario, count, values, subject)
+        case ConcessionClaim(refs=refs):
+            return _concession_failures(scenario, refs, values, subject)
+        case BestClaim():
+            return _best_failures(scenario, claim, values, subject)
+        case NearestClaim():
+            assert values is not None  # a nearest claim has a subject (Entry.from_data, the loader)
+            return _nearest_failures(scenario, claim, values, subject)
+    raise AssertionError(claim)  # every claim class is matched here or in _package_failures
+
+
+def _count_failures(scenario: Any, count: Count, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    op, n = count.op, count.n
     try:
         from dealcheck.solver.planner import count as count_deals
     except ImportError:
-        raise _Unchecked(
+        raise _NotChecked(
             "deal counts need the analysis engine, which this installation lacks; this expectation cannot be checked"
         ) from None
     fixed: dict[int, int] = {}
@@ -396,71 +439,46 @@ def _count_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None,
         fixed = {i: c for i, c in enumerate(codes) if c is not None}
     domains = [t.domain.codes for t in scenario.terms]
     result = count_deals(domains, [r.expr for r in scenario.red_lines()], fixed or None)
-    count = result.low
+    found = result.low
+    where = "the scenario" if values is None else f"the completions of {subject}"
     if not result.exact:
         # Bounds settle the claim when every count between them answers it the same way; else it is unchecked.
         answers = {
-            _COMPARE[op](k, n)
+            count.holds(k)
             for k in {result.low, result.high, *(k for k in (n - 1, n, n + 1) if result.low <= k <= result.high)}
         }
         if answers == {True}:
             return []
         if answers != {False}:
-            raise _Stopped(
+            raise _NotChecked(
                 f"the {result.stopped} stopped the count between {result.low} and {result.high} deals, "
                 "so the expectation could not be checked",
-                result.stopped or "limit",
+                limit=result.stopped or "limit",
             )
-        where = "the scenario" if values is None else f"the completions of {subject}"
-        return [f"expected {_OP_WORDS[op]} {n} deals in {where}, but there are between {result.low} and {result.high}"]
-    if _COMPARE[op](count, n):
+        return [f"expected {OP_WORDS[op]} {n} deals in {where}, but there are between {result.low} and {result.high}"]
+    if count.holds(found):
         return []
-    where = "the scenario" if values is None else f"the completions of {subject}"
     if values is None and scenario.variant_name:
         where += f" (variant {scenario.variant_name})"
     return [
-        f"expected {_OP_WORDS[op]} {n} deal{'s' if n != 1 else ''} in {where}, "
-        f"but there {'is' if count == 1 else 'are'} {count}"
+        f"expected {OP_WORDS[op]} {n} deal{'s' if n != 1 else ''} in {where}, "
+        f"but there {'is' if found == 1 else 'are'} {found}"
     ]
 
 
-_OP_WORDS = {
-    "==": "exactly",
-    "!=": "other than",
-    ">=": "at least",
-    "<=": "at most",
-    ">": "more than",
-    "<": "fewer than",
-}
-
-
-_COMPARE: dict[str, Callable[[int, int], bool]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    ">=": lambda a, b: a >= b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    "<": lambda a, b: a < b,
-}
-
-
-def parse_count(claim: Any, key: str = "deals") -> tuple[str, int]:
-    """:func:`dealcheck.expectations.claims.parse_count`; a claim it refuses cannot be checked.
-
-    >>> parse_count(0), parse_count(">= 1")
-    (('==', 0), ('>=', 1))
-    """
-    try:
-        return claims.parse_count(claim, key)
-    except ValueError as e:
-        raise _Unchecked(str(e)) from None
-
-
-# --- claims answered by the analyses ------------------------------------------------------------------------
-#
-# Each takes (scenario, the claim as written, the subject's values or None, the subject's name) and returns its
-# failure sentences. The analyses are imported here, inside the functions that solve, so loading a scenario or
-# running package claims never pays for them.
+def _probability_failures(
+    scenario: Any, claim: ProbabilityClaim, values: Mapping[str, Any] | None, subject: str
+) -> list[str]:
+    assert values is not None  # the loader and Entry.from_data refuse a probability without a subject
+    sweep = _analysis("sweep")
+    p = sweep.deal_probability(scenario, values)
+    if claim.holds(p):
+        return []
+    what = "a deal" if all(t.name in values for t in scenario.terms) else "completed into a deal"
+    return [
+        f"expected the probability that {subject} is {what} to be {OP_WORDS[claim.op]} {claim.shown}, "
+        f"but it is {_fraction(p)}"
+    ]
 
 
 def _analysis(module: str) -> Any:
@@ -469,7 +487,7 @@ def _analysis(module: str) -> Any:
     try:
         return importlib.import_module(f"dealcheck.analysis.{module}")
     except ImportError:
-        raise _Unchecked(
+        raise _NotChecked(
             "this claim needs the analysis engine, which this installation lacks; this expectation cannot be checked"
         ) from None
 
@@ -478,22 +496,16 @@ def _within(values: Mapping[str, Any] | None, subject: str) -> str:
     return subject if values is None else f"the completions of {subject}"
 
 
-def _red_lines(scenario: Any, refs: Any, key: str) -> list[Any]:
-    """The red lines ``refs`` names (``UsageError`` with a did-you-mean for an unknown one)."""
-    if isinstance(refs, str) or not isinstance(refs, Iterable) or isinstance(refs, Mapping):
-        raise _Unchecked(f"{key}: takes a list of red lines (party.rule), not {refs!r}")
+def _red_lines(scenario: Any, refs: Sequence[str], key: str) -> list[Any]:
+    """The red lines ``refs`` names (``UsageError`` with a did-you-mean for an unknown one, or for a demand)."""
     out = []
     for ref in refs:
-        rule = scenario.rule(str(ref))
+        rule = scenario.rule(ref)
         if rule.kind.value != "red_line":
-            raise _Unchecked(
+            raise UsageError(
                 f"{ref} is a demand, so {key} cannot list it: conflicts and concessions are about red lines"
             )
-        if rule in out:
-            raise _Unchecked(f"{ref} is listed twice in {key}")
         out.append(rule)
-    if not out:
-        raise _Unchecked(f"{key} lists no red line")
     return out
 
 
@@ -518,23 +530,23 @@ def _example(scenario: Any, rules: Sequence[Any], fixed: tuple[int | None, ...] 
     if result.solution is None:
         return ""
     read = set().union(*(term_indices(r.expr) for r in rules))
-    shown = [f"{t.name}={_show(t.decode(result.solution[t.index]))}" for t in scenario.terms if t.index in read]
+    shown = [f"{t.name}={show(t.decode(result.solution[t.index]))}" for t in scenario.terms if t.index in read]
     return ", for example with " + ", ".join(shown) if shown else ""
 
 
-def _options_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
-    if not isinstance(claim, Mapping):
-        raise _Unchecked("options: must map terms to lists of options, for example {ceasefire: [none, energy]}")
+def _options_failures(
+    scenario: Any, options: Mapping[str, Sequence[Any]], values: Mapping[str, Any] | None, subject: str
+) -> list[str]:
     wanted: dict[str, set[int]] = {}
-    for name, options in claim.items():
-        term = scenario.term(str(name))
-        if isinstance(options, str) or not isinstance(options, Iterable) or isinstance(options, Mapping):
-            raise _Unchecked(f"options: takes a list of options per term, not {options!r} for {name}")
-        wanted[term.name] = {scenario.encode({term.name: v})[term.index] for v in options}
+    for name, listed in options.items():
+        term = scenario.term(name)
+        wanted[term.name] = {scenario.encode({term.name: v})[term.index] for v in listed}
     explore = _analysis("explore")
     report = explore.explore(scenario, top=0, pareto_limit=0, package=values or None)
     if not (report.exact and report.terms_complete):
-        raise _Stopped(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
+        raise _NotChecked(
+            f"a limit stopped the analysis of {subject}, so the expectation could not be checked", limit="limit"
+        )
     zones = {z.term: z for z in report.terms}
     within = _within(values, subject)
     out = []
@@ -555,14 +567,14 @@ def _options_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | Non
         found = {term.encode(v) for v in zone.options}
         if found == codes:
             continue
-        claimed = ", ".join(_show(term.decode(c)) for c in term.domain.codes if c in codes) or "no option"
+        claimed = ", ".join(show(term.decode(c)) for c in term.domain.codes if c in codes) or "no option"
         text = f"expected the deals in {within} to take exactly {claimed} for {name}, but "
         if not zone.options:
             text += f"there is no deal in {within}, so no option of {name} occurs"
         else:
-            text += f"they take {', '.join(_show(v) for v in zone.options)}"
+            text += f"they take {', '.join(show(v) for v in zone.options)}"
             if zone.excluded:
-                text += f" and never {', '.join(_show(v) for v in zone.excluded)}"
+                text += f" and never {', '.join(show(v) for v in zone.excluded)}"
         out.append(text)
     return out
 
@@ -582,39 +594,44 @@ def _show_interval(interval: tuple[int, int]) -> str:
     return str(lo) if lo == hi else f"{lo}..{hi}"
 
 
-def _conflicts_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+def _conflict_count_failures(scenario: Any, count: Count, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    conflicts = _analysis("conflicts")
+    every = list(scenario.red_lines())
+    n = count.n
+    found, complete = conflicts.conflict_sets(
+        _domains(scenario), [r.expr for r in every], _fixed(scenario, values), limit=n + 1
+    )
+    # At most n + 1 conflicts come back; when that is not all of them there are at least n + 2, and every
+    # comparison with n answers the same for n + 1 as for the true count.
+    if count.holds(len(found)):
+        return []
+    shown = "; ".join(_joined(every[i].ref for i in s) for s in found[:5])
+    have = f"{len(found)}" if complete else f"at least {len(found) + 1}"
+    text = (
+        f"expected {count.words} minimal conflict{'s' if n != 1 else ''} among the red lines in "
+        f"{_within(values, subject)}, but there {'is' if have == '1' else 'are'} {have}"
+    )
+    if found:
+        text += ": " + shown + ("; ..." if len(found) > 5 else "")
+    else:
+        text += ": they can all hold at once (a deal exists)"
+    return [text]
+
+
+def _conflicts_failures(
+    scenario: Any, sets: Sequence[Sequence[str]], values: Mapping[str, Any] | None, subject: str
+) -> list[str]:
     conflicts = _analysis("conflicts")
     fixed = _fixed(scenario, values)
     within = _within(values, subject)
-    every = list(scenario.red_lines())
-    if isinstance(claim, (int, str)) and not isinstance(claim, bool):
-        op, n = parse_count(claim, "conflicts")
-        found, complete = conflicts.conflict_sets(_domains(scenario), [r.expr for r in every], fixed, limit=n + 1)
-        # At most n + 1 conflicts come back; when that is not all of them there are at least n + 2, and every
-        # comparison with n answers the same for n + 1 as for the true count.
-        count = len(found)
-        if _COMPARE[op](count, n):
-            return []
-        shown = "; ".join(_joined(every[i].ref for i in s) for s in found[:5])
-        have = f"{count}" if complete else f"at least {count + 1}"
-        text = (
-            f"expected {_OP_WORDS[op]} {n} minimal conflict{'s' if n != 1 else ''} among the red lines in {within}, "
-            f"but there {'is' if have == '1' else 'are'} {have}"
-        )
-        if found:
-            text += ": " + shown + ("; ..." if len(found) > 5 else "")
-        else:
-            text += ": they can all hold at once (a deal exists)"
-        return [text]
-    if isinstance(claim, str) or not isinstance(claim, Iterable) or isinstance(claim, Mapping):
-        raise _Unchecked(f"conflicts: takes a count (conflicts: 0) or a list of sets of red lines, not {claim!r}")
     out = []
-    for refs in claim:
+    for refs in sets:
         rules = _red_lines(scenario, refs, "a conflict")
         found, complete = conflicts.conflict_sets(_domains(scenario), [r.expr for r in rules], fixed)
         if not complete:
-            raise _Stopped(
-                f"a limit stopped the search for conflicts in {within}, so the expectation could not be checked"
+            raise _NotChecked(
+                f"a limit stopped the search for conflicts in {within}, so the expectation could not be checked",
+                limit="limit",
             )
         if found == [tuple(range(len(rules)))]:
             continue
@@ -628,20 +645,23 @@ def _conflicts_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | N
     return out
 
 
-def _concessions_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
-    op, n = parse_count(claim, "concessions")
+def _concessions_failures(scenario: Any, count: Count, values: Mapping[str, Any] | None, subject: str) -> list[str]:
     cheapest = _analysis("conflicts").cheapest_concession(scenario, package=values or None)
-    if _COMPARE[op](cheapest.cost, n):
+    if count.holds(cheapest.cost):
         return []
-    text = f"expected the cheapest concession that opens a deal in {_within(values, subject)} to cost {_OP_WORDS[op]} {n}, but "
+    text = (
+        f"expected the cheapest concession that opens a deal in {_within(values, subject)} to cost {count.words}, but "
+    )
     if cheapest.cost == 0:
         return [text + "a deal exists without any concession (it costs 0)"]
     return [text + f"it costs {cheapest.cost}: drop {_joined(cheapest.refs)}"]
 
 
-def _concession_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+def _concession_failures(
+    scenario: Any, refs: Sequence[str], values: Mapping[str, Any] | None, subject: str
+) -> list[str]:
     conflicts = _analysis("conflicts")
-    dropped = _red_lines(scenario, claim, "concession")
+    dropped = _red_lines(scenario, refs, "concession")
     fixed = _fixed(scenario, values)
     within = _within(values, subject)
     cost = sum(r.concession_cost for r in dropped)
@@ -661,39 +681,22 @@ def _concession_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | 
     return []
 
 
-def parse_score(text: Any) -> Fraction:
-    """:func:`dealcheck.expectations.claims.parse_score`; a score it refuses cannot be checked.
-
-    >>> parse_score("871/210")
-    Fraction(871, 210)
-    """
-    try:
-        return claims.parse_score(text)
-    except ValueError as e:
-        raise _Unchecked(str(e)) from None
-
-
-def _best_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
-    if not isinstance(claim, Mapping) or "score" not in claim:
-        raise _Unchecked('best: takes a mapping with the best deal\'s score, such as {score: "871/210"}')
-    want = parse_score(claim["score"])
-    objective = str(claim.get("objective") or "total")
-    parties = claim.get("parties")
-    if parties is not None:
-        parties = _names({"parties": parties}, "parties")
+def _best_failures(scenario: Any, claim: BestClaim, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+    parties = None if claim.parties is None else list(claim.parties)
     report = _analysis("explore").explore(
-        scenario, objective=objective, top=1, parties=parties, package=values or None, pareto_limit=0
+        scenario, objective=claim.objective, top=1, parties=parties, package=values or None, pareto_limit=0
     )
     if not report.best_complete:
-        raise _Stopped(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
+        raise _NotChecked(
+            f"a limit stopped the analysis of {subject}, so the expectation could not be checked", limit="limit"
+        )
     within = _within(values, subject)
     of = "" if parties is None else f" for {', '.join(parties)}"
-    shown = str(claim["score"]).strip()
-    text = f"expected the best deal in {within} by {objective} score{of} to score {shown}, but "
+    text = f"expected the best deal in {within} by {claim.objective} score{of} to score {claim.shown}, but "
     if not report.best:
         return [text + f"there is no deal in {within}"]
     best = report.best[0]
-    if best.objective == want:
+    if best.objective == claim.score:
         return []
     scores = ", ".join(f"{s.party} {s.met}/{s.total}" if s.total else f"{s.party} -" for s in best.scores)
     return [text + f"it scores {_fraction(best.objective)} (party scores {scores})"]
@@ -704,28 +707,25 @@ def _fraction(x: Fraction) -> str:
     return str(x) if x.denominator == 1 else f"{x} = {float(x):.6g}"
 
 
-def _nearest_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | None, subject: str) -> list[str]:
-    if values is None:
-        raise _Unchecked("nearest needs a proposal: give package: or set: in the expectation")
-    if not isinstance(claim, Mapping) or "distance" not in claim:
-        raise _Unchecked("nearest: takes a mapping with the distance of the nearest deal, such as {distance: 1}")
-    keep = _names({"keep": claim.get("keep")}, "keep")
+def _nearest_failures(scenario: Any, claim: NearestClaim, values: Mapping[str, Any], subject: str) -> list[str]:
+    keep = list(claim.keep)
     report = _analysis("repair").repair(scenario, values, keep=keep, top=1)
     if not report.complete:
-        raise _Stopped(f"a limit stopped the analysis of {subject}, so the expectation could not be checked")
+        raise _NotChecked(
+            f"a limit stopped the analysis of {subject}, so the expectation could not be checked", limit="limit"
+        )
     nearest = report.suggestions[0] if report.suggestions else None
     holding = f" while holding {', '.join(keep)}" if keep else ""
-    if claim["distance"] == "none":
+    if claim.distance is None:
         if nearest is None:
             return []
         return [
             f"expected no deal to be reachable from {subject}{holding}, but one is at distance {nearest.distance}"
             + _changes(nearest)
         ]
-    op, n = parse_count(claim["distance"], "distance")
-    if nearest is not None and _COMPARE[op](nearest.distance, n):
+    if nearest is not None and claim.distance.holds(nearest.distance):
         return []
-    text = f"expected the nearest deal to {subject}{holding} to be at distance {_OP_WORDS[op]} {n}, but "
+    text = f"expected the nearest deal to {subject}{holding} to be at distance {claim.distance.words}, but "
     if nearest is None:
         return [text + "no deal can be reached"]
     return [text + f"it is at distance {nearest.distance}" + _changes(nearest)]
@@ -734,29 +734,7 @@ def _nearest_failures(scenario: Any, claim: Any, values: Mapping[str, Any] | Non
 def _changes(suggestion: Any) -> str:
     if not suggestion.changes:
         return " (no term changes)"
-    return ": " + ", ".join(f"{c.term} {_show(c.old)} -> {_show(c.new)}" for c in suggestion.changes)
-
-
-_ANALYSES: dict[str, Callable[[Any, Any, Mapping[str, Any] | None, str], list[str]]] = {
-    "deals": lambda scenario, claim, values, subject: _count_failures(scenario, claim, values, subject),
-    "options": _options_failures,
-    "conflicts": _conflicts_failures,
-    "concessions": _concessions_failures,
-    "concession": _concession_failures,
-    "best": _best_failures,
-    "nearest": _nearest_failures,
-}
-
-
-def _names(data: Mapping[str, Any], key: str) -> list[str]:
-    raw = data.get(key)
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        return [raw]
-    if isinstance(raw, Iterable) and not isinstance(raw, Mapping):
-        return [str(x) for x in raw]
-    raise _Unchecked(f"{key}: takes a list of names, not {raw!r}")
+    return ": " + ", ".join(f"{c.term} {show(c.old)} -> {show(c.new)}" for c in suggestion.changes)
 
 
 def _list_broken(broken: Sequence[Any]) -> str:
@@ -767,15 +745,9 @@ def _list_broken(broken: Sequence[Any]) -> str:
         part = f"{o.ref} ({o.text})"
         shown = {k: v for k, v in o.values.items() if v is not None}
         if shown:
-            part += " with " + ", ".join(f"{k}={_show(v)}" for k, v in shown.items())
+            part += " with " + ", ".join(f"{k}={show(v)}" for k, v in shown.items())
         parts.append(part)
     return "; ".join(parts)
-
-
-def _show(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def _paragraph(failures: Sequence[str]) -> str:
@@ -783,8 +755,9 @@ def _paragraph(failures: Sequence[str]) -> str:
     return "; ".join(f.rstrip(".") for f in failures) + "."
 
 
-def describe(data: Mapping[str, Any]) -> str:
-    """The expectation's own ``description``, or a short one made from its keys.
+def describe(expectation: Expectation | Entry | Malformed | Mapping[str, Any]) -> str:
+    """The expectation's own ``description``, or a short one made from its claims (``ValueError`` for a malformed
+    entry without a description). Takes an :class:`Expectation`, its entry, or an entry as a mapping.
 
     >>> describe({"package": "energy_truce", "deal": True})
     'energy_truce: deal'
@@ -793,69 +766,11 @@ def describe(data: Mapping[str, Any]) -> str:
     >>> describe({"package": "p", "breaks": ["russia.a"], "not_acceptable_to": ["russia"]})
     'p: breaks russia.a, not acceptable to russia'
     """
-    if data.get("description"):
-        return " ".join(str(data["description"]).split())
-    subject = []
-    if data.get("variant") is not None:
-        subject.append(f"[{data['variant']}]")
-    if data.get("package") is not None:
-        subject.append(str(data["package"]))
-    if isinstance(data.get("set"), Mapping):
-        subject.append("{" + ", ".join(f"{k}={_show(v)}" for k, v in data["set"].items()) + "}")
-    claims = []
-    for key in CLAIM_KEYS:
-        if key not in data:
-            continue
-        value = data[key]
-        match key:
-            case "deal" | "deal_possible":
-                word = "deal" if key == "deal" else "deal possible"
-                claims.append(word if value else f"no {word}")
-            case "deals":
-                claims.append(_describe_count(key, value))
-            case "forced":
-                items = value.items() if isinstance(value, Mapping) else []
-                claims.append("forces " + ", ".join(f"{k}={_show(v)}" for k, v in items))
-            case "options":
-                items = value.items() if isinstance(value, Mapping) else []
-                claims.append(
-                    "options "
-                    + ", ".join(f"{k}={'|'.join(_show(x) for x in v)}" if v else f"{k} in no deal" for k, v in items)
-                )
-            case "conflicts" | "concessions" if isinstance(value, (int, str)) and not isinstance(value, bool):
-                claims.append(_describe_count(key, value))
-            case "conflicts":
-                sets = value if isinstance(value, Iterable) and not isinstance(value, Mapping) else []
-                claims.append("conflicts " + "; ".join(_joined(_names({"s": s}, "s")) for s in sets))
-            case "concession":
-                claims.append("concession " + _joined(_names(data, key)))
-            case "best":
-                best = value if isinstance(value, Mapping) else {}
-                of = f" of {', '.join(_names(best, 'parties'))}" if best.get("parties") else ""
-                claims.append(f"best {best.get('objective') or 'total'}{of} == {best.get('score')}")
-            case "nearest":
-                nearest = value if isinstance(value, Mapping) else {}
-                keeping = f" keeping {', '.join(_names(nearest, 'keep'))}" if nearest.get("keep") else ""
-                if nearest.get("distance") == "none":
-                    claims.append(f"no deal reachable{keeping}")
-                else:
-                    claims.append(_describe_count("nearest deal at distance", nearest.get("distance")) + keeping)
-            case _:
-                names = _names(data, key) if not isinstance(value, Mapping) else []
-                claims.append(f"{key.replace('_', ' ')} {', '.join(names)}")
-    head = " ".join(subject)
-    body = ", ".join(claims)
-    if data.get("package") is None and data.get("set") is None:
-        return f"{head} {body}".strip()
-    return f"{head}: {body}"
-
-
-def _describe_count(what: str, value: Any) -> str:
-    try:
-        op, n = parse_count(value)
-        return f"{what} {op} {n}"
-    except _Unchecked:
-        return f"{what} {value!r}"
+    if isinstance(expectation, Expectation):
+        return expectation.entry.describe()
+    if isinstance(expectation, (Entry, Malformed)):
+        return expectation.describe()
+    return Entry.from_data(expectation).describe()
 
 
 # --- several files ------------------------------------------------------------------------------------------

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
-    "ENGINES",
     "MAX_LISTED_VALUES",
     "Backend",
     "BeyondCpsat",
@@ -160,10 +159,6 @@ def refuse_wide(domains: Sequence[Sequence[int]], what: str, instead: str, names
                 f"{name} holds {len(d):,} values and {what} visits every value (at most {MAX_LISTED_VALUES:,})",
                 instead,
             )
-
-
-#: The former name of :class:`Constraints` (``errors.Problem`` is a rule diagnostic, a different thing).
-Problem = Constraints
 
 
 class BeyondCpsat(UsageError):
@@ -335,10 +330,3 @@ def lexmin_by_probing(
                 prefix[i] = code
                 break
     return SolveResult(SolveStatus.SAT, best)
-
-
-# The names before the solver-choice concept was called "backend" (issue 13): kept while parallel branches that
-# still use them land; nothing in dealcheck uses them. Remove them once ``grep -rn get_engine`` finds only these.
-ENGINES = BACKENDS
-Engine = Backend
-get_engine = get_backend

@@ -70,7 +70,7 @@ def _item_name(expectation: Any, index: int) -> str:
     from dealcheck.expectations import describe
 
     try:
-        description = describe(expectation.data)
+        description = describe(expectation)
     except Exception:  # noqa: BLE001 - a malformed entry still needs a name
         description = f"expectation {index + 1}"
     line = expectation.span.line if expectation.span is not None else None
