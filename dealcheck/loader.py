@@ -17,6 +17,7 @@ turned them into ``False``, ``True``, ``8`` and ``80``).
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import stat
@@ -35,7 +36,7 @@ from dealcheck.rules.ir import BoolExpr
 from dealcheck.rules.parser import KEYWORDS
 from dealcheck.rules.terms import BoolDomain, Domain, IntDomain, OptionsDomain, Term, Value
 from dealcheck.suggest import closest_name, listing
-from dealcheck.uncertainty import RED_LINE_KEYS, RULE_KEYS, UncertaintyReader
+from dealcheck.uncertainty import EXACT_RED_LINES, RED_LINE_KEYS, RULE_KEYS, TABLE_LIMIT, UncertaintyReader
 from dealcheck.utility import UtilityReader
 from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, Sequence, SourceText, compose, describe, value_offsets
 
@@ -1274,11 +1275,36 @@ class _Reader(UncertaintyReader, UtilityReader):
                     found[k] = self.expect_best(value)
                 case "nearest":
                     found[k] = self.expect_nearest(value, e)
+        if found.get("deal_probability") is not None and (package is not None or values is not None):
+            self.exact_probability(e["deal_probability"][1], package, values, rules)
         if len(self.problems) != before:
             return None
         made = tuple(found[k] for k in claims.CLAIM_KEYS if k in found)
         assert all(c is not None for c in made), "a claim left unread reports a problem"
         return claims.Entry(made, package, values, variant, description)  # type: ignore[arg-type]
+
+    def exact_probability(
+        self, node: Node, package: str | None, values: dict[str, Value] | None, rules: dict[str, Rule]
+    ) -> None:
+        """Refuse a ``deal_probability`` that ``dealcheck sweep`` could not answer exactly: a partial package's
+        (some completion is a deal) weighs every pattern of uncertain red lines over every full package."""
+        given = set(values or ())
+        if package is not None and package in self.packages:
+            given |= set(self.packages[package].values)
+        open_terms = [name for name in self.terms if name not in given]
+        if not open_terms:
+            return  # a full package's probability is a product of confidences: always exact
+        uncertain = sum(1 for r in rules.values() if r.kind is RuleKind.RED_LINE and r.confidence is not None)
+        space = math.prod(t.size for t in self.terms.values())
+        if uncertain > EXACT_RED_LINES or space > TABLE_LIMIT:
+            self.error(
+                "DC601",
+                f"deal_probability of a partial package is exact only with at most {EXACT_RED_LINES} uncertain red "
+                f"lines and {TABLE_LIMIT:,} full packages, and this one leaves {', '.join(open_terms)} open in a "
+                f"scenario with {uncertain} uncertain red lines and {space:,} full packages",
+                node,
+                "set every term: a full package's probability is a product of confidences, always exact",
+            )
 
     def expect_probability(self, node: Node) -> claims.ProbabilityClaim | None:
         """``">= 0.6"``, ``"1/3"`` or ``0.25``: an exact probability with an optional comparison (as counts have)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dealcheck.expectations.claims import EXPECT_KEYS, OBJECTIVES
+from dealcheck.expectations.claims import EXPECT_KEYS, OBJECTIVES, PROBABILITY
 from dealcheck.loader import _PACKAGE, _PARTY, _RULE, _SOURCE, _TERM, _TOP, _VARIANT
 from dealcheck.uncertainty import RED_LINE_KEYS, RULE_KEYS
 
@@ -164,6 +164,12 @@ def scenario_schema() -> dict[str, Any]:
             "set": values,
             "variant": {"type": "string"},
             "best": {"type": "object", "properties": {"objective": {"enum": list(OBJECTIVES)}}},
+            "deal_probability": {
+                "anyOf": [
+                    {"type": "number", "minimum": 0, "maximum": 1},
+                    {"type": "string", "pattern": "^" + PROBABILITY.pattern + "$"},
+                ]
+            },
         },
     }
     return {

@@ -29,7 +29,22 @@ from dealcheck.yamlnodes import Invalid, Mapping, Node, Scalar, describe
 if TYPE_CHECKING:
     from dealcheck.model import Scenario
 
-__all__ = ["RED_LINE_KEYS", "RULE_KEYS", "UncertaintyReader", "confidence_warnings", "exact_number"]
+__all__ = [
+    "EXACT_RED_LINES",
+    "RED_LINE_KEYS",
+    "RULE_KEYS",
+    "TABLE_LIMIT",
+    "UncertaintyReader",
+    "confidence_warnings",
+    "exact_number",
+]
+
+#: At most this many uncertain red lines for the exact answers that weigh every pattern of them (2**k patterns).
+#: Here, not in :mod:`dealcheck.analysis.sweep` which uses them, so the loader can refuse a ``deal_probability``
+#: claim that could not be answered exactly.
+EXACT_RED_LINES = 14
+#: The most full packages the sweep's table engine checks up front.
+TABLE_LIMIT = 1 << 22
 
 #: Keys a rule may carry for uncertainty; ``soft_if_wrong`` only on red lines.
 RULE_KEYS = ("confidence", "confidence_reason")

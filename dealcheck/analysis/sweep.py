@@ -43,6 +43,7 @@ import attrs
 
 from dealcheck.errors import UsageError
 from dealcheck.results import EXIT_FAILED, EXIT_LIMIT, EXIT_OK, Report
+from dealcheck.uncertainty import EXACT_RED_LINES, TABLE_LIMIT  # defined there so the loader can read them
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,10 +66,6 @@ __all__ = [
 
 #: Samples per seeded block: the unit of work and of determinism (never change it within a schema version).
 BLOCK = 250
-#: At most this many uncertain red lines for the exact answers that weigh every pattern of them (2**k patterns).
-EXACT_RED_LINES = 14
-#: The most full packages the table engine checks up front.
-TABLE_LIMIT = 1 << 22
 OBJECTIVES: tuple[str, ...] = ("total", "maximin", "nash")
 _Z95 = 1.959963984540054
 

@@ -88,6 +88,7 @@ CLAIM_KEYS = (
     "not_acceptable_to",
     "forced",
     "deals",
+    "deal_probability",
     "options",
     "conflicts",
     "concessions",
@@ -96,7 +97,7 @@ CLAIM_KEYS = (
     "nearest",
 )
 #: Claims answered by the analyses over the subject's completions rather than by one package verdict.
-ANALYSIS_KEYS = ("deals", "options", "conflicts", "concessions", "concession", "best", "nearest")
+ANALYSIS_KEYS = ("deals", "deal_probability", "options", "conflicts", "concessions", "concession", "best", "nearest")
 #: Every key of an entry.
 EXPECT_KEYS = ("description", *SUBJECT_KEYS, *CLAIM_KEYS)
 

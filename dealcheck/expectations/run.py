@@ -328,17 +328,8 @@ def _package_failures(scenario: Any, claim: Claim, verdict: Any, subject: str) -
         case RulesClaim(kind=key, refs=refs):
             kind, want = ("demand", "held") if key == "meets" else ("red_line", "broken" if key == "breaks" else "held")
             outcomes = {o.ref: o for p in verdict.parties for o in (*p.red_lines, *p.demands)}
-            out = []
-            for ref in refs:
-                o = outcomes.get(ref)
-                if o is None or o.kind != kind:
-                    scenario.rule(ref)  # an unknown reference raises a UsageError with a did-you-mean
-                    raise UsageError(
-                        f"{ref} is a {'demand' if kind == 'red_line' else 'red line'}, so {key} cannot list it"
-                    )
-                if o.status.value != want:
-                    out.append(_rule_failure(key, o, subject, broken))
-            return out
+            found = (outcomes[r.ref] for r in _rules(scenario, refs, kind, key))
+            return [_rule_failure(key, o, subject, broken) for o in found if o.status.value != want]
         case PartiesClaim(acceptable=want, parties=names):
             parties = {p.party: p for p in verdict.parties}
             out = []
@@ -470,15 +461,17 @@ def _probability_failures(
     scenario: Any, claim: ProbabilityClaim, values: Mapping[str, Any] | None, subject: str
 ) -> list[str]:
     assert values is not None  # the loader and Entry.from_data refuse a probability without a subject
-    sweep = _analysis("sweep")
-    p = sweep.deal_probability(scenario, values)
+    p = _analysis("sweep").deal_probability(scenario, values)  # exact; a UsageError where it could not be
     if claim.holds(p):
         return []
-    what = "a deal" if all(t.name in values for t in scenario.terms) else "completed into a deal"
+    of = subject if all(t.name in values for t in scenario.terms) else f"some completion of {subject}"
     return [
-        f"expected the probability that {subject} is {what} to be {OP_WORDS[claim.op]} {claim.shown}, "
+        f"expected the probability that {of} is a deal to be {_AMOUNT_WORDS[claim.op]} {claim.shown}, "
         f"but it is {_fraction(p)}"
     ]
+
+
+_AMOUNT_WORDS = {**OP_WORDS, "<": "less than"}  # a count is "fewer than", a probability "less than"
 
 
 def _analysis(module: str) -> Any:
@@ -496,17 +489,22 @@ def _within(values: Mapping[str, Any] | None, subject: str) -> str:
     return subject if values is None else f"the completions of {subject}"
 
 
-def _red_lines(scenario: Any, refs: Sequence[str], key: str) -> list[Any]:
-    """The red lines ``refs`` names (``UsageError`` with a did-you-mean for an unknown one, or for a demand)."""
+def _rules(scenario: Any, refs: Sequence[str], kind: str, key: str, why: str = "") -> list[Any]:
+    """The rules ``refs`` names, each of ``kind`` (``"red_line"`` or ``"demand"``), by the scenario's own look-up
+    (an unknown one is its ``UsageError`` with a did-you-mean); another kind is a ``UsageError`` too. The loader
+    checks the same of the entries it reads; entries written in code are checked here, against their scenario.
+    """
     out = []
     for ref in refs:
         rule = scenario.rule(ref)
-        if rule.kind.value != "red_line":
-            raise UsageError(
-                f"{ref} is a demand, so {key} cannot list it: conflicts and concessions are about red lines"
-            )
+        if rule.kind.value != kind:
+            raise UsageError(f"{ref} is a {rule.kind.value.replace('_', ' ')}, so {key} cannot list it{why}")
         out.append(rule)
     return out
+
+
+def _red_lines(scenario: Any, refs: Sequence[str], key: str) -> list[Any]:
+    return _rules(scenario, refs, "red_line", key, ": conflicts and concessions are about red lines")
 
 
 def _fixed(scenario: Any, values: Mapping[str, Any] | None) -> tuple[int | None, ...] | None:
