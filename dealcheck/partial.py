@@ -391,13 +391,12 @@ class PartialCheck:
                 continue
             conditions = list(left.values())
             asked = self.session if session is None else session
-            find_most = getattr(asked, "find_most", None) if SEEK_MOST and len(conditions) > 1 else None
-            if find_most is None:
+            if not (SEEK_MOST and len(conditions) > 1):
                 answer = self.ask(*also, _any(conditions), session=asked)
             elif self.deadline.expired():
                 answer = self.timed_out()
             else:
-                answer = self.settled(find_most(also, conditions, time_limit=self.deadline.remaining()))
+                answer = self.settled(asked.find_most(also, conditions, time_limit=self.deadline.remaining()))
             if answer is not SolveStatus.SAT:
                 out.update(dict.fromkeys(left, False if answer is SolveStatus.UNSAT else None))
                 return out

@@ -17,7 +17,7 @@ from dealcheck.model import Scenario
 from dealcheck.rules.ir import BoolExpr, CmpOp, Compare, Const, Not, Var
 from dealcheck.solver.base import BACKENDS, Constraints, Deadline
 from dealcheck.solver.compiled import compile_rules
-from dealcheck.solver.explain import Explainer, Interrupted, OutOfTime, ordered
+from dealcheck.solver.explain import MAP_BACKEND, Explainer, Interrupted, OutOfTime, ordered
 from dealcheck.solver.session import open_session
 from dealcheck.testing.strategies import scenarios
 
@@ -90,6 +90,19 @@ def test_marco_finds_every_mus_and_each_is_unsatisfiable_and_minimal(backend, sc
         assert not ref.feasible(s)
         assert all(ref.feasible(set(s) - {c}) for c in s)
     assert found == ref.muses()
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != MAP_BACKEND])
+@fast
+@given(small_scenarios, st.integers(0, 1))
+def test_the_map_on_cp_sat_gives_every_backend_the_same_muses(backend, scenario, hard_count):
+    """MARCO's map always runs on CP-SAT (MAP_BACKEND; explain.py says why): explaining on another backend must
+    still find the same minimal conflicts as explaining on CP-SAT, and verify each on its own backend."""
+    domains, hard, soft = _parts(scenario, hard_count)
+    mine, complete = _explainer(backend, domains, hard, soft).muses()
+    theirs, also = _explainer(MAP_BACKEND, domains, hard, soft).muses()
+    assert complete and also
+    assert mine == theirs
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

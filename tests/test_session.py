@@ -118,11 +118,32 @@ def test_fewest_dropped_breaks_the_least_weight(backend, question, weights):
     assert broken(answer.solution) == min(broken(p) for p in every)
 
 
+@st.composite
+def _wanting(draw: st.DrawFn) -> tuple[Constraints, list[BoolExpr], list[BoolExpr]]:
+    scenario = draw(scenarios(max_terms=3, max_parties=2, max_rules=2, max_depth=2, max_options=3, max_int_width=4))
+    fixed = draw(codes(scenario, partial=True))
+    conditions = draw(st.lists(rules(scenario, max_depth=1), max_size=1))
+    wanted = draw(st.lists(rules(scenario, max_depth=1), max_size=3))
+    return Constraints.from_scenario(scenario, fixed=fixed), conditions, wanted
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=30, deadline=None)
+@given(_wanting())
+def test_find_most_meets_the_conditions_and_one_wanted_like_brute_force(backend, question):
+    constraints, conditions, wanted = question
+    expected = [p for p in _solutions(constraints, conditions) if any(evaluate(w, p) for w in wanted)]
+    got = open_session(backend, constraints).find_most(conditions, wanted)
+    assert got.status is (SolveStatus.SAT if expected else SolveStatus.UNSAT)
+    assert got.solution is None or got.solution in expected
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_past_the_deadline_every_answer_is_unknown_never_wrong(backend):
     c = Constraints((range(3), range(3)), (Compare(CmpOp.LT, Var(0), Var(1)),))
     s = open_session(backend, c, Deadline(0))
     assert s.find().status is SolveStatus.UNKNOWN
+    assert s.find_most([], [Compare(CmpOp.EQ, Var(0), Const(1))]).status is SolveStatus.UNKNOWN
     assert s.lexmin().status is SolveStatus.UNKNOWN
     assert s.maximise(Var(0)).status is SolveStatus.UNKNOWN
     assert s.solve(assume=[s.soft(Compare(CmpOp.EQ, Var(0), Const(5)))]).status is SolveStatus.UNKNOWN

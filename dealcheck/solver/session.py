@@ -207,6 +207,14 @@ class Session(Protocol):
         """A solution meeting ``conditions`` (:meth:`solve` with nothing assumed)."""
         ...
 
+    def find_most(
+        self, conditions: Sequence[BoolExpr], wanted: Sequence[BoolExpr], *, time_limit: float | None = None
+    ) -> SolveResult:
+        """A solution meeting ``conditions`` and at least one of ``wanted``, meeting as many of ``wanted`` as the
+        backend finds cheaply (CP-SAT: a short optimisation; elsewhere any such solution), never proven the most;
+        ``UNSAT``: no solution meets any of them. For callers that settle several questions per solve."""
+        ...
+
     def lexmin(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
         """The lexicographically smallest solution meeting ``conditions``."""
         ...
@@ -417,6 +425,16 @@ class GenericSession(Optimiser):
     def find(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
         answer = self.solve(conditions, time_limit=time_limit)
         return SolveResult(answer.status, answer.solution)
+
+    def find_most(
+        self, conditions: Sequence[BoolExpr], wanted: Sequence[BoolExpr], *, time_limit: float | None = None
+    ) -> SolveResult:
+        # Any solution meeting one of ``wanted``: the fallback optimisations (bisection, listing) would cost more
+        # solves than meeting more of ``wanted`` saves the caller.
+        if not wanted:
+            return SolveResult(SolveStatus.UNSAT)
+        one_of = wanted[0] if len(wanted) == 1 else Logic(Connective.OR, tuple(wanted))
+        return self.find([*conditions, one_of], time_limit=time_limit)
 
     def lexmin(self, conditions: Sequence[BoolExpr] = (), *, time_limit: float | None = None) -> SolveResult:
         deadline = self._within(time_limit)
