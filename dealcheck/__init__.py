@@ -57,6 +57,7 @@ _LAZY: dict[str, str] = {
     "ExploreReport": "dealcheck.analysis.explore",
     "RepairReport": "dealcheck.analysis.repair",
     "ExpectationReport": "dealcheck.expectations",
+    "Expectation": "dealcheck.expectations.claims",
     "BatchVerdict": "dealcheck.solver.vectorized",
 }
 
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from dealcheck.analysis.repair import RepairReport
     from dealcheck.errors import DealcheckError, Diagnostic, ScenarioError, Severity, Span, UsageError
     from dealcheck.expectations import ExpectationReport
+    from dealcheck.expectations.claims import Expectation
     from dealcheck.loader import load_scenario
     from dealcheck.model import Package, Party, Rule, RuleKind, Scenario, Source, Term, Variant
     from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status
@@ -79,6 +81,7 @@ __all__ = [
     "ConflictReport",
     "DealcheckError",
     "Diagnostic",
+    "Expectation",
     "ExpectationReport",
     "ExploreReport",
     "Package",
