@@ -94,7 +94,8 @@ def test_the_loader_builds_one_typed_claim_per_key() -> None:
     # Built in code from the file form, each entry is the same object the loader built.
     assert [Entry.from_data(e.data) for e in s.expectations] == entries
     # And every claim holds on this scenario.
-    assert [r.passed for r in s.test().results] == [True] * 5, [r.reason for r in s.test().results]
+    results = s.test().results
+    assert [r.passed for r in results] == [True] * 5, [r.reason for r in results]
 
 
 def test_claims_are_the_package_api() -> None:
