@@ -1277,11 +1277,12 @@ class _Reader(UncertaintyReader, UtilityReader):
                     found[k] = self.expect_nearest(value, e)
         if found.get("deal_probability") is not None and (package is not None or values is not None):
             self.exact_probability(e["deal_probability"][1], package, values, rules)
-        if len(self.problems) != before:
+        read = {"description": description, "package": package, "set": values, "variant": variant, **found}
+        if len(self.problems) != before or any(read[k] is None for k in e if k in read):
+            # A part left unread was reported: here, or before, where its YAML node became Invalid.
             return None
-        made = tuple(found[k] for k in claims.CLAIM_KEYS if k in found)
-        assert all(c is not None for c in made), "a claim left unread reports a problem"
-        return claims.Entry(made, package, values, variant, description)  # type: ignore[arg-type]
+        made = tuple(c for c in (found[k] for k in claims.CLAIM_KEYS if k in found) if c is not None)
+        return claims.Entry(made, package, values, variant, description)
 
     def exact_probability(
         self, node: Node, package: str | None, values: dict[str, Value] | None, rules: dict[str, Rule]
