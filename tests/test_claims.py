@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dealcheck.expectations as expectations
+from dealcheck.errors import ScenarioError
 from dealcheck.expectations.claims import (
     CLAIM_KEYS,
     BestClaim,
@@ -173,3 +174,16 @@ def test_the_file_form_round_trips(claims: dict[str, Any], subject: dict[str, An
     again = Entry.from_data(entry.data())
     assert again == entry
     assert again.describe() == entry.describe() == expectations.describe({**subject, **claims})
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        '{package: "\\e[31mtroops", deal: true}',  # a package id with a control character: DC113, then no entry
+        '{package: troops, description: "\\e[31m", deal: true}',
+        '{set: {ceasefire: "\\e[31m"}, deal: true}',
+    ],
+)
+def test_an_entry_with_a_part_already_reported_is_dropped_not_asserted_on(entry: str) -> None:
+    with pytest.raises(ScenarioError):
+        load_scenario(TALKS + f"  - {entry}\n")
