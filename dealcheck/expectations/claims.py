@@ -518,9 +518,12 @@ class Entry:
         out: dict[str, Any] = {}
         if self.description is not None:
             out["description"] = self.description
-        for key, value in (("package", self.package), ("set", self.values), ("variant", self.variant)):
-            if value is not None:
-                out[key] = dict(value) if key == "set" else value
+        if self.package is not None:
+            out["package"] = self.package
+        if self.values is not None:
+            out["set"] = dict(self.values)
+        if self.variant is not None:
+            out["variant"] = self.variant
         for c in self.claims:
             out[c.key] = c.written()
         return out

@@ -222,8 +222,8 @@ def run_expectation(scenario: Any, expectation: Any, index: int = 0) -> Expectat
     except ValueError:  # a malformed entry without a description is named by its position
         description = f"expectation {index + 1}"
     match entry:
-        case Malformed(reason=reason):
-            failures = [reason]
+        case Malformed(reason=why):
+            failures = [why]
         case Entry():
             try:
                 failures = _check(scenario, entry)
@@ -326,10 +326,12 @@ def _package_failures(scenario: Any, claim: Claim, verdict: Any, subject: str) -
                 f"{', '.join(f'{k}={show(v)}' for k, v in example.items())}"
             ]
         case RulesClaim(kind=key, refs=refs):
-            kind, want = ("demand", "held") if key == "meets" else ("red_line", "broken" if key == "breaks" else "held")
+            kind, status = (
+                ("demand", "held") if key == "meets" else ("red_line", "broken" if key == "breaks" else "held")
+            )
             outcomes = {o.ref: o for p in verdict.parties for o in (*p.red_lines, *p.demands)}
             found = (outcomes[r.ref] for r in _rules(scenario, refs, kind, key))
-            return [_rule_failure(key, o, subject, broken) for o in found if o.status.value != want]
+            return [_rule_failure(key, o, subject, broken) for o in found if o.status.value != status]
         case PartiesClaim(acceptable=want, parties=names):
             parties = {p.party: p for p in verdict.parties}
             out = []
