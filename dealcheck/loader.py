@@ -1269,8 +1269,8 @@ class _Reader(UncertaintyReader, UtilityReader):
                 case "conflicts":
                     found[k] = self.expect_conflicts(value, rules)
                 case "concession":
-                    refs = self.expect_red_lines(value, "concession", rules)
-                    found[k] = None if refs is None else claims.ConcessionClaim(refs)
+                    dropped = self.expect_red_lines(value, "concession", rules)
+                    found[k] = None if dropped is None else claims.ConcessionClaim(dropped)
                 case "best":
                     found[k] = self.expect_best(value)
                 case "nearest":
