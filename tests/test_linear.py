@@ -97,8 +97,10 @@ def test_linear_counts_and_marginals_equal_brute_force(problem: tuple[list[range
     count, marginals = got
     assert count == want
     if marginals is None:
-        return  # a term tied by coefficient 2 cannot be summed last: the count stands alone
+        return  # no term can be summed last: the count stands alone
     for t, d in enumerate(domains):
+        if t not in marginals:
+            continue  # t cannot be summed last (tied by coefficient 2, or in a pair with a sum)
         assert [_value(marginals[t], v) for v in d] == [per[t].get(v, 0) for v in d]
         support = [v for lo, hi in linear.positive_intervals(marginals[t]) for v in range(lo, hi + 1)]
         assert support == sorted(per[t])
@@ -116,7 +118,11 @@ def test_the_planner_counts_linear_parts_like_brute_force(problem: tuple[list[ra
         assert result.per_value is None  # a term that cannot be summed last: the count without its split
         return
     for t, d in enumerate(domains):
-        assert [v for lo, hi in result.support[t] for v in range(lo, hi + 1)] == sorted(per[t])
+        support = result.support[t]
+        if support is None:
+            assert result.per_value is None  # t could not be summed last: its split is unknown, the rest stands
+            continue
+        assert [v for lo, hi in support for v in range(lo, hi + 1)] == sorted(per[t])
         if result.per_value is not None:
             counts = {v: n for lo, hi, n in result.per_value[t] for v in range(lo, hi + 1)}
             assert [counts.get(v, 0) for v in d] == [per[t].get(v, 0) for v in d]
@@ -143,9 +149,11 @@ def test_x_above_y_is_exact_at_any_width() -> None:
 def test_a_pair_tied_directly_and_by_a_sum_is_exact() -> None:
     """x > y and x + y + z <= 5000, x in 0..2999, y and z in 0..10**9: exact (z summed out into the pair first)."""
     conds = [Compare(CmpOp.GT, Var(0), Var(1)), Compare(CmpOp.LE, _sum([(1, 0), (1, 1), (1, 2)]), Const(5000))]
-    r = planner.count([range(3000), range(10**9 + 1), range(10**9 + 1)], conds)
+    r = planner.count([range(3000), range(10**9 + 1), range(10**9 + 1)], conds, per_value=True)
     want = sum((5001 - x - y) for x in range(3000) for y in range(min(x, 5001 - x)))
     assert r.exact and r.low == want and [p.method for p in r.parts] == ["linear"]
+    # x and y are split exactly; z (summed first in every order that works) is not.
+    assert r.support == (((1, 2999),), ((0, 2499),), None) and r.per_value is None  # y < x, x + y <= 5000
 
 
 def test_a_sum_of_three_wide_terms_is_exact() -> None:

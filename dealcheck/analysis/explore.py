@@ -324,7 +324,18 @@ def explore(
         occurs: list[list[tuple[int, int]]] = [[(lo, hi) for lo, hi, n in runs if n > 0] for runs in per_value]
     elif planned is not None and exact and planned.support is not None:
         # Counts that vary value by value (x in x > y): the intervals some deal takes, without counts per value.
-        occurs = [list(s) for s in planned.support]
+        occurs = [list(s or ()) for s in planned.support]
+        # A term the count could not split (summed last in no order): its options by search, as without a count.
+        unsplit = {t for t, s in enumerate(planned.support) if s is None}
+        if unsplit:
+            found, terms_complete = _options_by_search(search, problem, codes, say, only=unsplit)
+            for t in unsplit:
+                occurs[t] = [(c, c) for c in sorted(found[t])]
+            if not terms_complete:
+                notes.append(
+                    "a limit stopped the search for the options that occur in deals: the options shown occur in "
+                    "some deal; the others may or may not"
+                )
     else:
         found, terms_complete = _options_by_search(search, problem, codes, say)
         occurs = [[(c, c) for c in sorted(f)] for f in found]
@@ -644,9 +655,10 @@ def _tally(listed: Sequence[tuple[int, ...]], problem: Constraints) -> tuple[tup
 
 
 def _options_by_search(
-    search: Search, problem: Constraints, codes: Sequence[int | None], say: Progress
+    search: Search, problem: Constraints, codes: Sequence[int | None], say: Progress, only: set[int] | None = None
 ) -> tuple[list[set[int]], bool]:
-    """Per term, the codes some deal takes: one solver question per code not yet seen in a deal found before."""
+    """Per term (of ``only``, default all), the codes some deal takes: one solver question per code not yet seen in
+    a deal found before."""
     occurs: list[set[int]] = [set() for _ in problem.domains]
     complete = True
 
@@ -656,7 +668,7 @@ def _options_by_search(
 
     try:
         for i, domain in enumerate(problem.domains):
-            if codes[i] is not None:
+            if codes[i] is not None or (only is not None and i not in only):
                 continue
             if len(domain) > LISTED_VALUES:  # one question per value would never end: leave the term incomplete
                 complete = False

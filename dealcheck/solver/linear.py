@@ -419,8 +419,9 @@ def count_linear(
     check_time: Callable[[], None] = lambda: None,
 ) -> tuple[int, dict[int, list[Piece]] | None] | None:
     """The number of solutions of ``conditions`` over ``terms`` (each a ``range`` in ``domains``), and with
-    ``marginals`` per term the solutions per value as pieces (``None`` when some term cannot be summed last: tied
-    by a coefficient other than 1 and -1); ``None`` when the part does not have the shape of the module docstring.
+    ``marginals`` per term the solutions per value as pieces (a term that cannot be summed last, tied by a
+    coefficient other than 1 and -1 or in a pair with a sum, is left out; ``None`` when none can); ``None`` when the
+    part does not have the shape of the module docstring.
 
     >>> from dealcheck.rules.ir import Compare, CmpOp, Var
     >>> n, m = count_linear([range(10**9), range(10**9)], [0, 1], [Compare(CmpOp.GT, Var(0), Var(1))], marginals=True)
@@ -567,12 +568,12 @@ def _count(
         try:
             total_t, done_t = run(t)
         except _NotLinear:
-            return n, None  # t cannot be summed last: the count stands, without marginals
+            continue  # t cannot be summed last: its marginal is left out (the others stand)
         root_weight = done_t[t]
         within = _total(root_weight)
         other = total_t / within if within else Fraction(0)
         out[t] = _merge([(lo, hi, _scale(p, other)) for lo, hi, p in root_weight])
-    return n, out
+    return n, out or None
 
 
 # --- sums of three terms or more: dynamic programming over the partial sums ------------------------------------

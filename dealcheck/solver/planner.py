@@ -146,8 +146,9 @@ class CountResult:
     per_value: tuple[tuple[Run, ...], ...] | None = None
     #: Per term, the sorted disjoint intervals of codes some solution takes (asked for with ``per_value`` and
     #: exact). Given even where ``per_value`` is not: a linear part's counts per value vary value by value (``x``
-    #: in ``x > y`` is in ``x - lo`` solutions), which runs of one count cannot hold.
-    support: tuple[tuple[tuple[int, int], ...], ...] | None = None
+    #: in ``x > y`` is in ``x - lo`` solutions), which runs of one count cannot hold. ``None`` for a term of a linear
+    #: part that could not be summed last (its count is exact, its split unknown).
+    support: tuple[tuple[tuple[int, int], ...] | None, ...] | None = None
 
     @property
     def exact(self) -> bool:
@@ -213,7 +214,7 @@ def count(
     results: list[PartCount] = []
     marginals: dict[int, dict[int, int]] = {}
     pieces: dict[int, list[_linear.Piece]] = {}  # per term of a linear part, its solutions per value
-    unsplit = False
+    unsplit: set[int] = set()
     for k, (terms, part_conds) in enumerate(parts):
         say(f"counting part {k + 1} of {len(parts)}")
         if _linear_fits(terms, doms, classes):
@@ -230,8 +231,8 @@ def count(
                 found, found_pieces = counted
                 results.append(PartCount(terms, "linear", found, found))
                 pieces.update(found_pieces or {})
-                # Some term could not be summed last: the count is exact, the per-value split is not known.
-                unsplit |= per_value and found_pieces is None
+                # A term that could not be summed last: the count is exact, its per-value split is not known.
+                unsplit.update(t for t in terms if t not in (found_pieces or {}))
                 if found == 0:
                     break
                 continue
@@ -254,7 +255,7 @@ def count(
     if any(p.high == 0 for p in results):
         low = high = 0
     out_parts = tuple(results)
-    if not per_value or low != high or (unsplit and low):
+    if not per_value or low != high:
         return CountResult(low, high, out_parts)
     if low == 0:
         return CountResult(0, 0, out_parts, tuple(((d[0], d[-1], 0),) for d in _int_ranges(doms)), ((),) * n)
@@ -264,6 +265,10 @@ def count(
     for t, d in enumerate(doms):
         part = by_term[t]
         rest = low // part.low
+        if t in unsplit:
+            varying = True
+            runs.append(())
+            continue
         if t in pieces:
             if all(len(poly) <= 1 for _, _, poly in pieces[t]):
                 runs.append(_merge([(lo, hi, int(poly[0]) * rest if poly else 0) for lo, hi, poly in pieces[t]]))
@@ -279,8 +284,10 @@ def count(
             runs.append(_merge([(lo, hi, by_value.get(lo, 0) * rest // (hi - lo + 1)) for lo, hi in classes[t]]))
         else:
             runs.append(_merge([(v, v, by_value.get(v, 0) * rest) for v in d]))
-    support = [
-        tuple(_linear.positive_intervals(pieces[t]))
+    support: list[tuple[tuple[int, int], ...] | None] = [
+        None
+        if t in unsplit
+        else tuple(_linear.positive_intervals(pieces[t]))
         if t in pieces
         else tuple((lo, hi) for lo, hi, c in runs[t] if c > 0)
         for t in range(n)
