@@ -348,10 +348,18 @@ def explore(
         _zone(t, occurs[t.index], codes[t.index] is not None, per_value, terms_complete) for t in scenario.terms
     )
 
-    # A small zone is listed (python-constraint2, no OR-Tools import: ~0.5 s of start-up saved) and answered from
-    # the list, exactly as the listing engines answer; a listing that does not finish quickly leaves it to search.
+    # A small zone is answered without a solver (no OR-Tools import: ~0.5 s of start-up saved): from the planner's
+    # own listing when it listed, else by dynamic programming, else listed by python-constraint2 (answered from the
+    # list, as the listing engines answer); a listing that does not finish quickly leaves it to search.
+    ranking = ""
+    tried = False  # whether dynamic programming was tried (it gives up the same way twice)
     if planned is not None and exact and 0 < count <= SMALL_ZONE and (top or pareto_limit != 0):
         listed = _zone_from_parts(planned, problem, count)  # the planner's own listing, when it listed
+        if listed is None and DYNAMIC_PROGRAMMING:
+            # Counted by elimination: the same tree ranks it without listing (nor importing python-constraint2).
+            listed = skyline(problem, scorer, max(top, 1), deadline)
+            tried = True
+            ranking = "" if listed is None else "dynamic programming"
         if listed is None:
             listed = _list_small_zone(problem, count, deadline)
 
@@ -363,10 +371,11 @@ def explore(
         every = list(candidates)
         if candidates.complete:
             listed = every
-    ranking = "listing" if listed is not None else ""
+    if not ranking:
+        ranking = "listing" if listed is not None else ""
     if listed is None and planned is not None and exact and count == 0:
         listed = []  # no deal: nothing to rank
-    if listed is None and counted and (top > 0 or pareto_limit != 0) and DYNAMIC_PROGRAMMING:
+    if listed is None and counted and (top > 0 or pareto_limit != 0) and DYNAMIC_PROGRAMMING and not tried:
         # Too many deals to list: dynamic programming on the elimination tree gives a short list that holds the
         # frontier and the best deals, with no solver (and no OR-Tools import) when the structure is narrow.
         say("best deals by dynamic programming")
