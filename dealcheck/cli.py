@@ -1025,6 +1025,7 @@ def explain_command(
     help="Only the best deal by this objective (repeatable; default: every objective).",
 )
 @_time_limit_option("Limit the whole analysis.")
+@_memory_limit_option(_MEMORY_HELP)
 @_backend_option("Solver backend for finding the sets of demands deals meet.")
 @_common_output
 @_handle_errors

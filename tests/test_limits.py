@@ -200,6 +200,7 @@ LIMITED_COMMANDS = [
     "compare",
     "sweep",
     "report",
+    "sensitivity",
 ]
 
 
@@ -234,6 +235,7 @@ def test_a_test_run_within_a_time_limit_reports_what_it_did_not_check(write) -> 
         ("repair", ["-p", "full"], "the time limit stopped the search"),
         ("compare", [], "a limit stopped some counts or checks"),
         ("explain", [], "the time limit stopped the analysis"),
+        ("sensitivity", [], "The time limit stopped the analysis before: the demand patterns"),
         ("validate", [], "the time limit stopped the lint"),
         ("test", [], "not checked (a limit stopped them)"),
         ("report", ["--format", "text"], "time limit"),

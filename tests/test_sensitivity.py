@@ -350,3 +350,21 @@ def test_cli_exit_codes_and_formats(tmp_path: Path) -> None:
     assert result.exit_code == 0 and '<section id="sensitivity-section">' in result.output
     result = runner.invoke(cli, ["sensitivity", str(scenario), "--objective", "fairest"])
     assert result.exit_code == 2
+
+
+def test_no_deal_is_said_and_the_report_is_a_report() -> None:
+    s = load_scenario(
+        """
+dealcheck: 1
+title: None
+terms: {x: [a, b]}
+parties:
+  p:
+    red_lines: {never: {rule: x == "a" and x == "b", assumption: toy}}
+    demands: {d: {rule: x == "a", assumption: toy}}
+"""
+    )
+    r = s.sensitivity()
+    assert r.exit_code == 0 and not r.deals and r.objectives == ()
+    assert "No deal: there is no best deal to move." in r.render("text")
+    assert r.to_dict()["schema"] == "dealcheck.sensitivity/1" and r.to_dict()["deals"] is False

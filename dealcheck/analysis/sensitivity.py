@@ -45,7 +45,7 @@ import attrs
 from dealcheck.analysis.objectives import OBJECTIVES, Reference, check_objective, objective_value
 from dealcheck.analysis.search import LimitReached, Search, weighted_count
 from dealcheck.model import Party, Rule, Scenario
-from dealcheck.results import EXIT_LIMIT, EXIT_OK
+from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.evaluator import evaluate
 from dealcheck.rules.ir import CmpOp, Compare, Connective, Const, IsTrue, Logic, Not, Var
 from dealcheck.rules.terms import Value
@@ -127,8 +127,8 @@ class NormalisationEffect:
 
 
 @attrs.frozen(hash=False)
-class SensitivityReport:
-    """The answer of ``dealcheck sensitivity``. ``deals`` is false when the scenario has no deal (nothing to vary).
+class SensitivityReport(Report):
+    """The answer of ``dealcheck sensitivity`` (``render(fmt)`` and ``to_dict()`` as every report). ``deals`` is false when the scenario has no deal (nothing to vary).
 
     ``not_reached`` names what the time limit left out (``"the demand patterns"``, ``"total: us.x"``, ...).
     """

@@ -574,10 +574,10 @@ _register_sweep()
 
 def _sensitivity_fragment(r: Any) -> str:
     """One table per objective: each weight whose move changes the best deal, where, and to what."""
-    from dealcheck.report.sensitivity import move_phrase, number, summary_line, unchanged
+    from dealcheck.report.sensitivity import move_phrase, no_deal_line, number, summary_line, unchanged
 
     if not r.deals:
-        return f"<p>No deal: there is no best deal to move.</p><p class=muted>{e(summary_line(r))}</p>"
+        return f"<p>{e(no_deal_line(r))}</p>" + (f"<p class=muted>{e(summary_line(r))}</p>" if r.timed_out else "")
     parts = []
     for o in r.objectives:
         rows = []

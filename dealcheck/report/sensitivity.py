@@ -18,7 +18,7 @@ from dealcheck.report.text import style
 from dealcheck.rules.terms import Value
 from dealcheck.utility import exact_text
 
-__all__ = ["SCHEMA", "move_phrase", "number", "summary_line", "to_data", "unchanged"]
+__all__ = ["SCHEMA", "move_phrase", "no_deal_line", "number", "summary_line", "to_data", "unchanged"]
 
 SCHEMA = "dealcheck.sensitivity/1"
 
@@ -73,6 +73,13 @@ def unchanged(o: ObjectiveSensitivity) -> list[str]:
     ]
 
 
+def no_deal_line(r: SensitivityReport) -> str:
+    """Why there is no best deal to show: none exists, or the time limit came first."""
+    if r.timed_out:
+        return "Not answered: the time limit stopped the search for the sets of demands deals meet."
+    return "No deal: there is no best deal to move."
+
+
 def summary_line(r: SensitivityReport) -> str:
     if r.timed_out:
         return "The time limit stopped the analysis before: " + "; ".join(r.not_reached) + " (not answered)."
@@ -118,7 +125,7 @@ def _(r: SensitivityReport, *, color: bool = False) -> str:
         head += f", variant {for_text(r.variant)}"
     out = [style(head, "head", color), "How far one weight can move before the best deal changes"]
     if not r.deals:
-        out += ["", "No deal (or none the time limit let us find): there is no best deal to move.", "", summary_line(r)]
+        out += ["", no_deal_line(r)] + (["", summary_line(r)] if r.timed_out else [])
         return "\n".join(out) + "\n"
     out.append(f"({r.patterns} distinct sets of demands met by a deal, each a candidate; weights stay positive)")
     for o in r.objectives:
@@ -236,7 +243,7 @@ def _(r: SensitivityReport, *, color: bool = False) -> str:
     out = [f"# How far one weight can move: {for_markdown(r.scenario)}", ""]
     out.append(f"File: {markdown_code(r.path)}" + (f", variant {markdown_code(r.variant)}" if r.variant else ""))
     if not r.deals:
-        out += ["", "No deal: there is no best deal to move.", "", for_markdown(summary_line(r))]
+        out += ["", for_markdown(no_deal_line(r))] + (["", for_markdown(summary_line(r))] if r.timed_out else [])
         return "\n".join(out) + "\n"
     for o in r.objectives:
         out += ["", f"## Best deal by {for_markdown(_OBJECTIVE[o.objective])}: {for_markdown(number(o.value))}", ""]
