@@ -397,6 +397,8 @@ class _Scan:
 
     def first_change(self, best: int, direction: str) -> Change:
         """The first weight past ``w0`` in ``direction`` at which pattern ``best`` stops being the best."""
+        if self.objective != "kalai":
+            return self._first_change_by_pairs(best, direction)
         w0 = self.knob.w0
         up = direction == "up"
         inside = sorted(x for x in self.global_points if (x > w0 if up else ZERO < x < w0))
@@ -465,6 +467,83 @@ class _Scan:
                     return Change(direction, x, inclusive)
                 return Change(direction, x, inclusive, self.model.patterns[new[1]][1], None, -new[0][0])
         return Change(direction)
+
+    def _first_change_by_pairs(self, best: int, direction: str) -> Change:
+        """:meth:`first_change` for ``total``, ``maximin`` and ``nash``, whose value on a pattern depends on that
+        pattern alone (no ideal point): each pattern is walked against the best one only, over its own crossings
+        and the two patterns' reservation crossings, instead of re-ranking every pattern at every crossing of any
+        (which costs the square of the patterns with reservation values). Same answer, fewer evaluations."""
+        w0 = self.knob.w0
+        up = direction == "up"
+        model = self.model
+        reference = Reference(model.d, tuple(ONE for _ in model.parties))  # no ideal in these objectives
+        a = model.accepts[self.p]
+
+        def ahead(x: Fraction) -> bool:
+            return x > w0 if up else ZERO < x < w0
+
+        def crossing(k: int) -> Fraction | None:
+            return None if a is None else _root(self.lines[k], (a * self.T, a))
+
+        def state(k: int, u: Fraction) -> tuple[bool, Key | None]:
+            scores = model.scores(k, self.knob, u)
+            return model.feasible(scores), model.key(self.objective, k, scores, reference)
+
+        def beats(k: int, u: Fraction) -> bool:
+            kept_b, key_b = state(best, u)
+            if not kept_b:
+                return True
+            if k == best:
+                return False
+            kept_k, key_k = state(k, u)
+            return kept_k and key_k is not None and key_b is not None and key_k < key_b
+
+        everywhere: set[Fraction] = set()
+        found: tuple[tuple[Fraction, int], Fraction, bool] | None = None  # (order key, where, inclusive)
+        for k in range(len(self.lines)):
+            points = {x for x in (crossing(k), crossing(best)) if x is not None and ahead(x)}
+            atoms = self._atoms(k, w0, reference) + self._atoms(best, w0, reference)
+            for i, x in enumerate(atoms):
+                for y in atoms[i + 1 :]:
+                    r = _root(x, y)
+                    if r is not None and ahead(r):
+                        points.add(r)
+            everywhere |= points
+            ordered = sorted(points, reverse=not up)
+            walk = [(w0, False)]
+            for x in ordered:
+                walk += [(x, True), (x, False)]
+            for i, (x, inclusive) in enumerate(walk):
+                order = (x if up else -x, 0 if inclusive else 1)
+                if found is not None and order >= found[0]:
+                    break
+                if inclusive:
+                    u = x
+                else:
+                    nxt = walk[i + 1][0] if i + 1 < len(walk) else None
+                    u = (x + nxt) / 2 if nxt is not None else (x + 1 if up else x / 2)
+                if beats(k, u):
+                    found = (order, x, inclusive)
+                    break
+        if found is None:
+            return Change(direction)
+        _, t, inclusive = found
+        if inclusive:
+            u = t
+        else:
+            beyond = sorted((x for x in everywhere if (x > t if up else x < t)), reverse=not up)
+            u = (t + beyond[0]) / 2 if beyond else (t + 1 if up else t / 2)
+        keys, _ = self.keys_at(u)
+        hit = [k for k, key in enumerate(keys) if key is not None and k != best and beats(k, u)]
+        if not inclusive and len(hit) > 1:
+            u = self._just_past(t, u, hit)
+            keys, _ = self.keys_at(u)
+        new = min(((keys[k], k) for k in hit if keys[k] is not None), default=None)
+        if new is None:
+            return Change(direction, t, inclusive)
+        key = new[0]
+        assert key is not None
+        return Change(direction, t, inclusive, model.patterns[new[1]][1], None, -key[0])
 
     def _just_past(self, x: Fraction, sample: Fraction, hit: Sequence[int]) -> Fraction:
         """A weight between ``x`` and ``sample`` with no crossing among the patterns ``hit`` between it and ``x``:
