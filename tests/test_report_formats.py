@@ -66,7 +66,7 @@ def test_overview_to_dict_and_extra_hooks():
         ov.EXTRA_ANALYSES.pop()
     assert [title for title, _ in r.extras] == [
         "Why each finding holds",
-        "How far each weight can move before the best deal changes",
+        "How far each weight can move before the best deal by total changes",
         "Conflicts of the whole scenario",
     ]
     assert r.to_dict()["extras"][0]["report"]["schema"] == "dealcheck.explain/1"
