@@ -503,9 +503,9 @@ class _Scan:
         for k in range(len(self.lines)):
             points = {x for x in (crossing(k), crossing(best)) if x is not None and ahead(x)}
             atoms = self._atoms(k, w0, reference) + self._atoms(best, w0, reference)
-            for i, x in enumerate(atoms):
-                for y in atoms[i + 1 :]:
-                    r = _root(x, y)
+            for n, line in enumerate(atoms):
+                for other in atoms[n + 1 :]:
+                    r = _root(line, other)
                     if r is not None and ahead(r):
                         points.add(r)
             everywhere |= points
