@@ -81,11 +81,14 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
   counts from one upward and one downward pass over the bucket tree, exact integers (12 s to 0.2 s at 128 terms,
   over a minute to 0.5 s at 512). The documented tie-break (the *lexicographically smallest* optimal deal) is one
   smallest-first CP-SAT solve on the model of the optimum plus one proof solve, instead of one solve per term; the
-  hand model stops at whichever optimal deal CP-SAT finds first. What is left: building the CP-SAT model from the
-  rule tree (``dealcheck/solver/cpsat.py``: hashing deep expressions for its cache) costs more than the hand model's
-  whole solve, and the nearest repair at 512 terms still falls back to one solve per term: its smallest-first
-  search floundered there (the few changes allowed are spent on early terms), so each smallest-first solve is
-  capped at a fixed deterministic effort.
+  hand model stops at whichever optimal deal CP-SAT finds first. Under conditions (the tie-break of an optimum,
+  as repair asks it) the smallest-first search floundered (the few changes allowed are spent on early terms: 0.6 s
+  of a 0.85 s repair at 128 terms, past its cap at 512, then one solve per term); it is now one optimisation per
+  block of terms whose codes span at most 2**53 values, the block's lexicographic order one exactly weighted
+  objective (repair at 128 terms 0.9 s -> 0.4 s, at 512 196 s -> 12 s on a loaded machine, the same deals). What
+  is left: building the CP-SAT model from the rule tree (``dealcheck/solver/cpsat.py``: hashing deep expressions
+  for its cache) costs more than the hand model's whole solve, and a block optimisation at 512 terms still costs
+  about a second (13 blocks).
 - **7, one sweep sample** (issue 14; ``benchmarks/sweep_targets.py``). The per-draw engine builds its CP-SAT model
   once (``dealcheck/solver/resolve.py``); a draw's weights are numbers rewritten in the model's objective and
   linear constraints. CP-SAT keeps nothing between solves (each loads the model and searches from scratch), so a

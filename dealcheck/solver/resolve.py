@@ -300,7 +300,7 @@ class Resolver:
             best = found
         if best.status is SolveStatus.UNSAT or self.deadline.expired():
             return best if best.status is SolveStatus.UNSAT else UNKNOWN_RESULT
-        return session._lexmin_term_by_term(m, self.deadline, assumed)  # the cap, not the deadline, stopped it
+        return session._lexmin_by_blocks(m, self.deadline, assumed)  # the cap, not the deadline, stopped it
 
 
 #: What a question answers when the deadline came first.
