@@ -92,8 +92,8 @@ FIND_MOST_EFFORT = 0.02
 #: repair, 128 tight terms).
 LEXMIN_EFFORT = 2.0
 
-#: The cap of each smallest-first solve of a lexmin under conditions (an optimum's tie-break), past which the
-#: lexmin goes by blocks: above what best_deals' tie-breaks take (0.001-0.004), below a floundering repair's (0.06).
+#: The cap of the first smallest-first solve of a lexmin under conditions (an optimum's tie-break), past which the
+#: lexmin goes by blocks: above what best_deals' first solves take (0.001-0.003), below a floundering repair's (0.056).
 LEXMIN_QUICK = 0.01
 
 #: The most values the codes of one block of terms span in :meth:`CpsatSession._lexmin_by_blocks` (one objective
@@ -945,10 +945,11 @@ class CpsatSession(Optimiser):
         smallest at once, so this is two solves (measured: 40 and 128 tight terms, 2-8 ms for the proof).
 
         The smallest-first search can also flounder (measured: the nearest repair, tight terms, where a few changes
-        are allowed and early terms at their smallest use them up: 0.06 deterministic seconds per solve, 0.6 s of a
-        0.85 s repair at 128 terms, past any cap at 512, where best_deals' tie-break takes 0.001-0.004). So each of
-        its solves is capped at deterministic work (the outcome is the same on every machine): :data:`LEXMIN_QUICK`
-        under ``conditions`` (an optimum's tie-break), :data:`LEXMIN_EFFORT` without (a partial check's questions).
+        are allowed and early terms at their smallest use them up: the first solve took 0.056 deterministic seconds,
+        0.6 s of a 0.85 s repair at 128 terms, past any cap at 512; best_deals' first solve takes 0.001-0.003 at 128
+        and 512 terms, its proof up to 0.065). So its solves are capped at deterministic work (the outcome is the
+        same on every machine): under ``conditions`` (an optimum's tie-break) the *first* at :data:`LEXMIN_QUICK`
+        (a search that does not find the smallest at once is floundering), every other at :data:`LEXMIN_EFFORT`.
         Past the cap the answer comes from :meth:`_lexmin_by_blocks`: one optimisation per block of terms, the
         lexicographic order of a block written as one objective with exact weights (the nearest repair at 128 tight
         terms: 0.9 s -> 0.4 s; at 512: 196 s -> 12 s on a loaded machine; the same deals).
@@ -956,17 +957,24 @@ class CpsatSession(Optimiser):
         if self.model is None:
             return SolveResult(SolveStatus.UNSAT)
         deadline = self.deadline.within(time_limit)
-        effort = LEXMIN_QUICK if conditions else LEXMIN_EFFORT
-        return self.lexmin_assuming(self._imposing(conditions), (), deadline, effort=effort)
+        first = LEXMIN_QUICK if conditions else LEXMIN_EFFORT
+        return self.lexmin_assuming(self._imposing(conditions), (), deadline, first_effort=first)
 
     def lexmin_assuming(
-        self, m: CpsatModel, assumed: Sequence[Literal], deadline: Deadline, *, effort: float = LEXMIN_EFFORT
+        self,
+        m: CpsatModel,
+        assumed: Sequence[Literal],
+        deadline: Deadline,
+        *,
+        effort: float = LEXMIN_EFFORT,
+        first_effort: float | None = None,
     ) -> SolveResult:
         """:meth:`lexmin` on model ``m`` (the session's own, or one from :meth:`_imposing`) under the literals
         ``assumed`` (for re-solving one model under assumptions that change from question to question, as a sweep
         does). Each descent step adds a literal and its constraints to ``m``: a caller asking thousands of these
         should start a fresh session now and then."""
-        best = self._solve(assumed, deadline, smallest_first=True, effort=effort, model=m)
+        first = effort if first_effort is None else first_effort
+        best = self._solve(assumed, deadline, smallest_first=True, effort=first, model=m)
         while best.status is SolveStatus.SAT:
             assert best.solution is not None
             smaller = self._smaller_than(m, best.solution)
