@@ -182,6 +182,7 @@ def run_solve_blocks(
 
     solver = _resolver(scenario, s)
     options_of: dict[Any, Any] = solver.memo  # pattern of holding red lines -> options in some deal
+    solved: dict[Any, Any] = solver.memo  # ("best", pattern, weights) -> the best deals
     in_some = np.zeros(n_opts, dtype=np.int64)
     in_best = np.zeros(n_opts, dtype=np.int64)
     best: list[dict[int, int]] = [{} for _ in ALL]
@@ -231,7 +232,15 @@ def run_solve_blocks(
                         fixed = fixed_w[j]
                         weights.append(fixed if fixed is not None else Fraction(float(drawn[i, j])))
                 integer, _ = _integer_weights(weights, s.party_of, n_parties)
-                picks = [settled(solver.best(holding, integer, o)) for o in OBJECTIVES]
+                # A draw that repeats an earlier one (same holding red lines, same integer weights: common without
+                # ranged weights) has the same best deals: looked up, not solved again.
+                memo_key = ("best", active, tuple(map(tuple, integer)))
+                picks = solved.get(memo_key)
+                if picks is None:
+                    picks = [settled(solver.best(holding, integer, o)) for o in OBJECTIVES]
+                    if len(solved) >= 65_536:
+                        solved.clear()
+                    solved[memo_key] = picks
                 for j, h in enumerate(hits):
                     package_deal[j] += h
                 done += 1
