@@ -92,10 +92,11 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
 - **7, one sweep sample** (issue 14; ``benchmarks/sweep_targets.py``). The per-draw engine builds its CP-SAT model
   once (``dealcheck/solver/resolve.py``); a draw's weights are numbers rewritten in the model's objective and
   linear constraints. CP-SAT keeps nothing between solves (each loads the model and searches from scratch), so a
-  re-solve costs the search alone: at 128 tight terms building is 20-25 ms of a 40 ms cold solve, which caps the
-  ratio near 0.5. Hints from the last optimum made re-solves slower (off); the tie-break's descent constraints are
-  built once and rewritten (new ones per step slowed later solves 10x). Next: skip solves a draw cannot change
-  (the last optimum's value under the new weights against a bound on every other deal).
+  re-solve costs the search alone: at 128 tight terms building is 20-25 ms of a 40-60 ms cold solve. The best
+  value the last optima reach under the new weights, posted as a floor on the objective, cut the re-solve from
+  35 to 20 ms (0.5 -> 0.35 of a cold solve). Hints from the last optimum made re-solves slower (off); the
+  tie-break's descent constraints are built once and rewritten (new ones per step slowed later solves 10x). Next:
+  skip solves a draw cannot change (a pooled optimum proven optimal by a bound on every other deal).
 - **8, ``dealcheck check`` start-up.** ``import dealcheck`` now loads nothing (every public name loads on first
   use), and a check report no longer imports the analyses to render. What is left, measured in-process (see the
   notes): PyYAML's pure-Python parser on the 22 KB bundled file (LibYAML, which ``dealcheck.yamlnodes`` uses only
