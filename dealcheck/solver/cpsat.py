@@ -1020,7 +1020,7 @@ class CpsatSession(Optimiser):
             weights.reverse()
             m.model.minimize(m._cp.LinearExpr.weighted_sum([m.variables[t] for t in block], weights))
             try:
-                result = self._solve(assumed, deadline, model=m, presolve=True)
+                result = self._solve(assumed, deadline, model=m)
             finally:
                 m.model.clear_objective()
             if result.status is not SolveStatus.SAT:
