@@ -29,6 +29,14 @@ from dealcheck.solver.base import BACKENDS
 #: Exit status after Ctrl-C, as shells report a process killed by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
 
+#: The commands whose first Ctrl-C is a soft stop (:mod:`dealcheck.interrupt`): the analysis ends with the partial
+#: answer it would give at a time limit, printed labelled "interrupted", exit 130. The others (``test``, which
+#: reports the files that finished; ``check --packages``, a batch written whole or not at all; the commands that
+#: only read files) stop at once.
+SOFT_STOP = frozenset({"check", "explore", "conflicts", "repair", "compare", "explain", "sweep", "report"})
+
+_STOPPED_BEFORE = "interrupted (Ctrl-C): the command stopped before its answer was complete"
+
 __all__ = ["cli", "main"]
 
 
@@ -192,25 +200,41 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        import contextlib
+
         ctx = click.get_current_context()
         # --time-limit and --memory-limit hold for every analysis the command runs, however deep
         # (dealcheck.solver.base.command_limits); each command also passes its time limit on, as the library does.
         memory = kwargs.pop("memory_limit", None)
+        soft = ctx.command.name in SOFT_STOP and not kwargs.get("packages_file")
         try:
             _check_values(ctx, kwargs)
-            with _limits(kwargs.get("time_limit"), memory):
+            with _limits(kwargs.get("time_limit"), memory), interrupt.soft() if soft else contextlib.nullcontext():
                 code = _exact_if_beyond_cpsat(ctx, f, args, kwargs)
+            if soft and interrupt.interrupted():
+                interrupt.finish()
+                if ctx.meta.get("dealcheck.interrupted_label"):
+                    message = "the answer above is partial: what Ctrl-C stopped is marked in it"
+                else:
+                    message = "the answer above was complete before it came"
+                click.echo(f"interrupted (Ctrl-C): {message}", err=True)
+                code = EXIT_INTERRUPTED
         except ScenarioError as e:
             click.echo(safe_for_terminal(e.render()), err=True)
             code = EXIT_INVALID
         except UsageError as e:
-            click.echo(safe_for_terminal(f"error: {e.message}"), err=True)
-            if e.hint:
-                click.echo(safe_for_terminal(f"  = hint: {e.hint}"), err=True)
-            code = EXIT_INVALID
+            if interrupt.interrupted():  # e.g. "the time limit stopped the search for a conflict": Ctrl-C did
+                interrupt.finish()
+                click.echo(_STOPPED_BEFORE, err=True)
+                code = EXIT_INTERRUPTED
+            else:
+                click.echo(safe_for_terminal(f"error: {e.message}"), err=True)
+                if e.hint:
+                    click.echo(safe_for_terminal(f"  = hint: {e.hint}"), err=True)
+                code = EXIT_INVALID
         except KeyboardInterrupt:
             interrupt.finish()
-            click.echo("interrupted (Ctrl-C): the command stopped before its answer was complete", err=True)
+            click.echo(_STOPPED_BEFORE, err=True)
             code = EXIT_INTERRUPTED
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -226,6 +250,10 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
         except Exception as e:  # the last line of defence: a bug must not look like a verdict
             if os.environ.get("DEALCHECK_DEBUG"):
                 raise
+            if interrupt.interrupted():  # whatever Ctrl-C broke on the way out, the answer is not claimed
+                interrupt.finish()
+                click.echo(_STOPPED_BEFORE, err=True)
+                ctx.exit(EXIT_INTERRUPTED)
             click.echo(
                 f"internal error: {type(e).__name__}: {safe_for_terminal(str(e))}\n"
                 "  = hint: this is a bug in dealcheck; set DEALCHECK_DEBUG=1 to see the traceback and report it",
@@ -370,6 +398,9 @@ def emit(text: str, output: str | None) -> None:
     used = ctx.meta.get("dealcheck.backend") if ctx is not None else None
     if used is not None and params.get("fmt") == "json":
         text = _with_backend(text, used)
+    if ctx is not None and ctx.command.name in SOFT_STOP and interrupt.interrupted():
+        text = interrupted_label(text, params.get("fmt") or "text")
+        ctx.meta["dealcheck.interrupted_label"] = True
     if output is None:
         cli_io.write_stdout(text, color=_use_color(params.get("color") or "never", None))
     else:
@@ -389,6 +420,45 @@ def _with_backend(text: str, backend: str) -> str:
         return text
     head = dict(list(data.items())[:1])  # after "schema"
     return dumps({**head, "backend": backend, **data})
+
+
+#: What an interrupted answer says first: the partial parts say what stopped them as a time limit's do.
+INTERRUPTED_NOTE = (
+    "this answer is partial: Ctrl-C stopped the analysis; each part it stopped says so "
+    "(unknown, incomplete, at least), the rest is exact"
+)
+
+
+def interrupted_label(text: str, fmt: str) -> str:
+    """``text`` (a report in ``fmt``) labelled as interrupted: a first line in text and markdown, a first key
+    ``"interrupted"`` in JSON, a first paragraph in HTML.
+
+    >>> print(interrupted_label('{"a": 1}\\n', "json"), end="")
+    {
+      "interrupted": {
+        "by": "Ctrl-C",
+        "note": "this answer is partial: Ctrl-C stopped the analysis; each part it stopped says so (unknown, incomplete, at least), the rest is exact"
+      },
+      "a": 1
+    }
+    """
+    if fmt == "json":
+        import json
+
+        from dealcheck.report.jsonfmt import dumps
+
+        data = json.loads(text)
+        if isinstance(data, dict):
+            return dumps({"interrupted": {"by": "Ctrl-C", "note": INTERRUPTED_NOTE}, **data})
+        return text
+    if fmt == "markdown":
+        return f"> **Interrupted (Ctrl-C):** {INTERRUPTED_NOTE}.\n\n{text}"
+    if fmt == "html":
+        start = text.find("<body")
+        end = text.find(">", start) + 1 if start >= 0 else 0
+        note = f'<p class="interrupted"><strong>Interrupted (Ctrl-C):</strong> {INTERRUPTED_NOTE}.</p>\n'
+        return text[:end] + ("\n" if end else "") + note + text[end:]
+    return f"INTERRUPTED (Ctrl-C): {INTERRUPTED_NOTE}.\n\n{text}"
 
 
 def parse_settings(scenario: Any, settings: Sequence[str]) -> dict[str, Any]:

@@ -13,6 +13,15 @@ a hard instance may find none for minutes).
 
 A library user who never calls :func:`install` keeps Python's default behaviour: ``KeyboardInterrupt`` once the
 current solve returns.
+
+The soft stop. Inside :func:`soft` (the analysis commands), the first Ctrl-C raises nothing: it only sets
+:func:`interrupted`, which every :class:`~dealcheck.solver.base.Deadline` (and the counting planner's budget, the
+sweep's block loop) reads as "expired". Each backend and enumeration then reports itself *stopped* (``UNKNOWN``, an
+incomplete listing, an inexact count: never "no solution" nor "every solution"), the analysis returns the partial
+answer it would return at a time limit, and the CLI prints it labelled "interrupted" and exits 130. A second Ctrl-C
+ends the process at once, and so does the :data:`FORCE` safety net if the command has not ended by then. Outside
+:func:`soft` (``test``, which reports file by file, and the commands that only read files) Ctrl-C raises
+``KeyboardInterrupt`` as before.
 """
 
 from __future__ import annotations
@@ -25,12 +34,15 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["FORCE", "finish", "install", "interrupted", "stoppable"]
+__all__ = ["FORCE", "finish", "install", "interrupted", "possible", "simulate", "soft", "stoppable", "stopped_by"]
 
 _active: set[Any] = set()
 _lock = threading.Lock()
 _interrupted = threading.Event()
 _installed = False
+_soft = threading.Event()
+#: Set by :func:`simulate` (tests): an interrupt may come although :func:`install` was not called.
+_simulated = False
 
 #: Seconds after Ctrl-C within which the command must have ended by itself; then the process ends (exit 130).
 FORCE = 3.0
@@ -41,9 +53,74 @@ def interrupted() -> bool:
     return _interrupted.is_set()
 
 
+def possible() -> bool:
+    """Whether an interrupt can come at all (the CLI installed the watcher, or a test simulates one): loops that
+    look at the clock only under a time limit look at this flag too when it is ``True``."""
+    return _installed or _simulated
+
+
+def stopped_by(article: str = "the") -> str:
+    """What stopped an answer, in words: ``"Ctrl-C"`` once interrupted, else ``"the time limit"`` (``article``
+    ``"a"``: ``"a time limit"``; ``""``: ``"time limit"``). Reports say it where they say what a limit stopped.
+
+    >>> stopped_by(), stopped_by("")
+    ('the time limit', 'time limit')
+    """
+    if _interrupted.is_set():
+        return "Ctrl-C"
+    return f"{article} time limit".strip()
+
+
+@contextlib.contextmanager
+def soft() -> Iterator[None]:
+    """Within this block (main thread, the CLI's analysis commands), the first Ctrl-C raises nothing: it sets
+    :func:`interrupted`, so that every deadline expires and the command ends with its partial answer."""
+    _soft.set()
+    try:
+        yield
+    finally:
+        _soft.clear()
+
+
+@contextlib.contextmanager
+def simulate() -> Iterator[None]:
+    """Tests: within this block, :func:`possible` is true and :func:`trigger` acts as a first Ctrl-C in soft mode
+    would (no signal is sent); the state is reset at the end.
+
+    >>> with simulate():
+    ...     trigger()
+    ...     interrupted()
+    True
+    >>> interrupted()
+    False
+    """
+    global _simulated
+    _simulated = True
+    try:
+        yield
+    finally:
+        _simulated = False
+        _interrupted.clear()
+
+
+def trigger() -> None:
+    """Act as the first Ctrl-C of a soft stop: the flag is set and every running solver is asked to stop."""
+    _interrupted.set()
+    _stop_all()
+
+
+def _stop_all() -> None:
+    with _lock:
+        solvers = list(_active)
+    for solver in solvers:
+        with contextlib.suppress(Exception):
+            solver.stop_search()
+
+
 @contextlib.contextmanager
 def stoppable(solver: Any) -> Iterator[None]:
-    """Around one ``solver.solve(...)``: Ctrl-C calls ``solver.stop_search()`` while it runs.
+    """Around one ``solver.solve(...)``: Ctrl-C calls ``solver.stop_search()`` while it runs. Once interrupted,
+    a new solve gets no time at all (soft stop: it answers "unknown") or raises ``KeyboardInterrupt`` (hard stop).
 
     >>> class Fake:
     ...     def stop_search(self): pass
@@ -51,7 +128,11 @@ def stoppable(solver: Any) -> Iterator[None]:
     ...     pass
     """
     if _interrupted.is_set():
-        raise KeyboardInterrupt
+        if not (_soft.is_set() or _simulated):
+            raise KeyboardInterrupt
+        # stop_search() before the solve starts does nothing in CP-SAT: a zero time limit stops it at once.
+        with contextlib.suppress(Exception):
+            solver.parameters.max_time_in_seconds = 0.0
     with _lock:
         _active.add(solver)
     try:
@@ -77,6 +158,7 @@ def install() -> None:
         os.close(write)
         return
     _installed = True
+    signal.signal(signal.SIGINT, _on_sigint)
     threading.Thread(target=_watch, args=(read,), name="dealcheck-interrupt", daemon=True).start()
 
 
@@ -88,30 +170,47 @@ def finish() -> None:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def _on_sigint(signum: int, frame: Any) -> None:
+    """Python's handler (main thread): in soft mode the first Ctrl-C only sets the flag (the watcher stops the
+    solvers); otherwise it raises ``KeyboardInterrupt`` as Python's default handler does."""
+    if _soft.is_set():
+        _interrupted.set()
+        return
+    raise KeyboardInterrupt
+
+
+def _give_up() -> None:
+    with contextlib.suppress(OSError):
+        os.write(2, b"interrupted (Ctrl-C): the command stopped before its answer was complete\n")
+    os._exit(130)
+
+
 def _watch(fd: int) -> None:
+    import select
+
+    signals = 0
+    start = None
     while True:
-        try:
-            data = os.read(fd, 64)
-        except OSError:
-            return
-        if not data:
-            return
-        if signal.SIGINT in data:
-            _interrupted.set()
-            break
-    # Keep stopping until the process ends: a solve that registered just after the first stop_search (before its
-    # C++ search had started) would otherwise run to its end. If the main thread still has not ended FORCE seconds
-    # later (stuck in C code that never returns to Python, or waiting on a thread that is), end the process: the
-    # files dealcheck writes are renamed into place whole, so nothing is left half written.
-    start = time.monotonic()
-    while True:
-        with _lock:
-            solvers = list(_active)
-        for solver in solvers:
-            with contextlib.suppress(Exception):
-                solver.stop_search()
-        if time.monotonic() - start > FORCE:
-            with contextlib.suppress(OSError):
-                os.write(2, b"interrupted (Ctrl-C): the command stopped before its answer was complete\n")
-            os._exit(130)
-        time.sleep(0.05)
+        # Before Ctrl-C: wait for it. After: keep stopping solvers until the process ends (a solve that registered
+        # just after the first stop_search, before its C++ search had started, would otherwise run to its end). A
+        # second Ctrl-C, or the main thread still running FORCE seconds after the first (stuck in C code that never
+        # returns to Python, or waiting on a thread that is), ends the process: the files dealcheck writes are
+        # renamed into place whole, so nothing is left half written.
+        ready = select.select([fd], [], [], None if start is None else 0.05)[0]
+        if ready:
+            try:
+                data = os.read(fd, 64)
+            except OSError:
+                return
+            if not data:
+                return
+            signals += data.count(signal.SIGINT)
+            if signals and start is None:
+                _interrupted.set()
+                start = time.monotonic()
+            if signals > 1:
+                _give_up()
+        if start is not None:
+            _stop_all()
+            if time.monotonic() - start > FORCE:
+                _give_up()

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from dealcheck import interrupt
 from dealcheck.errors import UsageError
 
 if TYPE_CHECKING:
@@ -98,6 +99,26 @@ def open_executor(spec: Any) -> tuple[Any, Callable[[], None], str]:
     raise UsageError(f"not an executor: {spec!r}")
 
 
+def _result(future: Any, deadline: float | None) -> Any:
+    """``future``'s result by ``deadline`` (``TimeoutError`` past it, or once Ctrl-C is pressed: the wait looks at
+    the interrupt flag every tenth of a second when one can come)."""
+    while True:
+        if interrupt.interrupted():
+            raise TimeoutError
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        step = remaining
+        if interrupt.possible():
+            step = 0.1 if remaining is None else min(0.1, remaining)
+        try:
+            return future.result(timeout=step)
+        except TimeoutError:
+            if step == remaining:
+                raise
+        except Exception as e:
+            if type(e).__name__ != "TimeoutError" or step == remaining:
+                raise
+
+
 def run_sweep_blocks(
     scenario: Scenario,
     seed: int,
@@ -118,7 +139,7 @@ def run_sweep_blocks(
     try:
         if pool is None:
             for b in range(n_blocks):
-                if deadline is not None and time.monotonic() >= deadline:
+                if (deadline is not None and time.monotonic() >= deadline) or interrupt.interrupted():
                     break
                 part = run_blocks(scenario, seed, (b,), partial, samples, engine, deadline)
                 total = part if total is None else total + part
@@ -130,13 +151,14 @@ def run_sweep_blocks(
             tasks = [tuple(range(b, min(n_blocks, b + per_task))) for b in range(0, n_blocks, per_task)]
             futures = [pool.submit(sweep_task, data, seed, samples, blocks, partial, engine) for blocks in tasks]
             for f in futures:
-                remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
                 try:
-                    part = f.result(timeout=remaining)
+                    part = _result(f, deadline)
                 except TimeoutError:
                     break
                 except Exception as e:  # a worker's failure, re-raised here with what it was
                     if type(e).__name__ == "TimeoutError":  # distributed's own TimeoutError class
+                        break
+                    if interrupt.interrupted():  # Ctrl-C reached the workers too (one process group): stopped
                         break
                     raise
                 total = part if total is None else total + part

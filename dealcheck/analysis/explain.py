@@ -39,6 +39,7 @@ from typing import Any
 import attrs
 
 from dealcheck.analysis.conflicts import ConflictRule
+from dealcheck.interrupt import stopped_by
 from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK
 from dealcheck.rules.ir import BoolExpr, CmpOp, Compare, Const, Not, Var
@@ -157,14 +158,14 @@ def _reading(rule: ConflictRule) -> str:
 def robustness(finding: Finding) -> str:
     """The label of a finding: what it hinges on, or how many independent readings it rests on."""
     if not finding.explained:
-        return "not explained (the time limit stopped the analysis first)"
+        return f"not explained ({stopped_by()} stopped the analysis first)"
     if finding.hinges_on:
         if len(finding.hinges_on) == 1:
             return "hinges on " + _reading(finding.hinges_on[0])
         return "hinges on each of " + "; ".join(_reading(r) for r in finding.hinges_on)
     n = finding.independent
     if finding.hinges_on is None:
-        return f"rests on at least {n} independent reading{'s' if n != 1 else ''} (the time limit stopped the rest)"
+        return f"rests on at least {n} independent reading{'s' if n != 1 else ''} ({stopped_by()} stopped the rest)"
     if n >= 2:
         more = "" if finding.complete else "at least "
         return f"rests on {more}{n} independent readings"

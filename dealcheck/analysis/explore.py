@@ -64,6 +64,7 @@ from dealcheck.analysis.objectives import (
 from dealcheck.analysis.search import LimitReached, Search
 from dealcheck.analysis.skyline import skyline
 from dealcheck.errors import UsageError
+from dealcheck.interrupt import stopped_by
 from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.ir import (
@@ -305,14 +306,15 @@ def explore(
         count, exact, per_value = planned.low, planned.exact, planned.per_value
         if not exact:
             high = planned.high
-            notes.append(f"the {planned.stopped} stopped the count: between {count} and {high} deals")
+            stopper = stopped_by() if planned.stopped == "time limit" else f"the {planned.stopped}"
+            notes.append(f"{stopper} stopped the count: between {count} and {high} deals")
     else:
         listed, exact = _list_deals(search.session, limit)
         count = len(listed)
         per_value = _tally(listed, problem) if exact else None
         if not exact:
             notes.append(
-                f"the {'time limit' if deadline.expired() else 'limit of ' + str(limit) + ' deals'} stopped the count "
+                f"{stopped_by() if deadline.expired() else 'the limit of ' + str(limit) + ' deals'} stopped the count "
                 f"after {count} deals"
             )
             listed = None
@@ -400,10 +402,10 @@ def explore(
             )
         except LimitReached:
             pareto_complete = False
-            notes.append(f"the time limit stopped the Pareto frontier after {len(frontier)} points")
+            notes.append(f"{stopped_by()} stopped the Pareto frontier after {len(frontier)} points")
         if top > 0 and not pareto_complete:
             best_complete = False
-            notes.append(f"the time limit stopped the search for best deals after 0 of {top}")
+            notes.append(f"{stopped_by()} stopped the search for best deals after 0 of {top}")
         elif top > 0:
             reference = scorer.reference(frontier)
             best_found: list[tuple[int, ...]] = []
@@ -412,7 +414,7 @@ def explore(
                 best_by_search(search, scorer, objective, top, frontier, reference, out=best_found, say=say)
             except LimitReached:
                 best_complete = False
-                notes.append(f"the time limit stopped the search for best deals after {len(best_found)} of {top}")
+                notes.append(f"{stopped_by()} stopped the search for best deals after {len(best_found)} of {top}")
             best = [_scored(scenario, scorer, d, reference) for d in best_found]
     ordered = sorted(frontier, key=lambda v: (-scorer.total(v), frontier[v]))
     if pareto_limit is not None and len(ordered) > pareto_limit:

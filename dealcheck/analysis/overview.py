@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from dealcheck import interrupt
 from dealcheck.model import Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, CheckReport, Report
 
@@ -117,7 +118,9 @@ def overview(
         found = hook(scenario, left())
         if found is not None:
             extras.append(found)
-    if time_limit is not None and time.monotonic() - start > time_limit:
+    if interrupt.interrupted():
+        notes.append("Ctrl-C stopped the report: some parts are partial")
+    elif time_limit is not None and time.monotonic() - start > time_limit:
         notes.append(f"the time limit ({time_limit:g} s) ran out: some parts are partial")
     return Overview(
         scenario=scenario.title,

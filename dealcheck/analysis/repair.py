@@ -40,6 +40,7 @@ import attrs
 from dealcheck.analysis.objectives import Scorer, best_total_by_search, party_unit
 from dealcheck.analysis.search import LimitReached, Search, differs, weighted_count
 from dealcheck.errors import UsageError
+from dealcheck.interrupt import stopped_by
 from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.evaluator import evaluate
@@ -236,7 +237,7 @@ def repair(
             excluded.append(differs(tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))))
     except LimitReached:
         complete = False
-        notes.append(f"the time limit stopped the search after {len(suggestions)} of {top} suggestions")
+        notes.append(f"{stopped_by()} stopped the search after {len(suggestions)} of {top} suggestions")
     return RepairReport(
         scenario=scenario.title,
         path=scenario.path,

@@ -19,6 +19,7 @@ from dealcheck.analysis.compare import CompareReport, Verdict
 from dealcheck.analysis.explore import ExploreReport, PartyScore, ScoredDeal, TermZone
 from dealcheck.analysis.repair import RepairReport
 from dealcheck.escape import markdown_code
+from dealcheck.interrupt import stopped_by
 from dealcheck.report import jsonfmt, markdown, text
 from dealcheck.report.markdown import escape
 from dealcheck.report.text import format_value, format_values, style
@@ -184,7 +185,7 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
     width = max((len(z.term) for z in r.terms), default=0)
     lines += [_zone_text(z, width, color, r.terms_complete) for z in r.terms]
     if not r.terms_complete:
-        lines.append(style("  (incomplete: the time limit stopped the search)", "open", color))
+        lines.append(style(f"  (incomplete: {stopped_by()} stopped the search)", "open", color))
     if r.top:
         ties = "smallest codes first" if r.objective == "total" else "higher total score, then smallest codes"
         lines += ["", f"Best deals by {OBJECTIVE_WORDS[r.objective]}; ties: {ties}:"]
@@ -193,7 +194,9 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
             lines.append(f"  {k}. {r.objective} {fraction(d.objective)}   scores: {_scores_text(d.scores)}")
             lines.append(f"     {format_values(d.values)}")
         if not r.best_complete:
-            lines.append(style(f"  (incomplete: {len(r.best)} of {r.top} found before the time limit)", "open", color))
+            lines.append(
+                style(f"  (incomplete: {len(r.best)} of {r.top} found before {stopped_by()} stopped it)", "open", color)
+            )
     lines += [
         "",
         f"Pareto frontier of party scores (met demand weight / total): {_plural(len(r.pareto), 'point')}"

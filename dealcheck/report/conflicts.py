@@ -11,6 +11,7 @@ from typing import Any
 
 from dealcheck.analysis.conflicts import Compatibility, Concession, Conflict, ConflictReport, ConflictRule
 from dealcheck.escape import markdown_code
+from dealcheck.interrupt import stopped_by
 from dealcheck.report import jsonfmt, markdown, text
 from dealcheck.report.markdown import escape
 from dealcheck.report.text import format_values, style
@@ -41,7 +42,7 @@ def _count_phrase(noun: str, shown: int, complete: bool, more: bool, timed_out: 
     if more:
         return f"first {shown}{plural} shown (there are at least {shown + 1})"
     if timed_out:
-        return f"{shown}{plural} found before the time limit (there may be more)"
+        return f"{shown}{plural} found before {stopped_by()} stopped the search (there may be more)"
     return f"{shown}{plural} (incomplete)"  # pragma: no cover - every incomplete list has a reason above
 
 
@@ -108,7 +109,7 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
     if r.deal_exists is None:
         blocks.append(
             style("UNKNOWN", "open", color)
-            + ": the time limit stopped the solver before it could tell whether a deal exists"
+            + f": {stopped_by()} stopped the solver before it could tell whether a deal exists"
         )
     elif r.deal_exists:
         line = style("A DEAL EXISTS", "good", color) + ": every red line can hold at once, so there is no conflict"
@@ -151,7 +152,7 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
             for rule in c.rules:
                 lines += _text_rule(rule, width, color)
         if r.in_every_conflict is None:
-            lines.append("In every conflict: unknown (time limit)")
+            lines.append(f"In every conflict: unknown ({stopped_by('')})")
         elif r.in_every_conflict:
             lines.append("In every conflict: " + ", ".join(x.ref for x in r.in_every_conflict))
         else:
@@ -169,11 +170,11 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
                 lines.append(f"  {n}. drop {' + '.join(k.refs)}, cost {k.cost}: a concession by {who}")
                 lines.append(f"     then this is a deal: {format_values(k.deal)}")
         else:
-            lines[0] += ": unknown (time limit)"
+            lines[0] += f": unknown ({stopped_by('')})"
         blocks.append("\n".join(lines))
 
     if r.timed_out:
-        blocks.append(style("TIME LIMIT", "open", color) + ": the answer above is incomplete")
+        blocks.append(style(stopped_by("").upper(), "open", color) + ": the answer above is incomplete")
     return "\n\n".join(blocks) + "\n"
 
 
@@ -271,7 +272,7 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
     ]
     lines += ["", escape(scope), ""]
     if r.deal_exists is None:
-        lines.append("Verdict: **unknown** (time limit)")
+        lines.append(f"Verdict: **unknown** ({stopped_by('')})")
     elif r.deal_exists:
         lines.append("Verdict: **a deal exists**: every red line can hold at once, so there is no conflict.")
         if r.example is not None:
@@ -315,7 +316,7 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
                     + (f"; {escape(why)}" if why else "")
                 )
         if r.in_every_conflict is None:
-            lines += ["", "In every conflict: unknown (time limit)."]
+            lines += ["", f"In every conflict: unknown ({stopped_by('')})."]
         else:
             common = ", ".join(f"`{x.ref}`" for x in r.in_every_conflict) or "no single red line"
             lines += ["", f"In every conflict: {common}."]
@@ -334,7 +335,8 @@ def _(r: ConflictReport, *, color: bool = False) -> str:
                     f"| {markdown_code(format_values(k.deal), table=True)} |"
                 )
         else:
-            lines.append("Unknown (time limit).")
+            lines.append(f"Unknown ({stopped_by('')}).")
     if r.timed_out:
-        lines += ["", "**Time limit:** the answer above is incomplete."]
+        stopper = stopped_by("")
+        lines += ["", f"**{stopper[:1].upper() + stopper[1:]}:** the answer above is incomplete."]
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ from typing import Any
 
 from dealcheck.analysis.conflicts import ConflictRule
 from dealcheck.analysis.explain import ExplainReport, Finding
+from dealcheck.interrupt import stopped_by
 from dealcheck.report import jsonfmt, markdown, text
 from dealcheck.report.escape import for_markdown, for_text, markdown_code
 from dealcheck.report.text import style
@@ -39,7 +40,7 @@ def _sets_phrase(f: Finding) -> str:
 def _softening(f: Finding) -> str:
     """Sensitivity: which single red line, softened to a demand (weight kept), overturns the finding."""
     if f.hinges_on is None:
-        return "sensitivity unknown: the time limit stopped the check"
+        return f"sensitivity unknown: {stopped_by()} stopped the check"
     if not f.hinges_on:
         return "no single red line softened to a demand overturns it"
     return "softening " + " or ".join(r.ref for r in f.hinges_on) + " to a demand overturns it"
@@ -50,7 +51,7 @@ def _summary(r: ExplainReport) -> str:
     hinging = sum(1 for f in r.findings if f.hinges_on)
     line = f"{n} finding{'s' if n != 1 else ''}, {hinging} hinging on a single red line"
     if r.timed_out:
-        line += "; the time limit stopped the analysis before " + ", ".join(r.not_reached) + " (not explained)"
+        line += f"; {stopped_by()} stopped the analysis before " + ", ".join(r.not_reached) + " (not explained)"
     elif not r.complete:
         line += "; some lists of minimal sets were cut short by --limit"
     return line

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from dealcheck.analysis.sweep import Estimate, SweepReport
+from dealcheck.interrupt import stopped_by
 from dealcheck.report import jsonfmt, markdown, text
 from dealcheck.report.escape import for_markdown, for_text
 from dealcheck.uncertainty import decimal
@@ -72,7 +73,7 @@ def _(r: SweepReport, *, color: bool = False) -> str:
     out = [t(f"Sweep: {r.scenario}{variant}")]
     out.append(
         f"  {r.samples_done:,} samples"
-        + (f" of {r.samples:,} (stopped by the time limit)" if r.stopped else "")
+        + (f" of {r.samples:,} (stopped by {stopped_by()})" if r.stopped else "")
         + f", seed {r.seed}; uncertain: {len(r.uncertain_red_lines)} red lines, {len(r.uncertain_demands)} demands, "
         f"{len(r.ranged_weights)} weight ranges"
     )
@@ -155,7 +156,7 @@ def _(r: SweepReport, *, color: bool = False) -> str:
     out = [f"# Sweep: {m(r.scenario)}", ""]
     out.append(
         f"{r.samples_done:,} samples"
-        + (f" of {r.samples:,} (stopped by the time limit)" if r.stopped else "")
+        + (f" of {r.samples:,} (stopped by {stopped_by()})" if r.stopped else "")
         + f", seed {r.seed}."
     )
     out += ["", *(f"- {m(line)}" for line in _method(r)), ""]

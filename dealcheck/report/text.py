@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from dealcheck.escape import for_text
+from dealcheck.interrupt import stopped_by
 from dealcheck.results import CheckReport, PackageVerdict, PartyVerdict, RuleOutcome, Status
 
 __all__ = [
@@ -224,7 +225,7 @@ def summary_rows(v: PackageVerdict) -> list[tuple[str, str]]:
             rows.append((for_text(p.name), what))
         return rows
     if v.unknown:
-        return [("-", "a time limit stopped the search for a deal completion")]
+        return [("-", f"{stopped_by('a')} stopped the search for a deal completion")]
     if not v.ok:
         return [("no single party", "each can accept some completion, but no completion satisfies all at once")]
     return [("-", "")]
@@ -280,7 +281,7 @@ def _counts(r: CheckReport) -> str:
         parts.append(f"{can} can become {'a deal' if can == 1 else 'deals'}")
     parts.append(f"{none} no deal")
     if unknown:
-        parts.append(f"{unknown} unknown (time limit)")
+        parts.append(f"{unknown} unknown ({stopped_by('')})")
     return f"{n} package{'s' if n != 1 else ''} checked: " + ", ".join(parts)
 
 
@@ -299,7 +300,7 @@ def _details(v: PackageVerdict, color: bool, options: TextOptions) -> list[str]:
         lines.append(f"  package: {format_values(v.values)}")
     else:
         if v.unknown:
-            lines.append(style(word, role, color) + ": the time limit stopped the search for a deal completion")
+            lines.append(style(word, role, color) + f": {stopped_by()} stopped the search for a deal completion")
         elif v.deal_possible:
             lines.append(style(word, role, color) + ": some completion keeps every red line")
         else:

@@ -21,11 +21,12 @@ import contextvars
 import enum
 import importlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
+from dealcheck import interrupt
 from dealcheck.errors import UsageError
 from dealcheck.rules.ir import BoolExpr
 from dealcheck.rules.terms import MAX_LISTED_VALUES
@@ -41,6 +42,7 @@ __all__ = [
     "Constraints",
     "Deadline",
     "Fixed",
+    "Listing",
     "SolutionCount",
     "SolveResult",
     "SolveStatus",
@@ -171,6 +173,11 @@ class Deadline:
     """A time budget shared by several solver calls; ``None`` means no limit (beyond the command's own:
     :func:`command_limits`).
 
+    Ctrl-C (the CLI's soft stop, :mod:`dealcheck.interrupt`) expires every deadline, limited or not: so "no time
+    limit" never means "runs to the end", and a loop or a backend must never read its own end as "complete"
+    without asking :meth:`expired` (or getting a status that says it finished: ``UNSAT``, a complete listing, an
+    exact count).
+
     >>> Deadline(None).remaining() is None, Deadline(10).expired()
     (True, False)
     """
@@ -181,10 +188,24 @@ class Deadline:
         self.end = outer if outer is not None and (end is None or outer < end) else end
 
     def remaining(self) -> float | None:
+        """Seconds left (``None``: no limit); ``0.0`` once interrupted."""
+        if interrupt.interrupted():
+            return 0.0
         return None if self.end is None else max(0.0, self.end - time.monotonic())
 
     def expired(self) -> bool:
-        return self.end is not None and time.monotonic() >= self.end
+        """Past the end, or interrupted (Ctrl-C)."""
+        return (self.end is not None and time.monotonic() >= self.end) or interrupt.interrupted()
+
+    @property
+    def watched(self) -> bool:
+        """Whether :meth:`expired` can ever become true: a loop that would skip looking at the clock without a
+        time limit must still look when an interrupt is possible."""
+        return self.end is not None or interrupt.possible()
+
+    def stopped_by(self) -> str:
+        """What stopped an answer under this deadline, in words: ``"Ctrl-C"`` or ``"the time limit"``."""
+        return interrupt.stopped_by()
 
     def within(self, time_limit: float | None) -> Deadline:
         """This deadline, or ``time_limit`` seconds from now when that comes first.
@@ -246,6 +267,40 @@ def current_memory_limit() -> int | None:
     return _LIMITS.get()[1]
 
 
+class Listing(Iterator[tuple[int, ...]]):
+    """Solutions one by one, as a backend's ``iterate_solutions`` gives them, with an explicit end: once the
+    iteration has ended, :attr:`complete` is ``True`` when every solution came out, ``False`` when the deadline,
+    Ctrl-C or ``limit`` stopped it (``None`` while it runs, or after :meth:`close`). An enumeration that merely
+    ends never says it was complete: ``source`` is a generator that *returns* ``True`` only when it ran dry.
+
+    >>> def two():
+    ...     yield (0,)
+    ...     yield (1,)
+    ...     return True
+    >>> listing = Listing(two())
+    >>> list(listing), listing.complete
+    ([(0,), (1,)], True)
+    """
+
+    def __init__(self, source: Generator[tuple[int, ...], None, bool]) -> None:
+        self._source = source
+        self.complete: bool | None = None
+
+    def __iter__(self) -> Listing:
+        return self
+
+    def __next__(self) -> tuple[int, ...]:
+        try:
+            return next(self._source)
+        except StopIteration as end:
+            if self.complete is None:
+                self.complete = end.value is True
+            raise StopIteration from None
+
+    def close(self) -> None:
+        self._source.close()
+
+
 class Backend(Protocol):
     """What every backend module provides. ``time_limit`` is in seconds, ``None`` for none."""
 
@@ -266,8 +321,9 @@ class Backend(Protocol):
         fixed: Fixed | None = None,
         limit: int | None = None,
         time_limit: float | None = None,
-    ) -> Iterator[tuple[int, ...]]:
-        """Distinct solutions, at most ``limit``; the order is the backend's own (deterministic)."""
+    ) -> Listing:
+        """Distinct solutions, at most ``limit``; the order is the backend's own (deterministic). The listing
+        says at its end whether it was complete (:class:`Listing`)."""
         ...
 
     def count_solutions(

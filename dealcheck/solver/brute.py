@@ -15,12 +15,13 @@ SolutionCount(count=2, exact=True)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 from dealcheck.solver.base import (
     Constraints,
     Deadline,
     Fixed,
+    Listing,
     SolutionCount,
     SolveResult,
     SolveStatus,
@@ -54,12 +55,13 @@ def _solutions(problem: Constraints, fixed: Fixed | None, deadline: Deadline) ->
 
 
 def find_solution(problem: Constraints, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+    deadline = Deadline(time_limit)
     try:
-        for solution in _solutions(problem, fixed, Deadline(time_limit)):
+        for solution in _solutions(problem, fixed, deadline):
             return SolveResult(SolveStatus.SAT, solution)
     except _OutOfTime:
         return SolveResult(SolveStatus.UNKNOWN)
-    return SolveResult(SolveStatus.UNSAT)
+    return SolveResult(SolveStatus.UNSAT)  # ran dry: every candidate was looked at
 
 
 #: Enumeration is already lexicographic, so the first solution is the smallest.
@@ -68,20 +70,34 @@ lexmin_solution = find_solution
 
 def iterate_solutions(
     problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
-) -> Iterator[tuple[int, ...]]:
-    """Solutions in lexicographic order; stops quietly at ``limit`` or the time limit."""
+) -> Listing:
+    """Solutions in lexicographic order; ``complete`` at the end unless ``limit``, the time limit or Ctrl-C
+    stopped it."""
+    return Listing(_listing(problem, fixed, limit, Deadline(time_limit)))
+
+
+def _listing(
+    problem: Constraints, fixed: Fixed | None, limit: int | None, deadline: Deadline
+) -> Generator[tuple[int, ...], None, bool]:
+    count = 0
     try:
-        yield from itertools.islice(_solutions(problem, fixed, Deadline(time_limit)), limit)
+        for solution in _solutions(problem, fixed, deadline):
+            if limit is not None and count >= limit:
+                return False  # one more than the limit exists
+            count += 1
+            yield solution
     except _OutOfTime:
-        return
+        return False
+    return True  # ran dry: the deadline (time limit or Ctrl-C) would have raised _OutOfTime
 
 
 def count_solutions(
     problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
 ) -> SolutionCount:
     count = 0
+    deadline = Deadline(time_limit)
     try:
-        for _ in _solutions(problem, fixed, Deadline(time_limit)):
+        for _ in _solutions(problem, fixed, deadline):
             if limit is not None and count >= limit:  # one more than the limit exists: the count is a lower bound
                 return SolutionCount(count, exact=False)
             count += 1

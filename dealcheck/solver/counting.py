@@ -39,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar, assert_never
 
+from dealcheck import interrupt
 from dealcheck.rules import ir
 from dealcheck.rules.evaluator import children as sub_expressions
 from dealcheck.rules.syntax import Connective
@@ -91,7 +92,9 @@ class Guard:
             self.check_time()
 
     def check_time(self) -> None:
-        if self.deadline is not None and time.monotonic() >= self.deadline:
+        # Ctrl-C (dealcheck.interrupt) stops a count as its deadline does: with the same reason, so every caller
+        # that turns a stopped count into bounds does the same for both.
+        if (self.deadline is not None and time.monotonic() >= self.deadline) or interrupt.interrupted():
             raise Stopped("time limit")
 
     def each(self, rows: Iterable[Row]) -> Iterator[Row]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import atexit
 import functools
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, assert_never
 
 from dealcheck.interrupt import stoppable
@@ -63,6 +63,7 @@ from dealcheck.solver.base import (
     Constraints,
     Deadline,
     Fixed,
+    Listing,
     SolutionCount,
     SolveResult,
     SolveStatus,
@@ -704,10 +705,18 @@ def _stream(
 
 def iterate_solutions(
     problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
-) -> Iterator[tuple[int, ...]]:
-    """Distinct solutions in CP-SAT's (deterministic) order, at most ``limit``."""
-    found, _ = _enumerate(problem, fixed, limit, time_limit)
+) -> Listing:
+    """Distinct solutions in CP-SAT's (deterministic) order, at most ``limit``; ``complete`` at the end when the
+    search finished (not when the limit, the time limit or Ctrl-C stopped it)."""
+    return Listing(_listed(problem, fixed, limit, time_limit))
+
+
+def _listed(
+    problem: Constraints, fixed: Fixed | None, limit: int | None, time_limit: float | None
+) -> Generator[tuple[int, ...], None, bool]:
+    found, finished = _enumerate(problem, fixed, limit, time_limit)
     yield from found
+    return finished
 
 
 def count_solutions(

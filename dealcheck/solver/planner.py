@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
+from dealcheck import interrupt
 from dealcheck.rules import ir
 from dealcheck.rules.syntax import Connective
 from dealcheck.solver import classes as _classes
@@ -113,7 +114,8 @@ class Budget:
         )
 
     def expired(self) -> bool:
-        return self.deadline is not None and time.monotonic() >= self.deadline
+        """Past the deadline, or interrupted (Ctrl-C, :mod:`dealcheck.interrupt`)."""
+        return (self.deadline is not None and time.monotonic() >= self.deadline) or interrupt.interrupted()
 
 
 @attrs.frozen
@@ -547,7 +549,6 @@ def _enumerate(
     remaining = None if budget.deadline is None else max(0.0, budget.deadline - time.monotonic())
     if seconds is not None:
         remaining = seconds if remaining is None else min(seconds, remaining)
-    end = None if remaining is None else time.monotonic() + remaining
     split: dict[int, dict[int, int]] = {t: defaultdict(int) for t in terms} if per_value else {}
     weighted = [t for t in terms if t in weights]
     found = listed = 0
@@ -555,9 +556,8 @@ def _enumerate(
     # alone stops the listing (a run given ten minutes should not stop after two million deals, in seconds).
     cap = ENUMERATION_LIMIT if budget.deadline is None else None
     kept: list[tuple[int, ...]] | None = None if weighted else []
-    for solution in pyconstraint.iterate_solutions(
-        problem, limit=None if cap is None else cap + 1, time_limit=remaining
-    ):
+    stream = pyconstraint.iterate_solutions(problem, limit=None if cap is None else cap + 1, time_limit=remaining)
+    for solution in stream:
         listed += 1
         if cap is not None and listed > cap:
             return found, None, "enumeration limit", None
@@ -574,7 +574,7 @@ def _enumerate(
                 split[t][solution[t]] += w
         if listed % 65536 == 0:
             say(f"counting by enumeration: {listed:,} deals so far")
-    if end is not None and time.monotonic() >= end:
+    if not stream.complete:  # the listing ended early (time limit, Ctrl-C): never read as every solution
         return found, None, "time limit", None
     listing = None if kept is None else tuple(kept)
     return found, ({t: dict(c) for t, c in split.items()} if per_value else None), None, listing

@@ -18,7 +18,7 @@ then ``UNKNOWN``. Solutions come in the library's order; :func:`lexmin_solution`
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 from dealcheck.rules.evaluator import evaluate
@@ -28,6 +28,7 @@ from dealcheck.solver.base import (
     Constraints,
     Deadline,
     Fixed,
+    Listing,
     SolutionCount,
     SolveResult,
     SolveStatus,
@@ -49,7 +50,7 @@ class _OutOfTime(Exception):
 
 
 def _timed(func: Callable[..., bool], deadline: Deadline, calls: list[int]) -> Callable[..., bool]:
-    if deadline.end is None:
+    if not deadline.watched:  # no time limit and no Ctrl-C to come (a library call): nothing to look at
         return func
 
     def wrapped(*codes: int) -> bool:
@@ -89,17 +90,22 @@ def _solutions(problem: Constraints, fixed: Fixed | None, deadline: Deadline) ->
     if n == 0:
         yield ()  # python-constraint reports no solution for a problem with no variables; the empty package is one
         return
-    for solution in csp_problem.getSolutionIter():
+    watched = deadline.watched
+    for found, solution in enumerate(csp_problem.getSolutionIter()):
+        # Also here: a problem whose solutions need few constraint calls (or none) would never look at the clock.
+        if watched and found % _CLOCK_EVERY == _CLOCK_EVERY - 1 and deadline.expired():
+            raise _OutOfTime
         yield tuple(solution[i] for i in range(n))
 
 
 def find_solution(problem: Constraints, *, fixed: Fixed | None = None, time_limit: float | None = None) -> SolveResult:
+    deadline = Deadline(time_limit)
     try:
-        for solution in _solutions(problem, fixed, Deadline(time_limit)):
+        for solution in _solutions(problem, fixed, deadline):
             return SolveResult(SolveStatus.SAT, solution)
     except _OutOfTime:
         return SolveResult(SolveStatus.UNKNOWN)
-    return SolveResult(SolveStatus.UNSAT)
+    return SolveResult(SolveStatus.UNSAT)  # ran dry: every candidate was looked at
 
 
 def lexmin_solution(
@@ -111,24 +117,33 @@ def lexmin_solution(
 
 def iterate_solutions(
     problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
-) -> Iterator[tuple[int, ...]]:
-    """Distinct solutions in python-constraint's order, at most ``limit``; stops quietly at the time limit."""
+) -> Listing:
+    """Distinct solutions in python-constraint's order, at most ``limit``; ``complete`` at the end unless the
+    limit, the time limit or Ctrl-C stopped it (an early stop is never read as "every solution")."""
+    return Listing(_listing(problem, fixed, limit, Deadline(time_limit)))
+
+
+def _listing(
+    problem: Constraints, fixed: Fixed | None, limit: int | None, deadline: Deadline
+) -> Generator[tuple[int, ...], None, bool]:
     count = 0
     try:
-        for solution in _solutions(problem, fixed, Deadline(time_limit)):
+        for solution in _solutions(problem, fixed, deadline):
             if limit is not None and count >= limit:
-                return
+                return False
             count += 1
             yield solution
     except _OutOfTime:
-        return
+        return False
+    return True  # ran dry: the deadline (time limit or Ctrl-C) would have raised _OutOfTime
 
 
 def count_solutions(
     problem: Constraints, *, fixed: Fixed | None = None, limit: int | None = None, time_limit: float | None = None
 ) -> SolutionCount:
     count = 0
-    solutions: Any = _solutions(problem, fixed, Deadline(time_limit))
+    deadline = Deadline(time_limit)
+    solutions: Any = _solutions(problem, fixed, deadline)
     try:
         for _ in solutions:
             if limit is not None and count >= limit:

@@ -500,7 +500,13 @@ class GenericSession(Optimiser):
         deadline = self._within(time_limit)
         problem = self.constraints.with_constraints(*conditions)
         source = self.module.iterate_solutions(problem, time_limit=deadline.remaining())
-        return Solutions(source, limit, deadline)
+
+        # Complete only when the listing says it ran dry (not stopped by the time limit or Ctrl-C) *and* the deadline
+        # has not passed: past it every answer is "unknown", however small the problem (one rule for every backend).
+        def finished() -> bool:
+            return getattr(source, "complete", None) is True and not deadline.expired()
+
+        return Solutions(source, limit, deadline, finished)
 
     def count(
         self, conditions: Sequence[BoolExpr] = (), *, limit: int | None = None, time_limit: float | None = None
