@@ -449,6 +449,8 @@ def interrupted_label(text: str, fmt: str) -> str:
 
         data = json.loads(text)
         if isinstance(data, dict):
+            if "exit_code" in data:
+                data["exit_code"] = EXIT_INTERRUPTED  # the process's, as for a time limit's 4
             return dumps({"interrupted": {"by": "Ctrl-C", "note": INTERRUPTED_NOTE}, **data})
         return text
     if fmt == "markdown":

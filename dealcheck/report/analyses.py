@@ -317,7 +317,8 @@ def _(r: ExploreReport, *, color: bool = False) -> str:
             opts = ", ".join(
                 format_value(v) + (f" ({n})" if n is not None else "") for v, n in zip(z.options, counts, strict=True)
             )
-            opts = ("**forced** " if z.forced else "") + (opts or "none")
+            # "none" alone could read as an option called none; an incomplete search found none *yet*.
+            opts = ("**forced** " if z.forced else "") + (opts or ("none" if r.terms_complete else "none found"))
         never = ", ".join(format_value(v) for v in z.excluded) if not z.given else ""
         lines.append(f"| {escape(z.term)} | {escape(opts)} | {escape(never) or '-'} |")
     if r.top and r.best:
