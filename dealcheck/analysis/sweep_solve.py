@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from dealcheck import interrupt
 from dealcheck.rules.ir import BoolExpr, Truth
 
 if TYPE_CHECKING:
@@ -205,8 +206,8 @@ def run_solve_blocks(
             col_keep = rng.random((count, len(col_conf))) < col_conf
             drawn = col_lo + (col_hi - col_lo) * rng.random((count, len(col_lo)))
             for i in range(count):
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise _OutOfTime
+                if (deadline is not None and time.monotonic() >= deadline) or interrupt.interrupted():
+                    raise _OutOfTime  # Ctrl-C too: draws answered from the memo would otherwise run on
                 holding = [j for j in range(k) if red_hold[i, j]]
                 active = sum(1 << j for j in holding)
                 hits = [settled(solver.find(holding, f)) is not None for f in fixed_partial]

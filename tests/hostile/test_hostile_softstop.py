@@ -111,7 +111,8 @@ def test_conflicts_and_explain_loops_stop_with_what_they_verified(stopped: None)
     assert reasons.timed_out and not reasons.complete
 
 
-def test_sweep_stops_between_blocks(stopped: None, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["table", "solve"])
+def test_sweep_stops_between_blocks_and_draws(engine: str, stopped: None, tmp_path: Path) -> None:
     from dealcheck.analysis.sweep import sweep
 
     path = tmp_path / "unsure.yaml"
@@ -121,7 +122,7 @@ def test_sweep_stops_between_blocks(stopped: None, tmp_path: Path) -> None:
             'no_full: {rule: ceasefire != "full", assumption: toy example, confidence: 0.5, confidence_reason: toy}',
         )
     )
-    report = sweep(load_scenario_file(str(path)), samples=5000)
+    report = sweep(load_scenario_file(str(path)), samples=5000, engine=engine)
     assert report.stopped and report.samples_done < 5000
 
 
