@@ -33,7 +33,9 @@ EXIT_INTERRUPTED = 130
 #: answer it would give at a time limit, printed labelled "interrupted", exit 130. The others (``test``, which
 #: reports the files that finished; ``check --packages``, a batch written whole or not at all; the commands that
 #: only read files) stop at once.
-SOFT_STOP = frozenset({"check", "explore", "conflicts", "repair", "compare", "explain", "sweep", "report"})
+SOFT_STOP = frozenset(
+    {"check", "explore", "conflicts", "repair", "compare", "explain", "sweep", "report", "sensitivity"}
+)
 
 _STOPPED_BEFORE = "interrupted (Ctrl-C): the command stopped before its answer was complete"
 

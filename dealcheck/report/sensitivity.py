@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from dealcheck.analysis.sensitivity import Change, NormalisationEffect, ObjectiveSensitivity, SensitivityReport
+from dealcheck.interrupt import stopped_by
 from dealcheck.report import jsonfmt, markdown, text
 from dealcheck.report.escape import for_markdown, for_text, markdown_code
 from dealcheck.report.text import style
@@ -76,13 +77,18 @@ def unchanged(o: ObjectiveSensitivity) -> list[str]:
 def no_deal_line(r: SensitivityReport) -> str:
     """Why there is no best deal to show: none exists, or the time limit came first."""
     if r.timed_out:
-        return "Not answered: the time limit stopped the search for the sets of demands deals meet."
+        return f"Not answered: {stopped_by()} stopped the search for the sets of demands deals meet."
     return "No deal: there is no best deal to move."
 
 
 def summary_line(r: SensitivityReport) -> str:
     if r.timed_out:
-        return "The time limit stopped the analysis before: " + "; ".join(r.not_reached) + " (not answered)."
+        stopper = stopped_by()
+        return (
+            f"{stopper[:1].upper() + stopper[1:]} stopped the analysis before: "
+            + "; ".join(r.not_reached)
+            + " (not answered)."
+        )
     return (
         "Exact: each breakpoint is where two deals' scores cross, found with fractions from the weights, and every "
         "other weight is held as written."
@@ -136,7 +142,7 @@ def _(r: SensitivityReport, *, color: bool = False) -> str:
             out.append(f"  {for_text(w.ref)} (weight {number(w.weight)}):")
             for c in (w.up, w.down):
                 if c is None:
-                    out.append("    not reached (the time limit)")
+                    out.append(f"    not reached ({stopped_by()})")
                 elif c.changes:
                     out.append(f"    {move_phrase(c, w.weight)}: {for_text(_outcome(c, o.values))}")
                 else:
