@@ -555,6 +555,7 @@ def _enumerate(
     # Without a deadline, a fixed number of solutions keeps a count from running for hours; with one, the deadline
     # alone stops the listing (a run given ten minutes should not stop after two million deals, in seconds).
     cap = ENUMERATION_LIMIT if budget.deadline is None else None
+    end = None if remaining is None else time.monotonic() + remaining
     kept: list[tuple[int, ...]] | None = None if weighted else []
     stream = pyconstraint.iterate_solutions(problem, limit=None if cap is None else cap + 1, time_limit=remaining)
     for solution in stream:
@@ -574,7 +575,9 @@ def _enumerate(
                 split[t][solution[t]] += w
         if listed % 65536 == 0:
             say(f"counting by enumeration: {listed:,} deals so far")
-    if not stream.complete:  # the listing ended early (time limit, Ctrl-C): never read as every solution
+    # A listing stopped early (time limit, Ctrl-C) is never read as every solution; one that ended past this try's
+    # end is handed to the next method as before (the method a part reports should not hang on the machine's load).
+    if not stream.complete or (end is not None and time.monotonic() >= end):
         return found, None, "time limit", None
     listing = None if kept is None else tuple(kept)
     return found, ({t: dict(c) for t, c in split.items()} if per_value else None), None, listing
