@@ -27,6 +27,8 @@ from click.testing import CliRunner
 
 from dealcheck.cli import cli
 
+pytestmark = pytest.mark.slow  # every example runs a whole command
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BUNDLED = "scenarios/ukraine-ceasefire-2025.yaml"

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
@@ -69,6 +70,7 @@ def _minimal_sets(scenario: Scenario, finding: Finding) -> set[frozenset[str]]:
     return {s for s in entailing if not any(o < s for o in entailing)}
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_scenarios)
 def test_explain_matches_brute_force(scenario: Scenario) -> None:

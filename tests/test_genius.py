@@ -113,6 +113,7 @@ def reference(domain: Path, profiles: list[Path]) -> dict:
     return {"outcomes": len(outcomes), "deals": len(deals), "frontier": frontier, "best": best}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [SYNTHETIC, *shared_domains()], ids=lambda c: c[0].parent.name)
 def test_import_validate_explore_round_trip(case: tuple[Path, list[Path]], tmp_path: Path) -> None:
     domain, profiles = case

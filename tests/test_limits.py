@@ -120,6 +120,7 @@ def test_a_bound_cp_sat_cannot_hold_is_a_load_error(write) -> None:  # type: ign
     assert "big.yaml:8:" in out and "DC504" in out and "2**62 - 1" in out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["brute", "constraint"])
 def test_a_stopped_listing_never_reports_no_deal(write, backend: str) -> None:  # type: ignore[no-untyped-def]
     """The issue: a time limit turned into "NO DEAL: at least 0 deals" and every option "never"."""
@@ -133,6 +134,7 @@ def test_a_stopped_listing_never_reports_no_deal(write, backend: str) -> None:  
     assert all(t["excluded"] is None for t in data["terms"])
 
 
+@pytest.mark.slow
 def test_a_time_limit_stops_a_dense_count_with_bounds(write) -> None:  # type: ignore[no-untyped-def]
     path = write("dense.yaml", dense(14, 14))
     done = run_process("explore", path, "--time-limit", "1", "--top", "1", "--verbose")

@@ -107,12 +107,14 @@ def wide_problems(draw: st.DrawFn) -> Problem:
     return doms, rules, fixed
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(wide_problems(), st.sampled_from([1, 10**6]))
 def test_value_classes_count_exactly(problem: Problem, rows: int) -> None:
     check_against_brute(problem, Budget(memory=rows * ROW_BYTES))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(wide_problems())
 def test_every_rule_is_constant_on_every_class(problem: Problem) -> None:

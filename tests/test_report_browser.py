@@ -33,7 +33,10 @@ ARGS = [
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install '.[browser]' for the browser test")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium: apt-get install chromium")
+pytestmark = [
+    pytest.mark.slow,  # a real browser: seconds per test
+    pytest.mark.skipif(CHROMIUM is None, reason="no chromium: apt-get install chromium"),
+]
 
 
 @pytest.fixture(scope="module")

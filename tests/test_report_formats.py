@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import dealcheck
@@ -32,6 +33,7 @@ def test_json_holds_every_part_as_its_command_prints_it():
     assert doc["compare"]["schema"] == "dealcheck.compare/1"
 
 
+@pytest.mark.slow
 def test_the_page_is_self_contained_deterministic_and_escaped(tmp_path):
     page = run("report", BUNDLED)[1]
     assert page == run("report", BUNDLED)[1]
@@ -80,6 +82,7 @@ def test_overview_to_dict_and_extra_hooks():
     assert "<th scope=row>russia.four_regions</th><td>1</td><td>raised above 7/6 (~1.167): " in page
 
 
+@pytest.mark.slow
 def test_sweep_renders_as_a_page_with_interval_charts():
     code, page = run("sweep", BUNDLED, "--samples", "50", "--format", "html")
     assert code in (0, 4)

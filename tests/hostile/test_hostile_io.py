@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test runs dealcheck in a subprocess
+
 TOY = Path(__file__).parent.parent / "data" / "toy.deal.yaml"
 TIMEOUT = 60
 
