@@ -603,24 +603,7 @@ def _sign_pieces(op: CmpOp, low: int, high: int) -> list[Piece]:
 
 def _sum_product(p: Poly, q: Poly, s: int, low: Affine, high: Affine) -> Poly:
     """``r -> sum(p(x) * q(s*x + r) for x in low(r)..high(r))``, for the ``r`` where ``low(r) <= high(r) + 1``."""
-    terms: dict[tuple[int, int], Fraction] = {}  # (power of x, power of r) -> coefficient
-    for j, qj in enumerate(q):
-        if not qj:
-            continue
-        for a in range(j + 1):
-            k = qj * math.comb(j, a) * s**a
-            for i, pi in enumerate(p):
-                if pi:
-                    key = (i + a, j - a)
-                    terms[key] = terms.get(key, Fraction(0)) + pi * k
-    below = (low[0], low[1] - 1)
-    out: Poly = _ZERO
-    for (m, b), k in terms.items():
-        if k:
-            f = _power_sum(m)
-            summed = _add(_compose(f, high), _scale(_compose(f, below), -1))
-            out = _add(out, _scale(_mul(summed, (Fraction(0),) * b + (Fraction(1),)), k))
-    return out
+    return _sum_product_y(p, q, s, (1, 0), low, high)  # r is the variable itself
 
 
 def _convolve(weight: Sequence[Piece], g: Sequence[Piece], s: int, low: int, high: int) -> list[Piece]:

@@ -52,7 +52,6 @@ def toy(tmp_path: Path) -> Path:
 # --- -o: atomic, never over an input ----------------------------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_a_size_limit_leaves_the_old_report_intact(toy: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     first = dealcheck("check", str(toy), "--format", "json", "-o", str(report))
@@ -89,7 +88,6 @@ def test_unwritable_names_are_exit_2(toy: Path, tmp_path: Path, name: str) -> No
     assert err.strip()
 
 
-@pytest.mark.slow
 def test_writing_over_the_scenario_is_refused(toy: Path) -> None:
     before = toy.read_bytes()
     err = assert_clean(dealcheck("check", str(toy), "-o", str(toy)), 2)
@@ -228,7 +226,6 @@ def _pigeonhole(path: Path, n: int = 13) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-@pytest.mark.slow
 def _ctrl_c_default() -> None:
     # A test run started in the background (``cmd &``, nohup) inherits SIGINT ignored, and a Python started with
     # SIGINT ignored keeps ignoring it, as it should: give the child the default a terminal user has.
