@@ -267,17 +267,12 @@ def _handle_errors(f: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
-#: The most packages a scenario beyond CP-SAT's integers may have for a command to answer it by listing
-#: (python-constraint2, exact with integers of any size) when no --time-limit bounds the listing.
-FALLBACK_PACKAGES = 10**6
-
-
 def _exact_if_beyond_cpsat(ctx: click.Context, f: Callable[..., int], args: Any, kwargs: dict[str, Any]) -> int:
     """Run the command; if CP-SAT cannot hold the scenario's numbers (16-digit Genius weights: coefficients past
     64 bits), run it again on python-constraint2, which is exact with any integer, when the scenario is small enough
     to list or a --time-limit bounds the listing (a stop is then an honest partial answer, exit 4). Said on stderr,
     and in JSON as ``"backend"``. Only when neither holds does the command exit 2 with CP-SAT's sentence."""
-    from dealcheck.solver.base import BeyondCpsat
+    from dealcheck.solver.base import FALLBACK_PACKAGES, BeyondCpsat
 
     ctx.meta["dealcheck.loaded"] = {}  # what load() read, so that the second run reads stdin no second time
     try:
@@ -294,9 +289,8 @@ def _exact_if_beyond_cpsat(ctx: click.Context, f: Callable[..., int], args: Any,
                 f"{max(sizes):,} packages are too many to list exactly without a --time-limit (the limit is "
                 f"{FALLBACK_PACKAGES:,}); give one, or --backend constraint; or write the weights with fewer digits",
             ) from None
-        reason = e.message.splitlines()[0].removesuffix("{").rstrip(" :")  # CP-SAT's reason ends in a model dump
         click.echo(
-            f"note: CP-SAT cannot hold this scenario's numbers ({reason}); answered by listing with "
+            f"note: CP-SAT cannot hold this scenario's numbers ({e.reason}); answered by listing with "
             "python-constraint2 instead (--backend constraint: exact with integers of any size)",
             err=True,
         )

@@ -222,6 +222,36 @@ def test_numbers_beyond_64_bits_are_a_clear_error_not_a_crash(tmp_path: Path, mo
     assert result.exit_code == 2 and "CP-SAT" in result.stderr and "too many to list exactly" in result.stderr
 
 
+def test_expectations_beyond_64_bits_are_answered_by_listing_or_not_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dealcheck.analysis.examples
+    import dealcheck.analysis.repair
+    from dealcheck.expectations import run_expectations
+
+    monkeypatch.setattr(dealcheck.analysis.repair, "DYNAMIC_PROGRAMMING", False)  # the solver path, as when wide
+    monkeypatch.setattr(dealcheck.analysis.examples, "DYNAMIC_PROGRAMMING", False)
+    claims = (
+        "expect:\n"
+        "  - {set: {a: x, b: y}, nearest: {distance: 0}}\n"
+        "  - {set: {a: x, b: y}, nearest: {distance: 1}}\n"
+        "  - {best: {objective: total, score: 12968083847770421/10000000000000000}}\n"
+    )
+    s = load_scenario(FINE + claims)
+    with pytest.raises(UsageError, match="CP-SAT"):
+        repair(s, {"a": "x", "b": "y"})  # what the runner met before: a failure that said nothing of the claim
+    report = run_expectations(s)
+    assert [(r.passed, r.stopped) for r in report.results] == [(True, None), (False, None), (True, None)]
+    assert "but it is at distance 0" in (report.results[1].reason or "")
+    assert report.results == run_expectations(s, backend="constraint").results  # the listing's own answers
+    # Too many packages to list and no --time-limit: not checked (exit 4), never failed.
+    big = FINE.replace(
+        "  b: [x, y, z]\n", "  b: [x, y, z]\n" + "".join(f"  c{i}: {{range: [0, 9]}}\n" for i in range(6))
+    )
+    report = run_expectations(load_scenario(big + claims.replace("{a: x, b: y}", "{a: x, b: y, c0: 0}")))
+    first = report.results[0]
+    assert (first.passed, first.stopped) == (False, "size limit") and "CP-SAT cannot hold" in (first.reason or "")
+    assert report.exit_code == 4
+
+
 def test_text_scores_of_a_utility_count_each_issue_once() -> None:
     from dealcheck.report.text import score_text
 

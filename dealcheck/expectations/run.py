@@ -83,6 +83,7 @@ from dealcheck.expectations.claims import (
     show,
 )
 from dealcheck.results import EXIT_FAILED, EXIT_INVALID, EXIT_LIMIT, EXIT_OK, Report
+from dealcheck.solver.base import BeyondCpsat, listable_beyond_cpsat
 
 __all__ = [
     "ExpectationReport",
@@ -185,7 +186,7 @@ class TestRun(Report):
 # --- running ------------------------------------------------------------------------------------------------
 
 
-def run_expectations(scenario: Any) -> ExpectationReport:
+def run_expectations(scenario: Any, *, backend: str = "cpsat") -> ExpectationReport:
     """Check every expectation of ``scenario``.
 
     >>> from dealcheck import load_scenario
@@ -207,12 +208,18 @@ def run_expectations(scenario: Any) -> ExpectationReport:
     >>> [(r.line, r.passed) for r in report.results], report.exit_code
     ([(12, True), (13, True)], 0)
     """
-    results = tuple(run_expectation(scenario, e, i) for i, e in enumerate(scenario.expectations))
+    results = tuple(run_expectation(scenario, e, i, backend=backend) for i, e in enumerate(scenario.expectations))
     return ExpectationReport(scenario=scenario.title, path=scenario.path, results=results)
 
 
-def run_expectation(scenario: Any, expectation: Any, index: int = 0) -> ExpectationResult:
-    """Check one expectation; every way it can go wrong becomes a failed result with a reason, never an exception."""
+def run_expectation(scenario: Any, expectation: Any, index: int = 0, *, backend: str = "cpsat") -> ExpectationResult:
+    """Check one expectation; every way it can go wrong becomes a failed result with a reason, never an exception.
+
+    ``backend`` answers the claims that need a solver. A scenario whose numbers CP-SAT cannot hold (16-digit Genius
+    weights) is answered again on python-constraint2, exact with any integer, when it is small enough to list
+    (:func:`~dealcheck.solver.base.listable_beyond_cpsat`); otherwise the expectation is not checked (exit 4), never
+    failed: the claim may well be true.
+    """
     entry: Entry | Malformed = expectation.entry
     span = expectation.span
     file = span.file if span is not None else scenario.path
@@ -226,7 +233,17 @@ def run_expectation(scenario: Any, expectation: Any, index: int = 0) -> Expectat
             failures = [why]
         case Entry():
             try:
-                failures = _check(scenario, entry)
+                failures = _check(scenario, entry, backend)
+            except BeyondCpsat as e:
+                if backend != "cpsat":
+                    raise  # only CP-SAT refuses numbers
+                if not listable_beyond_cpsat(_domains(scenario)):
+                    why = (
+                        f"CP-SAT cannot hold this scenario's numbers ({e.reason}) and its packages are too many to "
+                        "list without a --time-limit, so the expectation could not be checked"
+                    )
+                    return ExpectationResult(index, file, line, description, False, why, stopped="size limit")
+                return run_expectation(scenario, expectation, index, backend="constraint")
             except UsageError as e:
                 failures = [e.message + (f" ({e.hint})" if e.hint else "")]
             except ScenarioError as e:
@@ -251,7 +268,7 @@ class _NotChecked(Exception):
         self.limit = limit
 
 
-def _check(scenario: Any, entry: Entry) -> list[str]:
+def _check(scenario: Any, entry: Entry, backend: str) -> list[str]:
     """The failure sentences of one expectation; empty when it holds."""
     if entry.variant is not None:
         scenario = scenario.variant(entry.variant)
@@ -274,7 +291,7 @@ def _check(scenario: Any, entry: Entry) -> list[str]:
                 failures += _package_failures(scenario, claim, verdict, subject)
             case _:
                 try:
-                    failures += _analysis_failures(scenario, claim, values, subject)
+                    failures += _analysis_failures(scenario, claim, values, subject, backend)
                 except ImportError as e:  # a solver the analysis needs (ortools) is missing: unchecked, never passed
                     raise _NotChecked(
                         f"{claim.key} needs the analysis engine, which this installation lacks ({e}); "
@@ -394,27 +411,29 @@ def _rule_failure(key: str, o: Any, subject: str, broken: Sequence[Any]) -> str:
 # package claims never pays for them.
 
 
-def _analysis_failures(scenario: Any, claim: Claim, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+def _analysis_failures(
+    scenario: Any, claim: Claim, values: Mapping[str, Any] | None, subject: str, backend: str
+) -> list[str]:
     match claim:
         case CountClaim(count=count):
             return _count_failures(scenario, count, values, subject)
         case ProbabilityClaim():
             return _probability_failures(scenario, claim, values, subject)
         case OptionsClaim(options=options):
-            return _options_failures(scenario, options, values, subject)
+            return _options_failures(scenario, options, values, subject, backend)
         case ConflictCountClaim(count=count):
-            return _conflict_count_failures(scenario, count, values, subject)
+            return _conflict_count_failures(scenario, count, values, subject, backend)
         case ConflictsClaim(sets=sets):
-            return _conflicts_failures(scenario, sets, values, subject)
+            return _conflicts_failures(scenario, sets, values, subject, backend)
         case ConcessionsClaim(count=count):
-            return _concessions_failures(scenario, count, values, subject)
+            return _concessions_failures(scenario, count, values, subject, backend)
         case ConcessionClaim(refs=refs):
-            return _concession_failures(scenario, refs, values, subject)
+            return _concession_failures(scenario, refs, values, subject, backend)
         case BestClaim():
-            return _best_failures(scenario, claim, values, subject)
+            return _best_failures(scenario, claim, values, subject, backend)
         case NearestClaim():
             assert values is not None  # a nearest claim has a subject (Entry.from_data, the loader)
-            return _nearest_failures(scenario, claim, values, subject)
+            return _nearest_failures(scenario, claim, values, subject, backend)
     raise AssertionError(claim)  # every claim class is matched here or in _package_failures
 
 
@@ -521,12 +540,12 @@ def _joined(refs: Iterable[str]) -> str:
     return " + ".join(refs)
 
 
-def _example(scenario: Any, rules: Sequence[Any], fixed: tuple[int | None, ...] | None) -> str:
+def _example(scenario: Any, rules: Sequence[Any], fixed: tuple[int | None, ...] | None, backend: str) -> str:
     """The values of the terms ``rules`` read, in the smallest deal (in term order) keeping all of them."""
     from dealcheck.rules.ir import term_indices
     from dealcheck.solver.session import Constraints, open_session
 
-    result = open_session("cpsat", Constraints(_domains(scenario), tuple(r.expr for r in rules), fixed)).lexmin()
+    result = open_session(backend, Constraints(_domains(scenario), tuple(r.expr for r in rules), fixed)).lexmin()
     if result.solution is None:
         return ""
     read = set().union(*(term_indices(r.expr) for r in rules))
@@ -535,14 +554,14 @@ def _example(scenario: Any, rules: Sequence[Any], fixed: tuple[int | None, ...] 
 
 
 def _options_failures(
-    scenario: Any, options: Mapping[str, Sequence[Any]], values: Mapping[str, Any] | None, subject: str
+    scenario: Any, options: Mapping[str, Sequence[Any]], values: Mapping[str, Any] | None, subject: str, backend: str
 ) -> list[str]:
     wanted: dict[str, set[int]] = {}
     for name, listed in options.items():
         term = scenario.term(name)
         wanted[term.name] = {scenario.encode({term.name: v})[term.index] for v in listed}
     explore = _analysis("explore")
-    report = explore.explore(scenario, top=0, pareto_limit=0, package=values or None)
+    report = explore.explore(scenario, top=0, pareto_limit=0, package=values or None, backend=backend)
     if not (report.exact and report.terms_complete):
         raise _NotChecked(
             f"a limit stopped the analysis of {subject}, so the expectation could not be checked", limit="limit"
@@ -594,12 +613,14 @@ def _show_interval(interval: tuple[int, int]) -> str:
     return str(lo) if lo == hi else f"{lo}..{hi}"
 
 
-def _conflict_count_failures(scenario: Any, count: Count, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+def _conflict_count_failures(
+    scenario: Any, count: Count, values: Mapping[str, Any] | None, subject: str, backend: str
+) -> list[str]:
     conflicts = _analysis("conflicts")
     every = list(scenario.red_lines())
     n = count.n
     found, complete = conflicts.conflict_sets(
-        _domains(scenario), [r.expr for r in every], _fixed(scenario, values), limit=n + 1
+        _domains(scenario), [r.expr for r in every], _fixed(scenario, values), limit=n + 1, backend=backend
     )
     # At most n + 1 conflicts come back; when that is not all of them there are at least n + 2, and every
     # comparison with n answers the same for n + 1 as for the true count.
@@ -619,7 +640,7 @@ def _conflict_count_failures(scenario: Any, count: Count, values: Mapping[str, A
 
 
 def _conflicts_failures(
-    scenario: Any, sets: Sequence[Sequence[str]], values: Mapping[str, Any] | None, subject: str
+    scenario: Any, sets: Sequence[Sequence[str]], values: Mapping[str, Any] | None, subject: str, backend: str
 ) -> list[str]:
     conflicts = _analysis("conflicts")
     fixed = _fixed(scenario, values)
@@ -627,7 +648,7 @@ def _conflicts_failures(
     out = []
     for refs in sets:
         rules = _red_lines(scenario, refs, "a conflict")
-        found, complete = conflicts.conflict_sets(_domains(scenario), [r.expr for r in rules], fixed)
+        found, complete = conflicts.conflict_sets(_domains(scenario), [r.expr for r in rules], fixed, backend=backend)
         if not complete:
             raise _NotChecked(
                 f"a limit stopped the search for conflicts in {within}, so the expectation could not be checked",
@@ -637,7 +658,7 @@ def _conflicts_failures(
             continue
         text = f"expected {_joined(r.ref for r in rules)} to be a minimal conflict in {within}, but "
         if not found:
-            text += "these red lines can all hold at once" + _example(scenario, rules, fixed)
+            text += "these red lines can all hold at once" + _example(scenario, rules, fixed, backend)
         else:
             smaller = "; ".join(_joined(rules[i].ref for i in s) for s in found)
             text += f"it is not minimal: {smaller} already cannot hold together"
@@ -645,8 +666,10 @@ def _conflicts_failures(
     return out
 
 
-def _concessions_failures(scenario: Any, count: Count, values: Mapping[str, Any] | None, subject: str) -> list[str]:
-    cheapest = _analysis("conflicts").cheapest_concession(scenario, package=values or None)
+def _concessions_failures(
+    scenario: Any, count: Count, values: Mapping[str, Any] | None, subject: str, backend: str
+) -> list[str]:
+    cheapest = _analysis("conflicts").cheapest_concession(scenario, package=values or None, backend=backend)
     if count.holds(cheapest.cost):
         return []
     text = (
@@ -658,7 +681,7 @@ def _concessions_failures(scenario: Any, count: Count, values: Mapping[str, Any]
 
 
 def _concession_failures(
-    scenario: Any, refs: Sequence[str], values: Mapping[str, Any] | None, subject: str
+    scenario: Any, refs: Sequence[str], values: Mapping[str, Any] | None, subject: str, backend: str
 ) -> list[str]:
     conflicts = _analysis("conflicts")
     dropped = _red_lines(scenario, refs, "concession")
@@ -669,11 +692,11 @@ def _concession_failures(
         f"expected dropping {_joined(r.ref for r in dropped)} (cost {cost}) to be one of the cheapest concessions "
         f"that open a deal in {within}, but "
     )
-    cheapest = conflicts.cheapest_concession(scenario, package=values or None)
+    cheapest = conflicts.cheapest_concession(scenario, package=values or None, backend=backend)
     if cheapest.cost == 0:
         return [text + "a deal exists without any concession"]
     rest = [r for r in scenario.red_lines() if r not in dropped]
-    found, _ = conflicts.conflict_sets(_domains(scenario), [r.expr for r in rest], fixed, limit=1)
+    found, _ = conflicts.conflict_sets(_domains(scenario), [r.expr for r in rest], fixed, limit=1, backend=backend)
     if found:
         return [text + f"it opens no deal: {_joined(rest[i].ref for i in found[0])} still cannot hold together"]
     if cost != cheapest.cost:
@@ -681,10 +704,18 @@ def _concession_failures(
     return []
 
 
-def _best_failures(scenario: Any, claim: BestClaim, values: Mapping[str, Any] | None, subject: str) -> list[str]:
+def _best_failures(
+    scenario: Any, claim: BestClaim, values: Mapping[str, Any] | None, subject: str, backend: str
+) -> list[str]:
     parties = None if claim.parties is None else list(claim.parties)
     report = _analysis("explore").explore(
-        scenario, objective=claim.objective, top=1, parties=parties, package=values or None, pareto_limit=0
+        scenario,
+        objective=claim.objective,
+        top=1,
+        parties=parties,
+        package=values or None,
+        pareto_limit=0,
+        backend=backend,
     )
     if not report.best_complete:
         raise _NotChecked(
@@ -707,9 +738,11 @@ def _fraction(x: Fraction) -> str:
     return str(x) if x.denominator == 1 else f"{x} = {float(x):.6g}"
 
 
-def _nearest_failures(scenario: Any, claim: NearestClaim, values: Mapping[str, Any], subject: str) -> list[str]:
+def _nearest_failures(
+    scenario: Any, claim: NearestClaim, values: Mapping[str, Any], subject: str, backend: str
+) -> list[str]:
     keep = list(claim.keep)
-    report = _analysis("repair").repair(scenario, values, keep=keep, top=1)
+    report = _analysis("repair").repair(scenario, values, keep=keep, top=1, backend=backend)
     if not report.complete:
         raise _NotChecked(
             f"a limit stopped the analysis of {subject}, so the expectation could not be checked", limit="limit"

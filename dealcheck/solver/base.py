@@ -20,6 +20,7 @@ import contextlib
 import contextvars
 import enum
 import importlib
+import math
 import time
 from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
+    "FALLBACK_PACKAGES",
     "MAX_LISTED_VALUES",
     "Backend",
     "BeyondCpsat",
@@ -51,6 +53,7 @@ __all__ = [
     "current_memory_limit",
     "get_backend",
     "lexmin_by_probing",
+    "listable_beyond_cpsat",
     "refuse_wide",
 ]
 
@@ -165,8 +168,25 @@ def refuse_wide(domains: Sequence[Sequence[int]], what: str, instead: str, names
 
 class BeyondCpsat(UsageError):
     """A model CP-SAT cannot hold (coefficients past 64 bits, bounds past 2**62): a limit of that backend, not of
-    the question (exit 2 where nothing else answers). The CLI answers with an exact backend instead when the
-    scenario is small enough to list (``dealcheck.cli``)."""
+    the question (exit 2 where nothing else answers). The CLI and the expectation runner answer with an exact
+    backend instead when the scenario is small enough to list (:func:`listable_beyond_cpsat`)."""
+
+    @property
+    def reason(self) -> str:
+        """CP-SAT's reason in one line (its message ends in a dump of the constraint it refused)."""
+        return self.message.splitlines()[0].removesuffix("{").rstrip(" :")
+
+
+#: The most packages a scenario beyond CP-SAT's integers may have to be answered by listing (python-constraint2,
+#: exact with integers of any size) when no --time-limit bounds the listing.
+FALLBACK_PACKAGES = 10**6
+
+
+def listable_beyond_cpsat(domains: Sequence[Sequence[int]]) -> bool:
+    """Whether a question CP-SAT refused (:class:`BeyondCpsat`) may be answered by listing instead: the packages
+    are few (:data:`FALLBACK_PACKAGES`) or the command's --time-limit bounds the listing (a stop is then an honest
+    partial answer, exit 4)."""
+    return command_end() is not None or math.prod(len(d) for d in domains) <= FALLBACK_PACKAGES
 
 
 class Deadline:
