@@ -1306,6 +1306,13 @@ def export_negmas(file: str, folder: str) -> int:
     help="Local processes drawing samples (the answer is the same for any number).",
 )
 @click.option("--executor", metavar="dask://HOST:PORT", help="Draw the samples on a Dask cluster (the dask extra).")
+@click.option(
+    "--engine",
+    type=click.Choice(["table", "solve"]),
+    default=None,
+    help="table: every package checked once, then array operations per draw; solve: one CP-SAT model re-solved per "
+    "draw. Default: the table up to 4,194,304 packages, else solve. Both give the same best deals on the same draws.",
+)
 @_time_limit_option("Stop sampling then, and report the samples drawn so far (exit 4).")
 @_memory_limit_option(_MEMORY_HELP)
 @_common_output
@@ -1318,6 +1325,7 @@ def sweep_command(
     top: int,
     workers: int,
     executor: str | None,
+    engine: str | None,
     time_limit: float | None,
     fmt: str,
     output: str | None,
@@ -1345,6 +1353,7 @@ def sweep_command(
             time_limit=time_limit,
             executor=executor if executor is not None else workers,
             progress=progress,
+            engine=engine,
         )
     emit(render(report, fmt, color=_use_color(color, output)), output)
     return report.exit_code

@@ -4,6 +4,7 @@ scenario beyond the table limit is answered instead of refused, and deal_probabi
 from __future__ import annotations
 
 import itertools
+import re
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -134,3 +135,40 @@ def test_json_of_table_sweeps_is_unchanged_by_the_engine_field() -> None:
     """The table engine's JSON says nothing new (docs examples stay byte-identical)."""
     data = json.loads(render(sweep(load_scenario(TOY), samples=10), "json"))
     assert not any("per-draw" in line for line in data["method"])
+
+
+def test_the_cli_picks_the_engine(tmp_path: Path) -> None:
+    """``--engine solve`` on a scenario the table answers: the same best deals for the same draws; in --help."""
+    path = tmp_path / "toy.yaml"
+    path.write_text(TOY)
+    out = {}
+    for engine in ("table", "solve"):
+        result = CliRunner().invoke(cli, ["sweep", str(path), "--samples", "30", "--engine", engine, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        out[engine] = json.loads(result.output)
+    assert any("per-draw solving" in line for line in out["solve"]["method"])
+    assert not any("per-draw solving" in line for line in out["table"]["method"])
+    for objective in ("total", "maximin"):
+        assert out["solve"]["best"][objective] == out["table"]["best"][objective]
+    help_text = CliRunner().invoke(cli, ["sweep", "--help"]).output
+    assert "--engine [table|solve]" in help_text and f"{sweep_module.TABLE_LIMIT:,}" in help_text
+    bad = CliRunner().invoke(cli, ["sweep", str(path), "--engine", "brute"])
+    assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("engine", ["table", "solve"])
+def test_a_sweep_stopped_before_any_sample_says_so(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    """No draw done: exit 4, every sampled probability reads "not sampled" (never "nan [0, 1]"), JSON valid."""
+    s = load_scenario(TOY)
+    clock = itertools.count(0.0, 100.0)
+    monkeypatch.setattr(sweep_module.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr("dealcheck.analysis.executors.time.monotonic", lambda: next(clock))
+    r = sweep(s, samples=50, time_limit=1, engine=engine)
+    assert r.samples_done == 0 and r.exit_code == 4
+    for fmt in ("text", "markdown", "html"):
+        page = render(r, fmt)
+        assert not re.search(r"\bnan\b", page, re.IGNORECASE), fmt
+    text = render(r, "text")
+    assert "no sample was drawn" in text and "Best deal by total: not sampled" in text
+    data = json.loads(render(r, "json"), parse_constant=lambda c: pytest.fail(f"JSON has {c}"))
+    assert data["samples_done"] == 0 and data["best"]["total"]["no_deal"]["p"] is None

@@ -549,7 +549,8 @@ def _sweep_page(r: Any) -> str:
     from dealcheck.report import render as render_any
     from dealcheck.report.sweep import chart_data
 
-    charts = [("Packages: probability of a deal", [(p.id, p.deal.value, p.deal.low, p.deal.high) for p in r.packages])]
+    packages = [(p.id, p.deal.value, p.deal.low, p.deal.high) for p in r.packages if p.deal.exact or p.deal.samples]
+    charts = [("Packages: probability of a deal", packages)]  # an unsampled probability has no dot to draw
     charts += [
         (f"Best deals by {objective}: probability of being best", rows) for objective, rows in chart_data(r).items()
     ]

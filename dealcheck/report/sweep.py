@@ -21,16 +21,25 @@ from dealcheck.uncertainty import decimal
 __all__ = ["chart_data", "estimate_data", "probability"]
 
 
+#: What a sampled probability reads when no sample was drawn (a limit stopped the sweep before the first).
+NOT_SAMPLED = "not sampled"
+
+
 def probability(e: Estimate) -> str:
-    """``0.8`` (exact) or ``0.4213 [0.4116, 0.4310]`` (sampled, 95% interval)."""
+    """``0.8`` (exact) or ``0.4213 [0.4116, 0.4310]`` (sampled, 95% interval); :data:`NOT_SAMPLED` without samples
+    (never ``nan [0, 1]``)."""
     if e.exact and e.fraction is not None:
         return decimal(e.fraction, 4)
+    if not e.samples:
+        return NOT_SAMPLED
     return f"{e.value:.4f} [{e.low:.4f}, {e.high:.4f}]"
 
 
 def estimate_data(e: Estimate) -> dict[str, Any]:
     if e.exact and e.fraction is not None:
         return {"p": round(e.value, 6), "exact": True, "fraction": str(e.fraction)}
+    if not e.samples:  # no sample drawn: no estimate (JSON has no NaN)
+        return {"p": None, "exact": False, "low": 0.0, "high": 1.0, "hits": 0}
     return {"p": round(e.value, 6), "exact": False, "low": round(e.low, 6), "high": round(e.high, 6), "hits": e.hits}
 
 
@@ -44,7 +53,9 @@ def _show(v: Any) -> str:
 
 def _method(r: SweepReport) -> list[str]:
     exact_any = r.any_deal.exact
-    lines = [
+    lines = [f"no sample was drawn (a limit stopped the sweep before the first): what is sampled reads {NOT_SAMPLED!r}"]
+    lines = lines if not r.samples_done else []
+    lines += [
         "exact: each full package's probabilities (the product of 1 - confidence over the red lines it breaks)"
         + (", any deal, options in some deal, partial packages" if exact_any else ""),
         "sampled (95% Wilson interval): the best deals, options in the best deal"
@@ -96,6 +107,9 @@ def _(r: SweepReport, *, color: bool = False) -> str:
             f"  {t(o.term):<{width}}  {t(_show(o.option))}: {probability(o.in_some_deal)} / {probability(o.in_best_deal)}"
         )
     for objective, deals, none in r.best:
+        if not r.samples_done:
+            out += ["", f"Best deal by {objective}: {NOT_SAMPLED}"]
+            continue
         out += ["", f"Best deal by {objective}: the {len(deals)} most likely"]
         for d in deals:
             out.append(f"  {probability(d.probability)}  {t(_values(d.values))}")
@@ -178,6 +192,9 @@ def _(r: SweepReport, *, color: bool = False) -> str:
             f"{m(probability(o.in_best_deal))} |"
         )
     for objective, deals, _ in r.best:
+        if not r.samples_done:
+            out += ["", f"**Best deal by {objective}**: {NOT_SAMPLED}"]
+            continue
         out += ["", f"**Best deal by {objective}**", "", "| probability | deal |", "|---:|---|"]
         out += [f"| {m(probability(d.probability))} | {m(_values(d.values))} |" for d in deals]
     return "\n".join(out) + "\n"
