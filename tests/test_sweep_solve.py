@@ -4,8 +4,8 @@ scenario beyond the table limit is answered instead of refused, and deal_probabi
 from __future__ import annotations
 
 import itertools
-import re
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -143,7 +143,9 @@ def test_the_cli_picks_the_engine(tmp_path: Path) -> None:
     path.write_text(TOY)
     out = {}
     for engine in ("table", "solve"):
-        result = CliRunner().invoke(cli, ["sweep", str(path), "--samples", "30", "--engine", engine, "--format", "json"])
+        result = CliRunner().invoke(
+            cli, ["sweep", str(path), "--samples", "30", "--engine", engine, "--format", "json"]
+        )
         assert result.exit_code == 0, result.output
         out[engine] = json.loads(result.output)
     assert any("per-draw solving" in line for line in out["solve"]["method"])
