@@ -192,6 +192,23 @@ class CpsatModel:
         self.objective_value: float | None = None
         self.optimal = False
 
+    def copy(self) -> CpsatModel:
+        """An independent copy to post more on: the CP-SAT proto is cloned, which keeps every variable's index, so
+        the compiled literals (cached per expression) stay valid in the copy and nothing is compiled again
+        (measured: 512 tight terms, a clone takes a few milliseconds where rebuilding from the rule tree took
+        60-90). What the copy compiles later goes to its own caches only."""
+        new = object.__new__(CpsatModel)
+        new.__dict__.update(self.__dict__)
+        new.model = self.model.clone()
+        new._literals = dict(self._literals)
+        new._value_literals = dict(self._value_literals)
+        new._is_true = dict(self._is_true)
+        new._solver = None
+        new._assumed = {}
+        new.objective_value = None
+        new.optimal = False
+        return new
+
     # --- compiling ------------------------------------------------------------------------------------------
 
     def literal(self, expr: BoolExpr) -> Literal:
@@ -808,7 +825,12 @@ class CpsatSession(Optimiser):
         repair at 128 tight terms, the lexmin under three assumed conditions took 4x as long as with them posted).
         So these questions go to a second model with their conditions posted, kept for the next question whose
         conditions include them: ranking asks "the maximum under C", then "the maximum of another objective under
-        C and the first at its maximum", then "the lexmin under all that", and the three share one model."""
+        C and the first at its maximum", then "the lexmin under all that", and the three share one model.
+
+        A new scratch model is a copy of the session's (:meth:`CpsatModel.copy`) with only the conditions posted:
+        the rules are compiled once per session, not once per new set of conditions. The session's model may also
+        hold selectors and descent literals; they are only ever assumed, so in the copy, unassumed, they constrain
+        nothing."""
         m = self.model
         assert m is not None
         if not conditions:
@@ -821,7 +843,12 @@ class CpsatSession(Optimiser):
                         scratch.require(c)
                         imposed.append(c)
                 return scratch
-        scratch = self._build(conditions)
+        scratch = m.copy()
+        if scratch._smallest_first:  # a fresh model has no decision strategy: optimisations would follow it
+            scratch.model.proto.search_strategy.clear()
+            scratch._smallest_first = False
+        for c in conditions:
+            scratch.require(c)
         self._scratch = (scratch, list(conditions))
         return scratch
 
