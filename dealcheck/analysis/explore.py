@@ -392,6 +392,17 @@ def explore(
         best = [
             _scored(scenario, scorer, d, reference) for d in best_from_list(listed, scorer, objective, top, reference)
         ]
+    elif objective == "total" and top == 1 and pareto_limit == 0:
+        # The best deal by total score alone needs no frontier (see best_total_by_search).
+        ranking = "search"
+        try:
+            say("best deals")
+            deal = best_total_by_search(search, scorer)
+        except LimitReached:
+            best_complete = False
+            notes.append(f"{stopped_by()} stopped the search for best deals after 0 of {top}")
+        else:
+            best = [] if deal is None else [_scored(scenario, scorer, deal, scorer.reference(()))]
     else:
         ranking = "search" if top > 0 or pareto_limit != 0 else ""
         try:

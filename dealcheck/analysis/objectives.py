@@ -38,7 +38,10 @@ deals that no point found so far weakly dominates; such a maximum is Pareto-opti
 ``k``-th best deal is the best deal on the frontier of the deals left after removing the ``k - 1`` before it, so the
 frontier is kept up to date as deals are removed (only the region the removed deal dominated alone can add points).
 Every question posted to a solver is therefore a per-party sum of that party's own weights or that weighted sum:
-never a product, never a sum scaled by a common denominator.
+never a product, never a sum scaled by a common denominator past 52 bits. The one exception is the best deal by
+``total`` alone (:func:`best_total_by_search`): when the parties' totals have a common multiple ``L`` with
+``L * parties`` within 52 bits, ``sum (L / T_p) * met_p`` is maximised directly (one solve, not a walk along the
+frontier); past that the walk answers.
 """
 
 from __future__ import annotations
