@@ -70,12 +70,11 @@ ARITH_FUNCTIONS: dict[ArithOp, Callable[[Any, Any], Any]] = {
 }
 
 
-#: Every node class: frozen, and its hash cached in the instance. Rule trees are deep and shared, and the solver layer
-#: looks nodes up in dicts (literal caches, the counting's tables) again and again: attrs' hash walks the whole
-#: subtree on every lookup (0.19 s of a 1.0 s best-deal search on 512 terms, profiled). Nothing mutates a node
-#: (frozen; ``attrs.evolve`` makes a new one), and attrs clears the cached hash on unpickling, so another process's
-#: hash seed never leaks in.
-_node = attrs.frozen(cache_hash=True)
+# Every node class is frozen with its hash cached in the instance (``cache_hash``). Rule trees are deep and shared,
+# and the solver layer looks nodes up in dicts (literal caches, the counting's tables) again and again: attrs' hash
+# walks the whole subtree on every lookup (0.19 s of a 1.0 s best-deal search on 512 terms, profiled). Nothing
+# mutates a node (frozen; ``attrs.evolve`` makes a new one), and attrs drops the cached hash when pickling, so
+# another process's hash seed never leaks in.
 
 
 def _range() -> TextRange | None:
@@ -85,13 +84,13 @@ def _range() -> TextRange | None:
 # --- integer-valued -------------------------------------------------------------------------------------------
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Const:
     value: int
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Var:
     """The code of term number ``index`` (an option's position, 0/1 for a boolean, the integer itself)."""
 
@@ -99,7 +98,7 @@ class Var:
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Arith:
     """``left op right``; for ``MUL`` at least one side is a ``Const`` (the checker guarantees it)."""
 
@@ -109,13 +108,13 @@ class Arith:
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Abs:
     arg: IntExpr
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class MinMax:
     """``min(args)`` or, when ``is_max``, ``max(args)``; at least one argument."""
 
@@ -124,7 +123,7 @@ class MinMax:
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Count:
     """How many of ``conditions`` hold."""
 
@@ -135,7 +134,7 @@ class Count:
 # --- condition-valued -----------------------------------------------------------------------------------------
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Truth:
     """A constant condition."""
 
@@ -143,7 +142,7 @@ class Truth:
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class IsTrue:
     """Boolean term number ``index`` holds."""
 
@@ -151,7 +150,7 @@ class IsTrue:
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Compare:
     op: CmpOp
     left: IntExpr
@@ -159,7 +158,7 @@ class Compare:
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class InSet:
     """``arg`` takes one of ``values`` (codes)."""
 
@@ -168,13 +167,13 @@ class InSet:
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Not:
     arg: BoolExpr
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Logic:
     """n-ary and/or; at least one operand."""
 
@@ -183,7 +182,7 @@ class Logic:
     where: TextRange | None = _range()
 
 
-@_node
+@attrs.frozen(cache_hash=True)
 class Implies:
     premise: BoolExpr
     conclusion: BoolExpr
