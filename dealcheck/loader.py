@@ -1196,14 +1196,13 @@ class _Reader(UncertaintyReader, UtilityReader):
             )
         if "package" in e and "set" in e:
             self.error("DC601", "an expectation names a package or sets values, not both", e["set"][0])
-        for k in ("nearest", "deal_probability"):
-            if k in e and "package" not in e and "set" not in e:
-                self.error(
-                    "DC601",
-                    f"{k}: needs a {'proposal to repair' if k == 'nearest' else 'package'}",
-                    e[k][0],
-                    "give package: or set: in the same expectation",
-                )
+        if "nearest" in e and "package" not in e and "set" not in e:
+            self.error(
+                "DC601",
+                "nearest: needs a proposal to repair",
+                e["nearest"][0],
+                "give package: or set: in the same expectation",
+            )
         variant: str | None = None
         if "variant" in e:
             variant = self.string(e["variant"][1], "a variant name")
@@ -1275,7 +1274,7 @@ class _Reader(UncertaintyReader, UtilityReader):
                     found[k] = self.expect_best(value)
                 case "nearest":
                     found[k] = self.expect_nearest(value, e)
-        if found.get("deal_probability") is not None and (package is not None or values is not None):
+        if found.get("deal_probability") is not None:
             self.exact_probability(e["deal_probability"][1], package, values, rules)
         read = {"description": description, "package": package, "set": values, "variant": variant, **found}
         if len(self.problems) != before or any(read[k] is None for k in e if k in read):
@@ -1288,7 +1287,8 @@ class _Reader(UncertaintyReader, UtilityReader):
         self, node: Node, package: str | None, values: dict[str, Value] | None, rules: dict[str, Rule]
     ) -> None:
         """Refuse a ``deal_probability`` that ``dealcheck sweep`` could not answer exactly: a partial package's
-        (some completion is a deal) weighs every pattern of uncertain red lines over every full package."""
+        (some completion is a deal; with no package at all, some deal exists) weighs every pattern of uncertain red
+        lines over every full package."""
         given = set(values or ())
         if package is not None and package in self.packages:
             given |= set(self.packages[package].values)
@@ -1301,10 +1301,12 @@ class _Reader(UncertaintyReader, UtilityReader):
             self.error(
                 "DC601",
                 f"deal_probability of a partial package is exact only with at most {EXACT_RED_LINES} uncertain red "
-                f"lines and {TABLE_LIMIT:,} full packages, and this one leaves {', '.join(open_terms)} open in a "
-                f"scenario with {uncertain} uncertain red lines and {space:,} full packages",
+                f"lines and {TABLE_LIMIT:,} full packages, and this one leaves "
+                f"{'every term' if not given else ', '.join(open_terms)} open in a scenario with {uncertain} "
+                f"uncertain red lines and {space:,} full packages",
                 node,
-                "set every term: a full package's probability is a product of confidences, always exact",
+                "set every term: a full package's probability is a product of confidences, always exact "
+                "(dealcheck sweep estimates the rest, with confidence intervals)",
             )
 
     def expect_probability(self, node: Node) -> claims.ProbabilityClaim | None:

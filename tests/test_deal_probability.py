@@ -1,5 +1,5 @@
 """``deal_probability`` claims: exact probabilities from the sweep's exact package probability, checked at load
-(0..1, exact numbers, a subject, exact for partial packages) and when run (pass, and fail with a reason), and held
+(0..1, exact numbers, exact for partial packages; without a subject, that some deal exists) and when run (pass, and fail with a reason), and held
 to brute force over every pattern of holding red lines."""
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ def _run(entry: str) -> tuple[bool, str | None]:
         '{set: {nato: neutral, aid: true}, deal_probability: "0.5"}',
         '{package: aid_only, deal_probability: "5/8"}',  # some completion: 1 - 0.75 * 0.5
         "{package: aid_only, variant: calm, deal_probability: 1}",
+        '{deal_probability: "5/8"}',  # no subject: some deal exists (here the same as aid_only's completions)
+        "{variant: calm, deal_probability: 1}",
     ],
 )
 def test_probability_claims_hold(entry: str) -> None:
@@ -82,6 +84,10 @@ def test_probability_claims_hold(entry: str) -> None:
             "{package: join_no_aid, deal_probability: 1}",
             "expected the probability that package join_no_aid is a deal to be exactly 1, but it is 0.",
         ),
+        (
+            '{deal_probability: ">= 0.9"}',
+            "expected the probability that some deal exists to be at least 0.9, but it is 5/8 = 0.625.",
+        ),
     ],
 )
 def test_probability_claims_fail_with_a_reason(entry: str, reason: str) -> None:
@@ -96,7 +102,6 @@ def test_probability_claims_fail_with_a_reason(entry: str, reason: str) -> None:
         ('{package: join, deal_probability: "1/0"}', '"1/0"', "deal_probability must be an exact probability"),
         ("{package: join, deal_probability: [1]}", "[1]", "deal_probability must be an exact probability"),
         ("{package: join, deal_probability: -0.1}", "-0.1", "deal_probability must be an exact probability"),
-        ("{deal_probability: 1}", "deal_probability", "deal_probability: needs a package"),
     ],
 )
 def test_bad_probabilities_are_refused_at_load(entry: str, at: str, message: str) -> None:
@@ -123,13 +128,15 @@ parties:
 expect:
   - {{set: {{t0: true}}, deal_probability: 0}}
   - {{set: {{t0: true, t1: true}}, deal_probability: 1}}
+  - {{deal_probability: 0}}
 """
     with pytest.raises(ScenarioError) as e:
         load_scenario(text)
-    (d,) = e.value.diagnostics
+    d, whole = e.value.diagnostics
     assert (d.code, d.span.line) == ("DC601", text.splitlines().index("  - {set: {t0: true}, deal_probability: 0}") + 1)
     assert "exact only with at most 14 uncertain red lines" in d.message and "leaves t1 open" in d.message
     assert d.hint is not None and "full package" in d.hint
+    assert whole.span.line == d.span.line + 2 and "leaves every term open" in whole.message
 
 
 def test_entries_written_in_code() -> None:
@@ -176,3 +183,4 @@ def test_equals_brute_force_over_patterns(data: st.DataObject, s: Scenario) -> N
     s = attrs.evolve(s, parties=parties)
     package = data.draw(strategies.packages(s))
     assert deal_probability(s, package) == _brute(s, package)
+    assert deal_probability(s, {}) == _brute(s, {})  # no package: the probability that some deal exists

@@ -481,14 +481,18 @@ def _count_failures(scenario: Any, count: Count, values: Mapping[str, Any] | Non
 def _probability_failures(
     scenario: Any, claim: ProbabilityClaim, values: Mapping[str, Any] | None, subject: str
 ) -> list[str]:
-    assert values is not None  # the loader and Entry.from_data refuse a probability without a subject
-    p = _analysis("sweep").deal_probability(scenario, values)  # exact; a UsageError where it could not be
+    # Exact; a UsageError where it could not be. No subject: the probability that some deal exists.
+    p = _analysis("sweep").deal_probability(scenario, values or {})
     if claim.holds(p):
         return []
-    of = subject if all(t.name in values for t in scenario.terms) else f"some completion of {subject}"
+    if values is None:
+        what = "some deal exists" + (f" (variant {scenario.variant_name})" if scenario.variant_name else "")
+    elif all(t.name in values for t in scenario.terms):
+        what = f"{subject} is a deal"
+    else:
+        what = f"some completion of {subject} is a deal"
     return [
-        f"expected the probability that {of} is a deal to be {_AMOUNT_WORDS[claim.op]} {claim.shown}, "
-        f"but it is {_fraction(p)}"
+        f"expected the probability that {what} to be {_AMOUNT_WORDS[claim.op]} {claim.shown}, but it is {_fraction(p)}"
     ]
 
 
