@@ -90,9 +90,9 @@ def target_sweep(quick: bool) -> list[Row]:
             "answers",
             True,
             "per draw: existence and per partial package one solve each; best deal by total and by maximin: one "
-            "optimisation each (weights rewritten in the model, hinted with the last optimum) plus the "
-            "lexicographically smallest deal at the optimum; options in some deal once per pattern of holding red "
-            "lines",
+            "optimisation each (weights rewritten in the model) plus the lexicographically smallest deal at the "
+            "optimum; by nash: the product maximised, then the total at it, then the smallest deal; options in some "
+            "deal once per pattern of holding red lines",
         )
     )
 

@@ -19,7 +19,7 @@ Engine: every full package is checked once with the numpy batch checker (:func:`
 array operations over the packages that break no certain red line, so a sample costs well under a millisecond on
 the bundled scenario. Scenarios with more than :data:`TABLE_LIMIT` packages go to the per-draw engine
 (:mod:`dealcheck.analysis.sweep_solve`): one CP-SAT model re-solved per draw, Monte Carlo for everything but full
-packages, best deals by ``total`` and ``maximin``.
+packages, best deals by every objective.
 
 Determinism: draws come in blocks of :data:`BLOCK` samples; block ``b`` uses ``numpy.random.default_rng([seed,
 b])``, and blocks' counts (integers) are summed, so the answer is byte-identical for any split of the blocks over
@@ -631,8 +631,8 @@ def deal_probability(scenario: Scenario, package: Mapping[str, Any]) -> Fraction
     return _exists_probability(table.masks[rows], k, _pattern_weights(table.uncertain))
 
 
-#: The objectives the per-draw engine ranks by (nash, a product of scores, is not linear).
-SOLVED_OBJECTIVES: tuple[str, ...] = ("total", "maximin")
+#: The objectives the per-draw engine ranks by: all of them.
+SOLVED_OBJECTIVES: tuple[str, ...] = OBJECTIVES
 ENGINES: tuple[str, ...] = ("table", "solve")
 
 
@@ -671,7 +671,7 @@ def sweep(
 
     ``engine``: ``"table"`` (every package checked once, then array operations per draw), ``"solve"`` (one CP-SAT
     model re-solved per draw: :mod:`dealcheck.analysis.sweep_solve`; Monte Carlo for everything but full
-    packages, no ``nash`` ranking), or ``None``: the table up to :data:`TABLE_LIMIT` packages, else solving.
+    packages), or ``None``: the table up to :data:`TABLE_LIMIT` packages, else solving.
 
     >>> from dealcheck import load_scenario
     >>> s = load_scenario('''

@@ -16,7 +16,11 @@ the uncertain ones behind selectors, assumed when the draw says they hold):
   the least common multiple of the fractions' denominators when it fits in :data:`EXACT_SCALE` (always, without
   ranged weights: the ranking is then exact), else rounded to ``1 / EXACT_SCALE`` of a party's total (ranged
   weights drawn as floats; deals whose totals differ by less than that may rank either way);
-- ``nash`` (a product of scores) is not linear, so this engine does not rank by it.
+- the best deal by ``nash`` (the product of the scores): each party's score an integer on its own scale (its
+  weights over its total times the least common multiple of their denominators), their product CP-SAT's integer
+  multiplication, maximised, then fixed while the total is maximised, then both fixed for the smallest deal. Exact
+  when the product of the parties' scales is at most :data:`NASH_SCALE` (always without ranged weights on small
+  integer weights), else each party's shares rounded to ``NASH_SCALE ** (1 / parties)``.
 
 A deadline stops the draws between two of them; the counts then hold the draws done.
 """
@@ -39,13 +43,17 @@ if TYPE_CHECKING:
     from dealcheck.model import Scenario
     from dealcheck.solver.resolve import Resolver
 
-__all__ = ["EXACT_SCALE", "OBJECTIVES", "run_solve_blocks"]
+__all__ = ["EXACT_SCALE", "NASH_SCALE", "OBJECTIVES", "run_solve_blocks"]
 
-#: The per-draw engine ranks by these objectives (nash, a product, is not linear).
-OBJECTIVES: tuple[str, ...] = ("total", "maximin")
+#: The per-draw engine ranks by these objectives (as the table engine).
+OBJECTIVES: tuple[str, ...] = ("total", "maximin", "nash")
 #: The largest common scale of the parties' scores posted as integers (``maximin`` posts ``min * (scale * parties +
 #: 1) + total``, which must stay within 62 bits).
 EXACT_SCALE = 1 << 26
+#: The largest product of the parties' own scales for ``nash`` (each party's score an integer on its own scale,
+#: multiplied by CP-SAT). Below 10**12: two different products then differ by more than the table engine's
+#: :data:`~dealcheck.analysis.sweep.TIE`, so both engines see the same ties.
+NASH_SCALE = 10**11
 
 
 @attrs.frozen(eq=False)
@@ -118,6 +126,41 @@ def _integer_weights(
         out[p].append(int(f * scale) if exact else round(f * scale))
     for p in range(parties):
         out[p].append(0 if totals[p] else scale)
+    return out, exact
+
+
+def _nash_weights(weights: Sequence[Fraction], party_of: Sequence[int], parties: int) -> tuple[list[list[int]], bool]:
+    """Per party, its columns' integer coefficients then the constant column's, each party on its own scale (the
+    least common multiple of its ``weight / party total`` denominators), so the product of the parties' integer
+    scores is the product of their scores times a constant.
+
+    Exact (``True``) when the product of the scales is at most :data:`NASH_SCALE`; else each party's scale is
+    ``NASH_SCALE ** (1 / parties)`` and its shares rounded to it.
+
+    >>> _nash_weights([Fraction(1), Fraction(2), Fraction(3)], [0, 0, 1], 2)
+    ([[1, 2, 0], [1, 0]], True)
+    """
+    totals = [Fraction(0)] * parties
+    for w, p in zip(weights, party_of, strict=True):
+        totals[p] += w
+    shares: list[list[Fraction]] = [[] for _ in range(parties)]
+    for w, p in zip(weights, party_of, strict=True):
+        shares[p].append(w / totals[p] if totals[p] else Fraction(0))
+    scales = []
+    for p in range(parties):
+        scale = 1
+        for f in shares[p]:
+            scale = math.lcm(scale, f.denominator)
+            if scale > NASH_SCALE:
+                break
+        scales.append(scale)
+    exact = math.prod(scales) <= NASH_SCALE
+    if not exact:
+        scales = [int(NASH_SCALE ** (1 / parties))] * parties
+    out = [
+        [int(f * scale) if exact else round(f * scale) for f in shares[p]] + [0 if totals[p] else scale]
+        for p, scale in enumerate(scales)
+    ]
     return out, exact
 
 
@@ -238,7 +281,9 @@ def run_solve_blocks(
                 memo_key = ("best", active, tuple(map(tuple, integer)))
                 picks = solved.get(memo_key)
                 if picks is None:
-                    picks = [settled(solver.best(holding, integer, o)) for o in OBJECTIVES]
+                    nash, _ = _nash_weights(weights, s.party_of, n_parties)
+                    picks = [settled(solver.best(holding, integer, o)) for o in OBJECTIVES[:2]]
+                    picks.append(settled(solver.nash(holding, nash, integer)))
                     if len(solved) >= 65_536:
                         solved.clear()
                     solved[memo_key] = picks

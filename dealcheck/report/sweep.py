@@ -63,8 +63,8 @@ def _method(r: SweepReport) -> list[str]:
     ]
     if r.engine == "solve":
         lines.append(
-            "per-draw solving: the scenario has too many packages to check each once, so each draw re-solves one "
-            "CP-SAT model; best deals by total and maximin only (nash, a product, is not linear)"
+            "per-draw solving: each draw re-solves one CP-SAT model (for scenarios with more packages than the table "
+            "engine checks one by one, or --engine solve); nash by the product of the parties' integer scores"
         )
     return lines
 

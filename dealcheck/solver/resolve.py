@@ -15,12 +15,15 @@ within 62 bits; the best value the last :data:`POOL` optima under the same soft 
 weights posted as a floor on the total, a bound the search starts from: 35 -> 20 ms and 37 -> 27 ms per re-solve at
 128 tight terms; hinted with the last optimum only if :data:`HINT`), then the smallest-first descent of
 :meth:`~dealcheck.solver.cpsat.CpsatSession.lexmin_assuming` under the tie selectors at the optimum (the
-documented tie-break). Each descent leaves a few literals in the model, so every :data:`REBUILD` questions the
+documented tie-break). :meth:`Resolver.nash` maximises the product of the group scores (CP-SAT's integer
+multiplication of factors tied to the scores while ``nash_on`` is assumed), then the total at that product, then
+descends. Each descent leaves a few literals in the model, so every :data:`REBUILD` questions the
 model is built afresh (a build costs about one cold solve; spread over that many questions it is noise).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -110,6 +113,7 @@ class Resolver:
         self.min_tie = model.new_bool_var("")
         self._total_row = model.add(sum(self.ys) == 0).only_enforce_if(self.total_tie).index
         self._min_row = model.add(self.z == 0).only_enforce_if(self.min_tie).index
+        self._product: Any = None  # the product of the group scores: built by the first nash question
         self.floor = model.new_bool_var("floor")
         self._floor_row = model.add(sum(self.ys) >= 0).only_enforce_if(self.floor).index
         self._pool: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
@@ -195,8 +199,9 @@ class Resolver:
             return UNKNOWN
         return result.solution
 
-    def _rewrite(self, weights: Sequence[Sequence[int]]) -> None:
-        """Write the question's weights into the group constraints."""
+    def _rewrite(self, weights: Sequence[Sequence[int]], total: Sequence[Sequence[int]] | None = None) -> None:
+        """Write the question's weights into the group constraints, and ``total`` (default: the same weights) into
+        the total's tie and floor constraints."""
         assert self.m is not None
         proto = self.m.model.proto
         everyone: dict[int, int] = {}
@@ -207,6 +212,10 @@ class Resolver:
             for j in range(len(linear.vars)):
                 v = linear.vars[j]
                 linear.coeffs[j] = coefficient[v] if v in coefficient else -1
+        if total is not None:
+            everyone = {}
+            for (_, ys), w in zip(self.rows, total, strict=True):
+                everyone.update(zip(ys, w, strict=True))
         for row in (self._total_row, self._floor_row):
             linear = proto.constraints[row].linear
             for j in range(len(linear.vars)):
@@ -295,6 +304,72 @@ class Resolver:
             self.m._smallest_first = False
         if smallest.status is not SolveStatus.SAT:
             return UNKNOWN  # it exists (the optimum above): only the deadline stops the descent
+        return smallest.solution
+
+    def nash(self, holding: Sequence[int], weights: Sequence[Sequence[int]], total: Sequence[Sequence[int]]) -> Any:
+        """The lexicographically smallest solution maximising the product of the group scores (``weights``: per
+        group, an integer per condition: each group on its own scale, the product then compares as the product of
+        the scores), among those the sum under ``total`` (per group, integers on one common scale), under the soft
+        conditions ``holding``; ``None`` when there is none; :data:`UNKNOWN` when the deadline came first.
+
+        Exact: the product is CP-SAT's integer multiplication of the group scores (the caller keeps the product of
+        the groups' largest sums within 62 bits), maximised, then fixed (a tie constraint) while the total is
+        maximised, then fixed with the total while the smallest-first descent finds the smallest solution."""
+        if self.m is None:
+            return None
+        self._fresh()
+        m = self.m
+        model = m.model
+        proto = model.proto
+        if self._product is None:
+            # Built on the first nash question only: total and maximin questions never pay for the product.
+            # The factors equal the group scores only while ``nash_on`` is assumed (a multiplication cannot be
+            # enforced by a literal): other questions leave it free, the factors 0, the scores unconstrained.
+            self.nash_on = model.new_bool_var("nash")
+            self._factors = []
+            for score in self.scores:
+                factor = model.new_int_var(0, 0, "")
+                model.add(factor == score).only_enforce_if(self.nash_on)
+                model.add(factor == 0).only_enforce_if(self.nash_on.Not())
+                self._factors.append(factor)
+            self._product = model.new_int_var(0, 0, "product")
+            model.add_multiplication_equality(self._product, self._factors)
+            self.product_tie = model.new_bool_var("")
+            self._product_row = model.add(self._product == 0).only_enforce_if(self.product_tie).index
+        self._rewrite(weights, total)
+        bounds = [sum(w) for w in weights]
+        assert math.prod(bounds) < 1 << 62
+        for var, factor, bound in zip(self.scores, self._factors, bounds, strict=True):
+            proto.variables[var.index].domain[1] = bound
+            proto.variables[factor.index].domain[1] = bound
+        proto.variables[self.z.index].domain[1] = max(bounds, default=0)
+        proto.variables[self._product.index].domain[1] = math.prod(bounds)
+        flat = [w for group in total for w in group]
+        assumed = [*self._assumed(holding, None), self.scoring, self.nash_on]
+        model.clear_hints()
+        try:
+            model.maximize(self._product)
+            result = self.session._solve(assumed, self.deadline)
+            if result.status is not SolveStatus.SAT:
+                return None if result.status is SolveStatus.UNSAT else UNKNOWN
+            self._tie(self._product_row, int(m._solver.value(self._product)))
+            assumed.append(self.product_tie)
+            model.maximize(m._cp.LinearExpr.weighted_sum(self.ys, flat))
+            result = self.session._solve(assumed, self.deadline)
+            if result.status is not SolveStatus.SAT:
+                return UNKNOWN  # a solution exists (the one above): only the deadline stops this
+            reached = sum(w * int(m._solver.value(y)) for w, y in zip(flat, self.ys, strict=True))
+        finally:
+            model.clear_objective()
+        self._tie(self._total_row, reached)
+        assumed.append(self.total_tie)
+        try:
+            smallest = self._lexmin(assumed)
+        finally:
+            m.model.proto.search_strategy.clear()  # as in best(): the descent's strategy would slow later solves
+            m._smallest_first = False
+        if smallest.status is not SolveStatus.SAT:
+            return UNKNOWN
         return smallest.solution
 
     def _lexmin(self, assumed: list[Any]) -> Any:
