@@ -15,6 +15,7 @@ Every pass is a free function that matches on these classes and ends in ``assert
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -194,8 +195,10 @@ BoolExpr = Truth | IsTrue | Compare | InSet | Not | Logic | Implies
 Expr = IntExpr | BoolExpr
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def term_indices(expr: Expr) -> frozenset[int]:
-    """The indices of the terms a checked expression reads.
+    """The indices of the terms a checked expression reads (cached per expression: the counting, the dynamic
+    programming and its width check each ask it of every rule; nodes are immutable and their hashes cached).
 
     >>> sorted(term_indices(Logic(Connective.OR, (IsTrue(3), Compare(CmpOp.LT, Var(1), Const(2))))))
     [1, 3]
