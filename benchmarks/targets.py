@@ -778,8 +778,10 @@ def target_optimisation(quick: bool) -> list[Row]:
                 1.3,
                 note="explore also counts deals and, per term, the deals per option (exact model counting: "
                 "one upward and one downward pass over the bucket tree), which the hand model does not; then, as "
-                "best_deals, the dynamic programming's width check and, on one model, the scaled total maximised "
-                "once and the smallest deal reaching it; timed once",
+                "best_deals, the dynamic programming's width check and, on one model (built once; scratch models "
+                "are copies), the scaled total maximised once and the smallest deal reaching it; timed once. "
+                "Bottleneck (measured, 20:45, quiet-ish): the count, 40-45 ms at 128 terms and 120-170 ms at 512, "
+                "plus the best_deals phases below",
             ),
             slowdown(
                 "7",
@@ -792,7 +794,10 @@ def target_optimisation(quick: bool) -> list[Row]:
                 "on scopes (gives up before building tables), builds one model, maximises the total times the "
                 "parties' common denominator once, then on a copy of that model (no rebuild) finds the "
                 "lexicographically smallest deal reaching it (the documented tie-break: one smallest-first solve "
-                "and one proof solve); the hand model stops at any optimal deal",
+                "and one proof solve); the hand model stops at any optimal deal. Bottleneck (measured per phase, "
+                "128 / 512 terms): width check 4 / 15 ms, model build 6 / 21, maximise 8 / 33 (the hand model's "
+                "whole solve), smallest-first solve 5 / 19, proof solve 6 / 43 (the tie-break alone is past 1.3x "
+                "at 512), the rest (objective, scores) ~8 / 20",
             ),
             slowdown(
                 "7",
