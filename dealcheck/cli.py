@@ -905,15 +905,13 @@ def conflicts(
     """
     import dealcheck.report.conflicts  # noqa: F401  (registers the conflicts renderers)
     from dealcheck.analysis.conflicts import find_conflicts
-    from dealcheck.report import render
 
     scenario = load(file, variant)
     chosen = [p.strip() for p in parties.split(",") if p.strip()] if parties is not None else None
     given = _given_package(scenario, package, settings)
-    from dealcheck.progress import Progress
-
-    with Progress("dealcheck conflicts") as progress:
-        report = find_conflicts(
+    return _answer(
+        "conflicts",
+        lambda progress: find_conflicts(
             scenario,
             parties=chosen,
             package=given,
@@ -921,9 +919,23 @@ def conflicts(
             time_limit=time_limit,
             progress=progress,
             backend=backend,
-        )
+        ),
+        fmt,
+        output,
+        color,
+    )
+
+
+def _answer(command: str, analyse: Callable[[Any], Any], fmt: str, output: str | None, color: str) -> int:
+    """What every analysis command ends with: run ``analyse(progress)`` under the command's progress line, print its
+    report in ``fmt`` (to ``output``, or stdout), and exit with the report's code."""
+    from dealcheck.progress import Progress
+    from dealcheck.report import render
+
+    with Progress(f"dealcheck {command}") as progress:
+        report = analyse(progress)
     emit(render(report, fmt, color=_use_color(color, output)), output)
-    return report.exit_code
+    return int(report.exit_code)
 
 
 def _given_package(scenario: Any, package: str | None, settings: Sequence[str]) -> Any:
@@ -1070,17 +1082,18 @@ def explain_command(
     """
     import dealcheck.report.explain  # noqa: F401  (registers the renderers)
     from dealcheck.analysis.explain import explain
-    from dealcheck.progress import Progress
-    from dealcheck.report import render
 
     scenario = load(file, variant)
     chosen = [scenario.package(p) for p in packages] if packages else None
-    with Progress("dealcheck explain") as progress:
-        report = explain(
+    return _answer(
+        "explain",
+        lambda progress: explain(
             scenario, packages=chosen, limit=limit, time_limit=time_limit, progress=progress, backend=backend
-        )
-    emit(render(report, fmt, color=_use_color(color, output)), output)
-    return report.exit_code
+        ),
+        fmt,
+        output,
+        color,
+    )
 
 
 @cli.command(name="sensitivity")
@@ -1116,16 +1129,17 @@ def sensitivity_command(
     """
     import dealcheck.report.sensitivity  # noqa: F401  (registers the renderers)
     from dealcheck.analysis.sensitivity import sensitivity
-    from dealcheck.progress import Progress
-    from dealcheck.report import render
 
     scenario = load(file, variant)
-    with Progress("dealcheck sensitivity") as progress:
-        report = sensitivity(
+    return _answer(
+        "sensitivity",
+        lambda progress: sensitivity(
             scenario, objectives=objectives or None, backend=backend, time_limit=time_limit, progress=progress
-        )
-    emit(render(report, fmt, color=_use_color(color, output)), output)
-    return report.exit_code
+        ),
+        fmt,
+        output,
+        color,
+    )
 
 
 @cli.command(name="repair")
@@ -1159,8 +1173,6 @@ def repair_command(
     """
     import dealcheck.report.analyses  # noqa: F401  (registers the renderers)
     from dealcheck.analysis.repair import repair
-    from dealcheck.progress import Progress
-    from dealcheck.report import render
 
     scenario = load(file, variant)
     given = _given_package(scenario, package, settings)
@@ -1168,10 +1180,15 @@ def repair_command(
         raise UsageError(
             "repair needs a proposal", "give --package NAME, or the proposal's terms with --set TERM=VALUE"
         )
-    with Progress("dealcheck repair") as progress:
-        report = repair(scenario, given, keep=keep, top=top, backend=backend, time_limit=time_limit, progress=progress)
-    emit(render(report, fmt, color=_use_color(color, output)), output)
-    return report.exit_code
+    return _answer(
+        "repair",
+        lambda progress: repair(
+            scenario, given, keep=keep, top=top, backend=backend, time_limit=time_limit, progress=progress
+        ),
+        fmt,
+        output,
+        color,
+    )
 
 
 @cli.command(name="compare")
@@ -1201,14 +1218,13 @@ def compare_command(
     """
     import dealcheck.report.analyses  # noqa: F401  (registers the renderers)
     from dealcheck.analysis.compare import compare
-    from dealcheck.progress import Progress
-    from dealcheck.report import render
 
     scenario = load(file)
     if variant is not None:
         scenario.variant(variant)  # an unknown name is a usage error, with a suggestion
-    with Progress("dealcheck compare") as progress:
-        report = compare(
+    return _answer(
+        "compare",
+        lambda progress: compare(
             scenario,
             variants=None if variant is None else [variant],
             packages=list(packages) or None,
@@ -1216,9 +1232,11 @@ def compare_command(
             limit=limit,
             time_limit=time_limit,
             progress=progress,
-        )
-    emit(render(report, fmt, color=_use_color(color, output)), output)
-    return report.exit_code
+        ),
+        fmt,
+        output,
+        color,
+    )
 
 
 @cli.command(name="init")
@@ -1338,14 +1356,13 @@ def sweep_command(
     Exit 0 when some deal exists with positive probability, 1 when none can, 4 when --time-limit cut the sampling.
     """
     from dealcheck.analysis.sweep import sweep
-    from dealcheck.progress import Progress
-    from dealcheck.report import render
 
     scenario = load(file, variant)
     if executor is not None and workers != 1:
         raise UsageError("give --workers or --executor, not both")
-    with Progress("dealcheck sweep") as progress:
-        report = sweep(
+    return _answer(
+        "sweep",
+        lambda progress: sweep(
             scenario,
             samples=samples,
             seed=seed,
@@ -1354,9 +1371,11 @@ def sweep_command(
             executor=executor if executor is not None else workers,
             progress=progress,
             engine=engine,
-        )
-    emit(render(report, fmt, color=_use_color(color, output)), output)
-    return report.exit_code
+        ),
+        fmt,
+        output,
+        color,
+    )
 
 
 @cli.command(name="report")
