@@ -807,8 +807,10 @@ def target_optimisation(quick: bool) -> list[Row]:
                 "CP-SAT by hand (minimise changed terms)",
                 1.5,
                 note="the fewest changes, then the best total score among them, then the lexicographically "
-                "smallest such deal (one optimisation per block of terms whose codes span at most 2**53 values, the "
-                "block's lexicographic order as one exactly weighted objective, all on one model); timed once",
+                "smallest such deal: changes and unmet demand weight as one exactly weighted objective (one "
+                "optimisation), then CP-SAT's presolve fixes the terms every optimum shares and the rest split into "
+                "independent components, whose lexmins are found together, one optimisation per round of blocks "
+                "(dealcheck.solver.lexopt); the dynamic programming tried first gives up on these; timed once",
             ),
         ]
     return rows

@@ -33,6 +33,7 @@ far (exit 4).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 
 import attrs
@@ -43,16 +44,19 @@ from dealcheck.errors import UsageError
 from dealcheck.interrupt import stopped_by
 from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
-from dealcheck.rules.evaluator import evaluate
-from dealcheck.rules.ir import Abs, Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, Var
+from dealcheck.rules.evaluator import evaluate, evaluate_int
+from dealcheck.rules.ir import Abs, Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, IntExpr, Not, Var
 from dealcheck.rules.terms import Term, Value
-from dealcheck.solver.base import BACKENDS, Constraints, Deadline, get_backend
+from dealcheck.solver.base import BACKENDS, Constraints, Deadline, SolveStatus, get_backend
 
 #: Whether repair tries dynamic programming (:mod:`dealcheck.analysis.skyline`) before the solver search (the
 #: tests turn it off to hold both to the same answers).
 DYNAMIC_PROGRAMMING = True
 #: A changeable term with more values than this leaves repair to the solver (its distances would be tabulated).
 MAX_COST_VALUES = 4096
+#: Whether repair on CP-SAT asks for the fewest changes and the best total among them as one exactly weighted
+#: objective (:func:`_by_one_objective`); the tests turn it off to hold it to the search's answers.
+ONE_OBJECTIVE = True
 
 __all__ = ["Change", "PartyChange", "RepairReport", "Suggestion", "repair"]
 
@@ -221,19 +225,28 @@ def repair(
             baseline = best_total_by_search(free, scorer, ())
         while short is None and len(suggestions) < top:
             say(f"suggestion {len(suggestions) + 1} of {top}")
-            best = search.maximum(nearness, *excluded)
-            if best is None:
+            found = None
+            if backend == "cpsat" and ONE_OBJECTIVE:
+                found = _by_one_objective(problem.with_constraints(*excluded), scorer, changeable, search.deadline)
+            if found is not None:
+                deal = found
+            else:
+                best = search.maximum(nearness, *excluded)
+                # The best total at that distance: a frontier point (exact, never a scaled sum of the parties' scores).
+                at = None if best is None else Compare(CmpOp.EQ, distance, Const(-best))
+                deal = None if at is None else best_total_by_search(search, scorer, (at, *excluded))
+                assert best is None or deal is not None, "the backend found the distance but no deal at it"
+            if deal is None or deal is _NONE:
                 if suggestions:
                     notes.append(
                         f"only {len(suggestions)} of {top} suggestions: every other deal sets the proposal's terms as "
                         "one of these does (suggestions differ in the proposal's own terms; open terms are filled in)"
                     )
                 break
-            at = Compare(CmpOp.EQ, distance, Const(-best))
-            # The best total at that distance: a frontier point (exact, never a scaled sum of the parties' scores).
-            deal = best_total_by_search(search, scorer, (at, *excluded))
-            assert deal is not None, "the backend found the distance but no deal at it"
-            suggestions.append(_suggestion(scenario, codes, bounds, deal, -best, broken, baseline))
+            assert isinstance(deal, tuple)
+            gap = evaluate_int(distance, deal)
+            assert gap is not None
+            suggestions.append(_suggestion(scenario, codes, bounds, deal, gap, broken, baseline))
             excluded.append(differs(tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))))
     except LimitReached:
         complete = False
@@ -254,6 +267,53 @@ def repair(
         notes=tuple(notes),
         baseline=None if baseline is None else scenario.decode(baseline),
     )
+
+
+#: No deal at all (as against ``None``: this way of asking does not apply).
+_NONE = ()
+
+
+def _by_one_objective(
+    problem: Constraints, scorer: Scorer, changeable: list[tuple[Term, int]], deadline: Deadline
+) -> tuple[int, ...] | None:
+    """The nearest deal (fewest changes, then the best total score, then the smallest codes) by CP-SAT with the
+    first two as one exactly weighted objective (:func:`dealcheck.solver.lexopt.lexmin_minimising`): ``distance *
+    (R + 1) + the demand weight left unmet``, in units of the least common multiple ``L`` of the parties' totals,
+    where ``R`` bounds the unmet part; a party's score is ``met / T``, so the total score is the met part over ``L``
+    exactly. ``_NONE`` when there is no deal; ``None`` when the weights make the objective too wide for CP-SAT's
+    exact range (then the search asks distance and total one after the other). Raises
+    :class:`~dealcheck.analysis.search.LimitReached` at the deadline."""
+    from dealcheck.solver.lexopt import lexmin_minimising
+
+    common = math.lcm(*(scorer.totals[i] for i in scorer.weighted))
+    unmet = []
+    for i in scorer.weighted:
+        for w, d in zip(scorer.weights[i], scorer.parties[i].demands, strict=True):
+            coefficient = w * (common // scorer.totals[i])
+            if coefficient < 0:
+                return None
+            if coefficient:
+                unmet.append(weighted_count([(coefficient, Not(d.expr))]))
+    radix = sum(w * (common // scorer.totals[i]) for i in scorer.weighted for w in scorer.weights[i]) + 1
+    changes: list[IntExpr] = []
+    farthest = 0  # the largest distance
+    for t, c in changeable:
+        lo, hi = t.domain.codes.start, t.domain.codes.stop - 1
+        farthest += t.change_cost * max(c - lo, hi - c) if t.change_per_unit else t.change_cost * (lo < hi)
+        if t.change_per_unit:  # change_cost per unit of difference: N * |x - old|
+            changes.append(
+                Arith(ArithOp.MUL, Const(radix * t.change_cost), Abs(Arith(ArithOp.SUB, Var(t.index), Const(c))))
+            )
+        elif t.change_cost:
+            changes.append(weighted_count([(radix * t.change_cost, Compare(CmpOp.NE, Var(t.index), Const(c)))]))
+    if deadline.expired():
+        raise LimitReached
+    found = lexmin_minimising(problem, [*changes, *unmet], deadline, span=(0, farthest * radix + radix - 1))
+    if found is None:
+        return None
+    if found.status is SolveStatus.UNKNOWN:
+        raise LimitReached
+    return found.solution if found.status is SolveStatus.SAT else _NONE
 
 
 def _by_dynamic_programming(
