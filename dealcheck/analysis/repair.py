@@ -47,7 +47,7 @@ from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
 from dealcheck.rules.evaluator import evaluate, evaluate_int
 from dealcheck.rules.ir import Abs, Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, IntExpr, Not, Var
 from dealcheck.rules.terms import Term, Value
-from dealcheck.solver.base import BACKENDS, Constraints, Deadline, SolveStatus, get_backend
+from dealcheck.solver.base import BACKENDS, Constraints, Deadline, SolveResult, SolveStatus, get_backend
 
 #: Whether repair tries dynamic programming (:mod:`dealcheck.analysis.skyline`) before the solver search (the
 #: tests turn it off to hold both to the same answers).
@@ -228,22 +228,22 @@ def repair(
             found = None
             if backend == "cpsat" and ONE_OBJECTIVE:
                 found = _by_one_objective(problem.with_constraints(*excluded), scorer, changeable, search.deadline)
+            deal: tuple[int, ...] | None
             if found is not None:
-                deal = found
+                deal = found.solution
             else:
                 best = search.maximum(nearness, *excluded)
                 # The best total at that distance: a frontier point (exact, never a scaled sum of the parties' scores).
                 at = None if best is None else Compare(CmpOp.EQ, distance, Const(-best))
                 deal = None if at is None else best_total_by_search(search, scorer, (at, *excluded))
                 assert best is None or deal is not None, "the backend found the distance but no deal at it"
-            if deal is None or deal is _NONE:
+            if deal is None:
                 if suggestions:
                     notes.append(
                         f"only {len(suggestions)} of {top} suggestions: every other deal sets the proposal's terms as "
                         "one of these does (suggestions differ in the proposal's own terms; open terms are filled in)"
                     )
                 break
-            assert isinstance(deal, tuple)
             gap = evaluate_int(distance, deal)
             assert gap is not None
             suggestions.append(_suggestion(scenario, codes, bounds, deal, gap, broken, baseline))
@@ -269,19 +269,15 @@ def repair(
     )
 
 
-#: No deal at all (as against ``None``: this way of asking does not apply).
-_NONE = ()
-
-
 def _by_one_objective(
     problem: Constraints, scorer: Scorer, changeable: list[tuple[Term, int]], deadline: Deadline
-) -> tuple[int, ...] | None:
+) -> SolveResult | None:
     """The nearest deal (fewest changes, then the best total score, then the smallest codes) by CP-SAT with the
     first two as one exactly weighted objective (:func:`dealcheck.solver.lexopt.lexmin_minimising`): ``distance *
     (R + 1) + the demand weight left unmet``, in units of the least common multiple ``L`` of the parties' totals,
     where ``R`` bounds the unmet part; a party's score is ``met / T``, so the total score is the met part over ``L``
-    exactly. ``_NONE`` when there is no deal; ``None`` when the weights make the objective too wide for CP-SAT's
-    exact range (then the search asks distance and total one after the other). Raises
+    exactly. ``SAT`` with the deal, or ``UNSAT``: no deal; ``None`` when the weights make the objective too wide
+    for CP-SAT's exact range (then the search asks distance and total one after the other). Raises
     :class:`~dealcheck.analysis.search.LimitReached` at the deadline."""
     from dealcheck.solver.lexopt import lexmin_minimising
 
@@ -313,7 +309,7 @@ def _by_one_objective(
         return None
     if found.status is SolveStatus.UNKNOWN:
         raise LimitReached
-    return found.solution if found.status is SolveStatus.SAT else _NONE
+    return found
 
 
 def _by_dynamic_programming(
