@@ -29,6 +29,13 @@ that distance, exactly, from the Pareto frontier of the deals at that distance
 lexicographically smallest codes among equals, exclude every deal with the same values on the proposal's terms, repeat
 (:mod:`dealcheck.analysis.search`). Exact with every backend; a time limit stops it with the suggestions proven so
 far (exit 4).
+
+Where the structure is narrow, dynamic programming answers first (:mod:`dealcheck.analysis.skyline`, no solver).
+Otherwise, on CP-SAT, the distance and the total score are one objective with exact integer weights when they fit
+(``distance * (R + 1) + unmet demand weight``, the weights in units of the least common multiple of the parties'
+totals, ``R`` the largest unmet weight), and the smallest codes among its optima come from
+:func:`dealcheck.solver.lexopt.lexmin_minimising` (terms every optimum shares fixed by presolve, the rest in
+independent components): at 512 tight terms 16 s -> 0.6 s, the same deals.
 """
 
 from __future__ import annotations
