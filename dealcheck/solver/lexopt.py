@@ -24,7 +24,7 @@ tight terms took 7-12 s there (one block optimisation per ~30 terms on the whole
    component's terms, read as one number (term ``i`` weighs the product of the later block terms' sizes, so the
    order is exactly lexicographic within a component, and a sum over independent components is minimised by
    minimising each); the whole round's objective spans at most :data:`~dealcheck.solver.cpsat.LEX_SPAN` values.
-   Then the block's values are posted. The previous solution is the hint (it is feasible, and usually near).
+   Then the block's values are posted.
 
 Every step is exact integer arithmetic; the objective's values stay below ``LEX_SPAN`` (= 2**53) because CP-SAT
 tests its optimality gap on doubles (``absolute_gap_limit`` against the objective value and bound, both doubles):
@@ -126,10 +126,8 @@ def lexmin_minimising(
     queues = [list(comp) for comp in components]
     while any(queues):
         terms, weights = _round(queues, tight, LEX_SPAN)
+        # No hint: the last solution as a hint measured no faster (128 and 512 tight terms).
         m.model.minimize(cp.LinearExpr.weighted_sum([m.variables[t] for t in terms], weights))
-        m.model.clear_hints()
-        for v, x in zip(m.variables, best, strict=True):
-            m.model.add_hint(v, x)
         found = _solve(m, deadline)
         m.model.clear_objective()
         if found.status is SolveStatus.UNKNOWN:
@@ -159,6 +157,8 @@ def _tightened(m: Any, best: tuple[int, ...], deadline: Deadline) -> list[tuple[
     solver.parameters.keep_all_feasible_solutions_in_presolve = True
     solver.parameters.fill_tightened_domains_in_response = True
     solver.parameters.stop_after_presolve = True
+    # One pass finds the same fixed terms in about half the time (128 tight terms: 12 -> 7 ms; 512: 45 -> 26 ms).
+    solver.parameters.max_presolve_iterations = 1
     with stoppable(solver):
         solver.solve(m.model)
     if deadline.expired():
