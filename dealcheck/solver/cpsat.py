@@ -1007,16 +1007,19 @@ class CpsatSession(Optimiser):
     ) -> SolveResult:
         """:meth:`lexmin` on model ``m`` (the session's own, or one from :meth:`_imposing`) under the literals
         ``assumed`` (for re-solving one model under assumptions that change from question to question, as a sweep
-        does). Each descent step adds a literal and its constraints to ``m``: a caller asking thousands of these
-        should start a fresh session now and then."""
+        does). Each descent step posts "smaller than the last solution" on a copy of ``m`` (a proto clone: ``m``
+        does not grow, and a posted constraint propagates better than an assumed literal: best_deals' proof solve
+        at 512 tight terms 44 -> 15 ms, 128 terms 10 -> 7 ms)."""
         first = effort if first_effort is None else first_effort
         best = self._solve(assumed, deadline, smallest_first=True, effort=first, model=m)
         while best.status is SolveStatus.SAT:
             assert best.solution is not None
-            smaller = self._smaller_than(m, best.solution)
+            step = m.copy()
+            smaller = self._smaller_than(step, best.solution)
             if smaller is None:
                 return best
-            found = self._solve([smaller, *assumed], deadline, smallest_first=True, effort=effort, model=m)
+            step.model.add_bool_or([smaller])
+            found = self._solve(assumed, deadline, smallest_first=True, effort=effort, model=step)
             if found.status is SolveStatus.UNSAT:
                 return best
             if found.status is SolveStatus.UNKNOWN:
