@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -227,3 +228,61 @@ def test_engines_agree_on_nash_with_more_parties_and_weights(data: st.DataObject
         demands = tuple(attrs.evolve(d, confidence=data.draw(confidences)) for d in p.demands)
         parties.append(attrs.evolve(p, red_lines=red, demands=demands))
     _assert_engines_agree(attrs.evolve(s, parties=tuple(parties)), samples=16)
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_answers_from_the_frontier_are_the_solved_answers(data: st.DataObject) -> None:
+    """The skip path: once a pattern's frontier is known, best deals come from it without an optimisation; they
+    are the solved ones for any weights (zero weights and ties included: those are proven otherwise or solved)."""
+    from dealcheck.analysis.sweep_solve import _nash_weights, _resolver, shape
+    from dealcheck.solver.base import Constraints, Deadline
+    from dealcheck.solver.resolve import Resolver
+
+    s = data.draw(scenarios(max_terms=3, max_parties=3, max_rules=3, max_weight=3))
+    parties = []
+    for p in s.parties:
+        red = tuple(attrs.evolve(r, confidence=data.draw(st.sampled_from([None, Fraction(1, 2)]))) for r in p.red_lines)
+        parties.append(attrs.evolve(p, red_lines=red))
+    s = attrs.evolve(s, parties=tuple(parties))
+    shp = shape(s)
+    groups = _resolver(s, shp).groups
+    constraints = Constraints.from_scenario(s, [r for r in s.red_lines() if r.confidence is None])
+    known, plain = (Resolver(constraints, [r.expr for r in shp.uncertain], groups, Deadline(None)) for _ in "ab")
+    holding = sorted(data.draw(st.sets(st.sampled_from(range(len(shp.uncertain)))))) if shp.uncertain else []
+    assert known.frontier(holding)
+    for _ in range(4):
+        weights = [Fraction(data.draw(st.integers(0, 3))) for _ in shp.columns]
+        integer, _ = _integer_weights(weights, shp.party_of, len(s.parties))
+        nash, _ = _nash_weights(weights, shp.party_of, len(s.parties))
+        for objective in ("total", "maximin"):
+            assert known.best(holding, integer, objective) == plain.best(holding, integer, objective), objective
+        assert known.nash(holding, nash, integer) == plain.nash(holding, nash, integer)
+    assert plain.from_frontier == 0
+    assert known.from_frontier > 0 or not known._frontiers[tuple(holding)]
+
+
+def test_the_frontier_of_three_objectives() -> None:
+    """The NASH scenario's frontier: b, d and e meet maximal sets of demands (a's lie inside e's); with no_d held,
+    b and e. Every weighting's best deal is read from it, as solving finds it."""
+    from dealcheck.analysis.sweep_solve import _nash_weights, _resolver, shape
+    from dealcheck.solver.base import Constraints, Deadline
+    from dealcheck.solver.resolve import Resolver
+
+    s = load_scenario(NASH)
+    shp = shape(s)
+    groups = _resolver(s, shp).groups
+    constraints = Constraints.from_scenario(s, [r for r in s.red_lines() if r.confidence is None])
+    known, plain = (Resolver(constraints, [r.expr for r in shp.uncertain], groups, Deadline(None)) for _ in "ab")
+    for holding, points in (([], {1, 2, 3}), ([0], {1, 3})):
+        assert known.frontier(holding)
+        assert {codes[0] for _, codes in known._frontiers[tuple(holding)]} == points
+        rng = random.Random(len(holding))
+        for _ in range(8):
+            weights = [Fraction(rng.choice([0, 1, 4])) for _ in shp.columns]
+            integer, _ = _integer_weights(weights, shp.party_of, len(s.parties))
+            nash, _ = _nash_weights(weights, shp.party_of, len(s.parties))
+            for objective in ("total", "maximin"):
+                assert known.best(holding, integer, objective) == plain.best(holding, integer, objective)
+            assert known.nash(holding, nash, integer) == plain.nash(holding, nash, integer)

@@ -22,6 +22,9 @@ the uncertain ones behind selectors, assumed when the draw says they hold):
   when the product of the parties' scales is at most :data:`NASH_SCALE` (always without ranged weights on small
   integer weights), else each party's shares rounded to ``NASH_SCALE ** (1 / parties)``.
 
+The best deals by every objective come from the pattern's frontier (:meth:`~dealcheck.solver.resolve.Resolver.frontier`,
+enumerated once per pattern) whenever it proves them: then no optimisation at all.
+
 A deadline stops the draws between two of them; the counts then hold the draws done.
 """
 
@@ -265,6 +268,10 @@ def run_solve_blocks(
                 if options is None:
                     options = _options(solver, holding, first, offsets, lows, settled)
                     options_of[active] = options
+                elif ("frontier", active) not in solved:
+                    # On the pattern's second draw (one drawn once gains nothing from it): best deals then come
+                    # without optimisations. Up to FRONTIER_CAP optimisations, once per pattern.
+                    solved["frontier", active] = solver.frontier(holding)
                 weights: list[Fraction] = []
                 for j in range(len(s.columns)):
                     if soft_bit[j] >= 0:

@@ -15,7 +15,9 @@ within 62 bits; the best value the last :data:`POOL` optima under the same soft 
 weights posted as a floor on the total, a bound the search starts from: 35 -> 20 ms and 37 -> 27 ms per re-solve at
 128 tight terms; hinted with the last optimum only if :data:`HINT`), then the smallest-first descent of
 :meth:`~dealcheck.solver.cpsat.CpsatSession.lexmin_assuming` under the tie selectors at the optimum (the
-documented tie-break). :meth:`Resolver.nash` maximises the product of the group scores (CP-SAT's integer
+documented tie-break). Once :meth:`Resolver.frontier` has enumerated a pattern's frontier (the maximal sets of
+conditions met together), questions under it are answered from the frontier whenever that proves the answer, without
+an optimisation. :meth:`Resolver.nash` maximises the product of the group scores (CP-SAT's integer
 multiplication of factors tied to the scores while ``nash_on`` is assumed), then the total at that product, then
 descends. Each descent leaves a few literals in the model, so every :data:`REBUILD` questions the
 model is built afresh (a build costs about one cold solve; spread over that many questions it is noise).
@@ -27,10 +29,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from dealcheck.rules.ir import BoolExpr
+from dealcheck.rules.ir import BoolExpr, Truth
 from dealcheck.solver.base import Constraints, Deadline, SolveResult, SolveStatus
 
-__all__ = ["HINT", "REBUILD", "SCORE_BOUND", "UNKNOWN", "Resolver"]
+__all__ = ["FRONTIER_CAP", "HINT", "REBUILD", "SCORE_BOUND", "UNKNOWN", "Resolver"]
 
 #: Whether an optimisation is hinted with the last optimum. Off: measured at 128 tight terms, a hinted re-solve
 #: under new weights took longer than an unhinted one (32 ms vs 26 ms, 47 vs 41 in a second run): the last optimum
@@ -40,6 +42,9 @@ HINT = False
 #: weights is posted as a floor on the objective (a bound from the previous optima).
 POOL = 8
 FLOOR = True
+#: The most points of a frontier (:meth:`Resolver.frontier`) enumerated before giving up on it: each costs one
+#: optimisation, so a pattern with a larger frontier keeps solving per question.
+FRONTIER_CAP = 64
 #: Questions answered on one model before it is built afresh (descent literals accumulate in it).
 REBUILD = 64
 #: The largest group score a question may ask for (the sum of a group's weights; each question narrows the score
@@ -76,6 +81,17 @@ class Resolver:
         #: For the caller: what it asked for (its answers stay valid with the model), and whose model this is.
         self.memo: dict[Any, Any] = {}
         self.owner: object | None = None
+        # Facts about the solutions, not the model (kept across rebuilds): per pattern of holding soft conditions
+        # its frontier (None: larger than FRONTIER_CAP), and per frontier point the smallest solution meeting it.
+        self._frontiers: dict[tuple[int, ...], list[tuple[tuple[int, ...], Any]] | None] = {}
+        self._smallest: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
+        self._constant = tuple(isinstance(e, Truth) for g in self.groups for e in g)  # met by every solution
+        self._spans: list[tuple[int, int]] = []
+        start = 0
+        for g in self.groups:
+            self._spans.append((start, start + len(g)))
+            start += len(g)
+        self.from_frontier = 0  # questions answered from a frontier, without an optimisation
         self._build()
 
     def _build(self) -> None:
@@ -227,6 +243,102 @@ class Resolver:
         linear.domain[0] = value
         linear.domain[1] = value
 
+    def frontier(self, holding: Sequence[int]) -> bool:
+        """Enumerate the frontier under ``holding``: every maximal set of (non-constant) conditions that some
+        solution meets together, each with one such solution; whether it is known (not larger than
+        :data:`FRONTIER_CAP`, not stopped by the deadline). Once known, :meth:`optimum`, :meth:`best` and
+        :meth:`nash` answer from it whenever it proves the answer (:meth:`_pick`): no optimisation.
+
+        Why it is a proof: the weights are never negative, so each objective (the total, the smallest group score
+        then the total, the product then the total) never falls when a solution meets more conditions; every
+        solution's conditions lie inside some frontier point, so a frontier point attains the optimum. Found one
+        point at a time: the largest number of conditions met by a solution meeting some condition outside each
+        point found so far (such a maximum is itself maximal), until none is left."""
+        key = tuple(holding)
+        if key in self._frontiers:
+            return self._frontiers[key] is not None
+        if self.m is None:
+            return False
+        m = self.m
+        model = m.model
+        scored = [y for y, c in zip(self.ys, self._constant, strict=True) if not c]
+        enumerating = m._new_literal()
+        assumed = [*self._assumed(holding, None), enumerating]
+        found: list[tuple[tuple[int, ...], Any]] | None = []
+        model.maximize(sum(scored))
+        try:
+            while found is not None:
+                result = self.session._solve(assumed, self.deadline)
+                if result.status is SolveStatus.UNSAT:
+                    break
+                if result.status is not SolveStatus.SAT:
+                    return False  # the deadline (not cached: a later question may have the time)
+                met = tuple(int(m._solver.value(y)) for y in self.ys)
+                found.append((met, result.solution))
+                if len(found) > FRONTIER_CAP:
+                    found = None
+                    break
+                outside = [y for y, v, c in zip(self.ys, met, self._constant, strict=True) if not v and not c]
+                if not outside:
+                    break  # it meets every condition: the only point
+                model.add_bool_or(outside).only_enforce_if(enumerating)
+        finally:
+            model.clear_objective()
+            self.rebuild()  # the clauses added here would slow every later solve of the model
+        self._frontiers[key] = found
+        return found is not None
+
+    def _value(self, met: Sequence[int], weights: Sequence[Sequence[int]]) -> list[int]:
+        """Each group's weighted count of the conditions in ``met``."""
+        return [
+            sum(w * v for w, v in zip(ws, met[a:b], strict=True))
+            for (a, b), ws in zip(self._spans, weights, strict=True)
+        ]
+
+    def _key(self, met: Sequence[int], weights: Sequence[Sequence[int]], objective: str, nash: Any = None) -> Any:
+        scores = self._value(met, weights)
+        if objective == "total":
+            return sum(scores)
+        if objective == "maximin":
+            return (min(scores, default=0), sum(scores))
+        return (math.prod(self._value(met, nash)), sum(scores))
+
+    def _pick(
+        self, holding: Sequence[int], weights: Sequence[Sequence[int]], objective: str, nash: Any = None
+    ) -> tuple[tuple[int, ...], Any, bool] | None:
+        """From the known frontier under ``holding``: a point at the optimum, a solution meeting it, and whether
+        the solutions at the optimum are exactly those meeting it (the point is the only one at the optimum and
+        every condition it meets weighs something under ``weights``: a solution meeting less would score less);
+        ``None`` without a frontier."""
+        front = self._frontiers.get(tuple(holding))
+        if not front:
+            return None
+        keys = [self._key(met, weights, objective, nash) for met, _ in front]
+        top = max(keys)
+        at = [i for i, k in enumerate(keys) if k == top]
+        met, solution = front[at[0]]
+        flat = [w for group in weights for w in group]
+        exact = len(at) == 1 and all(w > 0 for w, v, c in zip(flat, met, self._constant, strict=True) if v and not c)
+        return met, solution, exact
+
+    def _smallest_meeting(self, holding: Sequence[int], met: tuple[int, ...]) -> Any:
+        """The lexicographically smallest solution meeting every condition of frontier point ``met`` (cached)."""
+        key = (tuple(holding), met)
+        hit = self._smallest.get(key)
+        if hit is None:
+            assumed = [*self._assumed(holding, None)]
+            assumed += [y for y, v, c in zip(self.ys, met, self._constant, strict=True) if v and not c]
+            try:
+                smallest = self._lexmin(assumed)
+            finally:
+                assert self.m is not None
+                self.m.model.proto.search_strategy.clear()  # as in best()
+                self.m._smallest_first = False
+            if smallest.status is not SolveStatus.SAT:
+                return UNKNOWN  # the frontier point's solution exists: only the deadline stops this
+            hit = self._smallest[key] = smallest.solution
+        return hit
+
     def optimum(self, holding: Sequence[int], weights: Sequence[Sequence[int]], objective: str) -> Any:
         """A solution maximising ``objective`` (``total``: the sum of the groups' weighted counts; ``maximin``: the
         smallest, then the sum) under the soft conditions ``holding``, whichever CP-SAT finds first (no tie-break);
@@ -244,6 +356,14 @@ class Resolver:
         proto = model.proto
         for var in (*self.scores, self.z):
             proto.variables[var.index].domain[1] = bound
+        picked = self._pick(holding, weights, objective)
+        if picked is not None:  # a frontier point at the optimum (the model is still set up for best()'s descent)
+            met, solution, _ = picked
+            scores = self._value(met, weights)
+            self._reached = (sum(scores), min(scores, default=0) if objective != "total" else 0)
+            self.from_frontier += 1
+            self._last = solution
+            return solution
         flat = [w for group in weights for w in group]
         total = m._cp.LinearExpr.weighted_sum(self.ys, flat)
         scoring = []
@@ -284,6 +404,10 @@ class Resolver:
     def best(self, holding: Sequence[int], weights: Sequence[Sequence[int]], objective: str) -> Any:
         """As :meth:`optimum`, the lexicographically smallest solution at the optimum (the documented tie-break):
         the smallest-first descent under the tie constraints set at the optimum's values."""
+        picked = self._pick(holding, weights, objective)
+        if picked is not None and picked[2]:
+            self.from_frontier += 1
+            return self._smallest_meeting(holding, picked[0])
         found = self.optimum(holding, weights, objective)
         if found is None or found is UNKNOWN:
             return found
@@ -317,6 +441,10 @@ class Resolver:
         maximised, then fixed with the total while the smallest-first descent finds the smallest solution."""
         if self.m is None:
             return None
+        picked = self._pick(holding, total, "nash", weights)
+        if picked is not None and picked[2]:
+            self.from_frontier += 1
+            return self._smallest_meeting(holding, picked[0])
         self._fresh()
         m = self.m
         model = m.model
