@@ -796,8 +796,8 @@ def target_optimisation(quick: bool) -> list[Row]:
                 "lexicographically smallest deal reaching it (the documented tie-break: one smallest-first solve "
                 "and one proof solve); the hand model stops at any optimal deal. Bottleneck (measured per phase, "
                 "128 / 512 terms): width check 4 / 15 ms, model build 6 / 21, maximise 8 / 33 (the hand model's "
-                "whole solve), smallest-first solve 5 / 19, proof solve 6 / 43 (the tie-break alone is past 1.3x "
-                "at 512), the rest (objective, scores) ~8 / 20",
+                "whole solve), smallest-first solve 5 / 19, proof solve 5 / 15-18 (43 before its smaller-than was "
+                "posted on a copy), the rest (objective literals, scores) ~8 / 20",
             ),
             slowdown(
                 "7",
