@@ -286,3 +286,18 @@ def test_the_frontier_of_three_objectives() -> None:
             for objective in ("total", "maximin"):
                 assert known.best(holding, integer, objective) == plain.best(holding, integer, objective)
             assert known.nash(holding, nash, integer) == plain.nash(holding, nash, integer)
+
+
+@pytest.mark.slow
+def test_the_per_draw_engine_gives_the_same_bytes_whatever_executes_it() -> None:
+    """Answers read from memos and frontiers are proven, so a warm model, a cold one and worker processes (each
+    its own model) give the same bytes."""
+    from dealcheck.analysis import sweep_solve
+
+    s = load_scenario(NASH)
+    samples = BLOCK + 40
+    sweep_solve._RESOLVERS.clear()
+    cold = render(sweep(s, samples=samples, seed=5, engine="solve"), "json")
+    warm = render(sweep(s, samples=samples, seed=5, engine="solve"), "json")
+    processes = render(sweep(s, samples=samples, seed=5, engine="solve", executor=2), "json")
+    assert cold == warm == processes

@@ -7,7 +7,8 @@ with each best deal keyed by its package's rank in term order (codes as a mixed-
 Per draw, on one :class:`~dealcheck.solver.resolve.Resolver` (the model built once; the certain red lines imposed,
 the uncertain ones behind selectors, assumed when the draw says they hold):
 
-- does a deal exist: one solve under the holding red lines (and, per partial package, one with its codes assumed);
+- does a deal exist: one solve under the holding red lines (and, per partial package, one with its codes assumed),
+  once per pattern of holding red lines (the answer depends on nothing else);
 - per term, which options occur in some deal: found once per distinct pattern of holding red lines (each solution
   found marks all its options; one more solve per option not yet seen) and kept for later draws with the pattern;
 - the best deal by ``total`` and by ``maximin``: the draw's weights written into the model, one optimisation, then
@@ -256,8 +257,13 @@ def run_solve_blocks(
                     raise _OutOfTime  # Ctrl-C too: draws answered from the memo would otherwise run on
                 holding = [j for j in range(k) if red_hold[i, j]]
                 active = sum(1 << j for j in holding)
-                hits = [settled(solver.find(holding, f)) is not None for f in fixed_partial]
-                first = settled(solver.find(holding))
+                # Whether a deal (and a completion of each partial package) exists depends on the pattern only:
+                # solved on its first draw, looked up after.
+                found = solved.get(("exists", active))
+                if found is None:
+                    hits = [settled(solver.find(holding, f)) is not None for f in fixed_partial]
+                    found = solved["exists", active] = (hits, settled(solver.find(holding)))
+                hits, first = found
                 if first is None:
                     for j, h in enumerate(hits):
                         package_deal[j] += h

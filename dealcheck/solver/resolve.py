@@ -285,6 +285,9 @@ class Resolver:
         finally:
             model.clear_objective()
             self.rebuild()  # the clauses added here would slow every later solve of the model
+        if len(self._frontiers) >= 4096:  # bounded memory over many patterns (a dropped one is solved per draw)
+            self._frontiers.clear()
+            self._smallest.clear()
         self._frontiers[key] = found
         return found is not None
 
