@@ -8,9 +8,11 @@ Per draw, on one :class:`~dealcheck.solver.resolve.Resolver` (the model built on
 the uncertain ones behind selectors, assumed when the draw says they hold):
 
 - does a deal exist: one solve under the holding red lines (and, per partial package, one with its codes assumed),
-  once per pattern of holding red lines (the answer depends on nothing else);
+  once per pattern of holding red lines (the answer depends on nothing else), fewer when other patterns answer it
+  (:func:`_exists`);
 - per term, which options occur in some deal: found once per distinct pattern of holding red lines (each solution
-  found marks all its options; one more solve per option not yet seen) and kept for later draws with the pattern;
+  found marks all its options; one more solve per option not yet seen, none for what other patterns answer) and kept
+  for later draws with the pattern;
 - the best deal by ``total`` and by ``maximin``: the draw's weights written into the model, one optimisation, then
   the lexicographically smallest deal at the optimum (the tie-break every engine uses). Scores are the parties'
   weighted counts over their total weight, as in the table engine; posted as integers: every party's score times
@@ -229,8 +231,11 @@ def run_solve_blocks(
     soft_bit = [bit_of[r.ref] if soft else -1 for r, soft in zip(s.columns, s.soft, strict=True)]
 
     solver = _resolver(scenario, s)
-    options_of: dict[Any, Any] = solver.memo  # pattern of holding red lines -> options in some deal
     solved: dict[Any, Any] = solver.memo  # ("best", pattern, weights) -> the best deals
+    # Per pattern of holding red lines (bits): the options in some deal; and whether each partial package has a
+    # deal completion, and a deal (None: no deal). Each depends on the pattern only.
+    options_of: dict[int, Any] = solved.setdefault("options", {})
+    exists: dict[int, Any] = solved.setdefault(("exists", tuple(map(tuple, partial))), {})
     in_some = np.zeros(n_opts, dtype=np.int64)
     in_best = np.zeros(n_opts, dtype=np.int64)
     best: list[dict[int, int]] = [{} for _ in ALL]
@@ -259,10 +264,9 @@ def run_solve_blocks(
                 active = sum(1 << j for j in holding)
                 # Whether a deal (and a completion of each partial package) exists depends on the pattern only:
                 # solved on its first draw, looked up after.
-                found = solved.get(("exists", active))
+                found = exists.get(active)
                 if found is None:
-                    hits = [settled(solver.find(holding, f)) is not None for f in fixed_partial]
-                    found = solved["exists", active] = (hits, settled(solver.find(holding)))
+                    found = exists[active] = _exists(solver, holding, active, exists, fixed_partial, settled)
                 hits, first = found
                 if first is None:
                     for j, h in enumerate(hits):
@@ -272,7 +276,7 @@ def run_solve_blocks(
                     continue
                 options = options_of.get(active)
                 if options is None:
-                    options = _options(solver, holding, first, offsets, lows, settled)
+                    options = _options(solver, holding, active, first, options_of, offsets, lows, settled)
                     options_of[active] = options
                 elif ("frontier", active) not in solved:
                     # On the pattern's second draw (one drawn once gains nothing from it): best deals then come
@@ -299,6 +303,7 @@ def run_solve_blocks(
                     picks.append(settled(solver.nash(holding, nash, integer)))
                     if len(solved) >= 65_536:
                         solved.clear()
+                        solved["options"], solved["exists", tuple(map(tuple, partial))] = options_of, exists
                     solved[memo_key] = picks
                 for j, h in enumerate(hits):
                     package_deal[j] += h
@@ -328,26 +333,76 @@ class _OutOfTime(Exception):
     pass
 
 
+def _exists(
+    solver: Resolver,
+    holding: Sequence[int],
+    active: int,
+    known: dict[int, Any],
+    fixed_partial: Sequence[dict[int, int]],
+    settled: Any,
+) -> tuple[list[bool], Any]:
+    """Whether each partial package has a deal completion under ``holding``, and a deal (``None``: none).
+
+    Other patterns answer what they can without a solve: one holding every red line this one holds (``other &
+    active == active``) has fewer deals, each a deal here; one holding only red lines this one holds has more, so
+    what it lacks this one lacks."""
+    more = [v for other, v in known.items() if other & active == active]  # patterns with fewer deals
+    fewer = [v for other, v in known.items() if other & active == other]  # patterns with more deals
+    hits = []
+    for j, f in enumerate(fixed_partial):
+        if any(h[j] for h, _ in more):
+            hits.append(True)
+        elif any(not h[j] for h, _ in fewer):
+            hits.append(False)
+        else:
+            hits.append(settled(solver.find(holding, f)) is not None)
+    first = next((deal for _, deal in more if deal is not None), None)
+    if first is None and not any(deal is None for _, deal in fewer):
+        first = settled(solver.find(holding))
+    return hits, first
+
+
 def _options(
-    solver: Resolver, holding: Sequence[int], first: Sequence[int], offsets: Any, lows: Sequence[int], settled: Any
+    solver: Resolver,
+    holding: Sequence[int],
+    active: int,
+    first: Sequence[int],
+    known: dict[int, Any],
+    offsets: Any,
+    lows: Sequence[int],
+    settled: Any,
 ) -> Any:
-    """0/1 per flattened option: whether some deal under ``holding`` takes it."""
+    """0/1 per flattened option: whether some deal under ``holding`` takes it. The options of other patterns
+    answer what they can, as in :func:`_exists`: a pattern holding every red line this one holds has fewer deals
+    (its options occur here), one holding only some of them has more (options it lacks occur in no deal here)."""
     import numpy as np
 
     seen = np.zeros(int(offsets[-1]), dtype=np.int64)
+    possible = np.ones(int(offsets[-1]), dtype=np.int64)
+    for other, options in known.items():
+        if other & active == active:
+            seen |= options
+        if other & active == other:
+            possible &= options
 
     def mark(codes: Sequence[int]) -> None:
         for t, c in enumerate(codes):
             seen[int(offsets[t]) + c - lows[t]] = 1
 
     mark(first)
+    asked = False
     while True:
         unseen = [
             (t, lows[t] + j)
             for t in range(len(lows))
             for j in range(int(offsets[t + 1] - offsets[t]))
-            if not seen[int(offsets[t]) + j]
+            if possible[int(offsets[t]) + j] and not seen[int(offsets[t]) + j]
         ]
+        if not unseen:
+            if asked:
+                solver.rebuild()
+            return seen
+        asked = True
         found = settled(solver.some_of(holding, unseen))
         if found is None:
             solver.rebuild()  # the disjunctions asked here would slow every later solve of the model
