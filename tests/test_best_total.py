@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_objectives import ref_deals, ref_scores, weighted_scenarios
 
 import dealcheck.analysis.explore as explore_module
@@ -17,6 +18,7 @@ from dealcheck.analysis.explore import best_deals, explore
 from dealcheck.analysis.objectives import Scorer
 from dealcheck.analysis.skyline import skyline
 from dealcheck.model import Scenario
+from dealcheck.rules.evaluator import evaluate_int
 from dealcheck.rules.ir import CmpOp, Compare, Const, Var
 from dealcheck.solver.base import Constraints, Deadline, SolveStatus
 from dealcheck.solver.cpsat import CpsatModel, CpsatSession
@@ -55,6 +57,21 @@ def test_direct_total_gives_the_frontier_walks_deal(scenario: Scenario, monkeypa
     direct = searched(scenario, monkeypatch, walk=False)
     assert direct == ([] if expected is None else [expected])
     assert searched(scenario, monkeypatch, walk=True) == direct
+
+
+@settings(max_examples=50, deadline=None)
+@given(scenario=weighted_scenarios(), data=st.data())
+def test_scaled_total_is_the_expressions_value(scenario: Scenario, data: st.DataObject) -> None:
+    scorer = Scorer(scenario.parties)
+    expr = scorer.total_expr()
+    if expr is None:
+        return
+    codes = tuple(data.draw(st.sampled_from(list(t.domain.codes))) for t in scenario.terms)
+    assert scorer.scaled_total(codes) == evaluate_int(expr, codes)
+    unweighted = sum(1 for i, _ in enumerate(scenario.parties) if i not in scorer.weighted)  # each scores 1 always
+    assert Fraction(scorer.scaled_total(codes), scorer.total_scale() or 1) + unweighted == sum(
+        ref_scores(scenario, codes)
+    )
 
 
 def test_direct_total_on_a_toy(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -255,14 +255,26 @@ class Scorer:
             ]
         )
 
+    def total_scale(self) -> int | None:
+        """The common multiple ``L`` of the parties' totals that :meth:`total_expr` scales by (``None`` past 52 bits,
+        or when no party has demands)."""
+        if not self.weighted:
+            return None
+        common = math.lcm(*(self.totals[i] for i in self.weighted))
+        return None if common * len(self.weighted) > _DISCOVERY_LIMIT else common
+
+    def scaled_total(self, codes: Codes) -> int:
+        """:meth:`total_expr`'s value on a deal, from the compiled demands (no walk of the expression)."""
+        common = self.total_scale()
+        assert common is not None
+        return sum(common // self.totals[i] * met for i, met in zip(self.weighted, self.vector(codes), strict=True))
+
     def total_expr(self) -> IntExpr | None:
         """The total score times the least common multiple ``L`` of the parties' totals, as an integer expression
         (``sum (L / T_p) * met_p``, exact); ``None`` when its largest value would pass :data:`_DISCOVERY_LIMIT`
         (prime or huge totals: issue 9), where only the frontier walk of :func:`best_total_by_search` is safe."""
-        if not self.weighted:
-            return None
-        common = math.lcm(*(self.totals[i] for i in self.weighted))
-        if common * len(self.weighted) > _DISCOVERY_LIMIT:
+        common = self.total_scale()
+        if common is None:
             return None
         return balanced_sum(
             [
@@ -358,10 +370,10 @@ def best_total_by_search(search: Search, scorer: Scorer, extra: Sequence[BoolExp
     """
     direct = scorer.total_expr()
     if direct is not None:
-        value = search.maximum(direct, *extra)
-        if value is None:
+        top = search.argmax(direct, *extra)
+        if top is None:
             return None
-        deal = search.lexmin(Compare(CmpOp.EQ, direct, Const(value)), *extra)
+        deal = search.lexmin(Compare(CmpOp.EQ, direct, Const(scorer.scaled_total(top))), *extra)
         assert deal is not None, "the backend found the maximum but no deal reaching it"
         return deal
     scale = max(

@@ -74,10 +74,15 @@ class Search:
         self._check_time()
         return self._settled(self.session.lexmin(extra))
 
+    def argmax(self, objective: IntExpr, *extra: BoolExpr) -> tuple[int, ...] | None:
+        """A solution meeting ``extra`` at which ``objective`` takes its largest value (proven); ``None`` when there
+        is none. For a caller that can value the solution faster than :meth:`maximum`'s walk of the expression."""
+        self._check_time()
+        return self._settled(self.session.maximise(objective, extra))
+
     def maximum(self, objective: IntExpr, *extra: BoolExpr) -> int | None:
         """The largest value ``objective`` takes over the solutions meeting ``extra``; ``None`` when there are none."""
-        self._check_time()
-        solution = self._settled(self.session.maximise(objective, extra))
+        solution = self.argmax(objective, *extra)
         if solution is None:
             return None
         # The value is recomputed from the solution, exactly (CP-SAT's objective value is a float).
