@@ -131,8 +131,8 @@ def _memory_limit_option(help: str) -> _Decorator:
 
 #: ``--memory-limit``'s help on every command but explore (which says what its counting does past it).
 _MEMORY_HELP = (
-    "Memory the counting tables and solver models may take, e.g. 512M or 4G (default: 2G for tables, CP-SAT's own "
-    "for models); past it, the answer says what is missing (exit 4)."
+    "Memory the counting tables may take, e.g. 512M or 4G (default 2G; also passed to CP-SAT, which does not "
+    "enforce it: bound a solve with --time-limit); past it, the answer says what is missing (exit 4)."
 )
 
 

@@ -251,7 +251,8 @@ _LIMITS: contextvars.ContextVar[tuple[float | None, int | None]] = contextvars.C
 @contextlib.contextmanager
 def command_limits(time_limit: float | None = None, memory: int | None = None) -> Iterator[None]:
     """Within this block, every :class:`Deadline` ends ``time_limit`` seconds from now at the latest, and counting
-    tables and CP-SAT models take at most ``memory`` bytes (``None``: no limit, and each one's default memory).
+    tables take at most ``memory`` bytes (``None``: no limit, and their default budget); CP-SAT is given the same
+    figure (``max_memory_in_mb``), which it does not enforce in practice: a solve is bounded by the time limit.
 
     A command's ``--time-limit`` and ``--memory-limit`` hold for every analysis it runs, however deep (a test run's
     ``deals:`` count inside an expectation inside a file), as ``decimal.localcontext`` sets a precision: threading a

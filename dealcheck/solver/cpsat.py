@@ -494,7 +494,9 @@ class CpsatModel:
         if time_limit is not None:
             solver.parameters.max_time_in_seconds = max(0.0, time_limit)
         memory = current_memory_limit()
-        if memory is not None:  # past it CP-SAT stops with UNKNOWN, which every caller reports as a limit
+        # Passed on, although OR-Tools does not enforce it in practice (google/or-tools#1944: a 5 s search at 1 MB
+        # ran its 5 s); were it to stop, the answer is UNKNOWN, which every caller reports as a limit.
+        if memory is not None:
             solver.parameters.max_memory_in_mb = max(1, memory >> 20)
         return solver
 
