@@ -301,3 +301,12 @@ def test_the_per_draw_engine_gives_the_same_bytes_whatever_executes_it() -> None
     warm = render(sweep(s, samples=samples, seed=5, engine="solve"), "json")
     processes = render(sweep(s, samples=samples, seed=5, engine="solve", executor=2), "json")
     assert cold == warm == processes
+
+
+@pytest.mark.slow
+def test_engines_agree_on_the_bundled_scenario() -> None:
+    """Six parties, two ranged weights (float draws): the per-draw engine ranks from the frontier with exact
+    fractions, so every best deal (nash too) is the table engine's, draw for draw."""
+    _assert_engines_agree(
+        load_scenario(Path(__file__).parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"), 500
+    )

@@ -25,8 +25,11 @@ the uncertain ones behind selectors, assumed when the draw says they hold):
   when the product of the parties' scales is at most :data:`NASH_SCALE` (always without ranged weights on small
   integer weights), else each party's shares rounded to ``NASH_SCALE ** (1 / parties)``.
 
-The best deals by every objective come from the pattern's frontier (:meth:`~dealcheck.solver.resolve.Resolver.frontier`,
-enumerated once per pattern) whenever it proves them: then no optimisation at all.
+The best deals by every objective come from the pattern's frontier
+(:meth:`~dealcheck.solver.resolve.Resolver.frontier`, enumerated on the pattern's first draw) when it is known (at
+most :data:`~dealcheck.solver.resolve.FRONTIER_CAP` points): ranked in exact fractions (:func:`_exact_weights`,
+nothing rounded), the tie-break one cached descent per core; no optimisation. The solving above (and its rounding
+of ranged weights) is for patterns whose frontier is larger.
 
 A deadline stops the draws between two of them; the counts then hold the draws done.
 """
@@ -170,6 +173,25 @@ def _nash_weights(weights: Sequence[Fraction], party_of: Sequence[int], parties:
     return out, exact
 
 
+def _exact_weights(weights: Sequence[Fraction], party_of: Sequence[int], parties: int) -> list[list[int]]:
+    """Per party, its weights times the least common multiple of their denominators (exact integers, however
+    large: ranged weights are floats, with power-of-two denominators), then the constant column: 1 for a party
+    whose weights are all 0 (it scores 1), else 0. What a frontier ranks by (Python integers, no 64-bit limit).
+
+    >>> _exact_weights([Fraction(1, 2), Fraction(3, 4), Fraction(0)], [0, 0, 1], 2)
+    [[2, 3, 0], [0, 1]]
+    """
+    per: list[list[Fraction]] = [[] for _ in range(parties)]
+    for w, p in zip(weights, party_of, strict=True):
+        per[p].append(w)
+    out = []
+    for ws in per:
+        scale = math.lcm(*(w.denominator for w in ws)) if ws else 1
+        ints = [int(w * scale) for w in ws]
+        out.append([*ints, 0 if any(ints) else 1])
+    return out
+
+
 def _key(codes: Sequence[int], lows: Sequence[int], sizes: Sequence[int]) -> int:
     """A package's rank in term order (last term fastest): the best-deal counts' key."""
     key = 0
@@ -278,10 +300,9 @@ def run_solve_blocks(
                 if options is None:
                     options = _options(solver, holding, active, first, options_of, offsets, lows, settled)
                     options_of[active] = options
-                elif ("frontier", active) not in solved:
-                    # On the pattern's second draw (one drawn once gains nothing from it): best deals then come
-                    # without optimisations. Up to FRONTIER_CAP optimisations, once per pattern.
-                    solved["frontier", active] = solver.frontier(holding)
+                    # Once per pattern (up to FRONTIER_CAP optimisations): the best deals of every draw under it then
+                    # come from the frontier, ranked exactly whatever the weights, without optimisations.
+                    solver.frontier(holding)
                 weights: list[Fraction] = []
                 for j in range(len(s.columns)):
                     if soft_bit[j] >= 0:
@@ -295,12 +316,13 @@ def run_solve_blocks(
                 integer, _ = _integer_weights(weights, s.party_of, n_parties)
                 # A draw that repeats an earlier one (same holding red lines, same integer weights: common without
                 # ranged weights) has the same best deals: looked up, not solved again.
-                memo_key = ("best", active, tuple(map(tuple, integer)))
+                exact = _exact_weights(weights, s.party_of, n_parties)
+                memo_key = ("best", active, tuple(map(tuple, exact)))
                 picks = solved.get(memo_key)
                 if picks is None:
                     nash, _ = _nash_weights(weights, s.party_of, n_parties)
-                    picks = [settled(solver.best(holding, integer, o)) for o in OBJECTIVES[:2]]
-                    picks.append(settled(solver.nash(holding, nash, integer)))
+                    picks = [settled(solver.best(holding, integer, o, exact)) for o in OBJECTIVES[:2]]
+                    picks.append(settled(solver.nash(holding, nash, integer, exact)))
                     if len(solved) >= 65_536:
                         solved.clear()
                         solved["options"], solved["exists", tuple(map(tuple, partial))] = options_of, exists

@@ -16,10 +16,10 @@ weights posted as a floor on the total, a bound the search starts from: 35 -> 20
 128 tight terms; hinted with the last optimum only if :data:`HINT`), then the smallest-first descent of
 :meth:`~dealcheck.solver.cpsat.CpsatSession.lexmin_assuming` under the tie selectors at the optimum (the
 documented tie-break). Once :meth:`Resolver.frontier` has enumerated a pattern's frontier (the maximal sets of
-conditions met together), questions under it are answered from the frontier whenever that proves the answer, without
-an optimisation. :meth:`Resolver.nash` maximises the product of the group scores (CP-SAT's integer
-multiplication of factors tied to the scores while ``nash_on`` is assumed), then the total at that product, then
-descends. Each descent leaves a few literals in the model, so every :data:`REBUILD` questions the
+conditions met together), questions under it are answered from the frontier, without an optimisation: the tie-break
+by one cached descent per *core* (:meth:`Resolver._pick`). :meth:`Resolver.nash` maximises the product of the group
+scores (CP-SAT's integer multiplication of factors tied to the scores while ``nash_on`` is assumed), then the total
+at that product, then descends. Each descent leaves a few literals in the model, so every :data:`REBUILD` questions the
 model is built afresh (a build costs about one cold solve; spread over that many questions it is noise).
 """
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 from dealcheck.rules.ir import BoolExpr, Truth
@@ -247,7 +248,7 @@ class Resolver:
         """Enumerate the frontier under ``holding``: every maximal set of (non-constant) conditions that some
         solution meets together, each with one such solution; whether it is known (not larger than
         :data:`FRONTIER_CAP`, not stopped by the deadline). Once known, :meth:`optimum`, :meth:`best` and
-        :meth:`nash` answer from it whenever it proves the answer (:meth:`_pick`): no optimisation.
+        :meth:`nash` answer from it (:meth:`_pick`): no optimisation.
 
         Why it is a proof: the weights are never negative, so each objective (the total, the smallest group score
         then the total, the product then the total) never falls when a solution meets more conditions; every
@@ -306,26 +307,73 @@ class Resolver:
             return (min(scores, default=0), sum(scores))
         return (math.prod(self._value(met, nash)), sum(scores))
 
+    def _exact_key(self, met: Sequence[int], exact: Sequence[Sequence[int]], objective: str) -> Any:
+        """The objective of frontier point ``met`` with each group on its own scale: group ``p`` scores ``sum(exact[p]
+        met) / sum(exact[p])`` (exact fractions, whatever the weights' denominators)."""
+        parts = self._value(met, exact)
+        scores = [Fraction(a, sum(g)) for a, g in zip(parts, exact, strict=True)]
+        total = sum(scores, Fraction(0))
+        if objective == "total":
+            return total
+        if objective == "maximin":
+            return (min(scores, default=Fraction(0)), total)
+        return (math.prod(parts), total)  # the product of the scores times a constant (the product of the sums)
+
     def _pick(
-        self, holding: Sequence[int], weights: Sequence[Sequence[int]], objective: str, nash: Any = None
-    ) -> tuple[tuple[int, ...], Any, bool] | None:
-        """From the known frontier under ``holding``: a point at the optimum, a solution meeting it, and whether
-        the solutions at the optimum are exactly those meeting it (the point is the only one at the optimum and
-        every condition it meets weighs something under ``weights``: a solution meeting less would score less);
-        ``None`` without a frontier."""
+        self,
+        holding: Sequence[int],
+        weights: Sequence[Sequence[int]],
+        objective: str,
+        nash: Any = None,
+        exact: Sequence[Sequence[int]] | None = None,
+    ) -> tuple[Any, list[tuple[int, ...]]] | None:
+        """From the known frontier under ``holding``: a solution at the optimum, and the *cores* of the frontier
+        points at the optimum (``None`` without a frontier). A point's core: the conditions it meets that weigh
+        something (under ``weights``; for ``nash`` also under ``nash`` when the product is positive).
+
+        The solutions at the optimum are exactly those meeting every condition of some core: a solution meeting a
+        core scores at least what its point scores (the rest weighs nothing), which is the optimum; a solution at
+        the optimum lies inside some frontier point, which is then at the optimum too, and scores the point's
+        total only if it meets every condition of the point that weighs something in the total (and, for a
+        positive product, every one that weighs in it).
+
+        ``exact``: per group, integer weights on the group's own scale (every group's sum positive), ranked as exact
+        fractions; the integers ``weights`` (and ``nash``) are then not read. Without it, the integer weights rank."""
         front = self._frontiers.get(tuple(holding))
         if not front:
             return None
-        keys = [self._key(met, weights, objective, nash) for met, _ in front]
+        if exact is not None:
+            keys = [self._exact_key(met, exact, objective) for met, _ in front]
+            weights = nash = exact
+        else:
+            keys = [self._key(met, weights, objective, nash) for met, _ in front]
         top = max(keys)
-        at = [i for i, k in enumerate(keys) if k == top]
-        met, solution = front[at[0]]
         flat = [w for group in weights for w in group]
-        exact = len(at) == 1 and all(w > 0 for w, v, c in zip(flat, met, self._constant, strict=True) if v and not c)
-        return met, solution, exact
+        weighs = [w > 0 for w in flat]
+        if objective == "nash" and top[0] > 0:
+            weighs = [a or n > 0 for a, n in zip(weighs, (n for group in nash for n in group), strict=True)]
+        cores = []
+        for (met, _), key in zip(front, keys, strict=True):
+            if key == top:
+                core = tuple(int(v and w and not c) for v, w, c in zip(met, weighs, self._constant, strict=True))
+                if core not in cores:
+                    cores.append(core)
+        return front[keys.index(top)][1], cores
+
+    def _smallest_at(self, holding: Sequence[int], picked: tuple[Any, list[tuple[int, ...]]]) -> Any:
+        """The lexicographically smallest solution at the optimum :meth:`_pick` found: the smallest of the smallest
+        solutions meeting each core (:data:`UNKNOWN` when the deadline came first)."""
+        self.from_frontier += 1
+        out = None
+        for core in picked[1]:
+            smallest = self._smallest_meeting(holding, core)
+            if smallest is UNKNOWN:
+                return UNKNOWN
+            out = smallest if out is None or tuple(smallest) < tuple(out) else out
+        return out
 
     def _smallest_meeting(self, holding: Sequence[int], met: tuple[int, ...]) -> Any:
-        """The lexicographically smallest solution meeting every condition of frontier point ``met`` (cached)."""
+        """The lexicographically smallest solution meeting every condition in ``met`` (cached)."""
         key = (tuple(holding), met)
         hit = self._smallest.get(key)
         if hit is None:
@@ -361,7 +409,10 @@ class Resolver:
             proto.variables[var.index].domain[1] = bound
         picked = self._pick(holding, weights, objective)
         if picked is not None:  # a frontier point at the optimum (the model is still set up for best()'s descent)
-            met, solution, _ = picked
+            solution, _ = picked
+            front = self._frontiers[tuple(holding)]
+            assert front is not None
+            met = next(m for m, x in front if x is solution)
             scores = self._value(met, weights)
             self._reached = (sum(scores), min(scores, default=0) if objective != "total" else 0)
             self.from_frontier += 1
@@ -404,13 +455,18 @@ class Resolver:
         self._last = result.solution
         return result.solution
 
-    def best(self, holding: Sequence[int], weights: Sequence[Sequence[int]], objective: str) -> Any:
+    def best(
+        self,
+        holding: Sequence[int],
+        weights: Sequence[Sequence[int]],
+        objective: str,
+        exact: Sequence[Sequence[int]] | None = None,
+    ) -> Any:
         """As :meth:`optimum`, the lexicographically smallest solution at the optimum (the documented tie-break):
         the smallest-first descent under the tie constraints set at the optimum's values."""
-        picked = self._pick(holding, weights, objective)
-        if picked is not None and picked[2]:
-            self.from_frontier += 1
-            return self._smallest_meeting(holding, picked[0])
+        picked = self._pick(holding, weights, objective, exact=exact)
+        if picked is not None:
+            return self._smallest_at(holding, picked)
         found = self.optimum(holding, weights, objective)
         if found is None or found is UNKNOWN:
             return found
@@ -433,7 +489,13 @@ class Resolver:
             return UNKNOWN  # it exists (the optimum above): only the deadline stops the descent
         return smallest.solution
 
-    def nash(self, holding: Sequence[int], weights: Sequence[Sequence[int]], total: Sequence[Sequence[int]]) -> Any:
+    def nash(
+        self,
+        holding: Sequence[int],
+        weights: Sequence[Sequence[int]],
+        total: Sequence[Sequence[int]],
+        exact: Sequence[Sequence[int]] | None = None,
+    ) -> Any:
         """The lexicographically smallest solution maximising the product of the group scores (``weights``: per
         group, an integer per condition: each group on its own scale, the product then compares as the product of
         the scores), among those the sum under ``total`` (per group, integers on one common scale), under the soft
@@ -444,10 +506,9 @@ class Resolver:
         maximised, then fixed with the total while the smallest-first descent finds the smallest solution."""
         if self.m is None:
             return None
-        picked = self._pick(holding, total, "nash", weights)
-        if picked is not None and picked[2]:
-            self.from_frontier += 1
-            return self._smallest_meeting(holding, picked[0])
+        picked = self._pick(holding, total, "nash", weights, exact)
+        if picked is not None:
+            return self._smallest_at(holding, picked)
         self._fresh()
         m = self.m
         model = m.model
