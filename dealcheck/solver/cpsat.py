@@ -31,7 +31,7 @@ from __future__ import annotations
 import atexit
 import functools
 import threading
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any, assert_never
 
 from dealcheck.interrupt import stoppable
@@ -471,14 +471,18 @@ class CpsatModel:
         presolve: bool = True,
         smallest_first: bool = False,
         effort: float | None = None,
+        tuning: Mapping[str, int] | None = None,
     ) -> Any:
         """A ``CpSolver`` set up the way every dealcheck solve is: one worker, the fixed seed, the time limit.
 
         ``presolve=False`` suits many small questions on one model: presolving costs more than it saves there.
         ``smallest_first`` searches the terms in order, each at its smallest code first (see :meth:`solve`).
         ``effort`` caps CP-SAT's *deterministic* time (work counted, not seconds): the same model and cap give the
-        same answer on any machine, unlike a time limit."""
+        same answer on any machine, unlike a time limit. ``tuning``: more CP-SAT parameters by name (speed only,
+        never what is proven: :mod:`dealcheck.solver.lexopt` lightens presolve with them)."""
         solver = self._cp.CpSolver()
+        for name, value in (tuning or {}).items():
+            setattr(solver.parameters, name, value)
         solver.parameters.catch_sigint_signal = False  # Ctrl-C is dealcheck.interrupt's, not a time limit
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = SEED
@@ -508,6 +512,7 @@ class CpsatModel:
         presolve: bool = True,
         smallest_first: bool = False,
         effort: float | None = None,
+        tuning: Mapping[str, int] | None = None,
     ) -> SolveResult:
         """Solve under ``assumptions``. With an objective, ``SAT`` means proven optimal (else ``UNKNOWN``,
         with the best solution found still attached).
@@ -519,7 +524,9 @@ class CpsatModel:
         self.model.clear_assumptions()
         self.model.add_assumptions(list(assumptions))
         self._assumed = {lit.Index(): lit for lit in assumptions}
-        solver = self._solver = self.solver(time_limit, presolve=presolve, smallest_first=smallest_first, effort=effort)
+        solver = self._solver = self.solver(
+            time_limit, presolve=presolve, smallest_first=smallest_first, effort=effort, tuning=tuning
+        )
         with stoppable(solver):  # Ctrl-C stops the search at once (dealcheck.interrupt)
             status = solver.solve(self.model)
         has_objective = self.model.has_objective()

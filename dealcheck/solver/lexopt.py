@@ -95,7 +95,7 @@ def lexmin_minimising(
     linear = [m.linear(p) for p in parts]
     objective = cp.LinearExpr.sum([x for x in linear if not isinstance(x, int)])
     m.model.minimize(objective)
-    found = _solve(m, deadline)
+    found = _solve(m, deadline, _OPTIMISE)
     if found.status is not SolveStatus.SAT:
         return found  # no solution, or no proven optimum before the deadline
     m.model.clear_objective()
@@ -128,7 +128,7 @@ def lexmin_minimising(
         terms, weights = _round(queues, tight, LEX_SPAN)
         # No hint: the last solution as a hint measured no faster (128 and 512 tight terms).
         m.model.minimize(cp.LinearExpr.weighted_sum([m.variables[t] for t in terms], weights))
-        found = _solve(m, deadline)
+        found = _solve(m, deadline, _ROUND)
         m.model.clear_objective()
         if found.status is SolveStatus.UNKNOWN:
             return found
@@ -139,12 +139,18 @@ def lexmin_minimising(
     return SolveResult(SolveStatus.SAT, best)
 
 
-def _solve(m: Any, deadline: Deadline) -> SolveResult:
+#: CP-SAT parameters of the optimisation: one presolve pass (128 / 512 tight terms: 13 -> 10 ms, 45 -> 35 ms).
+_OPTIMISE = {"max_presolve_iterations": 1}
+#: ... and of each round (its search ends at once; its time is presolve): 19 -> 13 ms, 44 -> 33 ms.
+_ROUND = {"max_presolve_iterations": 1, "cp_model_probing_level": 0}
+
+
+def _solve(m: Any, deadline: Deadline, tuning: dict[str, int]) -> SolveResult:
     if deadline.expired():
         return SolveResult(SolveStatus.UNKNOWN)
     # Presolve pays here (one hard question per model): the fewest changes at 512 tight terms took 4.7 s without it,
     # 0.05-0.09 s with it.
-    result: SolveResult = m.solve(time_limit=deadline.remaining(), presolve=True)
+    result: SolveResult = m.solve(time_limit=deadline.remaining(), presolve=True, tuning=tuning)
     return result
 
 
