@@ -811,10 +811,11 @@ def target_optimisation(quick: bool) -> list[Row]:
                 "optimisation), then CP-SAT's presolve fixes the terms every optimum shares and the rest split into "
                 "independent components, whose lexmins are found together, one optimisation per round of blocks "
                 "(dealcheck.solver.lexopt); the dynamic programming tried first gives up on these; timed once. "
-                "Bottleneck (ms, 128 / 512 terms, 21:15): DP giving up 4 / 17, model 6 / 24, objective parts 6 / 27, "
-                "the optimisation 14 / 55 (about the hand model's solve), presolve fixing the shared terms 8 / 36-80, "
-                "two rounds of blocks 19+4 / 43-83+12, repair's own work 10 / 45: the lexmin among the optima costs "
-                "about two more solves than the hand model's one",
+                "Bottleneck (ms, 128 / 512 terms, 21:45, in a loop): DP giving up 4 / 15, model 5 / 24, objective parts "
+                "6 / 27, the optimisation 11 / 35-48 (about the hand model's solve), presolve fixing the shared terms "
+                "7 / 27-40, two rounds of blocks 12+3 / 31-46+8-13 (CP-SAT presolve, the search ends at once), "
+                "repair's own work 7 / 25-29: the lexmin among the optima costs about two more solves than the hand "
+                "model's one",
             ),
         ]
     return rows
