@@ -387,6 +387,8 @@ class Resolver:
                 self.m._smallest_first = False
             if smallest.status is not SolveStatus.SAT:
                 return UNKNOWN  # the frontier point's solution exists: only the deadline stops this
+            if len(self._smallest) >= 65_536:  # bounded memory (cores multiply with zero weights)
+                self._smallest.clear()
             hit = self._smallest[key] = smallest.solution
         return hit
 
