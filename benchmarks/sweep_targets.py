@@ -89,10 +89,10 @@ def target_sweep(quick: bool) -> list[Row]:
             None,
             "answers",
             True,
-            "per draw: existence and per partial package one solve each; best deal by total and by maximin: one "
-            "optimisation each (weights rewritten in the model) plus the lexicographically smallest deal at the "
-            "optimum; by nash: the product maximised, then the total at it, then the smallest deal; options in some "
-            "deal once per pattern of holding red lines",
+            "a pattern of holding red lines' first draw: existence, partial packages, options in some deal and the "
+            "frontier (tens of solves, fewer where other patterns answer); every draw: the best deals by total, "
+            "maximin and nash read from the frontier in exact fractions (a cached descent per new core); past 64 "
+            "frontier points, one optimisation per objective plus the descent",
         )
     )
 
