@@ -121,6 +121,59 @@ def test_count_per_value_equals_brute_force(problem: tuple[list[range], list[ir.
             assert per_value[t] == expected
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_row_predicates_equal_the_evaluator(data: st.DataObject) -> None:
+    """A rule table's predicate reads each row where its terms stand (``at``: term -> position), with the common
+    leaves read directly; on every row of its terms' product it says what the evaluator says on the full codes."""
+    doms = data.draw(domains())
+    cond = data.draw(bool_exprs(len(doms)))
+    scope = tuple(sorted(ir.term_indices(cond)))
+    holds = counting._bool_fn(cond, {v: k for k, v in enumerate(scope)})
+    value = counting._value_fn(cond, {v: k for k, v in enumerate(scope)})
+    for row in itertools.product(*(doms[v] for v in scope)):
+        codes = [d[0] for d in doms]
+        for v, x in zip(scope, row, strict=True):
+            codes[v] = x
+        expected = bool(evaluator.evaluate(cond, codes))
+        assert bool(holds(row)) == expected
+        assert value(row) == int(expected)
+
+
+@st.composite
+def nested_factors(draw: st.DrawFn) -> tuple[counting.Factor, counting.Factor, dict[int, int]]:
+    """Two factors, the second's variables all among the first's (in any order), with big multiplicities."""
+    n = draw(st.integers(1, 4))
+    sizes = {v: draw(st.integers(1, 3)) for v in range(n)}
+    outer = tuple(draw(st.permutations(range(n))))
+    inner = tuple(draw(st.permutations(draw(st.lists(st.sampled_from(outer), unique=True, max_size=n)))))
+    count = st.integers(1, 2**70)
+
+    def table(scope: tuple[int, ...]) -> counting.Table:
+        rows = list(itertools.product(*(range(sizes[v]) for v in scope)))
+        return {r: draw(count) for r in rows if draw(st.booleans())}
+
+    return (outer, table(outer)), (inner, table(inner)), sizes
+
+
+@settings(max_examples=150, deadline=None)
+@given(nested_factors(), st.booleans())
+def test_join_of_nested_scopes(factors: tuple[counting.Factor, counting.Factor, dict[int, int]], swap: bool) -> None:
+    """The lookup join (one scope inside the other, either side) is the product, row by row, exactly."""
+    a, b, sizes = factors
+    if swap:
+        a, b = b, a
+    scope, table = counting._join(a, b)
+    assert sorted(scope) == sorted(set(a[0]) | set(b[0]))
+    expected = {}
+    for row in itertools.product(*(range(sizes[v]) for v in scope)):
+        at = dict(zip(scope, row, strict=True))
+        x = a[1].get(tuple(at[v] for v in a[0]), 0) * b[1].get(tuple(at[v] for v in b[0]), 0)
+        if x:
+            expected[row] = x
+    assert table == expected
+
+
 # --- sizes listing could never reach --------------------------------------------------------------------------
 
 

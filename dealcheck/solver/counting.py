@@ -257,14 +257,10 @@ class _Model:
             aux = self.define(cond)  # too wide: name its parts, then ask that the whole be true
             self._add((aux,), {(1,): 1} if 1 in self.domains[aux] else {})
             return
-        holds = _bool_fn(cond)
-        env = [0] * self.n_terms
-        table: Table = {}
-        for row in self.guard.each(itertools.product(*(self.domains[v] for v in scope))):
-            for v, x in zip(scope, row, strict=True):
-                env[v] = x
-            if holds(env):
-                table[row] = 1
+        # The predicate reads each row where it stands (term scope[k] at row[k]): no copy into a list of all terms.
+        holds = _bool_fn(cond, {v: k for k, v in enumerate(scope)})
+        self.guard.check_time()  # at most TABLE_LIMIT rows: milliseconds between two looks at the clock
+        table: Table = {row: 1 for row in itertools.product(*(self.domains[v] for v in scope)) if holds(row)}
         self.guard.tick(self._rows(scope))
         self._add(scope, table)
 
@@ -279,13 +275,9 @@ class _Model:
                 return self._functional(lambda vs: int(vs[0] == 1), [i])
         scope = tuple(sorted(ir.term_indices(expr)))
         if self._rows(scope) <= TABLE_LIMIT:
-            value = _value_fn(expr)
-            env = [0] * self.n_terms
-            rows: list[tuple[Row, int]] = []
-            for row in self.guard.each(itertools.product(*(self.domains[v] for v in scope))):
-                for v, x in zip(scope, row, strict=True):
-                    env[v] = x
-                rows.append((row, value(env)))
+            value = _value_fn(expr, {v: k for k, v in enumerate(scope)})
+            self.guard.check_time()  # at most TABLE_LIMIT rows, as in require
+            rows = [(row, value(row)) for row in itertools.product(*(self.domains[v] for v in scope))]
             self.guard.tick(len(rows))
             aux = self._new_var({y for _, y in rows})
             self._add((*scope, aux), {(*row, y): 1 for row, y in rows})
@@ -358,6 +350,15 @@ def _join(a: Factor, b: Factor, guard: Guard = _UNLIMITED) -> Factor:
     """The product of two factors (a hash join on their shared variables); ``guard`` stops a table too large."""
     (sa, ta), (sb, tb) = a, b
     in_a = set(sa)
+    if len(ta) <= _CLOCK_EVERY or len(tb) <= _CLOCK_EVERY:
+        # One scope inside the other (most joins of an elimination: a rule table with a message over its terms):
+        # the larger table's rows each look one row of the other up, no index built. The output has at most the
+        # larger table's rows; it is walked without a look at the clock only when that is quick.
+        if all(v in in_a for v in sb) and len(ta) <= _CLOCK_EVERY:
+            return (sa, _lookup_join(ta, _getter([sa.index(v) for v in sb]), tb))
+        in_b = set(sb)
+        if all(v in in_b for v in sa) and len(tb) <= _CLOCK_EVERY:
+            return (sb, _lookup_join(tb, _getter([sb.index(v) for v in sa]), ta))
     shared = [v for v in sb if v in in_a]
     key_a = _getter([sa.index(v) for v in shared])
     key_b = _getter([sb.index(v) for v in shared])
@@ -377,6 +378,13 @@ def _join(a: Factor, b: Factor, guard: Guard = _UNLIMITED) -> Factor:
             guard.tick(1024)
     guard.rows(len(out))
     return (sa + tuple(sb[j] for j in extra), out)
+
+
+def _lookup_join(big: Table, key: Callable[[Row], Row], small: Table) -> Table:
+    """``big`` times ``small``, whose variables are all ``big``'s (``key`` reads them from a row of ``big`` in
+    ``small``'s order); rows of ``big`` with no partner in ``small`` drop out."""
+    get = small.get
+    return {row: c * d for row, c in big.items() if (d := get(key(row)))}
 
 
 def _sum_out(f: Factor, var: int, guard: Guard = _UNLIMITED) -> Factor:
@@ -587,64 +595,87 @@ def _eliminate_marginals(
 # --- evaluating a condition on full values ------------------------------------------------------------------
 
 
-Env = list[int]
+Env = Sequence[int]  # the codes of every term, or one table row (read through ``at``)
 
 _CMP = ir.CMP_FUNCTIONS
 _ARITH = ir.ARITH_FUNCTIONS
 
 
-def _value_fn(expr: ir.Expr) -> Callable[[Env], int]:
-    """``expr`` as a function of the codes; a condition gives 0 or 1."""
+def _value_fn(expr: ir.Expr, at: Mapping[int, int] | None = None) -> Callable[[Env], int]:
+    """``expr`` as a function of the codes (``at`` as in :func:`_int_fn`); a condition gives 0 or 1."""
     if isinstance(expr, ir.Const | ir.Var | ir.Arith | ir.Abs | ir.MinMax | ir.Count):
-        return _int_fn(expr)
-    holds = _bool_fn(expr)
+        return _int_fn(expr, at)
+    holds = _bool_fn(expr, at)
     return lambda env: 1 if holds(env) else 0
 
 
-def _int_fn(expr: ir.IntExpr) -> Callable[[Env], int]:
+def _int_fn(expr: ir.IntExpr, at: Mapping[int, int] | None = None) -> Callable[[Env], int]:
+    """``expr`` as a function of a list of codes: term ``i`` at ``env[i]``, or at ``env[at[i]]`` when ``at`` is
+    given (a table row, read without copying it into a list of every term's codes)."""
     match expr:
         case ir.Const(value=c):
             return lambda env: c
         case ir.Var(index=i):
-            return lambda env: env[i]
+            k = i if at is None else at[i]
+            return lambda env: env[k]
         case ir.Arith(op=op, left=a, right=b):
-            fa, fb, f = _int_fn(a), _int_fn(b), _ARITH[op]
+            fa, fb, f = _int_fn(a, at), _int_fn(b, at), _ARITH[op]
             return lambda env: f(fa(env), fb(env))
         case ir.Abs(arg=a):
-            fa = _int_fn(a)
+            fa = _int_fn(a, at)
             return lambda env: abs(fa(env))
         case ir.MinMax(is_max=is_max, args=args):
-            fs, pick = [_int_fn(x) for x in args], max if is_max else min
+            fs, pick = [_int_fn(x, at) for x in args], max if is_max else min
             return lambda env: pick(f(env) for f in fs)
         case ir.Count(conditions=conds):
-            gs = [_bool_fn(x) for x in conds]
+            gs = [_bool_fn(x, at) for x in conds]
             return lambda env: sum(1 for g in gs if g(env))
         case _:
             assert_never(expr)
 
 
-def _bool_fn(expr: ir.BoolExpr) -> Callable[[Env], bool]:
+def _bool_fn(expr: ir.BoolExpr, at: Mapping[int, int] | None = None) -> Callable[[Env], bool]:
+    """``expr`` as a predicate on codes (``at`` as in :func:`_int_fn`). The common leaves (a term against a
+    constant, two terms) read the codes directly: a rule table calls this once per row of its terms' product."""
     match expr:
         case ir.Truth(value=truth):
             return lambda env: truth
         case ir.IsTrue(index=i):
-            return lambda env: env[i] == 1
+            k = i if at is None else at[i]
+            return lambda env: env[k] == 1
+        case ir.Compare(op=op, left=ir.Var(index=i), right=ir.Const(value=c)):
+            k, f = i if at is None else at[i], _CMP[op]
+            return lambda env: f(env[k], c)
+        case ir.Compare(op=op, left=ir.Var(index=i), right=ir.Var(index=j)):
+            k, m, f = i if at is None else at[i], j if at is None else at[j], _CMP[op]
+            return lambda env: f(env[k], env[m])
         case ir.Compare(op=op, left=a, right=b):
-            fa, fb, f = _int_fn(a), _int_fn(b), _CMP[op]
+            fa, fb, f = _int_fn(a, at), _int_fn(b, at), _CMP[op]
             return lambda env: f(fa(env), fb(env))
+        case ir.InSet(arg=ir.Var(index=i), values=vs):
+            k = i if at is None else at[i]
+            return lambda env: env[k] in vs
         case ir.InSet(arg=a, values=vs):
-            fa = _int_fn(a)
+            fa = _int_fn(a, at)
             return lambda env: fa(env) in vs
+        case ir.Not(arg=ir.IsTrue(index=i)):
+            k = i if at is None else at[i]
+            return lambda env: env[k] != 1
         case ir.Not(arg=a):
-            ga = _bool_fn(a)
+            ga = _bool_fn(a, at)
             return lambda env: not ga(env)
         case ir.Logic(op=op, operands=xs):
-            gs = [_bool_fn(x) for x in xs]
+            gs = [_bool_fn(x, at) for x in xs]
+            if len(gs) == 2:  # the usual width: two direct calls instead of a generator
+                g0, g1 = gs
+                if op is Connective.AND:
+                    return lambda env: g0(env) and g1(env)
+                return lambda env: g0(env) or g1(env)
             if op is Connective.AND:
                 return lambda env: all(g(env) for g in gs)
             return lambda env: any(g(env) for g in gs)
         case ir.Implies(premise=p, conclusion=c):
-            gp, gc = _bool_fn(p), _bool_fn(c)
+            gp, gc = _bool_fn(p, at), _bool_fn(c, at)
             return lambda env: not gp(env) or gc(env)
         case _:
             assert_never(expr)
