@@ -236,7 +236,7 @@ def test_engines_agree_on_nash_with_more_parties_and_weights(data: st.DataObject
 def test_answers_from_the_frontier_are_the_solved_answers(data: st.DataObject) -> None:
     """The skip path: once a pattern's frontier is known, best deals come from it without an optimisation; they
     are the solved ones for any weights (zero weights and ties included: those are proven otherwise or solved)."""
-    from dealcheck.analysis.sweep_solve import _nash_weights, _resolver, shape
+    from dealcheck.analysis.sweep_solve import _exact_weights, _nash_weights, _resolver, shape
     from dealcheck.solver.base import Constraints, Deadline
     from dealcheck.solver.resolve import Resolver
 
@@ -256,9 +256,14 @@ def test_answers_from_the_frontier_are_the_solved_answers(data: st.DataObject) -
         weights = [Fraction(data.draw(st.integers(0, 3))) for _ in shp.columns]
         integer, _ = _integer_weights(weights, shp.party_of, len(s.parties))
         nash, _ = _nash_weights(weights, shp.party_of, len(s.parties))
+        exact = _exact_weights(weights, shp.party_of, len(s.parties))
         for objective in ("total", "maximin"):
-            assert known.best(holding, integer, objective) == plain.best(holding, integer, objective), objective
-        assert known.nash(holding, nash, integer) == plain.nash(holding, nash, integer)
+            solved = plain.best(holding, integer, objective)
+            assert known.best(holding, integer, objective) == solved, objective
+            assert known.best(holding, integer, objective, exact) == solved, objective  # ranked in fractions
+        solved = plain.nash(holding, nash, integer)
+        assert known.nash(holding, nash, integer) == solved
+        assert known.nash(holding, nash, integer, exact) == solved
     assert plain.from_frontier == 0
     assert known.from_frontier > 0 or not known._frontiers[tuple(holding)]
 
@@ -266,7 +271,7 @@ def test_answers_from_the_frontier_are_the_solved_answers(data: st.DataObject) -
 def test_the_frontier_of_three_objectives() -> None:
     """The NASH scenario's frontier: b, d and e meet maximal sets of demands (a's lie inside e's); with no_d held,
     b and e. Every weighting's best deal is read from it, as solving finds it."""
-    from dealcheck.analysis.sweep_solve import _nash_weights, _resolver, shape
+    from dealcheck.analysis.sweep_solve import _exact_weights, _nash_weights, _resolver, shape
     from dealcheck.solver.base import Constraints, Deadline
     from dealcheck.solver.resolve import Resolver
 
@@ -283,9 +288,14 @@ def test_the_frontier_of_three_objectives() -> None:
             weights = [Fraction(rng.choice([0, 1, 4])) for _ in shp.columns]
             integer, _ = _integer_weights(weights, shp.party_of, len(s.parties))
             nash, _ = _nash_weights(weights, shp.party_of, len(s.parties))
+            exact = _exact_weights(weights, shp.party_of, len(s.parties))
             for objective in ("total", "maximin"):
-                assert known.best(holding, integer, objective) == plain.best(holding, integer, objective)
-            assert known.nash(holding, nash, integer) == plain.nash(holding, nash, integer)
+                solved = plain.best(holding, integer, objective)
+                assert (
+                    known.best(holding, integer, objective) == known.best(holding, integer, objective, exact) == solved
+                )
+            solved = plain.nash(holding, nash, integer)
+            assert known.nash(holding, nash, integer) == known.nash(holding, nash, integer, exact) == solved
 
 
 @pytest.mark.slow
