@@ -77,26 +77,42 @@ dealcheck's time over the baseline's. Rows marked "timed once" take seconds per 
   concession among equally cheap ones, which changes documented answers) and on the verification (3x slower). The
   minimal conflict set (cores grown and shrunk with assumptions) is about three times as fast as z3's
   ``core.minimize`` and twice as fast as a hand-written CP-SAT core-and-delete.
-- **7, optimisation.** ``count_per_value`` (``dealcheck/solver/counting.py``) now gets every term's per-option
-  counts from one upward and one downward pass over the bucket tree, exact integers (12 s to 0.2 s at 128 terms,
-  over a minute to 0.5 s at 512). The documented tie-break (the *lexicographically smallest* optimal deal) is one
-  smallest-first CP-SAT solve on the model of the optimum plus one proof solve, instead of one solve per term; the
-  hand model stops at whichever optimal deal CP-SAT finds first. Under conditions (the tie-break of an optimum,
-  as repair asks it) the smallest-first search floundered (the few changes allowed are spent on early terms: 0.6 s
-  of a 0.85 s repair at 128 terms, past its cap at 512, then one solve per term); it is now one optimisation per
-  block of terms whose codes span at most 2**53 values, the block's lexicographic order one exactly weighted
-  objective (repair at 128 terms 0.9 s -> 0.4 s, at 512 196 s -> 12 s on a loaded machine, the same deals). What
-  is left: building the CP-SAT model from the rule tree (``dealcheck/solver/cpsat.py``: hashing deep expressions
-  for its cache) costs more than the hand model's whole solve, and a block optimisation at 512 terms still costs
-  about a second (13 blocks).
-- **7, one sweep sample** (issue 14; ``benchmarks/sweep_targets.py``). The per-draw engine builds its CP-SAT model
-  once (``dealcheck/solver/resolve.py``); a draw's weights are numbers rewritten in the model's objective and
-  linear constraints. CP-SAT keeps nothing between solves (each loads the model and searches from scratch), so a
-  re-solve costs the search alone: at 128 tight terms building is 20-25 ms of a 40-60 ms cold solve. The best
-  value the last optima reach under the new weights, posted as a floor on the objective, cut the re-solve from
-  35 to 20 ms (0.5 -> 0.35 of a cold solve). Hints from the last optimum made re-solves slower (off); the
-  tie-break's descent constraints are built once and rewritten (new ones per step slowed later solves 10x). Next:
-  skip solves a draw cannot change (a pooled optimum proven optimal by a bound on every other deal).
+- **7, optimisation** (session 4, issue 14). The best deal by total, top 1: the total times the parties' common
+  denominator is maximised in one solve (it was a walk over three frontier points: six solves and four model
+  builds at 512 terms), then the smallest deal at that total (the documented tie-break) on a *copy* of the model
+  (``CpsatModel.copy``: a proto clone, 1-2 ms at 512 terms against 21-40 ms for a build from the rule tree); the
+  tie-break's proof posts "smaller than the last deal" on a copy instead of assuming it (43 -> 15 ms at 512); the
+  dynamic programming checks its width on the rules' scopes before building any table (gives up in ~15 ms at 512
+  tight terms, was 80-120 ms); rule-tree hashes are cached. best_deals went from 7.3x / 9.7x to about 2.4x / 2.7x
+  (128 / 512 terms), explore --top 1 from 12.7x / 57.1x to about 5x (one model per explore: 1 build and 3 solves
+  at 512, was ~10 builds and 25 solves). What is left, per phase at 128 / 512 terms: the width check 4 / 15 ms, the
+  build 6 / 21 (no slower than the hand model's), the maximise 8 / 33 (the hand model's solve), and the tie-break's
+  two solves, smallest-first 5 / 19 and its proof 5 / 15-18, which the hand model does not do (it stops at any
+  optimal deal): about 2x is the floor of a canonical answer on this design. explore also counts the deals and the
+  deals per option exactly (40-45 ms at 128, 120-170 ms at 512), which the hand model does not. Tried and dropped:
+  CP-SAT without its LP (``linearization_level=0``: 1.4-2.5x faster on the generated families, 26,000x slower on a
+  two-party scenario with 1e8 weights).
+- **7, nearest deal** (repair, session 4): one exactly weighted objective (fewest changes, then the best total:
+  ``changes * (span of the total + 1) - total``) instead of two optimisations and a frontier proof, then the smallest
+  deal among its optima by ``dealcheck/solver/lexopt.py``: CP-SAT's presolve, keeping every feasible solution, fixes
+  the terms that are the same in every optimum (40-55 % of them here); the others fall into independent components
+  whose optima combine (the smallest deal of a product of sets is the product of the smallest ones), each settled
+  block by block in a couple of rounds of one optimisation each. The floundering smallest-first attempt is gone, and
+  the first optimisation now presolves (4.7 s -> 0.05 s at 512 terms). 12.7x / 138.6x (7-16 s at 512 terms) ->
+  about 4.5x / 4x. What is left, per phase at 128 / 512 terms (ms): the dynamic programming's width check 4 / 15,
+  the build 5 / 24, the objective's parts 6 / 27, the optimisation 11 / 35-48 (the hand model's own solve), the
+  presolve pass 7 / 27-40 and the rounds 15 / 40-60 (the tie-break the hand model does not do; each CP-SAT call
+  re-presolves the whole model, which CP-SAT keeps nothing of between solves), repair's own work 7 / 25-29.
+- **7, one sweep sample** (issue 14; ``benchmarks/sweep_targets.py``): met. The per-draw engine builds its CP-SAT
+  model once (``dealcheck/solver/resolve.py``); a draw's weights are numbers rewritten in the model. A plain
+  re-solve is still about a third of a cold solve (CP-SAT keeps nothing between solves; presolve, linearization
+  level, probing and fixing the assumed literals did not change that), so a sample no longer solves where it need
+  not: per pattern of holding red lines the engine enumerates once the *frontier* of demands (every maximal set of
+  demands met together; 2 points per pattern on the tight 128-term scenario, 39 ms once), which proves the best
+  deal under any non-negative weights in integer arithmetic: 0.64-0.77 ms a sample against 26-60 ms cold
+  (0.01-0.03, was 0.35). Patterns also answer each other (one holding more red lines has fewer deals, one holding
+  fewer has more). Left: a pattern with more than 64 frontier points re-solves. The per-draw engine now ranks nash
+  exactly too (each party's score an integer on its own scale, their product CP-SAT's multiplication).
 - **8, ``dealcheck check`` start-up.** ``import dealcheck`` now loads nothing (every public name loads on first
   use), and a check report no longer imports the analyses to render. What is left, measured in-process (see the
   notes): PyYAML's pure-Python parser on the 22 KB bundled file (LibYAML, which ``dealcheck.yamlnodes`` uses only

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_limits import mycielski
 
 from dealcheck import interrupt
 from dealcheck.cli import cli
@@ -255,24 +256,10 @@ def test_ctrl_c_during_conflicts_json(tmp_path: Path) -> None:
     assert data["conflicts"]["complete"] is False and data["exit_code"] == 130
 
 
-def _mycielski(path: Path, k: int = 6, colours: int = 5) -> None:
-    """The Mycielski graph M_k (no triangle, chromatic number k) coloured with ``colours`` < k colours, neighbours
-    different: no deal, and CP-SAT with presolve does not prove it in a test's time (myciel6 in 5 colours: nothing
-    after 20 s), where it proves the pigeonhole at once (repair's optimisation presolves)."""
-    n, edges = 2, [(0, 1)]
-    for _ in range(k - 2):
-        grown = [*edges, *((u, n + v) for u, v in edges), *((v, n + u) for u, v in edges)]
-        n, edges = 2 * n + 1, grown + [(n + i, 2 * n) for i in range(n)]
-    lines = ["dealcheck: 1", "title: mycielski", "terms:", *(f"  t{i}: {{range: [1, {colours}]}}" for i in range(n))]
-    lines += ["parties:", "  a:", "    red_lines:"]
-    lines += [f"      r{e}: {{rule: t{u} != t{v}, assumption: x}}" for e, (u, v) in enumerate(edges)]
-    path.write_text("\n".join(lines) + "\n")
-
-
 @pytest.mark.slow
 def test_ctrl_c_during_repair_markdown(tmp_path: Path) -> None:
     path = tmp_path / "mycielski.yaml"
-    _mycielski(path)
+    path.write_text(mycielski())  # no deal, and CP-SAT does not prove it in a test's time (see test_limits)
     code, out, err, _ = _interrupt(_dealcheck("repair", str(path), "--set", "t0=1", "--format", "markdown"))
     assert code == 130, err
     assert out.startswith("> **Interrupted (Ctrl-C):**") and "Ctrl-C stopped the search after 0 of" in out
