@@ -367,6 +367,14 @@ def _join(a: Factor, b: Factor, guard: Guard = _UNLIMITED) -> Factor:
     index: dict[Row, list[tuple[Row, int]]] = defaultdict(list)
     for row, c in tb.items():
         index[key_b(row)].append((rest_b(row), c))
+    scope = sa + tuple(sb[j] for j in extra)
+    if len(ta) * max(map(len, index.values()), default=0) <= _CLOCK_EVERY:
+        # At most _CLOCK_EVERY rows out (milliseconds): one comprehension, no count kept for the guard per row.
+        get = index.get
+        small = {row + rest: c * d for row, c in ta.items() for rest, d in get(key_a(row), ())}
+        guard.rows(len(small))
+        guard.tick(len(ta))
+        return (scope, small)
     out: Table = {}
     done = 0
     for row, c in ta.items():
@@ -377,7 +385,7 @@ def _join(a: Factor, b: Factor, guard: Guard = _UNLIMITED) -> Factor:
             guard.rows(len(out))
             guard.tick(1024)
     guard.rows(len(out))
-    return (sa + tuple(sb[j] for j in extra), out)
+    return (scope, out)
 
 
 def _lookup_join(big: Table, key: Callable[[Row], Row], small: Table) -> Table:
@@ -406,10 +414,12 @@ def _restrict(f: Factor, var: int, value: int) -> Factor:
     return (scope, {row: c for row, c in table.items() if row[k] == value})
 
 
-def _eliminate(factors: list[Factor], sizes: Mapping[int, int], guard: Guard = _UNLIMITED) -> int:
-    """Sum every variable out of the product of ``factors``; the number that is left."""
+def _eliminate(
+    factors: list[Factor], sizes: Mapping[int, int], guard: Guard = _UNLIMITED, plan: Sequence[int] = ()
+) -> int:
+    """Sum every variable out of the product of ``factors``; the number that is left (``plan``: see :class:`_Order`)."""
     total = 1
-    order: _Order[Factor] = _Order(sizes)
+    order: _Order[Factor] = _Order(sizes, plan)
 
     def put(f: Factor) -> None:
         nonlocal total
@@ -469,10 +479,15 @@ class _Order(Generic[_Item]):
     Iterating yields each variable with the items that use it, taken out (with the ids :meth:`put` gave them); the
     caller puts the variable's message before asking for the next, and the weights of the variable's neighbours are
     updated then. A heap with lazy deletion: eliminating a variable changes the weights of its neighbours only.
+
+    ``plan``: an order already found on the same scopes (:func:`largest_table` records it), followed as given
+    before anything is weighed: the count need not weigh again what its size estimate just weighed. Variables it
+    does not name (none, when it was recorded on the same scopes) are then ordered greedily.
     """
 
-    def __init__(self, sizes: Mapping[int, int]) -> None:
+    def __init__(self, sizes: Mapping[int, int], plan: Sequence[int] = ()) -> None:
         self.sizes = sizes
+        self.plan = plan
         self.live: dict[int, _Item] = {}
         self.uses: dict[int, set[int]] = defaultdict(set)
         self.next_id = 0
@@ -490,8 +505,23 @@ class _Order(Generic[_Item]):
         union = {u for k in self.uses[v] for u in self.live[k][0]}
         return math.prod(self.sizes[u] for u in union) // self.sizes[v]
 
+    def _take(self, var: int) -> list[tuple[int, _Item]]:
+        bucket = []
+        for k in self.uses.pop(var):
+            item = self.live.pop(k)
+            bucket.append((k, item))
+            for u in item[0]:
+                if u != var:
+                    self.uses[u].discard(k)
+        return bucket
+
     def __iter__(self) -> Iterator[tuple[int, list[tuple[int, _Item]]]]:
         uses = self.uses
+        for var in self.plan:
+            if uses.get(var):
+                yield var, self._take(var)
+        for u in [u for u, ks in uses.items() if not ks]:
+            del uses[u]
         weights = {v: self._weight(v) for v in uses}
         heap = [(w, v) for v, w in weights.items()]
         heapq.heapify(heap)
@@ -500,13 +530,7 @@ class _Order(Generic[_Item]):
             if weights.get(var) != w:
                 continue
             del weights[var]
-            bucket = []
-            for k in uses.pop(var):
-                item = self.live.pop(k)
-                bucket.append((k, item))
-                for u in item[0]:
-                    if u != var:
-                        uses[u].discard(k)
+            bucket = self._take(var)
             yield var, bucket
             for u in {u for _, item in bucket for u in item[0] if u != var}:
                 if uses[u]:
@@ -527,9 +551,10 @@ def _project(f: Factor, scope: tuple[int, ...]) -> Table:
 
 
 def _eliminate_marginals(
-    factors: list[Factor], sizes: Mapping[int, int], guard: Guard = _UNLIMITED
+    factors: list[Factor], sizes: Mapping[int, int], guard: Guard = _UNLIMITED, plan: Sequence[int] = ()
 ) -> tuple[int, dict[int, dict[int, int]]]:
-    """What :func:`_eliminate` counts, and for every variable the count split by its value (missing values: 0).
+    """What :func:`_eliminate` counts, and for every variable the count split by its value (missing values: 0;
+    ``plan``: see :class:`_Order`).
 
     Upward, the same greedy elimination, keeping each bucket's product and the buckets whose messages it used (its
     children). Downward, in reverse order, each bucket gets ``outside``: over its message's variables, the count of
@@ -543,7 +568,7 @@ def _eliminate_marginals(
     >>> count, marginals[0], marginals[1]
     (3, {0: 2, 1: 1}, {1: 1, 2: 2})
     """
-    order: _Order[Factor] = _Order(sizes)
+    order: _Order[Factor] = _Order(sizes, plan)
     made_by: dict[int, int] = {}  # live factor id -> the bucket whose message it is (inputs are not listed)
     # per bucket: its variable, product, message, and children (buckets whose messages it joined)
     buckets: list[tuple[int, Factor, Factor, list[int]]] = []
@@ -721,8 +746,11 @@ def _apply(expr: ir.Expr, vs: Sequence[int]) -> int:
 # --- planning -----------------------------------------------------------------------------------------------
 
 
-def largest_table(factors: Sequence[Factor], sizes: Mapping[int, int]) -> int:
+def largest_table(factors: Sequence[Factor], sizes: Mapping[int, int], record: list[int] | None = None) -> int:
     """An upper bound on the rows of the largest table :func:`_eliminate` would build on ``factors``.
+
+    ``record``, when given, gets the variables in the order eliminated: the ``plan`` an elimination of the same
+    factors can follow without weighing them again (:class:`_Order`).
 
     The same greedy order, run on scopes only: a join has at most the product of its inputs' rows and at most the
     product of its variables' domain sizes; a message at most its join's rows. Nothing is built, so the planner can
@@ -741,6 +769,8 @@ def largest_table(factors: Sequence[Factor], sizes: Mapping[int, int]) -> int:
         if scope:
             order.put((scope, rows))
     for var, taken in order:
+        if record is not None:
+            record.append(var)
         rows = math.prod(n for _, (_, n) in taken)
         union = sorted({u for _, (scope, _) in taken for u in scope})
         joined = min(rows, math.prod(sizes[u] for u in union))

@@ -384,7 +384,8 @@ def _count_part(
             ((t,), {(v,): c for v, c in w.items()}) for t, w in weights.items() if t in inside
         ]
         sizes = model.sizes
-        largest = counting.largest_table(factors, sizes)
+        plan: list[int] = []  # the estimate's elimination order, which the elimination then follows
+        largest = counting.largest_table(factors, sizes, plan)
         if largest > QUICK_TABLE:
             # Big tables take seconds; a dense part often has few solutions. List them first, for no longer than
             # the elimination would take, and eliminate only if the listing does not finish by then.
@@ -406,7 +407,7 @@ def _count_part(
         if largest <= budget.max_rows:
             say("counting by elimination")
             try:
-                return _eliminate(terms, factors, sizes, guard, per_value, "elimination")
+                return _eliminate(terms, factors, sizes, guard, per_value, "elimination", plan)
             except Stopped as e:  # out of time: bounds; out of rows (the estimate is a bound): the next method
                 if e.reason == "time limit":
                     return _bounded(terms, factors, sizes, budget, 0, full, e.reason), None
@@ -452,14 +453,15 @@ def _eliminate(
     guard: Guard,
     per_value: bool,
     method: str,
+    plan: Sequence[int] = (),
 ) -> tuple[PartCount, dict[int, dict[int, int]] | None]:
     k, factors = _constants(factors)
     if k == 0:
         return PartCount(terms, method, 0, 0), None
     if not per_value:
-        n = k * counting._eliminate(factors, sizes, guard)
+        n = k * counting._eliminate(factors, sizes, guard, plan)
         return PartCount(terms, method, n, n), None
-    n, split = counting._eliminate_marginals(factors, sizes, guard)
+    n, split = counting._eliminate_marginals(factors, sizes, guard, plan)
     n *= k
     return PartCount(terms, method, n, n), {t: {v: c * k for v, c in split.get(t, {}).items()} for t in terms}
 
