@@ -15,7 +15,7 @@ import dealcheck.analysis.repair as repair_module
 from dealcheck.analysis.repair import repair
 from dealcheck.model import Scenario
 from dealcheck.rules.evaluator import evaluate, evaluate_int
-from dealcheck.rules.ir import Abs, Arith, ArithOp, Const, IntExpr, Var, weighted_count
+from dealcheck.rules.ir import Abs, Arith, ArithOp, BoolExpr, Const, IntExpr, Var, differs, weighted_count
 from dealcheck.solver import lexopt
 from dealcheck.solver.base import Constraints, Deadline, SolveStatus
 from dealcheck.testing import strategies
@@ -95,3 +95,36 @@ def test_repair_by_one_objective_equals_brute_force_and_the_search(
         )
         mp.setattr(repair_module, "ONE_OBJECTIVE", False)
         assert one == repair(scenario, values, keep=names, top=top)  # suggestions, baseline and notes alike
+
+
+def _level(parts: list[IntExpr], codes: tuple[int, ...]) -> int:
+    return sum(evaluate_int(x, codes) or 0 for x in parts)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_problems(), st.data())
+def test_later_answers_after_the_last_equal_brute_force(
+    case: tuple[Constraints, list[IntExpr]], data: st.DataObject
+) -> None:
+    """top > 1 as repair asks it: each answer excludes the earlier ones on some terms (the proposal's), and while the
+    earlier ones share the first one's objective, ``after`` (the last one) takes the way without the exclusions."""
+    problem, parts = case
+    shared = data.draw(st.sets(st.sampled_from(range(len(problem.domains)))), label="excluded on")
+    original = lexopt._after
+    asked_after = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(lexopt, "_after", lambda *a: asked_after.append(1) or original(*a))
+        excluding: list[BoolExpr] = []
+        shown: list[tuple[int, ...]] = []
+        for _ in range(3):
+            after = shown[-1] if shown and _level(parts, shown[0]) == _level(parts, shown[-1]) else None
+            got = lexopt.lexmin_minimising(problem, parts, Deadline(None), after=after, excluding=excluding)
+            want = _brute(problem.with_constraints(*excluding), parts)
+            assert got is not None
+            assert got.solution == want
+            if want is None:
+                break
+            shown.append(want)
+            excluding.append(differs(tuple(c if i in shared else None for i, c in enumerate(want))))
+    if len(shown) >= 2:
+        assert asked_after

@@ -51,7 +51,7 @@ from dealcheck.errors import UsageError
 from dealcheck.interrupt import stopped_by
 from dealcheck.model import Package, Scenario
 from dealcheck.results import EXIT_LIMIT, EXIT_OK, Report
-from dealcheck.rules.evaluator import evaluate
+from dealcheck.rules.evaluator import evaluate, evaluate_int
 from dealcheck.rules.ir import Abs, Arith, ArithOp, BoolExpr, CmpOp, Compare, Const, IntExpr, Not, Var
 from dealcheck.rules.terms import Term, Value
 from dealcheck.solver.base import BACKENDS, Constraints, Deadline, SolveResult, SolveStatus, get_backend
@@ -210,6 +210,7 @@ def repair(
     search = Search(backend, problem, Deadline(time_limit))
     suggestions: list[Suggestion] = []
     excluded: list[BoolExpr] = []
+    shown: list[tuple[int, ...]] = []  # the suggestions' deals
     complete = True
     notes: list[str] = []
     baseline = None
@@ -236,7 +237,7 @@ def repair(
             say(f"suggestion {len(suggestions) + 1} of {top}")
             found = None
             if backend == "cpsat" and ONE_OBJECTIVE:
-                found = _by_one_objective(problem.with_constraints(*excluded), scorer, changeable, search.deadline)
+                found = _by_one_objective(problem, excluded, scorer, changeable, search.deadline, shown)
             deal: tuple[int, ...] | None
             if found is not None:
                 deal = found.solution
@@ -256,6 +257,7 @@ def repair(
                     )
                 break
             assert gap is not None
+            shown.append(deal)
             suggestions.append(_suggestion(scenario, codes, bounds, deal, gap, broken, baseline, scorer))
             if len(suggestions) < top:
                 excluded.append(differs(tuple(d if c is not None else None for d, c in zip(deal, codes, strict=True))))
@@ -281,14 +283,23 @@ def repair(
 
 
 def _by_one_objective(
-    problem: Constraints, scorer: Scorer, changeable: list[tuple[Term, int]], deadline: Deadline
+    problem: Constraints,
+    excluded: list[BoolExpr],
+    scorer: Scorer,
+    changeable: list[tuple[Term, int]],
+    deadline: Deadline,
+    shown: list[tuple[int, ...]],
 ) -> SolveResult | None:
     """The nearest deal (fewest changes, then the best total score, then the smallest codes) by CP-SAT with the
     first two as one exactly weighted objective (:func:`dealcheck.solver.lexopt.lexmin_minimising`): ``distance *
     (R + 1) + the demand weight left unmet``, in units of the least common multiple ``L`` of the parties' totals,
     where ``R`` bounds the unmet part; a party's score is ``met / T``, so the total score is the met part over ``L``
     exactly. ``SAT`` with the deal, or ``UNSAT``: no deal; ``None`` when the weights make the objective too wide
-    for CP-SAT's exact range (then the search asks distance and total one after the other). Raises
+    for CP-SAT's exact range (then the search asks distance and total one after the other). ``excluded``: the earlier
+    suggestions (``shown``, their deals) on the proposal's terms. While they all share the first one's objective,
+    the optimum over ``problem``, the next is the first optimum after the last in term order, which the lexmin
+    finds without the exclusions tying every term together (``after`` in
+    :func:`~dealcheck.solver.lexopt.lexmin_minimising`; 512 tight terms, top 3: 2.2 -> 0.5 s). Raises
     :class:`~dealcheck.analysis.search.LimitReached` at the deadline."""
     from dealcheck.solver.lexopt import lexmin_minimising
 
@@ -315,7 +326,15 @@ def _by_one_objective(
             changes.append(weighted_count([(radix * t.change_cost, Compare(CmpOp.NE, Var(t.index), Const(c)))]))
     if deadline.expired():
         raise LimitReached
-    found = lexmin_minimising(problem, [*changes, *unmet], deadline, span=(0, farthest * radix + radix - 1))
+    parts = [*changes, *unmet]
+    after = None
+    if shown:
+        # ``after`` asks for a minimiser over ``problem``: the first suggestion is one, the last one if it ties.
+        first, last = (sum(evaluate_int(p, deal) or 0 for p in parts) for deal in (shown[0], shown[-1]))
+        after = shown[-1] if first == last else None
+    found = lexmin_minimising(
+        problem, parts, deadline, span=(0, farthest * radix + radix - 1), after=after, excluding=excluded
+    )
     if found is None:
         return None
     if found.status is SolveStatus.UNKNOWN:

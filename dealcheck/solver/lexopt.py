@@ -38,8 +38,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from dealcheck.interrupt import stoppable
-from dealcheck.rules.evaluator import bounds
-from dealcheck.rules.ir import IntExpr, term_indices
+from dealcheck.rules.evaluator import bounds, evaluate, evaluate_int
+from dealcheck.rules.ir import BoolExpr, IntExpr, term_indices
 from dealcheck.solver.base import Constraints, Deadline, SolveResult, SolveStatus
 
 __all__ = ["lexmin_minimising", "objective_span"]
@@ -63,12 +63,19 @@ def lexmin_minimising(
     deadline: Deadline,
     *,
     span: tuple[int, int] | None = None,
+    after: Sequence[int] | None = None,
+    excluding: Sequence[BoolExpr] = (),
 ) -> SolveResult | None:
     """The lexicographically smallest solution of ``problem`` among those minimising ``sum(parts)``.
 
     ``None`` when the objective or a term's codes reach ``LEX_SPAN`` in absolute value (CP-SAT could not tell two
     values apart: see the module docstring); the caller asks another way. ``span``: bounds on the objective the
-    caller already knows (else :func:`objective_span` works them out).
+    caller already knows (else :func:`objective_span` works them out). ``excluding``: more constraints, kept apart
+    for ``after``: a solution minimising the objective over ``problem`` *without* ``excluding`` (an earlier answer:
+    repair's first suggestion, or a later one at the same objective) such that every optimum ``excluding`` allows
+    is lexicographically greater (``excluding`` rules out every earlier answer). Then the components are those of
+    ``problem`` alone, not tied together by the exclusions (:func:`_after`); the plain way when no optimum is left
+    at that objective.
 
     >>> from dealcheck.rules.ir import Abs, Arith, ArithOp, CmpOp, Compare, Const, Var
     >>> p = Constraints((range(4), range(4), range(4)), (Compare(CmpOp.LE, Arith(ArithOp.ADD, Var(0), Var(2)), Const(3)),))
@@ -87,6 +94,12 @@ def lexmin_minimising(
         return None
     if any(max(-d.start, d.stop - 1) >= LEX_SPAN for d in problem.domains):
         return None
+    if after is not None:
+        found = _after(problem, parts, deadline, merged, after, excluding)
+        if found is not None:
+            return found
+        # No optimum left at ``after``'s objective: the next is worse, asked the plain way below.
+    problem = problem.with_constraints(*excluding)
     m = CpsatModel(problem.domains)
     m.fix(merged)
     for c in problem.constraints:
@@ -105,6 +118,24 @@ def lexmin_minimising(
     solved = m._solver
     values = [x if isinstance(x, int) else int(solved.value(x)) for x in linear]
     m.model.add(objective == sum(v for v, x in zip(values, linear, strict=True) if not isinstance(x, int)))
+    return _settle(m, problem.constraints, parts, linear, values, best, deadline)
+
+
+def _settle(
+    m: Any,
+    constraints: Sequence[Any],
+    parts: Sequence[IntExpr],
+    linear: Sequence[Any],
+    values: Sequence[int],
+    best: tuple[int, ...],
+    deadline: Deadline,
+) -> SolveResult:
+    """The lexicographically smallest solution of ``m`` (the objective posted at its optimum, every optimum a
+    solution of ``constraints``), given one, ``best``, and each part's value there (steps 2-4 of the module
+    docstring)."""
+    from dealcheck.solver.cpsat import LEX_SPAN
+
+    cp = m._cp
     tight = _tightened(m, best, deadline)
     if tight is None:
         return SolveResult(SolveStatus.UNKNOWN)
@@ -112,17 +143,7 @@ def lexmin_minimising(
     for i, (lo, hi) in enumerate(tight):
         if lo == hi and m.bounds[i][0] < m.bounds[i][1]:
             m.model.add(m.variables[i] == lo)
-    components = _components(open_terms, [*problem.constraints, *parts])
-    where = {t: k for k, comp in enumerate(components) for t in comp}
-    per_component: list[list[int]] = [[] for _ in components]
-    for j, p in enumerate(parts):
-        reads = [t for t in term_indices(p) if t in where]
-        if reads and not isinstance(linear[j], int):
-            per_component[where[reads[0]]].append(j)
-    if len(components) > 1:  # with one component this is the sum already posted
-        for js in per_component:
-            if js:
-                m.model.add(cp.LinearExpr.sum([linear[j] for j in js]) == sum(values[j] for j in js))
+    components = _post_components(m, open_terms, constraints, parts, linear, values)
     queues = [list(comp) for comp in components]
     while any(queues):
         terms, weights = _round(queues, tight, LEX_SPAN)
@@ -137,6 +158,111 @@ def lexmin_minimising(
         for t in terms:
             m.model.add(m.variables[t] == best[t])
     return SolveResult(SolveStatus.SAT, best)
+
+
+def _after(
+    problem: Constraints,
+    parts: Sequence[IntExpr],
+    deadline: Deadline,
+    merged: Sequence[int | None],
+    after: Sequence[int],
+    excluding: Sequence[BoolExpr],
+) -> SolveResult | None:
+    """:func:`lexmin_minimising` given ``after`` (see there); ``None`` when no solution at ``after``'s objective
+    is left (then the optimum is worse and the caller asks the plain way).
+
+    ``after`` minimises the objective over ``problem``, so its value ``W`` is the optimum there, and the optima
+    are the product of each component's optima (module docstring, step 3; components of ``problem`` alone). Every
+    optimum that ``excluding`` allows is lexicographically greater than ``after``, so the smallest first differs
+    from it at the *latest* term where any does (upwards): one optimisation over that model maximises the length
+    of the prefix shared with ``after`` (``agree[k]``: the first ``k`` open terms agree; where agreement ends, the
+    term is greater). Then the prefix is fixed and the next term bounded from below, which decides the exclusions
+    of full earlier answers; the rest is steps 2-4 of the module docstring on the same model."""
+    if any(c is not None and c != a for c, a in zip(merged, after, strict=True)):
+        return None
+    if any(a not in d for a, d in zip(after, problem.domains, strict=True)):
+        return None
+    from dealcheck.solver.cpsat import CpsatModel
+
+    m = CpsatModel(problem.domains)
+    m.fix(merged)
+    for c in problem.constraints:
+        m.require(c)
+    cp = m._cp
+    linear = [m.linear(p) for p in parts]
+    values = []
+    for p, x in zip(parts, linear, strict=True):
+        v = evaluate_int(p, after)
+        assert v is not None, "a part of the objective is undefined on a full solution"
+        values.append(x if isinstance(x, int) else v)
+    m.model.add(
+        cp.LinearExpr.sum([x for x in linear if not isinstance(x, int)])
+        == sum(v for v, x in zip(values, linear, strict=True) if not isinstance(x, int))
+    )
+    tight = _tightened(m, tuple(after), deadline)
+    if tight is None:
+        return SolveResult(SolveStatus.UNKNOWN)
+    open_terms = [i for i, (lo, hi) in enumerate(tight) if lo < hi]
+    for i, (lo, hi) in enumerate(tight):
+        if lo == hi and m.bounds[i][0] < m.bounds[i][1]:
+            m.model.add(m.variables[i] == lo)
+    _post_components(m, open_terms, problem.constraints, parts, linear, values)
+    for e in excluding:
+        m.require(e)
+    if not open_terms:
+        return None  # ``after`` is the only optimum
+    agree = [m._true, *(m.model.new_bool_var("") for _ in open_terms)]
+    for k, t in enumerate(open_terms):
+        x = m.variables[t]
+        m.model.add_implication(agree[k + 1], agree[k])
+        m.model.add(x == after[t]).only_enforce_if(agree[k + 1])
+        m.model.add(x > after[t]).only_enforce_if([agree[k], agree[k + 1].Not()])
+    m.model.add(agree[-1] == 0)
+    m.model.maximize(cp.LinearExpr.sum(agree[1:]))
+    found = _solve(m, deadline, _OPTIMISE)
+    if found.status is SolveStatus.UNKNOWN:
+        return found
+    if found.status is not SolveStatus.SAT:
+        return None
+    m.model.clear_objective()
+    best = found.solution
+    assert best is not None
+    first = next(t for t in open_terms if best[t] != after[t])
+    fixed: list[int | None] = [lo if lo == hi else None for lo, hi in tight]
+    for t in open_terms:
+        if t == first:
+            break
+        fixed[t] = after[t]
+        m.model.add(m.variables[t] == after[t])
+    m.model.add(m.variables[first] > after[first])
+    limits = list(tight)
+    limits[first] = (after[first] + 1, limits[first][1])
+    live = [e for e in excluding if evaluate(e, fixed, limits) is not True]
+    return _settle(m, [*problem.constraints, *live], parts, linear, values, best, deadline)
+
+
+def _post_components(
+    m: Any,
+    open_terms: Sequence[int],
+    constraints: Sequence[BoolExpr],
+    parts: Sequence[IntExpr],
+    linear: Sequence[Any],
+    values: Sequence[int],
+) -> list[list[int]]:
+    """The components of ``open_terms`` (step 3 of the module docstring), each one's part posted at its value."""
+    cp = m._cp
+    components = _components(open_terms, [*constraints, *parts])
+    where = {t: k for k, comp in enumerate(components) for t in comp}
+    per_component: list[list[int]] = [[] for _ in components]
+    for j, p in enumerate(parts):
+        reads = [t for t in term_indices(p) if t in where]
+        if reads and not isinstance(linear[j], int):
+            per_component[where[reads[0]]].append(j)
+    if len(components) > 1:  # with one component this is the sum already posted
+        for js in per_component:
+            if js:
+                m.model.add(cp.LinearExpr.sum([linear[j] for j in js]) == sum(values[j] for j in js))
+    return components
 
 
 #: CP-SAT parameters of the optimisation: one presolve pass (128 / 512 tight terms: 13 -> 10 ms, 45 -> 35 ms).
