@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -211,6 +212,7 @@ def repair(
     suggestions: list[Suggestion] = []
     excluded: list[BoolExpr] = []
     shown: list[tuple[int, ...]] = []  # the suggestions' deals
+    memo: dict[str, Any] = {}  # what _by_one_objective keeps from one suggestion to the next
     complete = True
     notes: list[str] = []
     baseline = None
@@ -237,7 +239,7 @@ def repair(
             say(f"suggestion {len(suggestions) + 1} of {top}")
             found = None
             if backend == "cpsat" and ONE_OBJECTIVE:
-                found = _by_one_objective(problem, excluded, scorer, changeable, search.deadline, shown)
+                found = _by_one_objective(problem, excluded, scorer, changeable, search.deadline, shown, memo)
             deal: tuple[int, ...] | None
             if found is not None:
                 deal = found.solution
@@ -289,6 +291,7 @@ def _by_one_objective(
     changeable: list[tuple[Term, int]],
     deadline: Deadline,
     shown: list[tuple[int, ...]],
+    memo: dict[str, Any] | None = None,
 ) -> SolveResult | None:
     """The nearest deal (fewest changes, then the best total score, then the smallest codes) by CP-SAT with the
     first two as one exactly weighted objective (:func:`dealcheck.solver.lexopt.lexmin_minimising`): ``distance *
@@ -300,9 +303,39 @@ def _by_one_objective(
     the optimum over ``problem``, the next is the first optimum after the last in term order, which the lexmin
     finds without the exclusions tying every term together (``after`` in
     :func:`~dealcheck.solver.lexopt.lexmin_minimising`; 512 tight terms, top 3: 2.2 -> 0.5 s). Raises
-    :class:`~dealcheck.analysis.search.LimitReached` at the deadline."""
+    :class:`~dealcheck.analysis.search.LimitReached` at the deadline. ``memo``: kept by the caller from one
+    suggestion to the next (the objective's parts, the deals' objective values, the model built once)."""
     from dealcheck.solver.lexopt import lexmin_minimising
 
+    memo = {} if memo is None else memo
+    if "parts" not in memo:
+        memo["parts"] = _objective(scorer, changeable)
+    if memo["parts"] is None:
+        return None
+    radix, changes, unmet, span = memo["parts"]
+    if deadline.expired():
+        raise LimitReached
+    parts = memo.setdefault("all parts", [*changes, *unmet])
+    levels = memo.setdefault("levels", [])
+    for deal in shown[len(levels) :]:  # each deal's objective value, once (the changes from its distance)
+        levels.append(radix * _distance(changeable, deal) + sum(evaluate_int(p, deal) or 0 for p in unmet))
+    # ``after`` asks for a minimiser over ``problem``: the first suggestion is one, the last one if it ties.
+    after = shown[-1] if shown and levels[0] == levels[-1] else None
+    found = lexmin_minimising(
+        problem, parts, deadline, span=span, after=after, excluding=excluded, reuse=memo.setdefault("model", {})
+    )
+    if found is None:
+        return None
+    if found.status is SolveStatus.UNKNOWN:
+        raise LimitReached
+    return found
+
+
+def _objective(
+    scorer: Scorer, changeable: list[tuple[Term, int]]
+) -> tuple[int, list[IntExpr], list[IntExpr], tuple[int, int]] | None:
+    """:func:`_by_one_objective`'s objective: ``(R + 1, the changes' parts, the unmet demands' parts, its span)``,
+    or ``None`` when a weight is negative."""
     common = math.lcm(*(scorer.totals[i] for i in scorer.weighted))
     unmet = []
     for i in scorer.weighted:
@@ -324,22 +357,7 @@ def _by_one_objective(
             )
         elif t.change_cost:
             changes.append(weighted_count([(radix * t.change_cost, Compare(CmpOp.NE, Var(t.index), Const(c)))]))
-    if deadline.expired():
-        raise LimitReached
-    parts = [*changes, *unmet]
-    after = None
-    if shown:
-        # ``after`` asks for a minimiser over ``problem``: the first suggestion is one, the last one if it ties.
-        first, last = (sum(evaluate_int(p, deal) or 0 for p in parts) for deal in (shown[0], shown[-1]))
-        after = shown[-1] if first == last else None
-    found = lexmin_minimising(
-        problem, parts, deadline, span=(0, farthest * radix + radix - 1), after=after, excluding=excluded
-    )
-    if found is None:
-        return None
-    if found.status is SolveStatus.UNKNOWN:
-        raise LimitReached
-    return found
+    return radix, changes, unmet, (0, farthest * radix + radix - 1)
 
 
 def _distance(changeable: list[tuple[Term, int]], deal: tuple[int, ...]) -> int:

@@ -65,6 +65,7 @@ def lexmin_minimising(
     span: tuple[int, int] | None = None,
     after: Sequence[int] | None = None,
     excluding: Sequence[BoolExpr] = (),
+    reuse: dict[str, Any] | None = None,
 ) -> SolveResult | None:
     """The lexicographically smallest solution of ``problem`` among those minimising ``sum(parts)``.
 
@@ -75,7 +76,9 @@ def lexmin_minimising(
     repair's first suggestion, or a later one at the same objective) such that every optimum ``excluding`` allows
     is lexicographically greater (``excluding`` rules out every earlier answer). Then the components are those of
     ``problem`` alone, not tied together by the exclusions (:func:`_after`); the plain way when no optimum is left
-    at that objective.
+    at that objective. ``reuse``: a dictionary the caller keeps between calls on the same ``problem`` and
+    ``parts`` (the same objects): the model built in the first call is copied instead of built again (512 tight
+    terms: ~50 ms a call).
 
     >>> from dealcheck.rules.ir import Abs, Arith, ArithOp, CmpOp, Compare, Const, Var
     >>> p = Constraints((range(4), range(4), range(4)), (Compare(CmpOp.LE, Arith(ArithOp.ADD, Var(0), Var(2)), Const(3)),))
@@ -83,7 +86,7 @@ def lexmin_minimising(
     >>> lexmin_minimising(p, near, Deadline(None)).solution
     (1, 2, 2)
     """
-    from dealcheck.solver.cpsat import LEX_SPAN, CpsatModel
+    from dealcheck.solver.cpsat import LEX_SPAN
 
     merged = problem.merged_fixed()
     if merged is None or any(len(d) == 0 for d in problem.domains):
@@ -95,17 +98,15 @@ def lexmin_minimising(
     if any(max(-d.start, d.stop - 1) >= LEX_SPAN for d in problem.domains):
         return None
     if after is not None:
-        found = _after(problem, parts, deadline, merged, after, excluding)
+        found = _after(problem, parts, deadline, merged, after, excluding, reuse)
         if found is not None:
             return found
         # No optimum left at ``after``'s objective: the next is worse, asked the plain way below.
+    m, linear = _model(problem, parts, merged, reuse)
+    for e in excluding:
+        m.require(e)
     problem = problem.with_constraints(*excluding)
-    m = CpsatModel(problem.domains)
-    m.fix(merged)
-    for c in problem.constraints:
-        m.require(c)
     cp = m._cp
-    linear = [m.linear(p) for p in parts]
     objective = cp.LinearExpr.sum([x for x in linear if not isinstance(x, int)])
     m.model.minimize(objective)
     found = _solve(m, deadline, _OPTIMISE)
@@ -167,6 +168,7 @@ def _after(
     merged: Sequence[int | None],
     after: Sequence[int],
     excluding: Sequence[BoolExpr],
+    reuse: dict[str, Any] | None = None,
 ) -> SolveResult | None:
     """:func:`lexmin_minimising` given ``after`` (see there); ``None`` when no solution at ``after``'s objective
     is left (then the optimum is worse and the caller asks the plain way).
@@ -182,14 +184,8 @@ def _after(
         return None
     if any(a not in d for a, d in zip(after, problem.domains, strict=True)):
         return None
-    from dealcheck.solver.cpsat import CpsatModel
-
-    m = CpsatModel(problem.domains)
-    m.fix(merged)
-    for c in problem.constraints:
-        m.require(c)
+    m, linear = _model(problem, parts, merged, reuse)
     cp = m._cp
-    linear = [m.linear(p) for p in parts]
     values = []
     for p, x in zip(parts, linear, strict=True):
         v = evaluate_int(p, after)
@@ -239,6 +235,26 @@ def _after(
     limits[first] = (after[first] + 1, limits[first][1])
     live = [e for e in excluding if evaluate(e, fixed, limits) is not True]
     return _settle(m, [*problem.constraints, *live], parts, linear, values, best, deadline)
+
+
+def _model(
+    problem: Constraints, parts: Sequence[IntExpr], merged: Sequence[int | None], reuse: dict[str, Any] | None
+) -> tuple[Any, list[Any]]:
+    """The model of ``problem`` and each part as a linear expression; with ``reuse``, a copy of the one built for
+    the same ``problem`` and ``parts`` before (a proto clone keeps every index, so the expressions stay valid)."""
+    from dealcheck.solver.cpsat import CpsatModel
+
+    if reuse is not None and reuse.get("for", (None, None))[0] is problem and reuse["for"][1] is parts:
+        base, linear = reuse["model"]
+        return base.copy(), linear
+    m = CpsatModel(problem.domains)
+    m.fix(merged)
+    for c in problem.constraints:
+        m.require(c)
+    linear = [m.linear(p) for p in parts]
+    if reuse is not None:
+        reuse["for"], reuse["model"] = (problem, parts), (m.copy(), linear)
+    return m, linear
 
 
 def _post_components(
