@@ -5,6 +5,7 @@ as small as one term, on scenarios whose terms fall into independent components.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -107,18 +108,28 @@ def test_later_answers_after_the_last_equal_brute_force(
     case: tuple[Constraints, list[IntExpr]], data: st.DataObject
 ) -> None:
     """top > 1 as repair asks it: each answer excludes the earlier ones on some terms (the proposal's), and while the
-    earlier ones share the first one's objective, ``after`` (the last one) takes the way without the exclusions."""
+    earlier ones share the first one's objective, ``after`` (the last one) takes the way without the exclusions,
+    from the model and optima the first call kept (``reuse``)."""
     problem, parts = case
     shared = data.draw(st.sets(st.sampled_from(range(len(problem.domains)))), label="excluded on")
     original = lexopt._after
     asked_after = []
+
+    def counted(*args: Any) -> Any:
+        asked_after.append(1)
+        return original(*args)
+
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(lexopt, "_after", lambda *a: asked_after.append(1) or original(*a))
+        mp.setattr(lexopt, "_after", counted)
         excluding: list[BoolExpr] = []
         shown: list[tuple[int, ...]] = []
+        # The model and the optima kept from the first call, as repair keeps them, or built again each time.
+        reuse: dict[str, object] | None = {} if data.draw(st.booleans(), label="reuse") else None
         for _ in range(3):
             after = shown[-1] if shown and _level(parts, shown[0]) == _level(parts, shown[-1]) else None
-            got = lexopt.lexmin_minimising(problem, parts, Deadline(None), after=after, excluding=excluding)
+            got = lexopt.lexmin_minimising(
+                problem, parts, Deadline(None), after=after, excluding=excluding, reuse=reuse
+            )
             want = _brute(problem.with_constraints(*excluding), parts)
             assert got is not None
             assert got.solution == want
