@@ -320,3 +320,46 @@ def test_engines_agree_on_the_bundled_scenario() -> None:
     _assert_engines_agree(
         load_scenario(Path(__file__).parent.parent / "scenarios" / "ukraine-ceasefire-2025.yaml"), 500
     )
+
+
+def _many_parties(parties: int, terms: int) -> str:
+    """Every party wants a different option of every term, with weights near 10**6 drawn from wide ranges: the
+    draws' weights do not fit CP-SAT's integers exactly (float draws over many parties), so the per-draw engine
+    must rank them some other exact way."""
+    lines = ["dealcheck: 1", "title: many parties", "terms:"]
+    lines += [f"  t{i}: [a, b, c]" for i in range(terms)]
+    lines.append("parties:")
+    for p in range(parties):
+        lines += [f"  p{p}:", "    demands:"]
+        for i in range(terms):
+            w = 999_983 + 17 * p + i
+            lines.append(
+                f'      d{i}: {{rule: t{i} == "{"abc"[(p + i) % 3]}", weight: {{value: {w}, range: [1, {3 * w}]}}, '
+                "assumption: x, confidence: 0.5, confidence_reason: x}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow
+def test_draws_beyond_cpsats_integers_are_ranked_exactly() -> None:
+    """Five parties, ranged weights near 10**6: CP-SAT's integers would hold the nash product only rounded (to about
+    1/160 of each score, which picked other deals than the table engine); the frontier ranks them exactly instead."""
+    s = load_scenario(_many_parties(5, 4))
+    _assert_engines_agree(s, samples=30)
+    assert sweep(s, samples=30, seed=3, engine="solve").rounded == 0
+
+
+def test_a_rounded_ranking_is_said_and_exits_4(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where even the frontier cannot be enumerated (forced here), the draws ranked on rounded weights are counted,
+    the report says NOT EXACT and the sweep exits 4: a rounded ranking is never passed off as exact."""
+    from dealcheck.solver.resolve import Resolver
+
+    exact = sweep(load_scenario(TOY), samples=20, seed=3, engine="solve")  # a ranged weight, ranked by the frontier
+    assert exact.rounded == 0 and exact.exit_code == 0
+    monkeypatch.setattr(Resolver, "frontier", lambda self, holding, cap=0: False)
+    s = load_scenario(_many_parties(3, 2))
+    r = sweep(s, samples=20, seed=3, engine="solve")
+    # Draws keeping at most one weighted demand per party are exact anyway (each party's scale is 1).
+    assert 0 < r.rounded <= r.samples_done == 20 and r.exit_code == 4
+    assert f"NOT EXACT: the best deals of {r.rounded} of 20 draws were ranked on rounded weights" in render(r, "text")
+    assert json.loads(render(r, "json"))["rounded_draws"] == r.rounded

@@ -151,6 +151,9 @@ class SweepReport(Report):
     workers: str = "local"
     top: int = 5
     engine: str = "table"  # or "solve": one CP-SAT model re-solved per draw (dealcheck.analysis.sweep_solve)
+    #: Draws whose best deals were ranked on rounded weights (the per-draw engine, past the frontier it enumerates):
+    #: a near-tie there may rank either way, so the answer is not exact and the exit code says so (4).
+    rounded: int = 0
 
     @property
     def stopped(self) -> bool:
@@ -158,7 +161,7 @@ class SweepReport(Report):
 
     @property
     def exit_code(self) -> int:
-        if self.stopped:
+        if self.stopped or self.rounded:
             return EXIT_LIMIT
         return EXIT_OK if self.any_deal.value > 0 else EXIT_FAILED
 
@@ -327,6 +330,9 @@ class BlockCounts:
     in_best: tuple[int, ...]  # objective total
     best: tuple[tuple[tuple[int, int], ...], ...]  # per objective: (candidate row, count), sorted by row
     no_deal: int
+    #: Draws the per-draw engine could rank only on rounded weights (see dealcheck.analysis.sweep_solve); the table
+    #: engine ranks every draw in float64 as documented, so 0 there.
+    rounded: int = 0
 
     def __add__(self, other: BlockCounts) -> BlockCounts:
         def merge(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
@@ -343,6 +349,7 @@ class BlockCounts:
             tuple(map(sum, zip(self.in_best, other.in_best, strict=True))),
             tuple(merge(a, b) for a, b in zip(self.best, other.best, strict=True)),
             self.no_deal + other.no_deal,
+            self.rounded + other.rounded,
         )
 
 
@@ -787,4 +794,5 @@ def sweep(
         workers,
         top,
         engine,
+        counts.rounded,
     )

@@ -28,8 +28,10 @@ the uncertain ones behind selectors, assumed when the draw says they hold):
 The best deals by every objective come from the pattern's frontier
 (:meth:`~dealcheck.solver.resolve.Resolver.frontier`, enumerated on the pattern's first draw) when it is known (at
 most :data:`~dealcheck.solver.resolve.FRONTIER_CAP` points): ranked in exact fractions (:func:`_exact_weights`,
-nothing rounded), the tie-break one cached descent per core; no optimisation. The solving above (and its rounding
-of ranged weights) is for patterns whose frontier is larger.
+nothing rounded), the tie-break one cached descent per core; no optimisation. The solving above is for patterns
+whose frontier is larger; a draw it could only rank on rounded weights first enumerates the frontier further (up to
+:data:`~dealcheck.solver.resolve.EXACT_FRONTIER_CAP` points), and only past that is it ranked rounded: the report
+counts those draws (``rounded``) and exits 4, so a rounded ranking is never passed off as exact.
 
 A deadline stops the draws between two of them; the counts then hold the draws done.
 """
@@ -222,7 +224,7 @@ def run_solve_blocks(
 
     from dealcheck.analysis.sweep import BLOCK, BlockCounts
     from dealcheck.analysis.sweep import OBJECTIVES as ALL
-    from dealcheck.solver.resolve import UNKNOWN
+    from dealcheck.solver.resolve import EXACT_FRONTIER_CAP, UNKNOWN
 
     s = shape(scenario)
     terms = scenario.terms
@@ -262,7 +264,7 @@ def run_solve_blocks(
     in_best = np.zeros(n_opts, dtype=np.int64)
     best: list[dict[int, int]] = [{} for _ in ALL]
     package_deal = [0] * len(partial)
-    any_deal = no_deal = done = 0
+    any_deal = no_deal = done = rounded = 0
     fixed_partial = [{t: c for t, c in enumerate(codes) if c is not None} for codes in partial]
 
     def settled(answer: Any) -> Any:
@@ -313,20 +315,26 @@ def run_solve_blocks(
                     else:
                         fixed = fixed_w[j]
                         weights.append(fixed if fixed is not None else Fraction(float(drawn[i, j])))
-                integer, _ = _integer_weights(weights, s.party_of, n_parties)
+                integer, integer_exact = _integer_weights(weights, s.party_of, n_parties)
                 # A draw that repeats an earlier one (same holding red lines, same integer weights: common without
                 # ranged weights) has the same best deals: looked up, not solved again.
                 exact = _exact_weights(weights, s.party_of, n_parties)
                 memo_key = ("best", active, tuple(map(tuple, exact)))
-                picks = solved.get(memo_key)
-                if picks is None:
-                    nash, _ = _nash_weights(weights, s.party_of, n_parties)
+                answer = solved.get(memo_key)
+                if answer is None:
+                    nash, nash_exact = _nash_weights(weights, s.party_of, n_parties)
+                    # CP-SAT would rank this draw on rounded weights: the frontier, ranked in exact fractions,
+                    # answers instead wherever it can be enumerated.
+                    inexact = not (integer_exact and nash_exact) and not solver.frontier(holding, EXACT_FRONTIER_CAP)
                     picks = [settled(solver.best(holding, integer, o, exact)) for o in OBJECTIVES[:2]]
                     picks.append(settled(solver.nash(holding, nash, integer, exact)))
+                    answer = (picks, inexact)
                     if len(solved) >= 65_536:
                         solved.clear()
                         solved["options"], solved["exists", tuple(map(tuple, partial))] = options_of, exists
-                    solved[memo_key] = picks
+                    solved[memo_key] = answer
+                picks, inexact = answer
+                rounded += inexact
                 for j, h in enumerate(hits):
                     package_deal[j] += h
                 done += 1
@@ -348,6 +356,7 @@ def run_solve_blocks(
         tuple(in_best.tolist()),
         tuple(tuple(sorted(d.items())) for d in best),
         no_deal,
+        rounded,
     )
 
 

@@ -66,6 +66,12 @@ def _method(r: SweepReport) -> list[str]:
             "per-draw solving: each draw re-solves one CP-SAT model (for scenarios with more packages than the table "
             "engine checks one by one, or --engine solve); nash by the product of the parties' integer scores"
         )
+    if r.rounded:
+        lines.append(
+            f"NOT EXACT: the best deals of {r.rounded:,} of {r.samples_done:,} draws were ranked on rounded weights "
+            "(their weights do not fit CP-SAT's integers and their frontier of demands was too large to rank "
+            "exactly): deals within a rounding step of each other may rank either way there"
+        )
     return lines
 
 
@@ -128,6 +134,7 @@ def _(r: SweepReport) -> dict[str, Any]:
         "samples": r.samples,
         "samples_done": r.samples_done,
         "complete": not r.stopped,
+        "rounded_draws": r.rounded,
         "seed": r.seed,
         "uncertain": {
             "red_lines": list(r.uncertain_red_lines),

@@ -33,7 +33,7 @@ from typing import Any
 from dealcheck.rules.ir import BoolExpr, Truth
 from dealcheck.solver.base import Constraints, Deadline, SolveResult, SolveStatus
 
-__all__ = ["FRONTIER_CAP", "HINT", "REBUILD", "SCORE_BOUND", "UNKNOWN", "Resolver"]
+__all__ = ["EXACT_FRONTIER_CAP", "FRONTIER_CAP", "HINT", "REBUILD", "SCORE_BOUND", "UNKNOWN", "Resolver"]
 
 #: Whether an optimisation is hinted with the last optimum. Off: measured at 128 tight terms, a hinted re-solve
 #: under new weights took longer than an unhinted one (32 ms vs 26 ms, 47 vs 41 in a second run): the last optimum
@@ -46,6 +46,10 @@ FLOOR = True
 #: The most points of a frontier (:meth:`Resolver.frontier`) enumerated before giving up on it: each costs one
 #: optimisation, so a pattern with a larger frontier keeps solving per question.
 FRONTIER_CAP = 64
+#: How far :meth:`Resolver.frontier` goes for a draw whose weights cannot be posted to CP-SAT exactly (ranged weights
+#: drawn as floats over many parties): the frontier ranks them in exact fractions; past it they are ranked on rounded
+#: weights, and the sweep says how many draws were (``rounded``).
+EXACT_FRONTIER_CAP = 1024
 #: Questions answered on one model before it is built afresh (descent literals accumulate in it).
 REBUILD = 64
 #: The largest group score a question may ask for (the sum of a group's weights; each question narrows the score
@@ -85,6 +89,7 @@ class Resolver:
         # Facts about the solutions, not the model (kept across rebuilds): per pattern of holding soft conditions
         # its frontier (None: larger than FRONTIER_CAP), and per frontier point the smallest solution meeting it.
         self._frontiers: dict[tuple[int, ...], list[tuple[tuple[int, ...], Any]] | None] = {}
+        self._capped: dict[tuple[int, ...], int] = {}  # per pattern whose frontier is None: the cap it passed
         self._smallest: dict[tuple[tuple[int, ...], tuple[int, ...]], Any] = {}
         self._constant = tuple(isinstance(e, Truth) for g in self.groups for e in g)  # met by every solution
         self._spans: list[tuple[int, int]] = []
@@ -244,10 +249,10 @@ class Resolver:
         linear.domain[0] = value
         linear.domain[1] = value
 
-    def frontier(self, holding: Sequence[int]) -> bool:
+    def frontier(self, holding: Sequence[int], cap: int = FRONTIER_CAP) -> bool:
         """Enumerate the frontier under ``holding``: every maximal set of (non-constant) conditions that some
         solution meets together, each with one such solution; whether it is known (not larger than
-        :data:`FRONTIER_CAP`, not stopped by the deadline). Once known, :meth:`optimum`, :meth:`best` and
+        ``cap`` points, not stopped by the deadline). Once known, :meth:`optimum`, :meth:`best` and
         :meth:`nash` answer from it (:meth:`_pick`): no optimisation.
 
         Why it is a proof: the weights are never negative, so each objective (the total, the smallest group score
@@ -257,7 +262,9 @@ class Resolver:
         point found so far (such a maximum is itself maximal), until none is left."""
         key = tuple(holding)
         if key in self._frontiers:
-            return self._frontiers[key] is not None
+            known = self._frontiers[key]
+            if known is not None or self._capped.get(key, 0) >= cap:
+                return known is not None
         if self.m is None:
             return False
         m = self.m
@@ -276,7 +283,7 @@ class Resolver:
                     return False  # the deadline (not cached: a later question may have the time)
                 met = tuple(int(m._solver.value(y)) for y in self.ys)
                 found.append((met, result.solution))
-                if len(found) > FRONTIER_CAP:
+                if len(found) > cap:
                     found = None
                     break
                 outside = [y for y, v, c in zip(self.ys, met, self._constant, strict=True) if not v and not c]
@@ -289,7 +296,10 @@ class Resolver:
         if len(self._frontiers) >= 4096:  # bounded memory over many patterns (a dropped one is solved per draw)
             self._frontiers.clear()
             self._smallest.clear()
+            self._capped.clear()
         self._frontiers[key] = found
+        if found is None:
+            self._capped[key] = cap
         return found is not None
 
     def _value(self, met: Sequence[int], weights: Sequence[Sequence[int]]) -> list[int]:
