@@ -212,7 +212,8 @@ def repair(
     suggestions: list[Suggestion] = []
     excluded: list[BoolExpr] = []
     shown: list[tuple[int, ...]] = []  # the suggestions' deals
-    memo: dict[str, Any] = {}  # what _by_one_objective keeps from one suggestion to the next
+    # What _by_one_objective keeps from one suggestion to the next (no model copies for one suggestion).
+    memo: dict[str, Any] = {"copies": top > 1}
     complete = True
     notes: list[str] = []
     baseline = None
@@ -302,7 +303,7 @@ def _by_one_objective(
     suggestions (``shown``, their deals) on the proposal's terms. While they all share the first one's objective,
     the optimum over ``problem``, the next is the first optimum after the last in term order, which the lexmin
     finds without the exclusions tying every term together (``after`` in
-    :func:`~dealcheck.solver.lexopt.lexmin_minimising`; 512 tight terms, top 3: 2.2 -> 0.5 s). Raises
+    :func:`~dealcheck.solver.lexopt.lexmin_minimising`; 512 tight terms, top 3: 2.2 -> 0.4 s). Raises
     :class:`~dealcheck.analysis.search.LimitReached` at the deadline. ``memo``: kept by the caller from one
     suggestion to the next (the objective's parts, the deals' objective values, the model built once)."""
     from dealcheck.solver.lexopt import lexmin_minimising
@@ -321,9 +322,8 @@ def _by_one_objective(
         levels.append(radix * _distance(changeable, deal) + sum(evaluate_int(p, deal) or 0 for p in unmet))
     # ``after`` asks for a minimiser over ``problem``: the first suggestion is one, the last one if it ties.
     after = shown[-1] if shown and levels[0] == levels[-1] else None
-    found = lexmin_minimising(
-        problem, parts, deadline, span=span, after=after, excluding=excluded, reuse=memo.setdefault("model", {})
-    )
+    reuse = memo.setdefault("model", {}) if memo.get("copies", True) else None
+    found = lexmin_minimising(problem, parts, deadline, span=span, after=after, excluding=excluded, reuse=reuse)
     if found is None:
         return None
     if found.status is SolveStatus.UNKNOWN:
