@@ -784,8 +784,10 @@ def target_optimisation(quick: bool) -> list[Row]:
                 "one upward and one downward pass over the bucket tree), which the hand model does not; then, as "
                 "best_deals, the dynamic programming's width check and, on one model (built once; scratch models "
                 "are copies), the scaled total maximised once and the smallest deal reaching it; timed once. "
-                "Bottleneck (measured, 20:45, quiet-ish): the count, 40-45 ms at 128 terms and 120-170 ms at 512, "
-                "plus the best_deals phases below",
+                "Bottleneck (measured 22:15, min of 7 in one process): the count, 27 ms at 128 terms and 80 ms at "
+                "512 (was 38 / 114: rule tables read rows in place, nested joins by lookup, the estimate's order "
+                "reused; upward pass 13 / 33 ms, downward 8 / 20, tables 5 / 21, order 2 / 9), plus the best_deals "
+                "phases below",
             ),
             slowdown(
                 "7",

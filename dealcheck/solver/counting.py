@@ -49,6 +49,8 @@ __all__ = ["TABLE_LIMIT", "Guard", "Stopped", "count_per_value", "count_solution
 #: The most rows one condition's table may have before the condition is cut into pieces with auxiliary variables.
 TABLE_LIMIT = 1 << 15
 
+_T = TypeVar("_T")
+
 #: Rows handled between two looks at the clock.
 _CLOCK_EVERY = 1 << 14
 
@@ -97,7 +99,7 @@ class Guard:
         if (self.deadline is not None and time.monotonic() >= self.deadline) or interrupt.interrupted():
             raise Stopped("time limit")
 
-    def each(self, rows: Iterable[Row]) -> Iterator[Row]:
+    def each(self, rows: Iterable[_T]) -> Iterator[_T]:
         """``rows``, with the clock read every :data:`_CLOCK_EVERY` of them: a table of a million rows (a wide
         range) takes seconds to build, so the deadline is read inside the loop, not after it."""
         for k, row in enumerate(rows, 1):
@@ -541,15 +543,6 @@ class _Order(Generic[_Item]):
                     weights.pop(u, None)
 
 
-def _project(f: Factor, scope: tuple[int, ...]) -> Table:
-    """``f`` summed onto ``scope`` (a subset of its variables, in that order)."""
-    keep = _getter([f[0].index(v) for v in scope])
-    out: dict[Row, int] = defaultdict(int)
-    for row, c in f[1].items():
-        out[keep(row)] += c
-    return out
-
-
 def _eliminate_marginals(
     factors: list[Factor], sizes: Mapping[int, int], guard: Guard = _UNLIMITED, plan: Sequence[int] = ()
 ) -> tuple[int, dict[int, dict[int, int]]]:
@@ -607,13 +600,30 @@ def _eliminate_marginals(
         outside[b] = ((), {(): total // buckets[b][2][1][()]})
     marginals: dict[int, dict[int, int]] = {}
     for b in range(len(buckets) - 1, -1, -1):  # a bucket comes after every bucket whose message it used
-        var, product, _, children = buckets[b]
-        belief = _join(product, outside.pop(b), guard)
-        marginals[var] = {row[0]: n for row, n in _project(belief, (var,)).items()}
-        for c in children:
-            scope, sent = buckets[c][2]
-            summed = _project(belief, scope)
-            outside[c] = (scope, {row: n // sent[row] for row, n in summed.items()})
+        var, (scope, table), _, children = buckets[b]
+        # The belief (product times outside) is summed onto the variable and onto each child's message scope in
+        # one pass over the product, row by row, never stored: the outside's variables are all the product's.
+        out_scope, out_table = outside.pop(b)
+        key = _getter([scope.index(v) for v in out_scope])
+        get = out_table.get
+        k = scope.index(var)
+        split: dict[int, int] = defaultdict(int)
+        sums: list[tuple[Callable[[Row], Row], dict[Row, int]]] = [
+            (_getter([scope.index(v) for v in buckets[c][2][0]]), defaultdict(int)) for c in children
+        ]
+        rows = guard.each(table.items()) if len(table) > _CLOCK_EVERY else table.items()
+        for row, c in rows:
+            d = get(key(row))
+            if d:
+                n = c * d
+                split[row[k]] += n
+                for child_key, acc in sums:
+                    acc[child_key(row)] += n
+        guard.tick(len(table))
+        marginals[var] = dict(split)
+        for c, (_, acc) in zip(children, sums, strict=True):
+            child_scope, sent = buckets[c][2]
+            outside[c] = (child_scope, {row: n // sent[row] for row, n in acc.items()})
     return total, marginals
 
 
