@@ -10,8 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from dealcheck.model import Scenario
+
+# No example database: what a test draws, and what the strategies' docstring examples (hypothesis.find) print,
+# depends on the code alone, not on what earlier runs on this machine saved (a long run by hand once filled the
+# database and changed a doctest's minimal example). A failure prints its example and reproduce_failure blob instead.
+settings.register_profile("dealcheck", database=None)
+settings.load_profile("dealcheck")
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_PATH = ROOT / "scenarios" / "ukraine-ceasefire-2025.yaml"
