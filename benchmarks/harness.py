@@ -147,7 +147,12 @@ def table(rows: list[Row]) -> list[str]:
     head = ["#", "what", "dealcheck", "baseline", "ratio", "goal", "met"]
     body = []
     for r in rows:
-        ratio = "-" if r.ratio is None else (f"{r.ratio:.1f} ms" if r.goal.endswith("ms") else f"{r.ratio:,.1f}x")
+        if r.ratio is None:
+            ratio = "-"
+        elif r.goal.endswith("ms"):
+            ratio = f"{r.ratio:.1f} ms"
+        else:  # two significant digits below 0.1 (a sweep sample is 0.03 of a cold solve, not "0.0x")
+            ratio = f"{r.ratio:.2g}x" if 0 < r.ratio < 0.1 else f"{r.ratio:,.1f}x"
         met = {True: "met", False: "NOT MET", None: "-"}[r.met]
         body.append([r.target, r.what, r.ours, r.baseline, ratio, r.goal, met])
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
