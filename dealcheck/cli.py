@@ -272,7 +272,7 @@ def _exact_if_beyond_cpsat(ctx: click.Context, f: Callable[..., int], args: Any,
     64 bits), run it again on python-constraint2, which is exact with any integer, when the scenario is small enough
     to list or a --time-limit bounds the listing (a stop is then an honest partial answer, exit 4). Said on stderr,
     and in JSON as ``"backend"``. Only when neither holds does the command exit 2 with CP-SAT's sentence."""
-    from dealcheck.solver.base import FALLBACK_PACKAGES, BeyondCpsat
+    from dealcheck.solver.base import FALLBACK_PACKAGES, BeyondCpsat, listable_beyond_cpsat
 
     ctx.meta["dealcheck.loaded"] = {}  # what load() read, so that the second run reads stdin no second time
     try:
@@ -280,10 +280,11 @@ def _exact_if_beyond_cpsat(ctx: click.Context, f: Callable[..., int], args: Any,
     except BeyondCpsat as e:
         if kwargs.get("backend") != "cpsat" or not ctx.meta["dealcheck.loaded"]:
             raise
-        import math
+        loaded = ctx.meta["dealcheck.loaded"].values()
+        if not all(listable_beyond_cpsat([t.domain.codes for t in s.terms]) for s in loaded):
+            import math
 
-        sizes = [math.prod(len(t.domain.codes) for t in s.terms) for s in ctx.meta["dealcheck.loaded"].values()]
-        if kwargs.get("time_limit") is None and max(sizes) > FALLBACK_PACKAGES:
+            sizes = [math.prod(len(t.domain.codes) for t in s.terms) for s in loaded]
             raise BeyondCpsat(
                 e.message,
                 f"{max(sizes):,} packages are too many to list exactly without a --time-limit (the limit is "

@@ -242,7 +242,7 @@ class Deadline:
 
 
 #: The limits of the command running: when its time is up (a ``time.monotonic()`` value) and the memory its counting
-#: tables and CP-SAT models may take (bytes); ``None`` for none.
+#: tables may take (bytes; CP-SAT is passed it too, but does not enforce it); ``None`` for none.
 _LIMITS: contextvars.ContextVar[tuple[float | None, int | None]] = contextvars.ContextVar(
     "dealcheck_limits", default=(None, None)
 )
